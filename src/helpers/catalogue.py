@@ -1,0 +1,80 @@
+"""The series catalogue: which Eurostat datasets and filters feed the report, and their labels."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from helpers.errors import UnknownCode
+
+# The dimensions of the tidy table, after `dataset`; `freq` is dropped (annual only).
+TIDY_DIMENSIONS = ("indic_is", "unit", "ind_type", "geo")
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One Eurostat dataset and the filters that select the report's series from it."""
+
+    code: str
+    title: str
+    filters: dict[str, tuple[str, ...]]
+    optional: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def required(self, dimension: str) -> tuple[str, ...]:
+        """The codes of a dimension that must be present in the data."""
+        optional = set(self.optional.get(dimension, ()))
+        return tuple(c for c in self.filters.get(dimension, ()) if c not in optional)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    datasets: tuple[DatasetSpec, ...]
+    labels: dict[str, dict[str, str]]
+    aggregates: tuple[str, ...]
+
+    def dataset(self, code: str) -> DatasetSpec:
+        for spec in self.datasets:
+            if spec.code == code:
+                return spec
+        known = ", ".join(s.code for s in self.datasets)
+        raise UnknownCode(f"dataset {code!r} is not in the catalogue; it has {known}")
+
+    def label(self, dimension: str, code: str) -> str:
+        """The English label of a code; flags with several letters are explained letter by letter."""
+        if dimension == "flag":
+            return flag_meaning(code, self.labels["flag"])
+        return self.labels[dimension].get(code, code)
+
+    def known_codes(self, dimension: str) -> set[str]:
+        return set(self.labels.get(dimension, {}))
+
+    @property
+    def countries(self) -> list[str]:
+        """Country codes the catalogue labels (aggregates excluded), in label order."""
+        return [g for g in self.labels["geo"] if g not in self.aggregates]
+
+
+def flag_meaning(flag: str, flag_labels: dict[str, str]) -> str:
+    """Explain a flag such as ``ub`` as 'low reliability; break in time series'."""
+    if not flag:
+        return ""
+    return "; ".join(flag_labels.get(letter, f"unknown flag {letter!r}") for letter in flag)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """Read ``catalogue/series.toml`` from the package."""
+    text = resources.files("helpers").joinpath("catalogue/series.toml").read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    datasets = tuple(
+        DatasetSpec(
+            code=d["code"],
+            title=d["title"],
+            filters={k: tuple(v) for k, v in d["filters"].items()},
+            optional={k: tuple(v) for k, v in d.get("optional", {}).items()},
+        )
+        for d in raw["dataset"]
+    )
+    return Catalogue(datasets=datasets, labels=raw["labels"], aggregates=tuple(raw["aggregates"]["codes"]))

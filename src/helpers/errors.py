@@ -1,0 +1,25 @@
+"""Errors meant for people: each names what failed and how to fix it."""
+
+
+class ReportError(Exception):
+    """An expected failure, reported as one line without a traceback."""
+
+
+class MalformedFile(ReportError):
+    """A file or response is not in Eurostat's TSV layout."""
+
+
+class FetchError(ReportError):
+    """A dataset could not be fetched; the previous data was left in place."""
+
+
+class ValidationError(ReportError):
+    """Tidy data broke a rule; nothing was written."""
+
+
+class UnknownCode(ReportError):
+    """A country, group or other code is not one the report knows."""
+
+
+class MissingData(ReportError):
+    """A series, year or country has no data in the store."""

@@ -1,0 +1,115 @@
+"""Execute the project's notebooks with papermill, the way the Makefile does.
+
+    python -m helpers.notebooks 10_youth_civic -p paper_year 2013 -p highlight NL,AT
+
+Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
+mean the same in JupyterLab and here), and writes the executed copy to ``report/executed/``
+with papermill's timestamps and durations removed, so that a re-run on the same data changes
+no byte. An expected failure (unknown country, missing series, ...) ends in one line naming
+the cause, not in a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+KERNEL_NAME = "oecd-social-media"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
+EXECUTED_DIR = ROOT / "report" / "executed"
+# the error classes the notebooks raise on purpose (helpers.errors); shown as one line
+EXPECTED_ERRORS = {"ReportError", "MalformedFile", "FetchError", "TransientError", "ValidationError", "UnknownCode", "MissingData"}
+
+
+class NotebookFailed(Exception):
+    """A notebook stopped on an expected error; the message is for people."""
+
+
+def scrub(notebook: dict) -> dict:
+    """Remove what changes from run to run: timestamps, durations, papermill's environment."""
+    meta = notebook.get("metadata", {})
+    papermill = meta.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "environment_variables", "input_path", "output_path", "version"):
+        papermill.pop(key, None)
+    meta.get("widgets", None) and meta.pop("widgets")
+    for cell in notebook.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+        pm = cell.get("metadata", {}).get("papermill")
+        if pm:
+            for key in ("start_time", "end_time", "duration", "exception", "status"):
+                pm.pop(key, None)
+            if not pm:
+                cell["metadata"].pop("papermill")
+    return notebook
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True, ensure_ascii=False)
+        handle.write("\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def execute(name: str, parameters: dict | None = None, output: Path | None = None, *, kernel: str = KERNEL_NAME) -> Path:
+    """Run ``notebooks/<name>.ipynb`` with `parameters`; return the executed copy's path."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = NOTEBOOK_DIR / f"{name}.ipynb"
+    if not source.exists():
+        known = ", ".join(sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")))
+        raise NotebookFailed(f"no notebook {name!r}; the notebooks are {known}")
+    output = Path(output) if output else EXECUTED_DIR / f"{name}.ipynb"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
+    os.close(fd)
+    executed = Path(scratch)
+    try:
+        papermill.execute_notebook(
+            str(source), scratch, parameters=parameters or {}, kernel_name=kernel,
+            cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False,
+        )
+        notebook = json.loads(executed.read_text(encoding="utf-8"))
+    except PapermillExecutionError as exc:
+        if exc.ename in EXPECTED_ERRORS:
+            raise NotebookFailed(f"{name}: {exc.evalue}") from None
+        raise
+    finally:
+        executed.unlink(missing_ok=True)
+    # the executed copy replaces the old one only when the run succeeded
+    write_json_atomic(output, scrub(notebook))
+    return output
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
+    parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a parameter; VALUE is read as JSON when it parses, else as a string")
+    parser.add_argument("-o", "--output", type=Path, help="where to write the executed notebook")
+    args = parser.parse_args(argv)
+    parameters = {}
+    for key, value in args.parameter:
+        try:
+            parameters[key] = json.loads(value)
+        except json.JSONDecodeError:
+            parameters[key] = value
+    try:
+        path = execute(args.name, parameters, args.output)
+    except NotebookFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"executed {args.name} -> {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Where the data came from, said the same way in every notebook, figure and page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SYNTHETIC_NOTICE = (
+    "SYNTHETIC DATA - these numbers were invented for testing and are NOT Eurostat's. "
+    "Do not quote or publish them."
+)
+
+
+def is_synthetic(provenance: dict) -> bool:
+    return bool(provenance.get("synthetic"))
+
+
+def provenance_table(records: list[dict]) -> pd.DataFrame:
+    """One row per dataset: source, retrieval, last update, size and checksum."""
+    rows = [
+        {
+            "dataset": r["dataset"],
+            "title": r.get("title", ""),
+            "source": r["source"] + (" (SYNTHETIC)" if r.get("synthetic") else ""),
+            "location": r.get("location", ""),
+            "retrieved (UTC)": r.get("retrieved_at", ""),
+            "Eurostat last update": r.get("last_update") or "unknown",
+            "series": r.get("series"),
+            "rows": r.get("rows"),
+            "sha256": r.get("sha256", "")[:16] + "...",
+            "eurostat package": r.get("eurostat_package_version", ""),
+        }
+        for r in records
+    ]
+    return pd.DataFrame(rows)
+
+
+def retrieval_date(provenance: dict, dataset: str) -> str:
+    for record in provenance.get("datasets", []):
+        if record["dataset"] == dataset:
+            return (record.get("retrieved_at") or "unknown date")[:10]
+    return "unknown date"
+
+
+def source_line(provenance: dict, datasets: list[str] | tuple[str, ...]) -> str:
+    """'Source: Eurostat (online data code: x), retrieved <date>', plus the synthetic warning."""
+    parts = [f"{code}, retrieved {retrieval_date(provenance, code)}" for code in datasets]
+    line = "Source: Eurostat (online data code: " + "; ".join(parts) + ")"
+    if is_synthetic(provenance):
+        line += " - SYNTHETIC DATA, NOT EUROSTAT'S"
+    return line

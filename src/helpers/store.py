@@ -1,0 +1,146 @@
+"""The processed store: one tidy, validated table built from ``data/raw``, with its provenance.
+
+One row per (dataset, indic_is, unit, ind_type, geo, year), with ``value`` (float, NaN where
+Eurostat has no value) and ``flag`` (every flag letter, empty when none). Eurostat codes are
+kept; labels come from the catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.catalogue import TIDY_DIMENSIONS, Catalogue, load_catalogue
+from helpers.errors import MissingData, ValidationError
+from helpers.eurostat_tsv import read_eurostat_tsv
+from helpers.fetch import provenance_path
+
+KEY = ["dataset", *TIDY_DIMENSIONS, "year"]
+COLUMNS = [*KEY, "value", "flag"]
+TABLE_NAME = "ict_usage"
+PROVENANCE_NAME = "provenance.json"
+
+
+def tidy_dataset(table: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, list[str]]:
+    """Keep the catalogue's series of one parsed dataset; return them and the geos left out."""
+    spec = catalogue.dataset(table["dataset"].iloc[0])
+    keep = pd.Series(True, index=table.index)
+    for dimension, codes in spec.filters.items():
+        keep &= table[dimension].isin(codes)
+    known_geos = catalogue.known_codes("geo")
+    unlabelled = sorted(set(table.loc[keep, "geo"]) - known_geos)
+    keep &= table["geo"].isin(known_geos)
+    return table.loc[keep, COLUMNS].reset_index(drop=True), unlabelled
+
+
+def validate(table: pd.DataFrame, catalogue: Catalogue) -> None:
+    """Raise `ValidationError` naming the offending rows when the table breaks a rule."""
+    problems: list[str] = []
+
+    def offending(mask: pd.Series, rule: str) -> None:
+        if mask.any():
+            rows = table.loc[mask, COLUMNS].head(5).to_dict("records")
+            problems.append(f"{rule}: {int(mask.sum())} row(s), e.g. {rows}")
+
+    missing_columns = [c for c in COLUMNS if c not in table.columns]
+    if missing_columns:
+        raise ValidationError(f"the tidy table lacks columns {missing_columns}")
+    for dimension in TIDY_DIMENSIONS:
+        offending(~table[dimension].isin(catalogue.known_codes(dimension)), f"unknown {dimension} code")
+    offending(~table["dataset"].isin([s.code for s in catalogue.datasets]), "unknown dataset")
+    offending(table.duplicated(KEY, keep=False), "duplicate key")
+    if not pd.api.types.is_integer_dtype(table["year"]):
+        problems.append(f"years are not integers (dtype {table['year'].dtype})")
+    percent = table["unit"].str.startswith("PC_")
+    offending(percent & ~(table["value"].between(0, 100) | table["value"].isna()), "percentage outside 0-100")
+    offending(~table["flag"].astype(str).str.fullmatch(r"[A-Za-z]*"), "flag with characters other than letters")
+    if problems:
+        raise ValidationError("the tidy table is not valid, nothing was written:\n- " + "\n- ".join(problems))
+
+
+def build_store(raw_dir: str | Path, catalogue: Catalogue | None = None) -> tuple[pd.DataFrame, dict]:
+    """Parse every raw dataset, keep the catalogue's series, validate; return table and provenance."""
+    raw_dir = Path(raw_dir)
+    catalogue = catalogue or load_catalogue()
+    tables, records = [], []
+    for spec in catalogue.datasets:
+        record_path = provenance_path(raw_dir, spec.code)
+        if not record_path.exists():
+            raise MissingData(f"{raw_dir} has no {spec.code}: run `make data` (or the 00_fetch notebook) first")
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        parsed = read_eurostat_tsv(raw_dir / record["file"], dataset=spec.code)
+        tidy, unlabelled = tidy_dataset(parsed, catalogue)
+        record["tidy_rows"] = int(len(tidy))
+        record["geos_not_in_catalogue"] = unlabelled
+        tables.append(tidy)
+        records.append(record)
+    table = pd.concat(tables, ignore_index=True)
+    table = table.sort_values(KEY, kind="stable").reset_index(drop=True)
+    for column in ("dataset", *TIDY_DIMENSIONS, "flag"):
+        table[column] = table[column].astype(str)
+    table["year"] = table["year"].astype("int64")
+    table["value"] = table["value"].astype("float64")
+    table, implausible = set_aside_implausible(table)
+    validate(table, catalogue)
+    provenance = {
+        "synthetic": any(r.get("synthetic") for r in records),
+        "datasets": records,
+        "rows": int(len(table)),
+        "implausible_values": implausible.to_dict("records"),
+    }
+    return table, provenance
+
+
+def set_aside_implausible(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Blank percentages outside 0-100 (Eurostat never publishes them) and return them apart.
+
+    They are not dropped silently: the provenance lists each one, the tidy notebook and the
+    Data and methods page show them. Structural faults still stop the build (see `validate`).
+    """
+    mask = table["unit"].str.startswith("PC_") & table["value"].notna() & ~table["value"].between(0, 100)
+    implausible = table.loc[mask, COLUMNS].reset_index(drop=True)
+    table = table.copy()
+    table.loc[mask, "value"] = float("nan")
+    return table, implausible
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are for readers
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_store(table: pd.DataFrame, provenance: dict, processed_dir: str | Path) -> None:
+    """Write Parquet (for the notebooks), CSV (for readers) and the provenance, each atomically."""
+    processed_dir = Path(processed_dir)
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    _atomic_write(processed_dir / f"{TABLE_NAME}.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
+    _atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
+    # the Parquet file goes last: notebooks depend on it, so it marks the store complete
+    _atomic_write(processed_dir / f"{TABLE_NAME}.parquet", lambda p: table.to_parquet(p, index=False))
+
+
+def load_store(processed_dir: str | Path) -> pd.DataFrame:
+    """The tidy table, as the notebooks read it."""
+    path = Path(processed_dir) / f"{TABLE_NAME}.parquet"
+    if not path.exists():
+        raise MissingData(f"no processed store at {path}: run `make data` first")
+    return pd.read_parquet(path)
+
+
+def load_provenance(processed_dir: str | Path) -> dict:
+    path = Path(processed_dir) / PROVENANCE_NAME
+    if not path.exists():
+        raise MissingData(f"no provenance at {path}: run `make data` first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
