@@ -105,7 +105,7 @@ class StandIn:
 
     `faults` maps an endpoint kind ("dataflow", "data", ...) to a list of behaviours used in
     order, one per request; the last one repeats when it ends with '*' (e.g. "503*").
-    Behaviours: "500", "503", "413", "html", "truncate", "slow", "close".
+    Behaviours: "ok" (answer normally), "500", "503", "413", "html", "truncate", "slow", "close".
     """
 
     def __init__(self, mirror: Path, *, slow_seconds: float = 3.0):

@@ -1,0 +1,35 @@
+"""Shared fixtures: where ../shared is, and tiny hand-made Eurostat TSV files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SYNTHETIC_MIRROR = SHARED / "eurostat-synthetic"
+REAL_INTERNET_USE = SHARED / "eurostat" / "data" / "tin00028_internet_use.tsv"
+REAL_DIC = SHARED / "eurostat" / "dic"
+
+sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
+
+
+@pytest.fixture(scope="session")
+def synthetic_mirror_path() -> Path:
+    if not SYNTHETIC_MIRROR.is_dir():
+        pytest.skip(f"../shared is absent ({SYNTHETIC_MIRROR} not found): the synthetic mirror cannot be read")
+    return SYNTHETIC_MIRROR
+
+
+@pytest.fixture
+def synthetic_mirror(synthetic_mirror_path) -> Path:
+    return synthetic_mirror_path
+
+
+@pytest.fixture
+def real_internet_use() -> Path:
+    if not REAL_INTERNET_USE.exists():
+        pytest.skip(f"../shared is absent ({REAL_INTERNET_USE} not found): the real Eurostat file cannot be read")
+    return REAL_INTERNET_USE

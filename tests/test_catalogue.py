@@ -1,0 +1,45 @@
+import pytest
+
+from helpers.catalogue import flag_meaning, load_catalogue
+from helpers.errors import UnknownCode
+
+from conftest import REAL_DIC
+
+CATALOGUE = load_catalogue()
+
+
+def test_every_filter_code_has_a_label():
+    for spec in CATALOGUE.datasets:
+        for dimension, codes in spec.filters.items():
+            if dimension == "freq":
+                continue
+            missing = [c for c in codes if c not in CATALOGUE.labels[dimension]]
+            assert not missing, f"{spec.code} {dimension}: no label for {missing}"
+
+
+@pytest.mark.parametrize("dimension", ["indic_is", "ind_type", "unit", "geo"])
+def test_labelled_codes_are_real_eurostat_codes(dimension):
+    dic = REAL_DIC / f"{dimension}.dic"
+    if not dic.exists():
+        pytest.skip(f"../shared is absent ({dic} not found)")
+    real = {line.split("\t")[0] for line in dic.read_text(encoding="utf-8").splitlines()}
+    assert not set(CATALOGUE.labels[dimension]) - real
+
+
+def test_flags_of_2025_are_labelled():
+    for letter in "bdefimnpuCNP":
+        assert letter in CATALOGUE.labels["flag"]
+
+
+def test_multi_letter_flags_are_explained_letter_by_letter():
+    assert flag_meaning("ub", CATALOGUE.labels["flag"]) == "low reliability; break in time series"
+    assert CATALOGUE.label("flag", "") == ""
+
+
+def test_unknown_dataset_names_the_known_ones():
+    with pytest.raises(UnknownCode, match="isoc_ci_ac_i, isoc_ci_ifp_iu, isoc_ciegi_ac"):
+        CATALOGUE.dataset("nama_10_gdp")
+
+
+def test_countries_exclude_aggregates():
+    assert "EU28" not in CATALOGUE.countries and "NL" in CATALOGUE.countries

@@ -1,0 +1,103 @@
+import gzip
+import math
+
+import pytest
+
+from helpers.errors import MalformedFile
+from helpers.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
+
+# Every cell form Eurostat uses: plain, trailing space, flags, several flags, ':' alone and with a flag.
+API_LAYOUT = (
+    "freq,indic_is,unit,ind_type,geo\\TIME_PERIOD\t2012 \t2013 \t2014 \r\n"
+    "A,I_IUSNET,PC_IND,I5_8,NL\t53.1 u\t60 \t: \r\n"
+    "A,I_IUSNET,PC_IND,I0_2,NL\t: c\t12.9 up\t0n\r\n"
+)
+BULK_LAYOUT = (  # older header, other dimension order, LF line ends, integers
+    "ind_type,unit,indic_is,geo\\time\t2012 \t2013 \t2014 \n"
+    "I5_8,PC_IND,I_IUSNET,NL\t53.1 u\t60 \t: \n"
+    "I0_2,PC_IND,I_IUSNET,NL\t: c\t12.9 up\t0n\n"
+)
+
+
+def cell(table, ind_type, year):
+    row = table[(table.ind_type == ind_type) & (table.year == year)]
+    assert len(row) == 1
+    return row.value.iloc[0], row.flag.iloc[0]
+
+
+@pytest.mark.parametrize("text", [API_LAYOUT, BULK_LAYOUT], ids=["api-crlf", "bulk-lf"])
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_every_cell_form_is_read(text, compress):
+    payload = gzip.compress(text.encode()) if compress else text.encode()
+    table = parse_eurostat_tsv(payload, dataset="isoc_ci_ac_i")
+    assert len(table) == 6
+    assert cell(table, "I5_8", 2012) == (53.1, "u")
+    assert cell(table, "I5_8", 2013) == (60.0, "")
+    value, flag = cell(table, "I5_8", 2014)
+    assert math.isnan(value) and flag == ""
+    value, flag = cell(table, "I0_2", 2012)
+    assert math.isnan(value) and flag == "c"
+    assert cell(table, "I0_2", 2013) == (12.9, "up")
+    assert cell(table, "I0_2", 2014) == (0.0, "n")
+    assert table.year.dtype == "int64"
+    assert set(table.columns) >= {"dataset", "indic_is", "unit", "ind_type", "geo", "year", "value", "flag"}
+
+
+def test_dimension_order_comes_from_the_header():
+    api = parse_eurostat_tsv(API_LAYOUT.encode(), dataset="x")
+    bulk = parse_eurostat_tsv(BULK_LAYOUT.encode(), dataset="x")
+    cols = ["indic_is", "unit", "ind_type", "geo", "year"]
+    assert api.sort_values(cols)[cols + ["flag"]].values.tolist() == bulk.sort_values(cols)[cols + ["flag"]].values.tolist()
+
+
+def test_upper_case_flags_of_2025_are_kept():
+    text = "freq,geo\\TIME_PERIOD\t2025 \t2024 \nA,NL\t: C\t12 i\n"
+    table = parse_eurostat_tsv(text.encode(), dataset="x")
+    assert sorted(table.flag) == ["C", "i"]
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "empty"),
+        (b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "not a Eurostat TSV header"),
+        (b"geo\\TIME_PERIOD\t2013Q1 \nNL\t1 \n", "not a year"),
+        (b"geo\\TIME_PERIOD\t2013 \t2014 \nNL\t1 \n", "line 2 has 2 tab-separated cells"),
+        (b"unit,geo\\TIME_PERIOD\t2013 \nNL\t1 \n", "line 2 has 1 dimension codes"),
+        (b"geo\\TIME_PERIOD\t2013 \nNL\tabc1 \n", "cannot read cell 'abc1 ' on line 2, year 2013"),
+        (gzip.compress(API_LAYOUT.encode())[:40], "gzip data is truncated"),
+    ],
+    ids=["empty", "html", "quarterly", "short-row", "short-key", "bad-cell", "truncated-gzip"],
+)
+def test_malformed_input_is_named(payload, message):
+    with pytest.raises(MalformedFile, match=message):
+        parse_eurostat_tsv(payload, dataset="x")
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(MalformedFile, match="no such file"):
+        read_eurostat_tsv(tmp_path / "nothing.tsv.gz")
+
+
+def test_real_eurostat_file(real_internet_use):
+    """The real bulk file tin00028 (2010-2021) reads with its values and flags."""
+    table = read_eurostat_tsv(real_internet_use)
+
+    def value(geo, indic, year):
+        row = table[(table.geo == geo) & (table.indic_is == indic) & (table.year == year)]
+        return row.value.iloc[0], row.flag.iloc[0]
+
+    # The issue expected NL I_IU3 2013 = 93; the file says 93 for 2012 and 2014 and 94 for 2013.
+    assert value("NL", "I_IU3", 2012) == (93.0, "")
+    assert value("NL", "I_IU3", 2013) == (94.0, "")
+    assert value("TR", "I_IU3", 2013) == (43.0, "")
+    assert value("CH", "I_ILT12", 2017) == (95.0, "b")
+    assert math.isnan(value("TR", "I_IU3", 2011)[0])
+    assert table.year.min() == 2010 and table.year.max() == 2021
+    assert table.geo.nunique() == 42
+
+
+def test_synthetic_mirror_reads_whole(synthetic_mirror):
+    table = read_eurostat_tsv(synthetic_mirror / "isoc_ci_ac_i.tsv.gz")
+    assert len(table) == 32640 * 15
+    assert table.year.min() == 2011 and table.year.max() == 2025

@@ -1,0 +1,195 @@
+"""The fetch layer: mirror, the live path through the `eurostat` package against a stand-in
+for Eurostat's API on 127.0.0.1, and Eurostat's failures (each ends in success or one line)."""
+
+import hashlib
+import json
+import shutil
+import socket
+
+import pandas as pd
+import pytest
+
+from eurostat_standin import StandIn
+from helpers.catalogue import load_catalogue
+from helpers.errors import FetchError, MalformedFile
+from helpers.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
+from helpers.fetch import FetchSettings, fetch_all, fetch_live, resolve_source
+from helpers.store import build_store
+
+CATALOGUE = load_catalogue()
+
+
+def settings_for(api, **overrides):
+    values = dict(api_base=api.base_url, timeout=2.0, attempts=3, backoff=0.01)
+    values.update(overrides)
+    return FetchSettings(**values)
+
+
+def snapshot(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def standin(synthetic_mirror):
+    with StandIn(synthetic_mirror, slow_seconds=3.0) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def fetched_once(tmp_path_factory, synthetic_mirror_path):
+    raw = tmp_path_factory.mktemp("fetched") / "raw"
+    fetch_all(raw, source="mirror", mirror=synthetic_mirror_path)
+    return raw
+
+
+@pytest.fixture
+def good_raw(tmp_path, fetched_once):
+    """A data/raw folder holding a previous good fetch."""
+    return shutil.copytree(fetched_once, tmp_path / "raw")
+
+
+def test_mirror_fetch_writes_data_and_provenance(good_raw, synthetic_mirror):
+    manifest = json.loads((synthetic_mirror / "MIRROR.json").read_text())
+    for spec in CATALOGUE.datasets:
+        record = json.loads((good_raw / f"{spec.code}.provenance.json").read_text())
+        assert record["source"] == "mirror"
+        assert record["synthetic"] is True
+        assert record["sha256"] == manifest["datasets"][spec.code]["sha256"]
+        assert record["series"] == manifest["datasets"][spec.code]["rows"]
+        assert record["last_update"] == manifest["datasets"][spec.code]["last_update"]
+        assert record["filters"]["indic_is"] == list(spec.filters["indic_is"])
+        assert (good_raw / record["file"]).read_bytes() == (synthetic_mirror / record["file"]).read_bytes()
+    assert not [p for p in good_raw.iterdir() if p.name.startswith(".staging")]
+
+
+def test_live_fetch_through_the_eurostat_package_matches_the_mirror(standin, synthetic_mirror, tmp_path):
+    """Contract: the `eurostat` package against the stand-in gives the same tidy table as the mirror."""
+    live_raw, mirror_raw = tmp_path / "live", tmp_path / "mirror"
+    records = fetch_all(live_raw, source="live", settings=settings_for(standin))
+    fetch_all(mirror_raw, source="mirror", mirror=synthetic_mirror)
+    live_table, live_prov = build_store(live_raw)
+    mirror_table, _ = build_store(mirror_raw)
+    pd.testing.assert_frame_equal(live_table, mirror_table)
+    assert len(live_table) > 0
+    # one data request per dataset: the filter codes are joined with '+', not multiplied out
+    assert standin.count("data") == len(CATALOGUE.datasets)
+    assert all(r["requests"] <= 7 for r in records)
+    assert live_prov["synthetic"] is False  # the live path never claims to be a mirror
+    assert records[0]["last_update"] == "2026-06-16T23:00:00+0200"
+    # I_IUCPP is optional: the stand-in (like the synthetic mirror) does not have it
+    assert "I_IUCPP" not in records[0]["filters"]["indic_is"]
+
+
+def test_live_fetch_is_filtered_on_the_server(standin):
+    spec = CATALOGUE.dataset("isoc_ciegi_ac")
+    fetched = fetch_live(spec, settings_for(standin))
+    table = parse_eurostat_tsv(fetched.payload, dataset=spec.code)
+    assert set(table.indic_is) == {"I_IUGOV12"}
+    assert set(table.ind_type) == set(spec.filters["ind_type"])
+
+
+def test_500_once_then_success(standin, tmp_path):
+    standin.faults["dataflow"] = ["500"]
+    records = fetch_all(tmp_path, source="live", settings=settings_for(standin))
+    assert len(records) == 3
+
+
+@pytest.mark.parametrize(
+    "kind, faults, message",
+    [
+        ("dataflow", ["503*"], r"HTTP 503 .* gave up after 3 tries"),
+        ("data", ["503*"], r"HTTP 503 .* gave up after 3 tries"),
+        ("data", ["truncate*"], r"not a gzip TSV|truncated"),
+        ("data", ["html*"], r"not a gzip TSV|not gzip-compressed"),
+        ("data", ["413*"], r"HTTP 413 .* too large; narrow the filters"),
+        ("data", ["slow*"], r"did not answer within 0.5 s"),
+    ],
+    ids=["503-dataflow", "503-data", "truncated-gzip", "html-page", "413", "timeout"],
+)
+def test_failures_end_in_one_line_and_keep_previous_data(standin, good_raw, kind, faults, message):
+    before = snapshot(good_raw)
+    standin.faults[kind] = list(faults)
+    with pytest.raises(FetchError if "gzip" not in message else (FetchError, MalformedFile), match=message) as caught:
+        fetch_all(good_raw, source="live", refresh=True, settings=settings_for(standin, timeout=0.5))
+    assert "\n" not in str(caught.value)
+    assert snapshot(good_raw) == before
+    assert not [p for p in good_raw.iterdir() if p.name.startswith(".staging")]
+
+
+def test_second_dataset_failing_keeps_the_first_one_old(standin, good_raw):
+    """All or nothing: one failing dataset means no dataset is replaced."""
+    before = snapshot(good_raw)
+    standin.faults["datastructure"] = ["ok", "413*"]  # the first dataset arrives, then every one fails
+    with pytest.raises(FetchError):
+        fetch_all(good_raw, source="live", refresh=True, settings=settings_for(standin))
+    assert snapshot(good_raw) == before
+
+
+def test_connection_refused(good_raw):
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    before = snapshot(good_raw)
+    settings = FetchSettings(api_base=f"http://127.0.0.1:{port}/api/", timeout=1, attempts=2, backoff=0.01)
+    with pytest.raises(FetchError, match="cannot connect to Eurostat") as caught:
+        fetch_all(good_raw, source="live", refresh=True, settings=settings)
+    assert "\n" not in str(caught.value)
+    assert snapshot(good_raw) == before
+
+
+def test_auto_without_eurostat_or_mirror_says_how_to_fix():
+    settings = FetchSettings(api_base="http://127.0.0.1:9/api/", timeout=1)
+    with pytest.raises(FetchError, match="EUROSTAT_MIRROR.*make demo"):
+        resolve_source("auto", None, settings)
+
+
+def test_auto_falls_back_to_the_mirror(synthetic_mirror):
+    settings = FetchSettings(api_base="http://127.0.0.1:9/api/", timeout=1)
+    assert resolve_source("auto", synthetic_mirror, settings) == ("mirror", synthetic_mirror)
+
+
+def test_auto_prefers_live(standin, synthetic_mirror):
+    assert resolve_source("auto", synthetic_mirror, settings_for(standin))[0] == "live"
+
+
+def test_malformed_mirror_file_keeps_previous_data(tmp_path, good_raw, synthetic_mirror):
+    broken = tmp_path / "broken-mirror"
+    shutil.copytree(synthetic_mirror, broken)
+    (broken / "isoc_ciegi_ac.tsv.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    before = snapshot(good_raw)
+    with pytest.raises(MalformedFile, match="isoc_ciegi_ac.tsv.gz: the gzip data is truncated or corrupt"):
+        fetch_all(good_raw, source="mirror", mirror=broken, refresh=True)
+    assert snapshot(good_raw) == before
+
+
+def test_mirror_missing_a_series_names_dataset_and_filter(tmp_path, synthetic_mirror):
+    thin = tmp_path / "thin-mirror"
+    thin.mkdir()
+    for name in ("isoc_ci_ac_i.tsv.gz", "isoc_ci_ifp_iu.tsv.gz"):
+        shutil.copy(synthetic_mirror / name, thin / name)
+    table = read_eurostat_tsv(synthetic_mirror / "isoc_ciegi_ac.tsv.gz")
+    kept = table[table.ind_type != "Y65_74"]
+    header = "freq,unit,ind_type,indic_is,geo\\TIME_PERIOD\t" + "\t".join(f"{y} " for y in sorted(kept.year.unique()))
+    lines = [header]
+    for key, group in kept.groupby(["freq", "unit", "ind_type", "indic_is", "geo"], sort=True):
+        cells = [":" if pd.isna(v) else f"{v:g} {f}".strip() for v, f in zip(group.sort_values("year").value, group.sort_values("year").flag)]
+        lines.append(",".join(key) + "\t" + "\t".join(cells))
+    (thin / "isoc_ciegi_ac.tsv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(FetchError, match=r"series missing from isoc_ciegi_ac: ind_type=Y65_74"):
+        fetch_all(tmp_path / "raw", source="mirror", mirror=thin)
+
+
+def test_mirror_that_does_not_exist(tmp_path):
+    with pytest.raises(FetchError, match="does not exist"):
+        fetch_all(tmp_path / "raw", source="mirror", mirror=tmp_path / "nowhere")
+
+
+def test_unknown_source(tmp_path):
+    with pytest.raises(FetchError, match="source must be one of auto, live, mirror"):
+        fetch_all(tmp_path / "raw", source="web")
+
+
+def test_no_refresh_reuses_what_is_there(good_raw, synthetic_mirror):
+    before = snapshot(good_raw)
+    fetch_all(good_raw, source="mirror", mirror=synthetic_mirror / "not-used")
+    assert snapshot(good_raw) == before
