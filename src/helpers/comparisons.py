@@ -1,0 +1,226 @@
+"""The paper's comparisons, recomputed from the tidy store.
+
+Every function takes the tidy table (``helpers.store.load_store``) and returns a small table
+with Eurostat codes, English labels, values and flags. Countries are ranked; aggregates (EU)
+are returned apart. Bad input (unknown country, year without data, missing series) raises an
+error that says what is valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers.catalogue import Catalogue, load_catalogue
+from helpers.errors import MissingData, UnknownCode
+
+PAPER_YEAR = 2013
+LAST_EU28_YEAR = 2019
+
+
+@dataclass(frozen=True)
+class Series:
+    """One Eurostat series: indicator, unit and group (dataset found from the indicator)."""
+
+    indic_is: str
+    unit: str
+    ind_type: str
+
+    def describe(self) -> str:
+        return f"indic_is={self.indic_is}, unit={self.unit}, ind_type={self.ind_type}"
+
+
+def eu_aggregate(year: int) -> str:
+    """EU28 up to 2019, EU27_2020 after (the United Kingdom left the EU in 2020)."""
+    return "EU28" if year <= LAST_EU28_YEAR else "EU27_2020"
+
+
+def check_countries(codes, catalogue: Catalogue | None = None) -> list[str]:
+    """Upper-case and check country codes; an unknown one fails naming the valid ones."""
+    catalogue = catalogue or load_catalogue()
+    checked = []
+    for code in codes:
+        code = str(code).strip().upper()
+        if code == "GR":
+            raise UnknownCode("Greece is 'EL' in Eurostat, not 'GR'")
+        if code == "GB":
+            raise UnknownCode("the United Kingdom is 'UK' in Eurostat, not 'GB'")
+        if code not in catalogue.labels["geo"]:
+            valid = ", ".join(catalogue.labels["geo"])
+            raise UnknownCode(f"unknown country code {code!r}; valid codes: {valid}")
+        checked.append(code)
+    return checked
+
+
+def series_rows(store: pd.DataFrame, series: Series) -> pd.DataFrame:
+    """All rows of one series; a series absent from the store names its dataset and filter."""
+    rows = store[(store.indic_is == series.indic_is) & (store.unit == series.unit) & (store.ind_type == series.ind_type)]
+    if rows.empty:
+        datasets = sorted(store.loc[store.indic_is == series.indic_is, "dataset"].unique())
+        where = f"dataset {datasets[0]}" if datasets else "any dataset of the store"
+        raise MissingData(f"no series {series.describe()} in {where}; check the catalogue's filters and run `make data`")
+    return rows
+
+
+def years_with_data(store: pd.DataFrame, series: Series, *, countries_only: bool = True) -> list[int]:
+    rows = series_rows(store, series)
+    rows = rows[rows.value.notna()]
+    if countries_only:
+        rows = rows[~rows.geo.isin(load_catalogue().aggregates)]
+    return sorted(int(y) for y in rows.year.unique())
+
+
+def check_year(store: pd.DataFrame, series: Series, year: int) -> int:
+    """Fail naming the years that have data when `year` has none."""
+    years = years_with_data(store, series)
+    if int(year) not in years:
+        span = ", ".join(map(str, years)) if years else "none"
+        raise MissingData(f"no data for {series.describe()} in {year}; years with data: {span}")
+    return int(year)
+
+
+def latest_year_with_data(store: pd.DataFrame, series: Series) -> int:
+    years = years_with_data(store, series)
+    if not years:
+        raise MissingData(f"the series {series.describe()} has no values at all")
+    return years[-1]
+
+
+def cross_section(store: pd.DataFrame, series: Series, year: int) -> pd.DataFrame:
+    """Countries (ranked, highest first) for one series and year; aggregates excluded."""
+    catalogue = load_catalogue()
+    check_year(store, series, year)
+    rows = series_rows(store, series)
+    rows = rows[(rows.year == year) & ~rows.geo.isin(catalogue.aggregates)]
+    table = rows[["geo", "value", "flag"]].copy()
+    table.insert(1, "country", table.geo.map(catalogue.labels["geo"]))
+    table = table.sort_values(["value", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    table["rank"] = table.value.rank(ascending=False, method="min").astype("Int64")
+    table["year"] = int(year)
+    return table
+
+
+def aggregate_value(store: pd.DataFrame, series: Series, year: int) -> dict:
+    """The EU aggregate of the year (EU28 to 2019, EU27_2020 after), with its code."""
+    code = eu_aggregate(year)
+    rows = series_rows(store, series)
+    row = rows[(rows.geo == code) & (rows.year == year)]
+    value = float(row.value.iloc[0]) if len(row) else float("nan")
+    flag = row.flag.iloc[0] if len(row) else ""
+    return {"geo": code, "label": load_catalogue().labels["geo"][code], "year": int(year), "value": value, "flag": flag}
+
+
+def then_and_now(then: pd.DataFrame, now: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """Join two cross-sections by country and add the change in percentage points."""
+    left = then[["geo", "country", value, "flag", "rank"]].rename(columns={value: "then", "flag": "flag_then", "rank": "rank_then"})
+    right = now[["geo", value, "flag", "rank"]].rename(columns={value: "now", "flag": "flag_now", "rank": "rank_now"})
+    joined = left.merge(right, on="geo", how="outer")
+    joined["country"] = joined.geo.map(load_catalogue().labels["geo"])
+    joined["change"] = joined["now"] - joined["then"]
+    return joined.sort_values(["now", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- youth civic use
+
+YOUTH_CIVIC_INDICATORS = ("I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP")
+
+
+def youth_civic_use(store: pd.DataFrame, year: int, indic_is: str = "I_IUPOL2", unit: str = "PC_IND",
+                    group: str = "Y16_24") -> pd.DataFrame:
+    """Share of 16-24 year olds using the internet for civic or political issues, by country."""
+    return cross_section(store, Series(indic_is, unit, group), year)
+
+
+# ----------------------------------------------------------------------------- education gaps
+
+
+def education_gap(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", unit: str = "PC_IND",
+                  high: str = "I5_8", low: str = "I0_2") -> pd.DataFrame:
+    """High vs no-or-low formal education, by country: both shares and the gap in points.
+
+    Ranked by gap, largest first. Countries missing either value have a missing gap.
+    """
+    highs = cross_section(store, Series(indic_is, unit, high), year)
+    lows = cross_section(store, Series(indic_is, unit, low), year)
+    table = highs[["geo", "country", "value", "flag"]].rename(columns={"value": "high", "flag": "flag_high"}).merge(
+        lows[["geo", "value", "flag"]].rename(columns={"value": "low", "flag": "flag_low"}), on="geo", how="outer"
+    )
+    table["country"] = table.geo.map(load_catalogue().labels["geo"])
+    table["gap"] = table["high"] - table["low"]
+    table = table.sort_values(["gap", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    table["rank"] = table.gap.rank(ascending=False, method="min").astype("Int64")
+    table["year"] = int(year)
+    return table
+
+
+def education_gap_aggregate(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", unit: str = "PC_IND",
+                            high: str = "I5_8", low: str = "I0_2") -> dict:
+    hi = aggregate_value(store, Series(indic_is, unit, high), year)
+    lo = aggregate_value(store, Series(indic_is, unit, low), year)
+    return {"geo": hi["geo"], "label": hi["label"], "year": int(year), "high": hi["value"], "low": lo["value"],
+            "gap": hi["value"] - lo["value"], "flag_high": hi["flag"], "flag_low": lo["flag"]}
+
+
+# ----------------------------------------------------------------------------- senior uptake
+
+
+def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND") -> pd.DataFrame:
+    """65-74 year olds on social networks and online, by country, with the distance to 16-24s.
+
+    Social networks (I_IUSNET) in `unit`; internet use (I_IU3) always as % of all individuals.
+    Ranked by social-network use.
+    """
+    snet = cross_section(store, Series("I_IUSNET", unit, "Y65_74"), year)
+    online = cross_section(store, Series("I_IU3", "PC_IND", "Y65_74"), year)
+    young = cross_section(store, Series("I_IUSNET", unit, "Y16_24"), year)
+    table = (
+        snet[["geo", "country", "value", "flag", "rank"]].rename(columns={"value": "social_networks", "flag": "flag_social_networks"})
+        .merge(online[["geo", "value", "flag"]].rename(columns={"value": "internet", "flag": "flag_internet"}), on="geo", how="outer")
+        .merge(young[["geo", "value"]].rename(columns={"value": "social_networks_16_24"}), on="geo", how="left")
+    )
+    table["country"] = table.geo.map(load_catalogue().labels["geo"])
+    table["distance_to_16_24"] = table["social_networks_16_24"] - table["social_networks"]
+    table["year"] = int(year)
+    return table.sort_values(["social_networks", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def trend(store: pd.DataFrame, series: Series, geos: list[str]) -> pd.DataFrame:
+    """One series over all years for some countries or aggregates (long table)."""
+    rows = series_rows(store, series)
+    rows = rows[rows.geo.isin(geos)][["geo", "year", "value", "flag"]].copy()
+    rows["country"] = rows.geo.map(load_catalogue().labels["geo"])
+    return rows.sort_values(["geo", "year"]).reset_index(drop=True)
+
+
+def eu_trend(store: pd.DataFrame, series: Series) -> pd.DataFrame:
+    """The EU aggregate over all years, EU28 to 2019 and EU27_2020 after, in one line."""
+    rows = series_rows(store, series)
+    rows = rows[rows.geo == rows.year.map(eu_aggregate)][["geo", "year", "value", "flag"]]
+    return rows.sort_values("year").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- country profile
+
+
+def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int) -> pd.DataFrame:
+    """A country's value, rank and flag for several series in one year, beside the EU aggregate."""
+    (country,) = check_countries([country])
+    rows = []
+    for title, item in series:
+        section = cross_section(store, item, year)
+        mine = section[section.geo == country]
+        eu = aggregate_value(store, item, year)
+        value = float(mine.value.iloc[0]) if len(mine) else np.nan
+        rows.append({
+            "comparison": title,
+            "indicator": load_catalogue().label("indic_is", item.indic_is),
+            "group": load_catalogue().label("ind_type", item.ind_type),
+            "value": value,
+            "flag": mine.flag.iloc[0] if len(mine) else "",
+            "rank": f"{mine['rank'].iloc[0]} of {int(section.value.notna().sum())}" if len(mine) and pd.notna(value) else "no data",
+            "EU": eu["value"],
+            "EU code": eu["geo"],
+        })
+    return pd.DataFrame(rows)

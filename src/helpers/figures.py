@@ -1,0 +1,251 @@
+"""Charts in one style: colour-blind-safe, titled with the finding, sourced, flags marked.
+
+Every chart is shown through `publish`, which writes the PNG and the table behind it (CSV)
+under ``<output_dir>/data/`` and displays an HTML figure with alt text, a caption, the source
+line and a link to the CSV. PNGs carry no timestamp, so a re-run changes no byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from helpers.catalogue import load_catalogue  # noqa: E402
+from helpers.provenance import SYNTHETIC_NOTICE, is_synthetic  # noqa: E402
+
+PALETTE = sns.color_palette("colorblind")
+BASE, HIGHLIGHT, SECOND, MUTED = PALETTE[0], PALETTE[1], PALETTE[2], "#9a9a9a"
+FLAG_HATCH = "///"
+DPI = 110
+
+
+def apply_style() -> None:
+    """The shared look; also fixes what would make output bytes vary between runs."""
+    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
+    plt.rcParams.update({
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "svg.hashsalt": "oecd-social-media",
+        "font.family": "DejaVu Sans",
+    })
+
+
+def flags_present(flags) -> list[str]:
+    letters = sorted({letter for flag in flags if isinstance(flag, str) for letter in flag})
+    return letters
+
+
+def flag_note(flags) -> str:
+    """'Flags: u = low reliability; b = ...' for the letters present, or ''."""
+    labels = load_catalogue().labels["flag"]
+    letters = flags_present(flags)
+    if not letters:
+        return ""
+    return "Hatched bars carry a flag. " + "; ".join(f"{l} = {labels.get(l, 'unknown flag')}" for l in letters)
+
+
+def _footer(fig, source_line: str, note: str = "") -> None:
+    text = source_line + (f"\n{note}" if note else "")
+    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#444444", wrap=True)
+
+
+def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str, source_line: str,
+                highlight: list[str] = (), reference: tuple[str, float] | None = None) -> plt.Figure:
+    """Horizontal bars, highest first; highlighted countries coloured; flagged bars hatched.
+
+    Countries without a value are listed with 'no data' instead of a zero-length bar.
+    """
+    data = table.reset_index(drop=True)
+    height = max(3.0, 0.24 * len(data) + 1.6)
+    fig, ax = plt.subplots(figsize=(7.5, height))
+    y = np.arange(len(data))
+    values = data[value].to_numpy(dtype=float)
+    colours = [HIGHLIGHT if geo in highlight else BASE for geo in data["geo"]]
+    bars = ax.barh(y, np.nan_to_num(values), color=colours)
+    for bar, flag, v in zip(bars, data.get("flag", [""] * len(data)), values):
+        if isinstance(flag, str) and flag:
+            bar.set_hatch(FLAG_HATCH)
+            bar.set_edgecolor("white")
+        if np.isnan(v):
+            bar.set_visible(False)
+            ax.text(0.5, bar.get_y() + bar.get_height() / 2, "no data", va="center", fontsize=8, color=MUTED)
+        else:
+            ax.text(v + 0.5, bar.get_y() + bar.get_height() / 2, f"{v:.0f}" + (f" {flag}" if flag else ""),
+                    va="center", fontsize=8)
+    ax.set_yticks(y, data[label])
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    if reference is not None and not np.isnan(reference[1]):
+        ax.axvline(reference[1], color=SECOND, linestyle="--", linewidth=1.2)
+        ax.text(reference[1], -0.9, f" {reference[0]} {reference[1]:.0f}", color=SECOND, fontsize=8, va="bottom")
+    ax.set_xlim(0, max(100, np.nanmax(values) + 8) if np.isfinite(np.nanmax(values, initial=0)) else 100)
+    ax.set_title(title, wrap=True)
+    _footer(fig, source_line, flag_note(data.get("flag", [])))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def dumbbell(table: pd.DataFrame, *, title: str, xlabel: str, source_line: str, high_label: str,
+             low_label: str, highlight: list[str] = ()) -> plt.Figure:
+    """One row per country: a dot for each education group, joined by a line (the gap)."""
+    data = table.reset_index(drop=True)
+    height = max(3.0, 0.24 * len(data) + 1.8)
+    fig, ax = plt.subplots(figsize=(7.5, height))
+    y = np.arange(len(data))
+    ax.hlines(y, data["low"], data["high"], color=MUTED, linewidth=2)
+    flagged_low = data["flag_low"].astype(str).str.len() > 0
+    flagged_high = data["flag_high"].astype(str).str.len() > 0
+    ax.scatter(data["low"], y, color=BASE, s=40, label=low_label, zorder=3)
+    ax.scatter(data["high"], y, color=HIGHLIGHT, s=40, label=high_label, zorder=3)
+    ax.scatter(data.loc[flagged_low, "low"], y[flagged_low.to_numpy()], facecolors="none", edgecolors="black", s=90, zorder=4)
+    ax.scatter(data.loc[flagged_high, "high"], y[flagged_high.to_numpy()], facecolors="none", edgecolors="black", s=90,
+               zorder=4, label="flagged value (ringed)" if (flagged_low.any() or flagged_high.any()) else None)
+    for i, row in data.iterrows():
+        text = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
+        ax.text(101, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
+    ax.set_yticks(y, data["country"])
+    for tick, geo in zip(ax.get_yticklabels(), data["geo"]):
+        if geo in highlight:
+            tick.set_fontweight("bold")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="lower left", fontsize=8, frameon=True)
+    ax.set_title(title, wrap=True)
+    note = flag_note(pd.concat([data["flag_low"], data["flag_high"]])).replace("Hatched bars carry", "Ringed dots carry")
+    _footer(fig, source_line, note)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def trend_lines(table: pd.DataFrame, *, title: str, ylabel: str, source_line: str, hue: str = "country") -> plt.Figure:
+    """Lines over the years; flagged points ringed; gaps where Eurostat has no value."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for i, (name, group) in enumerate(table.groupby(hue, sort=True)):
+        group = group.sort_values("year")
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(group["year"], group["value"], marker="o", markersize=3.5, color=colour, label=name)
+        flagged = group[group["flag"].astype(str).str.len() > 0]
+        ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=50, zorder=4)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Year")
+    ax.set_ylim(0, 100)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(fontsize=8, ncol=2, frameon=True)
+    ax.set_title(title, wrap=True)
+    _footer(fig, source_line, flag_note(table["flag"]).replace("Hatched bars carry", "Ringed points carry"))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def png_bytes(fig: plt.Figure) -> bytes:
+    buffer = io.BytesIO()
+    # no Software/date metadata: identical bytes on every run
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+class Published:
+    """An HTML figure for notebooks (and the report, which embeds the notebooks' outputs)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption: str, output_dir: str | Path) -> Published:
+    """Write the chart (PNG) and its table (CSV) under ``output_dir/data`` and show the figure."""
+    folder = Path(output_dir) / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    image = png_bytes(fig)
+    (folder / f"{name}.png").write_bytes(image)
+    data.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.2f")
+    encoded = base64.b64encode(image).decode("ascii")
+    markup = (
+        f'<figure class="report-figure" id="fig-{html.escape(name)}">'
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+        f"<figcaption>{html.escape(caption)} "
+        f'<a class="csv-link" href="data/{html.escape(name)}.csv" download>Download the data behind this chart (CSV)</a>'
+        "</figcaption></figure>"
+    )
+    return Published(markup)
+
+
+def banner(provenance: dict) -> Published:
+    """The synthetic-data warning, shown at the top of every notebook built from a synthetic mirror."""
+    if not is_synthetic(provenance):
+        return Published("")
+    return Published(f'<div class="synthetic-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}</strong></div>')
+
+
+def write_table(data: pd.DataFrame, *, name: str, output_dir: str | Path) -> Published:
+    """Write a table as CSV under ``output_dir/data`` and return a download link."""
+    folder = Path(output_dir) / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    data.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.2f")
+    return Published(f'<p><a class="csv-link" href="data/{html.escape(name)}.csv" download>Download this table (CSV)</a></p>')
+
+
+# ----------------------------------------------------------------------------- one call per chart
+
+
+def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, provenance: dict, dataset: str,
+                    name: str, output_dir: str | Path, highlight: list[str] = (), reference: dict | None = None) -> Published:
+    """A ranked bar chart of a cross-section, with its title, alt text, caption and CSV."""
+    from helpers.findings import highlight_sentence, ranked_alt, ranked_title
+    from helpers.provenance import source_line
+
+    ref = (reference["geo"], reference["value"]) if reference else None
+    fig = ranked_bars(table, value="value", label="country", title=ranked_title(table, year, what), xlabel=xlabel,
+                      source_line=source_line(provenance, [dataset]), highlight=highlight, reference=ref)
+    caption = f"{what[0].upper() + what[1:]}, {year}."
+    if highlight:
+        caption += " " + highlight_sentence(table, highlight) + "."
+    if reference and not pd.isna(reference["value"]):
+        caption += f" Dashed line: {reference['label']} ({reference['value']:.0f}%)."
+    return publish(fig, table, name=name, alt=ranked_alt(table, year, what, highlight), caption=caption, output_dir=output_dir)
+
+
+def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, provenance: dict, dataset: str,
+                name: str, output_dir: str | Path, highlight: list[str] = ()) -> Published:
+    """A dumbbell chart of the education gap, with its words and CSV."""
+    from helpers.findings import gap_alt, gap_title
+    from helpers.provenance import source_line
+
+    labels = load_catalogue().labels["ind_type"]
+    fig = dumbbell(table, title=gap_title(table, year, what), xlabel="% of individuals",
+                   source_line=source_line(provenance, [dataset]), high_label=labels["I5_8"],
+                   low_label=labels["I0_2"], highlight=highlight)
+    caption = (f"{what[0].upper() + what[1:]} by formal education, {year}; the gap is high minus no-or-low, "
+               f"in percentage points. {aggregate['label']}: gap {aggregate['gap']:.0f} points.")
+    return publish(fig, table, name=name, alt=gap_alt(table, year, what, aggregate), caption=caption, output_dir=output_dir)
+
+
+def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: dict, dataset: str, name: str,
+                  output_dir: str | Path) -> Published:
+    """A line chart over the years, with its words and CSV."""
+    from helpers.findings import trend_alt
+    from helpers.provenance import source_line
+
+    years = table.dropna(subset=["value"]).year
+    span = f"{years.min()}-{years.max()}" if len(years) else "no data"
+    fig = trend_lines(table, title=f"{what[0].upper() + what[1:]}, {span}", ylabel=ylabel,
+                      source_line=source_line(provenance, [dataset]))
+    caption = f"{what[0].upper() + what[1:]}, every survey year with data ({span}). Gaps are years without data."
+    return publish(fig, table, name=name, alt=trend_alt(table, what), caption=caption, output_dir=output_dir)
