@@ -228,3 +228,21 @@ def candidates_table(result: ClaimResult) -> pd.DataFrame:
     return pd.DataFrame(
         [{"candidate": t.candidate, "verdict": t.verdict, "evidence": t.evidence} for t in result.trials]
     )
+
+
+def headline(card: pd.DataFrame) -> str:
+    """The scorecard in plain words, for the top of the report (Markdown)."""
+    checkable = card[~card["verdict"].str.startswith(NOT_IN_EUROSTAT)]
+    counts = checkable["verdict"].str.replace(" (Eurostat part)", "", regex=False).value_counts()
+    parts = [f"{counts.get(v, 0)} {v}" for v in ("reproduced", "partly", "not reproduced", "no data") if counts.get(v, 0)]
+    lines = [
+        f"Of the paper's {len(card)} quantitative claims listed here, {len(checkable)} can be checked against "
+        f"Eurostat's data; for the paper's year they are: {', '.join(parts)}. "
+        f"{len(card) - len(checkable)} rest on other sources and are listed as not in Eurostat.",
+        "",
+    ]
+    for _, row in checkable.iterrows():
+        change = "" if row["verdict latest"] == row["verdict"].replace(" (Eurostat part)", "") else \
+            f"; in {row['latest year']} it is **{row['verdict latest']}**"
+        lines.append(f"- **{row['id']}** ({row['topic']}): **{row['verdict']}** on {row['tested on']}{change}.")
+    return "\n".join(lines)

@@ -54,9 +54,23 @@ def check_countries(codes, catalogue: Catalogue | None = None) -> list[str]:
     return checked
 
 
+_SERIES_INDEX: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _series_index(store: pd.DataFrame) -> dict:
+    """The store split by series once, so that repeated look-ups do not scan the whole table."""
+    cached = _SERIES_INDEX.get(id(store))
+    if cached is None or cached[0] is not store:
+        groups = {key: frame for key, frame in store.groupby(["indic_is", "unit", "ind_type"], sort=False)}
+        cached = (store, groups)
+        _SERIES_INDEX.clear()
+        _SERIES_INDEX[id(store)] = cached
+    return cached[1]
+
+
 def series_rows(store: pd.DataFrame, series: Series) -> pd.DataFrame:
     """All rows of one series; a series absent from the store names its dataset and filter."""
-    rows = store[(store.indic_is == series.indic_is) & (store.unit == series.unit) & (store.ind_type == series.ind_type)]
+    rows = _series_index(store).get((series.indic_is, series.unit, series.ind_type), store.iloc[0:0])
     if rows.empty:
         datasets = sorted(store.loc[store.indic_is == series.indic_is, "dataset"].unique())
         where = f"dataset {datasets[0]}" if datasets else "any dataset of the store"

@@ -21,7 +21,7 @@ from pathlib import Path
 KERNEL_NAME = "oecd-social-media"
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
-EXECUTED_DIR = ROOT / "report" / "executed"
+EXECUTED_DIR = ROOT / "report" / "pipeline"
 # the error classes the notebooks raise on purpose (helpers.errors); shown as one line
 EXPECTED_ERRORS = {"ReportError", "MalformedFile", "FetchError", "TransientError", "ValidationError", "UnknownCode", "MissingData"}
 
@@ -38,6 +38,8 @@ def scrub(notebook: dict) -> dict:
         papermill.pop(key, None)
     meta.get("widgets", None) and meta.pop("widgets")
     for cell in notebook.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
         cell.get("metadata", {}).pop("execution", None)
         pm = cell.get("metadata", {}).get("papermill")
         if pm:
@@ -89,12 +91,48 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
     return output
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
+    name, parameters, output = job
+    try:
+        return execute(name, parameters, output), None
+    except NotebookFailed as exc:
+        return output, str(exc)
+
+
+def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
+                 jobs: int) -> list[str]:
+    """Run one notebook once per value of `parameter` (e.g. each country) in `jobs` processes.
+
+    Each worker process imports papermill once and runs many notebooks; progress is printed as
+    each finishes. Returns the error messages (empty when all succeeded).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
+    errors = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for done, (path, error) in enumerate(pool.map(_execute_one, work), start=1):
+            if error:
+                errors.append(error)
+                print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
+            else:
+                print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}", flush=True)
+    return errors
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
     parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="a parameter; VALUE is read as JSON when it parses, else as a string")
-    parser.add_argument("-o", "--output", type=Path, help="where to write the executed notebook")
+    parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
+    parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
+                        help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each")
     args = parser.parse_args(argv)
     parameters = {}
     for key, value in args.parameter:
@@ -102,12 +140,17 @@ def main(argv: list[str] | None = None) -> int:
             parameters[key] = json.loads(value)
         except json.JSONDecodeError:
             parameters[key] = value
+    if args.for_each:
+        parameter, values = args.for_each[0], args.for_each[1:]
+        pattern = args.output or str(EXECUTED_DIR / f"{args.name}-{{}}.ipynb")
+        errors = execute_many(args.name, parameter, values, pattern, parameters, args.jobs)
+        return 1 if errors else 0
     try:
-        path = execute(args.name, parameters, args.output)
+        path = execute(args.name, parameters, Path(args.output) if args.output else None)
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"executed {args.name} -> {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print(f"executed {args.name} -> {_shown(path)}")
     return 0
 
 

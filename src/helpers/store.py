@@ -23,6 +23,7 @@ KEY = ["dataset", *TIDY_DIMENSIONS, "year"]
 COLUMNS = [*KEY, "value", "flag"]
 TABLE_NAME = "ict_usage"
 PROVENANCE_NAME = "provenance.json"
+COUNTRIES_NAME = "countries.txt"  # read by the Makefile: one page per country with data
 
 
 def tidy_dataset(table: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, list[str]]:
@@ -126,6 +127,8 @@ def write_store(table: pd.DataFrame, provenance: dict, processed_dir: str | Path
     processed_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(processed_dir / f"{TABLE_NAME}.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
     _atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
+    countries = " ".join(countries_with_data(table)) + "\n"
+    _atomic_write(processed_dir / COUNTRIES_NAME, lambda p: Path(p).write_text(countries))
     # the Parquet file goes last: notebooks depend on it, so it marks the store complete
     _atomic_write(processed_dir / f"{TABLE_NAME}.parquet", lambda p: table.to_parquet(p, index=False))
 
@@ -144,3 +147,10 @@ def load_provenance(processed_dir: str | Path) -> dict:
         raise MissingData(f"no provenance at {path}: run `make data` first")
     return json.loads(path.read_text(encoding="utf-8"))
 
+
+
+def countries_with_data(store: pd.DataFrame) -> list[str]:
+    """Countries (not aggregates) with at least one value, in the catalogue's order."""
+    catalogue = load_catalogue()
+    present = set(store.loc[store.value.notna(), "geo"])
+    return [geo for geo in catalogue.countries if geo in present]

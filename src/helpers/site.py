@@ -1,0 +1,233 @@
+"""The report's site: which pages it has, the country index, and the fallback renderer.
+
+The page list and navigation are read from ``report/_quarto.yml``, so Quarto and the fallback
+renderer (nbconvert, used where Quarto is absent) build the same pages from the same executed
+notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from helpers.catalogue import load_catalogue
+from helpers.provenance import SYNTHETIC_NOTICE
+from helpers.store import countries_with_data
+
+REPORT_DIR = Path(__file__).resolve().parents[2] / "report"
+FALLBACK_NAME = "the fallback renderer (nbconvert)"
+
+
+@dataclass(frozen=True)
+class Page:
+    source: Path  # executed notebook, relative to the report folder
+    title: str
+
+    @property
+    def output(self) -> Path:
+        return self.source.with_suffix(".html")
+
+
+def read_config(report_dir: Path = REPORT_DIR) -> dict:
+    return yaml.safe_load((report_dir / "_quarto.yml").read_text(encoding="utf-8"))
+
+
+def navigation(config: dict) -> list[tuple[str, str]]:
+    """(text, page.html) for each navbar entry."""
+    return [(item["text"], str(Path(item["href"]).with_suffix(".html"))) for item in config["website"]["navbar"]["left"]]
+
+
+def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Page]:
+    """Every page the site renders, expanding globs such as countries/*.ipynb."""
+    config = config or read_config(report_dir)
+    found = []
+    for pattern in config["project"]["render"]:
+        matches = sorted(report_dir.glob(pattern)) if "*" in pattern else [report_dir / pattern]
+        for path in matches:
+            found.append(Page(path.relative_to(report_dir), ""))
+    return found
+
+
+def notebook_title(notebook: dict, fallback: str) -> str:
+    """The first level-one heading of the notebook: its markdown, or a Markdown output (country pages)."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            match = re.search(r"^# (.+)$", "".join(cell["source"]), re.M)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def banner_html(provenance: dict | None) -> str:
+    if provenance and provenance.get("synthetic"):
+        return f'<div class="synthetic-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}</strong></div>\n'
+    return ""
+
+
+def citation_meta(root: Path) -> str:
+    """Highwire-style citation tags from CITATION.cff, for reference managers."""
+    cff_path = root / "CITATION.cff"
+    if not cff_path.exists():
+        return ""
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    tags = [("citation_title", cff.get("title", ""))]
+    for author in cff.get("authors", []):
+        name = author.get("name") or f"{author.get('family-names', '')}, {author.get('given-names', '')}".strip(", ")
+        tags.append(("citation_author", name))
+    if cff.get("date-released"):
+        tags.append(("citation_publication_date", str(cff["date-released"]).replace("-", "/")))
+    if cff.get("version"):
+        tags.append(("citation_version", str(cff["version"])))
+    return "".join(f'<meta name="{k}" content="{html.escape(str(v))}">\n' for k, v in tags if v)
+
+
+def body_html(notebook_path: Path) -> str:
+    """The notebook's markdown and outputs, without code, as an HTML fragment."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    notebook = nbformat.read(notebook_path, as_version=4)
+    # the parameters cells hold code only; papermill's injected cell too
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, str]], body: str, banner: str,
+              meta: str, renderer: str) -> str:
+    depth = len(page.source.parts) - 1
+    up = "../" * depth
+    links = []
+    for text, href in nav:
+        current = ' aria-current="page"' if href == str(page.output) else ""
+        links.append(f'<a href="{up}{href}"{current}>{html.escape(text)}</a>')
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)} - {html.escape(site_title)}</title>\n"
+        f"{meta}"
+        f'<link rel="stylesheet" href="{up}styles.css">\n'
+        "</head>\n<body>\n"
+        f"{banner}"
+        f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{html.escape(site_title)}</span>'
+        + "".join(links) + "</nav>\n"
+        f'<main id="content">\n{body}\n</main>\n'
+        f'<footer class="site-footer">Built by {renderer} from the executed notebooks; '
+        "Quarto was not found on this machine. Data: Eurostat (see Data and methods).</footer>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = None, *, only: list[str] | None = None,
+                        provenance_path: Path | None = None) -> list[Path]:
+    """Build the site from the executed notebooks with nbconvert; return the pages written.
+
+    `only` limits the build to some pages (relative notebook paths) and leaves the others be.
+    """
+    import nbconvert
+
+    config = read_config(report_dir)
+    site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
+    root = report_dir.parent
+    provenance_path = provenance_path or root / "data" / "processed" / "provenance.json"
+    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
+    missing = [str(p.source) for p in pages(report_dir, config) if not (report_dir / p.source).exists()]
+    if missing:
+        raise FileNotFoundError(f"executed notebooks missing for the site: {', '.join(missing)}; run `make notebooks`")
+    nav = navigation(config)
+    site_title = config["website"]["title"]
+    banner = banner_html(provenance)
+    meta = citation_meta(root)
+    renderer = f"{FALLBACK_NAME} {nbconvert.__version__}"
+    written = []
+    site_dir.mkdir(parents=True, exist_ok=True)
+    for page in pages(report_dir, config):
+        if only is not None and str(page.source) not in only:
+            continue
+        notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
+        title = notebook_title(notebook, page.source.stem)
+        document = page_html(page, title=title, site_title=site_title, nav=nav, body=body_html(report_dir / page.source),
+                             banner=banner, meta=meta, renderer=renderer)
+        target = site_dir / page.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_text_atomic(target, document)
+        written.append(target)
+    for pattern in config["project"].get("resources", []):
+        for path in sorted(report_dir.glob(pattern)):
+            target = site_dir / path.relative_to(report_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    shutil.copyfile(report_dir / "styles.css", site_dir / "styles.css")
+    return written
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | None = None) -> Path:
+    """report/banner.html for Quarto's include-before-body: the synthetic notice, or nothing."""
+    provenance_path = provenance_path or report_dir.parent / "data" / "processed" / "provenance.json"
+    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
+    target = report_dir / "banner.html"
+    _write_text_atomic(target, banner_html(provenance))
+    return target
+
+
+# ----------------------------------------------------------------------------- countries
+
+
+def country_index(store: pd.DataFrame) -> pd.DataFrame:
+    """The Countries page: one row per country with data, linking to its page."""
+    catalogue = load_catalogue()
+    rows = []
+    for geo in countries_with_data(store):
+        values = store[(store.geo == geo) & store.value.notna()]
+        rows.append({
+            "country": f'<a href="countries/{geo}.html">{html.escape(catalogue.labels["geo"][geo])}</a>',
+            "code": geo,
+            "years with data": f"{values.year.min()}-{values.year.max()}",
+            "values": len(values),
+            "flagged values": int((values.flag != "").sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The report's site: fallback renderer and helpers for make.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build report/_site with nbconvert (when Quarto is absent)")
+    build.add_argument("--only", nargs="*", help="notebooks (relative to report/) to render; default all")
+    sub.add_parser("banner", help="write report/banner.html for Quarto")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        try:
+            written = build_fallback_site(only=args.only)
+        except FileNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"built {len(written)} page(s) in report/_site with {FALLBACK_NAME} (Quarto not found)")
+    elif args.command == "banner":
+        write_banner_include()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
