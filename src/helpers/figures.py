@@ -249,3 +249,10 @@ def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: di
                       source_line=source_line(provenance, [dataset]))
     caption = f"{what[0].upper() + what[1:]}, every survey year with data ({span}). Gaps are years without data."
     return publish(fig, table, name=name, alt=trend_alt(table, what), caption=caption, output_dir=output_dir)
+
+
+def show(data: pd.DataFrame, *, escape: bool = True) -> Published:
+    """A table for the page: no index column, missing values written out, one decimal."""
+    markup = data.to_html(index=False, escape=escape, na_rep="no data", float_format=lambda v: f"{v:.1f}",
+                          classes="report-table", border=0)
+    return Published(markup)

@@ -62,8 +62,10 @@ def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Pag
 def notebook_title(notebook: dict, fallback: str) -> str:
     """The first level-one heading of the notebook: its markdown, or a Markdown output (country pages)."""
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "markdown":
-            match = re.search(r"^# (.+)$", "".join(cell["source"]), re.M)
+        texts = ["".join(cell["source"])] if cell["cell_type"] == "markdown" else [
+            "".join(output.get("data", {}).get("text/markdown", "")) for output in cell.get("outputs", [])]
+        for text in texts:
+            match = re.search(r"^# (.+)$", text, re.M)
             if match:
                 return match.group(1).strip()
     return fallback
