@@ -33,3 +33,13 @@ def real_internet_use() -> Path:
     if not REAL_INTERNET_USE.exists():
         pytest.skip(f"../shared is absent ({REAL_INTERNET_USE} not found): the real Eurostat file cannot be read")
     return REAL_INTERNET_USE
+
+
+@pytest.fixture(scope="session")
+def built_report(tmp_path_factory, synthetic_mirror_path):
+    """A clean clone in which `make report EUROSTAT_MIRROR=../shared/eurostat-synthetic` ran."""
+    from pipeline import clean_clone, run_make
+
+    clone = clean_clone(tmp_path_factory.mktemp("e2e") / "clone")
+    run_make(clone, "report", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
+    return clone

@@ -8,41 +8,15 @@ and builds the environment with `make test`, which covers the set-up step.
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
+import re
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from helpers.catalogue import load_catalogue
+from pipeline import clean_clone, run_make, snapshot
 
 pytestmark = pytest.mark.e2e
-
-
-def clean_clone(destination):
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(destination)], check=True)
-    return destination
-
-
-def run_make(clone, *args, check=True, **environment):
-    env = {**os.environ, "PYTHONPATH": str(clone / "src"), **environment}
-    env.pop("EUROSTAT_MIRROR", None)
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-C", str(clone), *args, f"PYTHON={sys.executable}", "ENV_STAMP="],
-        env=env, capture_output=True, text=True, timeout=1200,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"make {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-@pytest.fixture(scope="module")
-def built_clone(tmp_path_factory, synthetic_mirror_path):
-    clone = clean_clone(tmp_path_factory.mktemp("e2e") / "clone")
-    run_make(clone, "data", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
-    return clone
 
 
 def mirror_cell(mirror, dataset, key, year):
@@ -57,7 +31,8 @@ def mirror_cell(mirror, dataset, key, year):
     raise KeyError(key)
 
 
-def test_make_data_builds_the_store_from_the_mirror(built_clone, synthetic_mirror_path):
+def test_make_data_builds_the_store_from_the_mirror(built_report, synthetic_mirror_path):
+    built_clone = built_report
     table = pd.read_parquet(built_clone / "data/processed/ict_usage.parquet")
     catalogue = load_catalogue()
     # row count: every mirror series passing the catalogue's filters, times its 15 years
@@ -94,8 +69,59 @@ def test_make_data_builds_the_store_from_the_mirror(built_clone, synthetic_mirro
             assert value == float(number)
 
 
-def test_make_data_again_does_nothing(built_clone, synthetic_mirror_path):
-    result = run_make(built_clone, "data", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
+def test_the_report_has_every_page_each_marked_synthetic(built_report):
+    site = built_report / "report" / "_site"
+    countries = (built_report / "data/processed/countries.txt").read_text().split()
+    assert len(countries) >= 30
+    expected = ["index", "youth-civic", "education-gaps", "senior-uptake", "other-figures", "countries",
+                "data-and-methods", "cite"] + [f"countries/{c}" for c in countries]
+    for page in expected:
+        text = (site / f"{page}.html").read_text()
+        assert "SYNTHETIC DATA" in text and "NOT Eurostat" in text, page
+        assert "Built by the fallback renderer (nbconvert" in text, page
+    figures = list((built_report / "report" / "data").glob("*.png"))
+    assert len(figures) >= 15
+    for png in figures:  # every chart has the table behind it
+        assert png.with_suffix(".csv").exists()
+
+
+def test_nothing_changed_means_no_work(built_report, synthetic_mirror_path):
+    before = snapshot(built_report / "report")
+    result = run_make(built_report, "report", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
+    assert "executed" not in result.stdout and "built" not in result.stdout
+    assert snapshot(built_report / "report") == before
+
+
+def test_a_changed_parameter_reruns_only_what_depends_on_it(built_report):
+    before = snapshot(built_report / "report")
+    result = run_make(built_report, "report", "YOUTH_HIGHLIGHT=NL,DE")
+    assert re.findall(r"executed (\S+)", result.stdout) == ["10_youth_civic"]
+    after = snapshot(built_report / "report")
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "youth-civic.ipynb" in changed and "_site/youth-civic.html" in changed
+    assert not any(p.startswith("countries/") or p.startswith("_site/countries/") for p in changed)
+    run_make(built_report, "report")  # back to the defaults for the tests that follow
+
+
+def test_make_country_updates_one_page_and_the_index(built_report):
+    before = snapshot(built_report / "report")
+    result = run_make(built_report, "country", "COUNTRY=pt")
+    assert "executed 30_country_profile -> report/countries/PT.ipynb" in result.stdout
+    after = snapshot(built_report / "report")
+    changed_pages = {p for p in after if p.startswith("_site/") and p.endswith(".html") and after[p] != before.get(p)}
+    assert changed_pages <= {"_site/countries/PT.html", "_site/countries.html"}
+    assert (built_report / "report/_site/countries/PT.html").stat().st_mtime > (built_report / "report/_site/countries/ES.html").stat().st_mtime
+
+
+def test_make_country_with_an_unknown_code_lists_the_valid_ones(built_report):
+    result = run_make(built_report, "country", "COUNTRY=XX", check=False)
+    assert result.returncode != 0
+    assert "unknown country code 'XX'; valid codes: EU27_2020, EU28, AT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_make_data_again_does_nothing(built_report, synthetic_mirror_path):
+    result = run_make(built_report, "data", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
     assert "helpers.notebooks" not in result.stdout
 
 

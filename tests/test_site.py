@@ -1,0 +1,105 @@
+"""The site's configuration, checked statically (Quarto is not installed here), and the
+fallback renderer on a small report folder."""
+
+import json
+import re
+import shutil
+
+import yaml
+
+from conftest import ROOT
+from helpers.site import build_fallback_site, navigation, notebook_title, pages, read_config
+
+CONFIG = read_config(ROOT / "report")
+MAKEFILE = (ROOT / "Makefile").read_text()
+
+
+def makefile_pages():
+    pages_line = re.search(r"^PAGES := (.+)$", MAKEFILE, re.M).group(1).split()
+    return {page: re.search(rf"^NOTEBOOK_{re.escape(page)} := (\S+)$", MAKEFILE, re.M).group(1) for page in pages_line}
+
+
+def test_every_page_quarto_renders_is_produced_by_the_makefile():
+    produced = {f"{page}.ipynb" for page in makefile_pages()}
+    for entry in CONFIG["project"]["render"]:
+        if entry == "countries/*.ipynb":
+            assert "report/countries/{}.ipynb" in MAKEFILE
+        else:
+            assert entry in produced, f"{entry} is rendered by Quarto but no Makefile rule writes it"
+
+
+def test_every_makefile_page_is_rendered_and_its_notebook_exists():
+    rendered = set(CONFIG["project"]["render"])
+    for page, notebook in makefile_pages().items():
+        assert f"{page}.ipynb" in rendered
+        assert (ROOT / "notebooks" / f"{notebook}.ipynb").exists()
+
+
+def test_navigation_points_at_rendered_pages():
+    rendered = set(CONFIG["project"]["render"])
+    for item in CONFIG["website"]["navbar"]["left"]:
+        assert item["href"] in rendered
+    assert [text for text, _ in navigation(CONFIG)][:2] == ["Overview", "Youth civic use"]
+
+
+def test_quarto_uses_stored_outputs_hides_code_and_shows_the_banner():
+    assert CONFIG["execute"] == {"enabled": False, "echo": False}
+    html = CONFIG["format"]["html"]
+    assert html["lang"] == "en"
+    assert html["include-before-body"] == "banner.html"
+    assert (ROOT / "report" / html["css"]).exists()
+    assert "$(QUARTO) render" in MAKEFILE and "helpers.site banner" in MAKEFILE
+
+
+def test_environment_installs_quarto_for_users():
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "quarto" in environment["dependencies"]
+
+
+def tiny_notebook(title, html_output):
+    return {
+        "cells": [
+            {"cell_type": "markdown", "id": "t", "metadata": {}, "source": [f"# {title}\n", "Some words."]},
+            {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 1, "source": ["secret_code = 1"],
+             "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"text/html": [html_output]}}]},
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+
+
+def test_fallback_renderer_builds_every_page_without_code(tmp_path):
+    report = tmp_path / "report"
+    report.mkdir()
+    shutil.copy(ROOT / "report" / "_quarto.yml", report)
+    shutil.copy(ROOT / "report" / "styles.css", report)
+    shutil.copy(ROOT / "CITATION.cff", tmp_path)
+    (report / "data").mkdir()
+    (report / "data" / "x.csv").write_text("a\n1\n")
+    for entry in CONFIG["project"]["render"]:
+        names = ["countries/ES.ipynb", "countries/PT.ipynb"] if "*" in entry else [entry]
+        for name in names:
+            (report / name).parent.mkdir(parents=True, exist_ok=True)
+            (report / name).write_text(json.dumps(tiny_notebook(name, '<img src="data:," alt="a chart">')))
+    provenance = tmp_path / "provenance.json"
+    provenance.write_text(json.dumps({"synthetic": True}))
+    written = build_fallback_site(report, provenance_path=provenance)
+    assert len(written) == len(pages(report))
+    page = (report / "_site" / "countries" / "ES.html").read_text()
+    assert '<html lang="en">' in page
+    assert "secret_code" not in page
+    assert "SYNTHETIC DATA" in page
+    assert 'href="../index.html"' in page and 'href="../styles.css"' in page
+    assert "Built by the fallback renderer (nbconvert" in page
+    assert 'name="citation_title"' in page
+    assert (report / "_site" / "data" / "x.csv").exists()
+    # without the synthetic mark, no banner
+    provenance.write_text(json.dumps({"synthetic": False}))
+    build_fallback_site(report, provenance_path=provenance, only=["index.ipynb"])
+    assert "SYNTHETIC DATA" not in (report / "_site" / "index.html").read_text()
+    assert "SYNTHETIC DATA" in (report / "_site" / "cite.html").read_text()  # --only left the others be
+
+
+def test_title_comes_from_a_markdown_output_when_the_notebook_computes_it():
+    notebook = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"data": {"text/markdown": "# Spain (ES)"}}]}]}
+    assert notebook_title(notebook, "x") == "Spain (ES)"
