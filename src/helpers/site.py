@@ -121,6 +121,7 @@ def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, s
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)} - {html.escape(site_title)}</title>\n"
         f"{meta}"
+        '<link rel="icon" href="data:,">\n'  # no favicon file to fetch
         f'<link rel="stylesheet" href="{up}styles.css">\n'
         "</head>\n<body>\n"
         f"{banner}"
