@@ -17,14 +17,20 @@ endif
 
 EUROSTAT_MIRROR ?=
 SOURCE ?= auto
-# notebooks run in notebooks/, so a relative mirror path is made absolute here
+# notebooks run in notebooks/, so paths given to them are made absolute
 override EUROSTAT_MIRROR := $(if $(EUROSTAT_MIRROR),$(abspath $(EUROSTAT_MIRROR)))
 export EUROSTAT_MIRROR
 
+# Where a build writes: data/ and report/ for the real report, demo/ for `make demo`.
+DATA_DIR ?= data
+REPORT_DIR ?= report
+
 RUN := $(PYTHON) -m helpers.notebooks
 DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ciegi_ac
-RAW := $(foreach d,$(DATASETS),data/raw/$(d).provenance.json)
-STORE := data/processed/ict_usage.parquet
+RAW := $(foreach d,$(DATASETS),$(DATA_DIR)/raw/$(d).provenance.json)
+STORE := $(DATA_DIR)/processed/ict_usage.parquet
+FETCH_DIRS := -p raw_dir $(abspath $(DATA_DIR)/raw)
+TIDY_DIRS := $(FETCH_DIRS) -p processed_dir $(abspath $(DATA_DIR)/processed)
 # what each stage's output depends on (beyond its notebook)
 DATA_CODE := $(addprefix src/helpers/,errors.py eurostat_tsv.py catalogue.py fetch.py store.py catalogue/series.toml)
 ANALYSIS_CODE := $(wildcard src/helpers/*.py) $(wildcard src/helpers/catalogue/*.toml)
@@ -48,24 +54,31 @@ NOTEBOOK_other-figures := 13_other_figures
 NOTEBOOK_countries := 31_countries
 NOTEBOOK_data-and-methods := 40_data_and_methods
 NOTEBOOK_cite := 50_cite
+OUT := -p processed_dir $(abspath $(DATA_DIR)/processed) -p output_dir $(abspath $(REPORT_DIR))
 YEARS := -p paper_year $(PAPER_YEAR) -p latest_year $(LATEST_YEAR) -p unit $(UNIT)
-PARAMS_youth-civic := $(YEARS) -p indicator $(YOUTH_INDICATOR) -p highlight $(YOUTH_HIGHLIGHT)
-PARAMS_education-gaps := $(YEARS)
-PARAMS_senior-uptake := $(YEARS)
-PARAMS_other-figures := $(YEARS)
-PARAMS_country := $(YEARS)
+PARAMS_index := $(OUT)
+PARAMS_youth-civic := $(OUT) $(YEARS) -p indicator $(YOUTH_INDICATOR) -p highlight $(YOUTH_HIGHLIGHT)
+PARAMS_education-gaps := $(OUT) $(YEARS)
+PARAMS_senior-uptake := $(OUT) $(YEARS)
+PARAMS_other-figures := $(OUT) $(YEARS)
+PARAMS_countries := $(OUT)
+PARAMS_data-and-methods := $(OUT)
+PARAMS_cite := -p citation_file $(abspath CITATION.cff)
+PARAMS_country := -p processed_dir $(abspath $(DATA_DIR)/processed) -p output_dir $(abspath $(REPORT_DIR)/countries) $(YEARS)
 
-COUNTRIES := $(shell cat data/processed/countries.txt 2>/dev/null)
-PAGE_NOTEBOOKS := $(foreach p,$(PAGES),report/$(p).ipynb)
+COUNTRIES := $(shell cat $(DATA_DIR)/processed/countries.txt 2>/dev/null)
+PAGE_NOTEBOOKS := $(foreach p,$(PAGES),$(REPORT_DIR)/$(p).ipynb)
 COUNTRY_PAGES := $(foreach c,$(COUNTRIES),countries/$(c).ipynb)
-COUNTRY_STAMP := report/countries/.built
-SITE := report/_site/.built
+COUNTRY_STAMP := $(REPORT_DIR)/countries/.built
+SITE := $(REPORT_DIR)/_site/.built
+SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 
-.PHONY: help env data refresh notebooks pages report site country test clean FORCE
+.PHONY: help env data refresh notebooks pages report site country demo test browser-deps clean FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  Variables: EUROSTAT_MIRROR=/path/to/mirror  SOURCE=auto|live|mirror  COUNTRY=ES"
+	@echo "  Variables: EUROSTAT_MIRROR=/path/to/mirror  SOURCE=auto|live|mirror  COUNTRY=ES  JOBS=2"
+	@echo "             PAPER_YEAR=2013 LATEST_YEAR=0 (0 = latest with data) UNIT=PC_IND YOUTH_HIGHLIGHT=NL,AT"
 
 env: $(ENV_STAMP) ## Create .venv from the pinned requirements and register the Jupyter kernel
 
@@ -85,13 +98,13 @@ data: $(STORE) ## Fetch the Eurostat series (live, or EUROSTAT_MIRROR) and build
 
 # Raw data is fetched once; `make refresh` fetches again. Grouped target: one fetch makes all.
 $(RAW) &: | $(ENV_STAMP)
-	$(RUN) 00_fetch -o report/pipeline/00_fetch.ipynb -p source $(SOURCE) -p mirror "$(EUROSTAT_MIRROR)"
+	$(RUN) 00_fetch -o $(REPORT_DIR)/pipeline/00_fetch.ipynb $(FETCH_DIRS) -p source $(SOURCE) -p mirror "$(EUROSTAT_MIRROR)"
 
 $(STORE): $(RAW) notebooks/01_tidy.ipynb $(DATA_CODE) | $(ENV_STAMP)
-	$(RUN) 01_tidy -o report/pipeline/01_tidy.ipynb
+	$(RUN) 01_tidy -o $(REPORT_DIR)/pipeline/01_tidy.ipynb $(TIDY_DIRS)
 
 refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
-	$(RUN) 00_fetch -o report/pipeline/00_fetch.ipynb -p source $(SOURCE) -p mirror "$(EUROSTAT_MIRROR)" -p refresh true
+	$(RUN) 00_fetch -o $(REPORT_DIR)/pipeline/00_fetch.ipynb $(FETCH_DIRS) -p source $(SOURCE) -p mirror "$(EUROSTAT_MIRROR)" -p refresh true
 	$(MAKE) --no-print-directory data
 
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
@@ -100,54 +113,75 @@ notebooks: data ## Execute every analysis notebook (pages and one per country) w
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP)
 
 # A parameter file changes only when the parameters do, so Make re-runs only what they feed.
-report/.params/%.txt: FORCE
+$(REPORT_DIR)/.params/%.txt: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PARAMS_$*)' | cmp -s - $@ || echo '$(PARAMS_$*)' > $@
 
+.PRECIOUS: $(REPORT_DIR)/.params/%.txt
+
 .SECONDEXPANSION:
-$(PAGE_NOTEBOOKS): report/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $(ANALYSIS_CODE) report/.params/%.txt | $(ENV_STAMP)
+$(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $(ANALYSIS_CODE) $(REPORT_DIR)/.params/%.txt | $(ENV_STAMP)
 	@$(RUN) $(NOTEBOOK_$*) -o $@ $(PARAMS_$*)
 
 # One page per country with data, run in parallel by one command (papermill imported once per worker).
-$(COUNTRY_STAMP): notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) report/.params/country.txt | $(ENV_STAMP)
+$(COUNTRY_STAMP): notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) $(REPORT_DIR)/.params/country.txt | $(ENV_STAMP)
 	@echo "country pages: $(words $(COUNTRIES)) countries on $(JOBS) processes"
-	@$(RUN) 30_country_profile --for-each country $(COUNTRIES) -o 'report/countries/{}.ipynb' --jobs $(JOBS) $(PARAMS_country)
+	@$(RUN) 30_country_profile --for-each country $(COUNTRIES) -o '$(REPORT_DIR)/countries/{}.ipynb' --jobs $(JOBS) $(PARAMS_country)
 	@touch $@
-
-.PRECIOUS: report/.params/%.txt
 
 report: notebooks ## Build the HTML report in report/_site (Quarto if installed, else the fallback renderer)
 	@$(MAKE) --no-print-directory site
-	@echo "report: report/_site/index.html"
+	@echo "report: $(REPORT_DIR)/_site/index.html"
 
 site: $(SITE)
 
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
-$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP) report/_quarto.yml report/styles.css CITATION.cff
+$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP) $(SITE_SOURCES) CITATION.cff
 ifdef QUARTO
-	$(PYTHON) -m helpers.site banner
-	cd report && $(QUARTO) render
+	$(PYTHON) -m helpers.site banner --report-dir $(REPORT_DIR) --provenance $(DATA_DIR)/processed/provenance.json
+	cd $(REPORT_DIR) && $(QUARTO) render
 else
 	@echo "Quarto not found: building the site with the fallback renderer (nbconvert)"
-	$(PYTHON) -m helpers.site build $(if $(filter-out %.ipynb $(COUNTRY_STAMP),$?),,--only $(patsubst report/%,%,$(filter %.ipynb,$?)) $(if $(filter $(COUNTRY_STAMP),$?),$(COUNTRY_PAGES)))
+	$(PYTHON) -m helpers.site build --report-dir $(REPORT_DIR) --provenance $(DATA_DIR)/processed/provenance.json \
+	  $(if $(filter-out %.ipynb $(COUNTRY_STAMP),$?),,--only $(patsubst $(REPORT_DIR)/%,%,$(filter %.ipynb,$?)) $(if $(filter $(COUNTRY_STAMP),$?),$(COUNTRY_PAGES)))
 endif
 	@touch $@
 
-country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
-	@test -n "$(COUNTRY)" || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
-	@$(RUN) 30_country_profile -o report/countries/$(COUNTRY_CODE).ipynb -p country $(COUNTRY_CODE) $(PARAMS_country)
-ifdef QUARTO
-	cd report && $(QUARTO) render countries/$(COUNTRY_CODE).ipynb && $(QUARTO) render countries.ipynb
-else
-	$(PYTHON) -m helpers.site build --only countries/$(COUNTRY_CODE).ipynb countries.ipynb
-endif
-
 COUNTRY_CODE = $(shell echo '$(COUNTRY)' | tr a-z A-Z)
 
-test: $(ENV_STAMP) ## Run the test suite
+country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
+	@test -n "$(COUNTRY)" || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
+	@$(RUN) 30_country_profile -o $(REPORT_DIR)/countries/$(COUNTRY_CODE).ipynb -p country $(COUNTRY_CODE) $(PARAMS_country)
+ifdef QUARTO
+	cd $(REPORT_DIR) && $(QUARTO) render countries/$(COUNTRY_CODE).ipynb && $(QUARTO) render countries.ipynb
+else
+	$(PYTHON) -m helpers.site build --report-dir $(REPORT_DIR) --provenance $(DATA_DIR)/processed/provenance.json \
+	  --only countries/$(COUNTRY_CODE).ipynb countries.ipynb
+endif
+
+# The demo: the whole site from a synthetic mirror the project generates itself, in demo/.
+DEMO_DIR := demo
+demo: | $(ENV_STAMP) ## Try it offline: build the whole site from generated SYNTHETIC data, in demo/
+	$(PYTHON) -m helpers.synthetic_mirror $(DEMO_DIR)/mirror
+	@mkdir -p $(DEMO_DIR)/report && cp -p report/_quarto.yml report/styles.css $(DEMO_DIR)/report/
+	@$(MAKE) --no-print-directory report DATA_DIR=$(DEMO_DIR)/data REPORT_DIR=$(DEMO_DIR)/report SOURCE=mirror \
+	  EUROSTAT_MIRROR=$(DEMO_DIR)/mirror
+	@echo "demo (SYNTHETIC data, not Eurostat's): $(DEMO_DIR)/report/_site/index.html"
+
+test: $(ENV_STAMP) browser-deps ## Run the test suite (unit, end to end, browser)
 	$(PYTHON) -m pytest
 
+# The browser test needs Debian's Chromium; install it where we can (root with apt-get),
+# otherwise the test says why it is skipped.
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium and chromium-driver for the browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null \
+	    || echo "could not install chromium: the browser test will be skipped"; \
+	else echo "chromium not found and cannot be installed here: the browser test will be skipped"; fi
+
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
-	rm -rf data/raw/*.tsv* data/raw/*.json data/processed/*.parquet data/processed/*.csv data/processed/*.json \
-	  data/processed/countries.txt report/*.ipynb report/countries report/data report/pipeline report/.params \
-	  report/_site report/banner.html
+	rm -rf $(DATA_DIR)/raw/*.tsv* $(DATA_DIR)/raw/*.json $(DATA_DIR)/processed/*.parquet $(DATA_DIR)/processed/*.csv \
+	  $(DATA_DIR)/processed/*.json $(DATA_DIR)/processed/countries.txt $(REPORT_DIR)/*.ipynb $(REPORT_DIR)/countries \
+	  $(REPORT_DIR)/data $(REPORT_DIR)/pipeline $(REPORT_DIR)/.params $(REPORT_DIR)/_site $(REPORT_DIR)/banner.html

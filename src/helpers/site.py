@@ -144,7 +144,7 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
 
     config = read_config(report_dir)
     site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
-    root = report_dir.parent
+    root = REPORT_DIR.parent
     provenance_path = provenance_path or root / "data" / "processed" / "provenance.json"
     provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
     missing = [str(p.source) for p in pages(report_dir, config) if not (report_dir / p.source).exists()]
@@ -187,7 +187,7 @@ def _write_text_atomic(path: Path, text: str) -> None:
 
 def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | None = None) -> Path:
     """report/banner.html for Quarto's include-before-body: the synthetic notice, or nothing."""
-    provenance_path = provenance_path or report_dir.parent / "data" / "processed" / "provenance.json"
+    provenance_path = provenance_path or REPORT_DIR.parent / "data" / "processed" / "provenance.json"
     provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
     target = report_dir / "banner.html"
     _write_text_atomic(target, banner_html(provenance))
@@ -216,19 +216,22 @@ def country_index(store: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The report's site: fallback renderer and helpers for make.")
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build report/_site with nbconvert (when Quarto is absent)")
-    build.add_argument("--only", nargs="*", help="notebooks (relative to report/) to render; default all")
-    sub.add_parser("banner", help="write report/banner.html for Quarto")
+    build = sub.add_parser("build", help="build <report-dir>/_site with nbconvert (when Quarto is absent)")
+    build.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
+    banner = sub.add_parser("banner", help="write <report-dir>/banner.html for Quarto")
+    for command in (build, banner):
+        command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
+        command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
     args = parser.parse_args(argv)
     if args.command == "build":
         try:
-            written = build_fallback_site(only=args.only)
+            written = build_fallback_site(args.report_dir, only=args.only, provenance_path=args.provenance)
         except FileNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"built {len(written)} page(s) in report/_site with {FALLBACK_NAME} (Quarto not found)")
+        print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
     elif args.command == "banner":
-        write_banner_include()
+        write_banner_include(args.report_dir, args.provenance)
     return 0
 
 
