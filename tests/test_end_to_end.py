@@ -131,3 +131,18 @@ def test_make_data_without_network_or_mirror_names_both_ways_forward(tmp_path):
     assert result.returncode != 0
     assert "EUROSTAT_MIRROR" in result.stderr and "make demo" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_make_demo_from_a_clean_clone_without_network_or_shared(tmp_path):
+    clone = clean_clone(tmp_path / "clone")
+    assert not (clone.parent / "shared").exists()
+    result = run_make(clone, "demo", EUROSTAT_API_BASE="http://127.0.0.1:9/unreachable/")
+    assert "SYNTHETIC" in result.stdout
+    site = clone / "demo" / "report" / "_site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 40
+    for page in pages:
+        text = page.read_text()
+        assert "SYNTHETIC DATA" in text and "NOT Eurostat" in text, page
+    assert not (clone / "data" / "processed" / "ict_usage.parquet").exists()  # never mixed with a real build
+    assert not (clone / "report" / "_site").exists()

@@ -1,0 +1,40 @@
+import gzip
+import json
+
+from helpers.catalogue import load_catalogue
+from helpers.eurostat_tsv import read_eurostat_tsv
+from helpers.fetch import fetch_all
+from helpers.store import build_store
+from helpers.synthetic_mirror import write_mirror
+
+
+def test_the_mirror_is_deterministic_and_declares_itself_synthetic(tmp_path):
+    first, second = write_mirror(tmp_path / "a"), write_mirror(tmp_path / "b")
+    for path in sorted(first.iterdir()):
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+        if path.suffix == ".gz":  # the retrieval date of a mirror file is its modification time
+            assert path.stat().st_mtime == (second / path.name).stat().st_mtime
+    manifest = json.loads((first / "MIRROR.json").read_text())
+    assert manifest["synthetic"] is True and "Not Eurostat" in manifest["warning"]
+
+
+def test_the_mirror_is_in_eurostats_api_layout(tmp_path):
+    mirror = write_mirror(tmp_path / "m")
+    text = gzip.decompress((mirror / "isoc_ciegi_ac.tsv.gz").read_bytes()).decode()
+    assert text.startswith("freq,unit,ind_type,indic_is,geo\\TIME_PERIOD\t2011 \t")
+    assert "\r\n" in text
+    for spec in load_catalogue().datasets:
+        table = read_eurostat_tsv(mirror / f"{spec.code}.tsv.gz")
+        for dimension, codes in spec.filters.items():
+            assert set(codes) <= set(table[dimension]), (spec.code, dimension)
+        assert table.value.dropna().between(0, 100).all()
+        assert set("".join(table.flag)) >= {"u", "b", "p", "c"}
+
+
+def test_the_pipeline_reads_it_and_marks_it_synthetic(tmp_path):
+    mirror = write_mirror(tmp_path / "m")
+    records = fetch_all(tmp_path / "raw", source="mirror", mirror=mirror)
+    assert all(r["synthetic"] for r in records)
+    table, provenance = build_store(tmp_path / "raw")
+    assert provenance["synthetic"] is True
+    assert set(table.indic_is) >= {"I_IUSNET", "I_IUCPP", "I_IUGOV12", "I_IU3"}
