@@ -29,8 +29,11 @@ RUN := $(PYTHON) -m helpers.notebooks
 DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ciegi_ac
 RAW := $(foreach d,$(DATASETS),$(DATA_DIR)/raw/$(d).provenance.json)
 STORE := $(DATA_DIR)/processed/ict_usage.parquet
-FETCH_DIRS := -p raw_dir $(abspath $(DATA_DIR)/raw)
-TIDY_DIRS := $(FETCH_DIRS) -p processed_dir $(abspath $(DATA_DIR)/processed)
+# Notebooks run in notebooks/: a path handed to them is made relative to it (absolute paths stay),
+# so that executed notebooks do not depend on where the clone lives.
+nbpath = $(if $(filter /%,$(1)),$(1),../$(1))
+FETCH_DIRS := -p raw_dir $(call nbpath,$(DATA_DIR)/raw)
+TIDY_DIRS := $(FETCH_DIRS) -p processed_dir $(call nbpath,$(DATA_DIR)/processed)
 # what each stage's output depends on (beyond its notebook)
 DATA_CODE := $(addprefix src/helpers/,errors.py eurostat_tsv.py catalogue.py fetch.py store.py catalogue/series.toml)
 ANALYSIS_CODE := $(wildcard src/helpers/*.py) $(wildcard src/helpers/catalogue/*.toml)
@@ -42,6 +45,7 @@ UNIT ?= PC_IND
 YOUTH_INDICATOR ?= I_IUPOL2
 YOUTH_HIGHLIGHT ?= NL,AT
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+LOCK_CHECK ?= 1
 QUARTO := $(shell command -v quarto 2>/dev/null)
 
 # report page -> source notebook, and its parameters
@@ -54,7 +58,7 @@ NOTEBOOK_other-figures := 13_other_figures
 NOTEBOOK_countries := 31_countries
 NOTEBOOK_data-and-methods := 40_data_and_methods
 NOTEBOOK_cite := 50_cite
-OUT := -p processed_dir $(abspath $(DATA_DIR)/processed) -p output_dir $(abspath $(REPORT_DIR))
+OUT := -p processed_dir $(call nbpath,$(DATA_DIR)/processed) -p output_dir $(call nbpath,$(REPORT_DIR))
 YEARS := -p paper_year $(PAPER_YEAR) -p latest_year $(LATEST_YEAR) -p unit $(UNIT)
 PARAMS_index := $(OUT)
 PARAMS_youth-civic := $(OUT) $(YEARS) -p indicator $(YOUTH_INDICATOR) -p highlight $(YOUTH_HIGHLIGHT)
@@ -63,8 +67,8 @@ PARAMS_senior-uptake := $(OUT) $(YEARS)
 PARAMS_other-figures := $(OUT) $(YEARS)
 PARAMS_countries := $(OUT)
 PARAMS_data-and-methods := $(OUT)
-PARAMS_cite := -p citation_file $(abspath CITATION.cff)
-PARAMS_country := -p processed_dir $(abspath $(DATA_DIR)/processed) -p output_dir $(abspath $(REPORT_DIR)/countries) $(YEARS)
+PARAMS_cite := -p citation_file ../CITATION.cff
+PARAMS_country := -p processed_dir $(call nbpath,$(DATA_DIR)/processed) -p output_dir $(call nbpath,$(REPORT_DIR)/countries) $(YEARS)
 
 COUNTRIES := $(shell cat $(DATA_DIR)/processed/countries.txt 2>/dev/null)
 PAGE_NOTEBOOKS := $(foreach p,$(PAGES),$(REPORT_DIR)/$(p).ipynb)
@@ -73,7 +77,7 @@ COUNTRY_STAMP := $(REPORT_DIR)/countries/.built
 SITE := $(REPORT_DIR)/_site/.built
 SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 
-.PHONY: help env data refresh notebooks pages report site country demo test browser-deps clean FORCE
+.PHONY: help env data refresh notebooks pages report site country lock data-diff diff demo test browser-deps clean FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -108,6 +112,9 @@ refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 	$(MAKE) --no-print-directory data
 
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
+	@# keep the executed notebooks of the previous build for `make diff`
+	@rm -rf $(REPORT_DIR)/.previous && mkdir -p $(REPORT_DIR)/.previous && cd $(REPORT_DIR) && \
+	  find . -name '*.ipynb' -not -path './.previous/*' -exec cp --parents {} .previous/ \;
 	@$(MAKE) --no-print-directory -j$(JOBS) pages
 
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP)
@@ -131,6 +138,7 @@ $(COUNTRY_STAMP): notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) $
 
 report: notebooks ## Build the HTML report in report/_site (Quarto if installed, else the fallback renderer)
 	@$(MAKE) --no-print-directory site
+	@$(if $(filter 1,$(LOCK_CHECK)),$(PYTHON) -m helpers.data_lock check --raw-dir $(DATA_DIR)/raw,true)
 	@echo "report: $(REPORT_DIR)/_site/index.html"
 
 site: $(SITE)
@@ -159,13 +167,26 @@ else
 	  --only countries/$(COUNTRY_CODE).ipynb countries.ipynb
 endif
 
+lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately
+	$(PYTHON) -m helpers.data_lock write --raw-dir $(DATA_DIR)/raw
+
+data-diff: data ## What a fresh fetch (or EUROSTAT_MIRROR) changes against the data in use: report/data-diff.md
+	$(PYTHON) -m helpers.change_report --raw-dir $(DATA_DIR)/raw $(if $(EUROSTAT_MIRROR),--mirror $(EUROSTAT_MIRROR)) \
+	  --output $(REPORT_DIR)/data-diff.md
+
+diff: ## Show how the executed notebooks changed since the previous build (nbdime)
+	@cd $(REPORT_DIR) && changed=0; for nb in $$(cd .previous 2>/dev/null && find . -name '*.ipynb' | sort); do \
+	  if ! cmp -s ".previous/$$nb" "$$nb"; then changed=1; echo "== $$nb"; \
+	    $(abspath $(PYTHON)) -m nbdime diff --ignore-details ".previous/$$nb" "$$nb" 2>/dev/null | head -200; fi; done; \
+	  [ $$changed = 1 ] || echo "no notebook changed since the previous build"
+
 # The demo: the whole site from a synthetic mirror the project generates itself, in demo/.
 DEMO_DIR := demo
 demo: | $(ENV_STAMP) ## Try it offline: build the whole site from generated SYNTHETIC data, in demo/
 	$(PYTHON) -m helpers.synthetic_mirror $(DEMO_DIR)/mirror
 	@mkdir -p $(DEMO_DIR)/report && cp -p report/_quarto.yml report/styles.css $(DEMO_DIR)/report/
 	@$(MAKE) --no-print-directory report DATA_DIR=$(DEMO_DIR)/data REPORT_DIR=$(DEMO_DIR)/report SOURCE=mirror \
-	  EUROSTAT_MIRROR=$(DEMO_DIR)/mirror
+	  EUROSTAT_MIRROR=$(DEMO_DIR)/mirror LOCK_CHECK=0
 	@echo "demo (SYNTHETIC data, not Eurostat's): $(DEMO_DIR)/report/_site/index.html"
 
 test: $(ENV_STAMP) browser-deps ## Run the test suite (unit, end to end, browser)
@@ -184,4 +205,5 @@ browser-deps:
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
 	rm -rf $(DATA_DIR)/raw/*.tsv* $(DATA_DIR)/raw/*.json $(DATA_DIR)/processed/*.parquet $(DATA_DIR)/processed/*.csv \
 	  $(DATA_DIR)/processed/*.json $(DATA_DIR)/processed/countries.txt $(REPORT_DIR)/*.ipynb $(REPORT_DIR)/countries \
-	  $(REPORT_DIR)/data $(REPORT_DIR)/pipeline $(REPORT_DIR)/.params $(REPORT_DIR)/_site $(REPORT_DIR)/banner.html
+	  $(REPORT_DIR)/data $(REPORT_DIR)/pipeline $(REPORT_DIR)/.params $(REPORT_DIR)/_site $(REPORT_DIR)/banner.html \
+	  $(REPORT_DIR)/.previous $(REPORT_DIR)/data-diff.md
