@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from helpers.errors import MalformedFile
 
@@ -23,7 +26,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 # A number (or ':' for "not available") followed by flag letters. Flags keep every letter,
 # upper and lower case: Eurostat's 2025 code lists added upper-case ones (C, N, P).
-_CELL = re.compile(r"^\s*(?:(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<na>:))?\s*(?P<flag>[A-Za-z]*)\s*$")
+_CELL = re.compile(r"^\s*(?:(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|:)?\s*(?P<flag>[A-Za-z]*)\s*$")
 
 
 def decode_payload(payload: bytes, *, source: str) -> str:
@@ -65,54 +68,115 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
 
     Returns one row per series and year with the header's dimensions (lower case, ``freq``
     included when present), ``year`` (int), ``value`` (float, NaN where Eurostat has ``:``)
-    and ``flag`` (all flag letters, empty string when none), plus ``dataset``.
+    and ``flag`` (all flag letters, empty string when none), plus ``dataset``. Rows come
+    year by year (all series for the first year, then the next).
     """
     source = source or dataset
     text = payload if isinstance(payload, str) else decode_payload(payload, source=source)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    if not text.strip():
         raise MalformedFile(f"{source}: the file is empty")
-    dimensions, years = parse_header(lines[0], source=source)
+    first_line, _, body = text.partition("\n")
+    dimensions, years = parse_header(first_line, source=source)
+    if not body:
+        return _long_table(dataset, dimensions, years, [], pa.array([], pa.string()))
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=["key", *map(str, years)], use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in ["key", *map(str, years)]},
+                                                 strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        _explain_shape(body, dimensions, years, source)
+        raise MalformedFile(f"{source}: the rows do not match the header") from None
+    keys = table.column("key").combine_chunks()
+    parts = pc.split_pattern(keys, ",")
+    lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+    if (lengths != len(dimensions)).any():
+        _explain_shape(body, dimensions, years, source)
+    codes = np.asarray(pc.utf8_trim_whitespace(pc.list_flatten(parts)).to_numpy(zero_copy_only=False), dtype=object)
+    codes = codes.reshape(len(keys), len(dimensions))
+    cells = pa.concat_arrays([table.column(str(y)).combine_chunks() for y in years])
+    return _long_table(dataset, dimensions, years, codes, cells, source=source)
 
+
+def _long_table(dataset, dimensions, years, codes, cells, source=""):
+    """Assemble the long table from the series codes (n x dims) and the cells, year-major.
+
+    Built as Arrow arrays and handed to pandas whole: converting Python strings one by one
+    would cost more than all the parsing.
+    """
+    n_series, n_years = len(codes), len(years)
+    try:
+        values, flags = _split_cells_fast(cells)
+    except (pa.ArrowInvalid, ValueError):
+        values, flags = _split_cells_strictly(cells, n_series, years, source)
+    arrays, names = [pa.repeat(pa.scalar(dataset), n_series * n_years)], ["dataset"]
+    tiled = np.tile(np.arange(n_series, dtype="int64"), n_years)
+    for i, dim in enumerate(dimensions):
+        column = pa.array([c[i] for c in codes] if n_series else [], pa.string())
+        arrays.append(pc.take(column, pa.array(tiled)))
+        names.append(dim)
+    arrays.append(pa.array(np.repeat(np.asarray(years, dtype="int64"), n_series)))
+    names.append("year")
+    arrays.append(values)
+    names.append("value")
+    arrays.append(flags)
+    names.append("flag")
+    table = pa.Table.from_arrays(arrays, names=names).to_pandas()
+    table["value"] = table["value"].astype("float64")  # NaN for missing, not pandas' NA
+    return table
+
+
+def _split_cells_fast(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Values and flags for the common cells ('53.1 ', '53.1 u', ':', ': c') with few passes.
+
+    After trimming the right, only flagged cells still hold a space: the regex runs on those
+    alone. Raises on anything else ('0n', 'abc'); the strict reader then names the cell.
+    """
+    trimmed = pc.utf8_rtrim_whitespace(cells)
+    flagged = pc.match_substring(trimmed, " ")
+    number, flags = trimmed, pa.repeat(pa.scalar(""), len(cells))
+    if pc.any(flagged).as_py():
+        parts = pc.extract_regex(pc.filter(trimmed, flagged), _CELL.pattern)
+        if parts.null_count:
+            raise ValueError("a flagged cell that does not read")
+        number = pc.replace_with_mask(trimmed, flagged, pc.struct_field(parts, "number"))
+        flags = pc.replace_with_mask(flags, flagged, pc.struct_field(parts, "flag"))
+    missing = pc.or_(pc.equal(number, ":"), pc.equal(number, ""))
+    values = pc.cast(pc.if_else(missing, pa.scalar(None, pa.string()), number), pa.float64())
+    return values, flags
+
+
+def _split_cells_strictly(cells: pa.Array, n_series: int, years: list[int], source: str) -> tuple[pa.Array, pa.Array]:
+    """The same split with the full cell grammar (also '0n'); names the first cell it cannot read."""
+    parts = pc.extract_regex(cells, _CELL.pattern)
+    unmatched = pc.is_null(parts).to_numpy(zero_copy_only=False)
+    if unmatched.any():
+        first = int(np.flatnonzero(unmatched)[0])
+        year_index, line_index = divmod(first, n_series)
+        raise MalformedFile(
+            f"{source}: cannot read cell {cells[first].as_py()!r} on line {line_index + 2}, year {years[year_index]}"
+        )
+    number = pc.struct_field(parts, "number")
+    number = pc.if_else(pc.equal(number, ""), pa.scalar(None, pa.string()), number)
+    return pc.cast(number, pa.float64()), pc.struct_field(parts, "flag")
+
+
+def _explain_shape(body: str, dimensions: list[str], years: list[int], source: str) -> None:
+    """Name the first line whose cell or code count disagrees with the header."""
     width = len(years) + 1
-    body = lines[1:]
-    rows = [line.split("\t") for line in body]
-    for number, cells in enumerate(rows, start=2):
+    for number, line in enumerate(body.split("\n"), start=2):
+        cells = line.split("\t")
         if len(cells) != width:
-            raise MalformedFile(
-                f"{source}: line {number} has {len(cells)} tab-separated cells, the header has {width}"
-            )
-    keys = [cells[0].split(",") for cells in rows]
-    for number, key in enumerate(keys, start=2):
+            raise MalformedFile(f"{source}: line {number} has {len(cells)} tab-separated cells, the header has {width}")
+        key = cells[0].split(",")
         if len(key) != len(dimensions):
             raise MalformedFile(
                 f"{source}: line {number} has {len(key)} dimension codes, the header names {len(dimensions)}"
             )
-
-    n_series = len(rows)
-    cells_flat = pd.Series([c for cells in rows for c in cells[1:]], dtype=object)
-    parts = cells_flat.str.extract(_CELL)
-    bad = parts["number"].isna() & parts["na"].isna() & parts["flag"].isna()
-    # a cell that is neither a number, nor ':', nor flags alone is malformed
-    if bad.any():
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        line_no, col = divmod(first, len(years))
-        raise MalformedFile(
-            f"{source}: cannot read cell {cells_flat.iloc[first]!r} on line {line_no + 2}, year {years[col]}"
-        )
-    values = pd.to_numeric(parts["number"], errors="coerce").astype("float64")
-    flags = parts["flag"].fillna("").astype(object)
-
-    table = pd.DataFrame(
-        {dim: np.repeat(np.array([k[i].strip() for k in keys], dtype=object), len(years)) for i, dim in enumerate(dimensions)}
-    )
-    table.insert(0, "dataset", dataset)
-    table["year"] = np.tile(np.array(years, dtype="int64"), n_series)
-    table["value"] = values.to_numpy()
-    table["flag"] = flags.to_numpy()
-    return table
 
 
 def read_eurostat_tsv(path: str | Path, *, dataset: str | None = None) -> pd.DataFrame:
