@@ -77,7 +77,7 @@ COUNTRY_STAMP := $(REPORT_DIR)/countries/.built
 SITE := $(REPORT_DIR)/_site/.built
 SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 
-.PHONY: help env data refresh notebooks pages report site country lock data-diff diff demo test browser-deps clean FORCE
+.PHONY: help env data refresh notebooks pages report site country lock data-diff diff demo bench test browser-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -112,19 +112,20 @@ refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 	$(MAKE) --no-print-directory data
 
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
-	@# keep the executed notebooks of the previous build for `make diff`
-	@rm -rf $(REPORT_DIR)/.previous && mkdir -p $(REPORT_DIR)/.previous && cd $(REPORT_DIR) && \
-	  find . -name '*.ipynb' -not -path './.previous/*' -exec cp --parents {} .previous/ \;
+	@# when something will run, keep the executed notebooks of this build for `make diff`
+	@if $(MAKE) --no-print-directory -n pages | grep -q 'helpers.notebooks'; then \
+	  rm -rf $(REPORT_DIR)/.previous && mkdir -p $(REPORT_DIR)/.previous && cd $(REPORT_DIR) && \
+	  find . -name '*.ipynb' -not -path './.previous/*' -not -path './pipeline/*' -exec cp --parents {} .previous/ \; ; fi
 	@$(MAKE) --no-print-directory -j$(JOBS) pages
 
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP)
 
 # A parameter file changes only when the parameters do, so Make re-runs only what they feed.
-$(REPORT_DIR)/.params/%.txt: FORCE
-	@mkdir -p $(@D)
-	@echo '$(PARAMS_$*)' | cmp -s - $@ || echo '$(PARAMS_$*)' > $@
-
-.PRECIOUS: $(REPORT_DIR)/.params/%.txt
+# Written when the Makefile is read (not by a forced rule), so that `make -n` tells the truth.
+ifneq ($(filter notebooks pages report site country,$(or $(MAKECMDGOALS),help)),)
+$(foreach p,$(PAGES) country,$(shell mkdir -p $(REPORT_DIR)/.params; \
+  echo '$(PARAMS_$(p))' | cmp -s - $(REPORT_DIR)/.params/$(p).txt || echo '$(PARAMS_$(p))' > $(REPORT_DIR)/.params/$(p).txt))
+endif
 
 .SECONDEXPANSION:
 $(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $(ANALYSIS_CODE) $(REPORT_DIR)/.params/%.txt | $(ENV_STAMP)
@@ -188,6 +189,10 @@ demo: | $(ENV_STAMP) ## Try it offline: build the whole site from generated SYNT
 	@$(MAKE) --no-print-directory report DATA_DIR=$(DEMO_DIR)/data REPORT_DIR=$(DEMO_DIR)/report SOURCE=mirror \
 	  EUROSTAT_MIRROR=$(DEMO_DIR)/mirror LOCK_CHECK=0
 	@echo "demo (SYNTHETIC data, not Eurostat's): $(DEMO_DIR)/report/_site/index.html"
+
+REPEAT ?= 3
+bench: $(ENV_STAMP) ## Benchmark the build on the synthetic mirror (slow; never part of make test): bench/results/
+	$(PYTHON) bench/run_bench.py --repeat $(REPEAT) $(if $(EUROSTAT_MIRROR),--mirror $(EUROSTAT_MIRROR))
 
 test: $(ENV_STAMP) browser-deps ## Run the test suite (unit, end to end, browser)
 	$(PYTHON) -m pytest

@@ -100,6 +100,8 @@ def test_a_changed_parameter_reruns_only_what_depends_on_it(built_report):
     changed = {path for path in after if after[path] != before.get(path)}
     assert "youth-civic.ipynb" in changed and "_site/youth-civic.html" in changed
     assert not any(p.startswith("countries/") or p.startswith("_site/countries/") for p in changed)
+    diff = run_make(built_report, "diff").stdout  # nbdime, against the previous build
+    assert "== ./youth-civic.ipynb" in diff and "== ./education-gaps.ipynb" not in diff
     run_make(built_report, "report")  # back to the defaults for the tests that follow
 
 

@@ -66,7 +66,8 @@ def ranking_flips(old: pd.DataFrame, new: pd.DataFrame, paper_year: int = 2013) 
             except MissingData:
                 continue
             joined = a[["geo", "rank"]].merge(b[["geo", "rank"]], on="geo", suffixes=("_before", "_after"))
-            moved = joined[joined["rank_before"].astype("float") != joined["rank_after"].astype("float")]
+            before, after = joined["rank_before"].astype("float"), joined["rank_after"].astype("float")
+            moved = joined[(before != after) & ~(before.isna() & after.isna())]
             for _, row in moved.iterrows():
                 rows.append({"comparison": title, "year": year, "geo": row.geo,
                              "rank before": row.rank_before, "rank after": row.rank_after})

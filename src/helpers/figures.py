@@ -160,13 +160,21 @@ def png_bytes(fig: plt.Figure) -> bytes:
 
 
 class Published:
-    """An HTML figure for notebooks (and the report, which embeds the notebooks' outputs)."""
+    """HTML for notebooks (and the report, which embeds the notebooks' outputs).
 
-    def __init__(self, markup: str):
+    Its plain-text form is fixed text, never an object address, so outputs stay the same
+    from run to run.
+    """
+
+    def __init__(self, markup: str, text: str = ""):
         self.markup = markup
+        self.text = text
 
     def _repr_html_(self) -> str:
         return self.markup
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption: str, output_dir: str | Path) -> Published:
@@ -184,14 +192,15 @@ def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption
         f'<a class="csv-link" href="data/{html.escape(name)}.csv" download>Download the data behind this chart (CSV)</a>'
         "</figcaption></figure>"
     )
-    return Published(markup)
+    return Published(markup, text=alt)
 
 
 def banner(provenance: dict) -> Published:
     """The synthetic-data warning, shown at the top of every notebook built from a synthetic mirror."""
     if not is_synthetic(provenance):
         return Published("")
-    return Published(f'<div class="synthetic-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}</strong></div>')
+    return Published(f'<div class="synthetic-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}</strong></div>',
+                     text=SYNTHETIC_NOTICE)
 
 
 def write_table(data: pd.DataFrame, *, name: str, output_dir: str | Path) -> Published:
@@ -199,7 +208,8 @@ def write_table(data: pd.DataFrame, *, name: str, output_dir: str | Path) -> Pub
     folder = Path(output_dir) / "data"
     folder.mkdir(parents=True, exist_ok=True)
     data.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.2f")
-    return Published(f'<p><a class="csv-link" href="data/{html.escape(name)}.csv" download>Download this table (CSV)</a></p>')
+    return Published(f'<p><a class="csv-link" href="data/{html.escape(name)}.csv" download>Download this table (CSV)</a></p>',
+                     text=f"data/{name}.csv")
 
 
 # ----------------------------------------------------------------------------- one call per chart
@@ -255,4 +265,4 @@ def show(data: pd.DataFrame, *, escape: bool = True) -> Published:
     """A table for the page: no index column, missing values written out, one decimal."""
     markup = data.to_html(index=False, escape=escape, na_rep="no data", float_format=lambda v: f"{v:.1f}",
                           classes="report-table", border=0)
-    return Published(markup)
+    return Published(markup, text=data.to_string(index=False))

@@ -1,0 +1,224 @@
+"""The benchmark of the whole build (`make bench`), on the synthetic mirror, in one run.
+
+Measures, each `--repeat` times (median, min, max):
+  1. cold build: `make report` in a fresh clone (store, every notebook, every country, render);
+  2. the naive way, same work: papermill's command line once per notebook, serially, no reuse;
+  3. no-op rebuild: `make report` again with nothing changed;
+  4. one country after a parameter change: `make country COUNTRY=ES LATEST_YEAR=...`;
+  5. reading and tidying the mirror files against the `eurostat` package parsing the same content;
+  6. peak memory of the cold build (resident memory of the whole process tree, sampled).
+Prints a table and the ratios, checks the targets, and writes JSON to bench/results/.
+Never part of `make test`: timings are measured here, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+TARGETS = {  # name: (measure, comparison, limit)
+    "cold build at least 3x faster than the naive way": ("ratio naive/cold", ">=", 3.0),
+    "no-op rebuild under 2 s": ("no-op rebuild", "<", 2.0),
+    "one country under 10 s": ("one country after a parameter change", "<", 10.0),
+    "tidying at least 5x faster than the eurostat package": ("ratio package/ours", ">=", 5.0),
+    "peak memory under 1 GiB": ("peak memory (MiB)", "<", 1024.0),
+}
+
+
+def tree_rss_kib(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry)] = int(line.split()[1])
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run(command: list[str], cwd: Path, env: dict, *, measure_memory: bool = False) -> tuple[float, float]:
+    """Run a command; return (seconds, peak MiB of its process tree, or 0)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while process.poll() is None:
+        if measure_memory:
+            peak = max(peak, tree_rss_kib(process.pid))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(command)}\n{process.stderr.read()[-2000:]}")
+    return seconds, peak / 1024
+
+
+def clone(workdir: Path, name: str) -> Path:
+    target = workdir / name
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
+    return target
+
+
+def make(target_dir: Path, *args: str) -> list[str]:
+    return ["make", "--no-print-directory", "-C", str(target_dir), *args, f"PYTHON={PYTHON}", "ENV_STAMP="]
+
+
+def environment(clone_dir: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(clone_dir / "src")}
+    env.pop("EUROSTAT_MIRROR", None)
+    return env
+
+
+def naive_build(clone_dir: Path, mirror: Path) -> float:
+    """The same work with papermill's CLI, one process per notebook, serially, no reuse."""
+    papermill = [PYTHON, "-m", "papermill", "--kernel", "oecd-social-media", "--cwd", "notebooks", "--no-progress-bar"]
+    env = environment(clone_dir)
+    report = clone_dir / "report"
+    steps = [
+        ["notebooks/00_fetch.ipynb", "report/pipeline/00_fetch.ipynb", "-p", "source", "mirror", "-p", "mirror", str(mirror)],
+        ["notebooks/01_tidy.ipynb", "report/pipeline/01_tidy.ipynb"],
+    ]
+    pages = {"index": "20_claims", "youth-civic": "10_youth_civic", "education-gaps": "11_education_gap",
+             "senior-uptake": "12_senior_uptake", "other-figures": "13_other_figures", "countries": "31_countries",
+             "data-and-methods": "40_data_and_methods", "cite": "50_cite"}
+    (report / "pipeline").mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for step in steps:
+        run(papermill + step, clone_dir, env)
+    countries = (clone_dir / "data/processed/countries.txt").read_text().split()
+    for page, notebook in pages.items():
+        run(papermill + [f"notebooks/{notebook}.ipynb", f"report/{page}.ipynb"], clone_dir, env)
+    (report / "countries").mkdir(exist_ok=True)
+    for country in countries:
+        run(papermill + ["notebooks/30_country_profile.ipynb", f"report/countries/{country}.ipynb", "-p", "country",
+                         country], clone_dir, env)
+    run([PYTHON, "-m", "helpers.site", "build"], clone_dir, env)
+    return time.perf_counter() - start
+
+
+def parse_speeds(mirror: Path) -> tuple[float, float]:
+    """Seconds to read the mirror's three files: the project's parser, the eurostat package's."""
+    import eurostat
+    from eurostat import eurostat as package
+
+    from helpers.eurostat_tsv import decode_payload, parse_eurostat_tsv
+
+    payloads = {p.name.split(".")[0]: p.read_bytes() for p in sorted(mirror.glob("*.tsv.gz"))}
+
+    class Response:
+        def __init__(self, content):
+            self.content, self.ok = content, True
+
+    # the package's parser, fed the same bytes with its HTTP calls replaced
+    saved = package.__get_dims_info__, package.__get_resp__
+    start = time.perf_counter()
+    for code, payload in payloads.items():
+        dims = decode_payload(payload, source=code).split("\t", 1)[0].split("\\")[0].split(",")
+        package.__get_dims_info__ = lambda c, dims=dims, **kw: ["ESTAT", "EUROSTAT", [(str(i + 1), d) for i, d in enumerate(dims)]]
+        package.__get_resp__ = lambda url, payload=payload, **kw: Response(payload)
+        eurostat.get_data(code, flags=True)
+    theirs = time.perf_counter() - start
+    package.__get_dims_info__, package.__get_resp__ = saved
+    start = time.perf_counter()
+    for code, payload in payloads.items():
+        parse_eurostat_tsv(payload, dataset=code)
+    ours = time.perf_counter() - start
+    return ours, theirs
+
+
+def summary(samples: list[float]) -> dict:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "n": len(samples)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "eurostat-synthetic")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-naive", action="store_true", help="leave out the naive build (the slowest step)")
+    args = parser.parse_args(argv)
+    if not args.mirror.is_dir():
+        raise SystemExit(f"no mirror at {args.mirror}: pass --mirror (e.g. demo/mirror after `make demo`)")
+    mirror = args.mirror.resolve()
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        workdir = Path(scratch)
+        cold, memory, noop, country, naive = [], [], [], [], []
+        for i in range(args.repeat):
+            print(f"[{i + 1}/{args.repeat}] cold build ...", flush=True)
+            built = clone(workdir, f"cold-{i}")
+            seconds, peak = run(make(built, "report", f"EUROSTAT_MIRROR={mirror}"), built, environment(built), measure_memory=True)
+            cold.append(seconds)
+            memory.append(peak)
+            noop.append(run(make(built, "report"), built, environment(built))[0])
+            year = 2023 if i % 2 == 0 else 2024
+            country.append(run(make(built, "country", "COUNTRY=ES", f"LATEST_YEAR={year}"), built, environment(built))[0])
+            if not args.skip_naive:
+                print(f"[{i + 1}/{args.repeat}] naive build ...", flush=True)
+                naive.append(naive_build(clone(workdir, f"naive-{i}"), mirror))
+        ours, theirs = zip(*(parse_speeds(mirror) for _ in range(max(5, args.repeat))))
+    results["cold build"] = summary(cold)
+    if naive:
+        results["naive build (papermill CLI per notebook, serial)"] = summary(naive)
+    results["no-op rebuild"] = summary(noop)
+    results["one country after a parameter change"] = summary(country)
+    results["tidy the mirror (project parser)"] = summary(list(ours))
+    results["parse the mirror (eurostat package)"] = summary(list(theirs))
+    results["peak memory (MiB)"] = summary(memory)
+    ratios = {"ratio package/ours": statistics.median(theirs) / statistics.median(ours)}
+    if naive:
+        ratios["ratio naive/cold"] = statistics.median(naive) / statistics.median(cold)
+
+    print(f"\n{'measure':55} {'median':>9} {'min':>9} {'max':>9}")
+    for name, s in results.items():
+        unit = "" if "MiB" in name else " s"
+        print(f"{name:55} {s['median']:>8.2f}{unit} {s['min']:>8.2f}{unit} {s['max']:>8.2f}{unit}")
+    for name, value in ratios.items():
+        print(f"{name:55} {value:>8.2f}x")
+    measured = {**{k: v["median"] for k, v in results.items()}, **ratios}
+    print("\ntargets:")
+    verdicts = {}
+    for target, (measure, comparison, limit) in TARGETS.items():
+        value = measured.get(measure)
+        if value is None:
+            verdicts[target] = "not measured"
+        else:
+            ok = value >= limit if comparison == ">=" else value < limit
+            verdicts[target] = f"{'met' if ok else 'MISSED'} ({value:.2f})"
+        print(f"  {target}: {verdicts[target]}")
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    record = {"when": stamp, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                         "platform": platform.platform()},
+              "mirror": str(mirror), "repeat": args.repeat, "results": results, "ratios": ratios, "targets": verdicts}
+    (out / f"bench-{stamp}.json").write_text(json.dumps(record, indent=2) + "\n")
+    print(f"\nwritten to bench/results/bench-{stamp}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
