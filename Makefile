@@ -35,7 +35,7 @@ nbpath = $(if $(filter /%,$(1)),$(1),../$(1))
 FETCH_DIRS := -p raw_dir $(call nbpath,$(DATA_DIR)/raw)
 TIDY_DIRS := $(FETCH_DIRS) -p processed_dir $(call nbpath,$(DATA_DIR)/processed)
 # what each stage's output depends on (beyond its notebook)
-DATA_CODE := $(addprefix src/helpers/,errors.py eurostat_tsv.py catalogue.py fetch.py store.py catalogue/series.toml)
+DATA_CODE := $(addprefix src/helpers/,atomic_files.py errors.py eurostat_tsv.py catalogue.py fetch.py store.py catalogue/series.toml)
 ANALYSIS_CODE := $(wildcard src/helpers/*.py) $(wildcard src/helpers/catalogue/*.toml)
 
 # Parameters of the analysis (passed to the notebooks' parameters cells by papermill)

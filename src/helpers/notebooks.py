@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from helpers.atomic_files import write_text_atomic
+
 KERNEL_NAME = "oecd-social-media"
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -50,16 +52,6 @@ def scrub(notebook: dict) -> dict:
     return notebook
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1, sort_keys=True, ensure_ascii=False)
-        handle.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def execute(name: str, parameters: dict | None = None, output: Path | None = None, *, kernel: str = KERNEL_NAME) -> Path:
     """Run ``notebooks/<name>.ipynb`` with `parameters`; return the executed copy's path."""
     import papermill
@@ -87,7 +79,7 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
     finally:
         executed.unlink(missing_ok=True)
     # the executed copy replaces the old one only when the run succeeded
-    write_json_atomic(output, scrub(notebook))
+    write_text_atomic(output, json.dumps(scrub(notebook), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
 
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from helpers.atomic_files import write_text_atomic
 from helpers.catalogue import load_catalogue
 from helpers.provenance import SYNTHETIC_NOTICE
 from helpers.store import countries_with_data
@@ -166,7 +165,7 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
                              banner=banner, meta=meta, renderer=renderer)
         target = site_dir / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_text_atomic(target, document)
+        write_text_atomic(target, document)
         written.append(target)
     for pattern in config["project"].get("resources", []):
         for path in sorted(report_dir.glob(pattern)):
@@ -177,20 +176,12 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     return written
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | None = None) -> Path:
     """report/banner.html for Quarto's include-before-body: the synthetic notice, or nothing."""
     provenance_path = provenance_path or REPORT_DIR.parent / "data" / "processed" / "provenance.json"
     provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
     target = report_dir / "banner.html"
-    _write_text_atomic(target, banner_html(provenance))
+    write_text_atomic(target, banner_html(provenance))
     return target
 
 

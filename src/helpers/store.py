@@ -8,12 +8,11 @@ kept; labels come from the catalogue.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.atomic_files import atomic_write
 from helpers.catalogue import TIDY_DIMENSIONS, Catalogue, load_catalogue
 from helpers.errors import MissingData, ValidationError
 from helpers.eurostat_tsv import read_eurostat_tsv
@@ -109,28 +108,16 @@ def set_aside_implausible(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return table, implausible
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are for readers
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_store(table: pd.DataFrame, provenance: dict, processed_dir: str | Path) -> None:
     """Write Parquet (for the notebooks), CSV (for readers) and the provenance, each atomically."""
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(processed_dir / f"{TABLE_NAME}.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
-    _atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
+    atomic_write(processed_dir / f"{TABLE_NAME}.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
+    atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
     countries = " ".join(countries_with_data(table)) + "\n"
-    _atomic_write(processed_dir / COUNTRIES_NAME, lambda p: Path(p).write_text(countries))
+    atomic_write(processed_dir / COUNTRIES_NAME, lambda p: Path(p).write_text(countries))
     # the Parquet file goes last: notebooks depend on it, so it marks the store complete
-    _atomic_write(processed_dir / f"{TABLE_NAME}.parquet", lambda p: table.to_parquet(p, index=False))
+    atomic_write(processed_dir / f"{TABLE_NAME}.parquet", lambda p: table.to_parquet(p, index=False))
 
 
 def load_store(processed_dir: str | Path) -> pd.DataFrame:
