@@ -67,8 +67,9 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
     os.close(fd)
     executed = Path(scratch)
     try:
+        # sorted: the injected cell must not depend on the order the parameters were given in
         papermill.execute_notebook(
-            str(source), scratch, parameters=parameters or {}, kernel_name=kernel,
+            str(source), scratch, parameters=dict(sorted((parameters or {}).items())), kernel_name=kernel,
             cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False,
         )
         notebook = json.loads(executed.read_text(encoding="utf-8"))
