@@ -160,12 +160,12 @@ COUNTRY_CODE = $(shell echo '$(COUNTRY)' | tr a-z A-Z)
 
 country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
 	@test -n "$(COUNTRY)" || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
-	@$(RUN) 30_country_profile -o $(REPORT_DIR)/countries/$(COUNTRY_CODE).ipynb -p country $(COUNTRY_CODE) $(PARAMS_country)
 ifdef QUARTO
+	@$(RUN) 30_country_profile -o $(REPORT_DIR)/countries/$(COUNTRY_CODE).ipynb -p country $(COUNTRY_CODE) $(PARAMS_country)
 	cd $(REPORT_DIR) && $(QUARTO) render countries/$(COUNTRY_CODE).ipynb && $(QUARTO) render countries.ipynb
 else
-	$(PYTHON) -m helpers.site build --report-dir $(REPORT_DIR) --provenance $(DATA_DIR)/processed/provenance.json \
-	  --only countries/$(COUNTRY_CODE).ipynb countries.ipynb
+	@$(PYTHON) -m helpers.site country $(COUNTRY_CODE) --report-dir $(REPORT_DIR) \
+	  --provenance $(DATA_DIR)/processed/provenance.json $(PARAMS_country)
 endif
 
 lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately

@@ -16,13 +16,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from helpers.atomic_files import write_text_atomic
 from helpers.catalogue import load_catalogue
 from helpers.provenance import SYNTHETIC_NOTICE
-from helpers.store import countries_with_data
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "report"
 FALLBACK_NAME = "the fallback renderer (nbconvert)"
@@ -188,8 +186,12 @@ def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | 
 # ----------------------------------------------------------------------------- countries
 
 
-def country_index(store: pd.DataFrame) -> pd.DataFrame:
+def country_index(store):
     """The Countries page: one row per country with data, linking to its page."""
+    import pandas as pd
+
+    from helpers.store import countries_with_data
+
     catalogue = load_catalogue()
     rows = []
     for geo in countries_with_data(store):
@@ -210,7 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="build <report-dir>/_site with nbconvert (when Quarto is absent)")
     build.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
     banner = sub.add_parser("banner", help="write <report-dir>/banner.html for Quarto")
-    for command in (build, banner):
+    country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
+    country.add_argument("code")
+    country.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    for command in (build, banner, country):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
     args = parser.parse_args(argv)
@@ -223,6 +228,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
     elif args.command == "banner":
         write_banner_include(args.report_dir, args.provenance)
+    elif args.command == "country":
+        # one process for both steps: the notebook runner and the renderer share their imports
+        from helpers.notebooks import NotebookFailed, execute, parse_parameters
+
+        code = args.code.upper()
+        output = args.report_dir / "countries" / f"{code}.ipynb"
+        try:
+            execute("30_country_profile", {**parse_parameters(args.parameter), "country": code}, output)
+        except NotebookFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"executed 30_country_profile -> {output}")
+        written = build_fallback_site(args.report_dir, only=[f"countries/{code}.ipynb", "countries.ipynb"],
+                                      provenance_path=args.provenance)
+        print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
     return 0
 
 
