@@ -72,52 +72,67 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
     year by year (all series for the first year, then the next).
     """
     source = source or dataset
-    text = payload if isinstance(payload, str) else decode_payload(payload, source=source)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
-    if not text.strip():
+    data = payload.encode("utf-8") if isinstance(payload, str) else _decompress(payload, source=source)
+    data = data.rstrip(b"\r\n")
+    if not data.strip():
         raise MalformedFile(f"{source}: the file is empty")
-    first_line, _, body = text.partition("\n")
-    dimensions, years = parse_header(first_line, source=source)
-    if not body:
-        return _long_table(dataset, dimensions, years, [], pa.array([], pa.string()))
+    newline = data.find(b"\n")
+    first_line, body = (data, b"") if newline < 0 else (data[:newline], data[newline + 1:])
     try:
+        first_line_text = first_line.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise MalformedFile(f"{source}: not UTF-8 text ({exc})") from None
+    dimensions, years = parse_header(first_line_text, source=source)
+    names = ["key", *map(str, years)]
+    if not body.strip():
+        return _long_table(dataset, dimensions, years, 0, pa.array([], pa.string()), pa.array([], pa.string()))
+    try:
+        # Arrow reads the bytes as they are: CRLF or LF, and checks they are UTF-8
         table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=["key", *map(str, years)], use_threads=False),
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in ["key", *map(str, years)]},
-                                                 strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
-        _explain_shape(body, dimensions, years, source)
+        text = decode_payload(body, source=source).replace("\r\n", "\n").replace("\r", "\n")
+        _explain_shape(text, dimensions, years, source)
         raise MalformedFile(f"{source}: the rows do not match the header") from None
     keys = table.column("key").combine_chunks()
     parts = pc.split_pattern(keys, ",")
     lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
     if (lengths != len(dimensions)).any():
-        _explain_shape(body, dimensions, years, source)
-    codes = np.asarray(pc.utf8_trim_whitespace(pc.list_flatten(parts)).to_numpy(zero_copy_only=False), dtype=object)
-    codes = codes.reshape(len(keys), len(dimensions))
+        _explain_shape(body.decode("utf-8").replace("\r\n", "\n"), dimensions, years, source)
+    codes = pc.utf8_trim_whitespace(pc.list_flatten(parts))
     cells = pa.concat_arrays([table.column(str(y)).combine_chunks() for y in years])
-    return _long_table(dataset, dimensions, years, codes, cells, source=source)
+    return _long_table(dataset, dimensions, years, len(keys), codes, cells, source=source)
 
 
-def _long_table(dataset, dimensions, years, codes, cells, source=""):
-    """Assemble the long table from the series codes (n x dims) and the cells, year-major.
+def _decompress(payload: bytes, *, source: str) -> bytes:
+    if payload[:2] == GZIP_MAGIC:
+        try:
+            return gzip.decompress(payload)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise MalformedFile(f"{source}: the gzip data is truncated or corrupt ({exc})") from None
+    return payload
+
+
+def _long_table(dataset, dimensions, years, n_series, codes, cells, source=""):
+    """Assemble the long table from the series codes (flat, n_series x dims) and the cells, year-major.
 
     Built as Arrow arrays and handed to pandas whole: converting Python strings one by one
     would cost more than all the parsing.
     """
-    n_series, n_years = len(codes), len(years)
+    n_years = len(years)
     try:
         values, flags = _split_cells_fast(cells)
     except (pa.ArrowInvalid, ValueError):
         values, flags = _split_cells_strictly(cells, n_series, years, source)
     arrays, names = [pa.repeat(pa.scalar(dataset), n_series * n_years)], ["dataset"]
-    tiled = np.tile(np.arange(n_series, dtype="int64"), n_years)
+    # the code of dimension i of series k sits at k * len(dimensions) + i in the flat array
+    tiled = np.tile(np.arange(n_series, dtype="int64") * len(dimensions), n_years)
     for i, dim in enumerate(dimensions):
-        column = pa.array([c[i] for c in codes] if n_series else [], pa.string())
-        arrays.append(pc.take(column, pa.array(tiled)))
+        arrays.append(pc.take(codes, pa.array(tiled + i)))
         names.append(dim)
     arrays.append(pa.array(np.repeat(np.asarray(years, dtype="int64"), n_series)))
     names.append("year")
