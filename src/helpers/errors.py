@@ -13,6 +13,10 @@ class FetchError(ReportError):
     """A dataset could not be fetched; the previous data was left in place."""
 
 
+class TransientError(FetchError):
+    """A failure worth retrying: a 5xx answer, a timeout, a refused connection."""
+
+
 class ValidationError(ReportError):
     """Tidy data broke a rule; nothing was written."""
 

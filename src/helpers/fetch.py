@@ -24,15 +24,11 @@ from typing import Callable
 import pandas as pd
 
 from helpers.catalogue import Catalogue, DatasetSpec, load_catalogue
-from helpers.errors import FetchError, MalformedFile
+from helpers.errors import FetchError, MalformedFile, TransientError
 from helpers.eurostat_tsv import GZIP_MAGIC, parse_eurostat_tsv
 
 EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/"
 SOURCES = ("auto", "live", "mirror")
-
-
-class TransientError(FetchError):
-    """A failure worth retrying: a 5xx answer, a timeout, a refused connection."""
 
 
 @dataclass

@@ -29,7 +29,6 @@ FALLBACK_NAME = "the fallback renderer (nbconvert)"
 @dataclass(frozen=True)
 class Page:
     source: Path  # executed notebook, relative to the report folder
-    title: str
 
     @property
     def output(self) -> Path:
@@ -52,7 +51,7 @@ def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Pag
     for pattern in config["project"]["render"]:
         matches = sorted(report_dir.glob(pattern)) if "*" in pattern else [report_dir / pattern]
         for path in matches:
-            found.append(Page(path.relative_to(report_dir), ""))
+            found.append(Page(path.relative_to(report_dir)))
     return found
 
 
