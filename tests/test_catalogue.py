@@ -27,8 +27,11 @@ def test_labelled_codes_are_real_eurostat_codes(dimension):
 
 
 def test_flags_of_2025_are_labelled():
-    for letter in "bdefimnpuCNP":
-        assert letter in CATALOGUE.labels["flag"]
+    """Every letter the parser accepts has a label: observation flags and confidentiality apart."""
+    from helpers.eurostat_tsv import CONFIDENTIALITY_CODES, OBSERVATION_FLAGS
+
+    assert set(CATALOGUE.labels["flag"]) == set(OBSERVATION_FLAGS)
+    assert set(CATALOGUE.labels["confidentiality"]) == set(CONFIDENTIALITY_CODES)
 
 
 def test_multi_letter_flags_are_explained_letter_by_letter():

@@ -20,6 +20,7 @@ import pandas as pd
 from helpers.catalogue import load_catalogue
 from helpers.comparisons import Series, eu_aggregate, series_rows, years_with_data
 from helpers.errors import MissingData
+from helpers.text import markdown_text
 
 VERDICT_ORDER = {"reproduced": 3, "partly": 2, "not reproduced": 1, "no data": 0}
 NOT_IN_EUROSTAT = "not in Eurostat"
@@ -243,6 +244,7 @@ def headline(card: pd.DataFrame) -> str:
     ]
     for _, row in checkable.iterrows():
         change = "" if row["verdict latest"] == row["verdict"].replace(" (Eurostat part)", "") else \
-            f"; in {row['latest year']} it is **{row['verdict latest']}**"
-        lines.append(f"- **{row['id']}** ({row['topic']}): **{row['verdict']}** on {row['tested on']}{change}.")
+            f"; in {row['latest year']} it is **{markdown_text(row['verdict latest'])}**"
+        lines.append(f"- **{markdown_text(row['id'])}** ({markdown_text(row['topic'])}): **{markdown_text(row['verdict'])}** "
+                     f"on {markdown_text(row['tested on'])}{change}.")
     return "\n".join(lines)

@@ -1,5 +1,7 @@
 """Errors meant for people: each names what failed and how to fix it."""
 
+import errno
+
 
 class ReportError(Exception):
     """An expected failure, reported as one line without a traceback."""
@@ -27,3 +29,11 @@ class UnknownCode(ReportError):
 
 class MissingData(ReportError):
     """A series, year or country has no data in the store."""
+
+
+DISK_FULL = "the disk is full; nothing was replaced: free some space and run make again"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """A write failed for want of space: said in one line (DISK_FULL), never as a traceback."""
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC

@@ -24,9 +24,19 @@ from helpers.errors import MalformedFile
 
 GZIP_MAGIC = b"\x1f\x8b"
 
-# A number (or ':' for "not available") followed by flag letters. Flags keep every letter,
-# upper and lower case: Eurostat's 2025 code lists added upper-case ones (C, N, P).
-_CELL = re.compile(r"^\s*(?:(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|:)?\s*(?P<flag>[A-Za-z]*)\s*$")
+# Eurostat's flags (https://ec.europa.eu/eurostat/web/main/data/database, "Flags"). Since
+# 27 January 2025 a cell is `value + " " + observation flags + ("@" + confidentiality)?`, as in
+# '7.0 p@C' or ': @C' (confidential, no value); before, confidentiality was the flag 'c'.
+OBSERVATION_FLAGS = "bdefimnpu" + "crsz"  # 2025 list, then the retired c, s, z and r (revised)
+CONFIDENTIALITY_CODES = "CNP"
+# A number (or ':' for "not available"), flag letters, an optional confidentiality status.
+# The separator space may be absent ('0n', older data) and cells may carry trailing spaces.
+_CELL = re.compile(
+    r"^\s*(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|:)\s*"
+    rf"(?P<flag>[{OBSERVATION_FLAGS}]*)(?:@(?P<conf>[{CONFIDENTIALITY_CODES}]))?\s*$"
+)
+CELL_GRAMMAR = (f"a number or ':', then optional flag letters ({', '.join(OBSERVATION_FLAGS)}), then optional "
+                f"'@' and a confidentiality code ({', '.join(CONFIDENTIALITY_CODES)}), e.g. '53.1 u', ': @C', '7.0 p@C'")
 
 
 def decode_payload(payload: bytes, *, source: str) -> str:
@@ -68,7 +78,8 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
 
     Returns one row per series and year with the header's dimensions (lower case, ``freq``
     included when present), ``year`` (int), ``value`` (float, NaN where Eurostat has ``:``)
-    and ``flag`` (all flag letters, empty string when none), plus ``dataset``. Rows come
+    ``flag`` (the observation flag letters, empty string when none), ``confidentiality`` (the
+    2025 confidentiality status such as ``C``, empty when none), plus ``dataset``. Rows come
     year by year (all series for the first year, then the next).
     """
     source = source or dataset
@@ -85,7 +96,7 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
     dimensions, years = parse_header(first_line_text, source=source)
     names = ["key", *map(str, years)]
     if not body.strip():
-        return _long_table(dataset, dimensions, years, 0, pa.array([], pa.string()), pa.array([], pa.string()))
+        return _long_table(dataset, dimensions, years, 0, pa.array([], pa.string()), pa.array([], pa.string()), source=source)
     try:
         # Arrow reads the bytes as they are: CRLF or LF, and checks they are UTF-8
         table = pacsv.read_csv(
@@ -125,9 +136,9 @@ def _long_table(dataset, dimensions, years, n_series, codes, cells, source=""):
     """
     n_years = len(years)
     try:
-        values, flags = _split_cells_fast(cells)
+        values, flags, confidentiality = _split_cells_fast(cells)
     except (pa.ArrowInvalid, ValueError):
-        values, flags = _split_cells_strictly(cells, n_series, years, source)
+        values, flags, confidentiality = _split_cells_strictly(cells, n_series, years, codes, dataset, source)
     arrays, names = [pa.repeat(pa.scalar(dataset), n_series * n_years)], ["dataset"]
     # the code of dimension i of series k sits at k * len(dimensions) + i in the flat array
     tiled = np.tile(np.arange(n_series, dtype="int64") * len(dimensions), n_years)
@@ -140,44 +151,52 @@ def _long_table(dataset, dimensions, years, n_series, codes, cells, source=""):
     names.append("value")
     arrays.append(flags)
     names.append("flag")
+    arrays.append(confidentiality)
+    names.append("confidentiality")
     table = pa.Table.from_arrays(arrays, names=names).to_pandas()
     table["value"] = table["value"].astype("float64")  # NaN for missing, not pandas' NA
     return table
 
 
-def _split_cells_fast(cells: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Values and flags for the common cells ('53.1 ', '53.1 u', ':', ': c') with few passes.
+def _split_cells_fast(cells: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Values, flags and confidentiality for the common cells ('53.1 ', '53.1 u', ':', ': @C').
 
-    After trimming the right, only flagged cells still hold a space: the regex runs on those
-    alone. Raises on anything else ('0n', 'abc'); the strict reader then names the cell.
+    After trimming the right, only cells with a flag or a confidentiality status still hold a
+    space: the regex runs on those alone. Raises on anything else ('0n', 'abc'); the strict
+    reader then reads it or names the cell.
     """
     trimmed = pc.utf8_rtrim_whitespace(cells)
     flagged = pc.match_substring(trimmed, " ")
-    number, flags = trimmed, pa.repeat(pa.scalar(""), len(cells))
+    empty = pa.repeat(pa.scalar(""), len(cells))
+    number, flags, confidentiality = trimmed, empty, empty
     if pc.any(flagged).as_py():
         parts = pc.extract_regex(pc.filter(trimmed, flagged), _CELL.pattern)
         if parts.null_count:
             raise ValueError("a flagged cell that does not read")
         number = pc.replace_with_mask(trimmed, flagged, pc.struct_field(parts, "number"))
-        flags = pc.replace_with_mask(flags, flagged, pc.struct_field(parts, "flag"))
-    missing = pc.or_(pc.equal(number, ":"), pc.equal(number, ""))
-    values = pc.cast(pc.if_else(missing, pa.scalar(None, pa.string()), number), pa.float64())
-    return values, flags
+        flags = pc.replace_with_mask(empty, flagged, pc.struct_field(parts, "flag"))
+        confidentiality = pc.replace_with_mask(empty, flagged, pc.struct_field(parts, "conf"))
+    values = pc.cast(pc.if_else(pc.equal(number, ":"), pa.scalar(None, pa.string()), number), pa.float64())
+    return values, flags, confidentiality
 
 
-def _split_cells_strictly(cells: pa.Array, n_series: int, years: list[int], source: str) -> tuple[pa.Array, pa.Array]:
-    """The same split with the full cell grammar (also '0n'); names the first cell it cannot read."""
+def _split_cells_strictly(cells: pa.Array, n_series: int, years: list[int], codes: pa.Array, dataset: str,
+                          source: str) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """The same split with the full cell grammar (also '0n', ':@C'); names the first cell it cannot read."""
     parts = pc.extract_regex(cells, _CELL.pattern)
     unmatched = pc.is_null(parts).to_numpy(zero_copy_only=False)
     if unmatched.any():
         first = int(np.flatnonzero(unmatched)[0])
         year_index, line_index = divmod(first, n_series)
+        width = len(codes) // max(n_series, 1)
+        series = ",".join(codes[line_index * width:(line_index + 1) * width].to_pylist())
         raise MalformedFile(
-            f"{source}: cannot read cell {cells[first].as_py()!r} on line {line_index + 2}, year {years[year_index]}"
+            f"{source}: dataset {dataset}, series {series} (line {line_index + 2}), year {years[year_index]}: "
+            f"cannot read cell {cells[first].as_py()!r}; a cell is {CELL_GRAMMAR}"
         )
     number = pc.struct_field(parts, "number")
-    number = pc.if_else(pc.equal(number, ""), pa.scalar(None, pa.string()), number)
-    return pc.cast(number, pa.float64()), pc.struct_field(parts, "flag")
+    number = pc.if_else(pc.equal(number, ":"), pa.scalar(None, pa.string()), number)
+    return pc.cast(number, pa.float64()), pc.struct_field(parts, "flag"), pc.struct_field(parts, "conf")
 
 
 def _explain_shape(body: str, dimensions: list[str], years: list[int], source: str) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -24,7 +25,7 @@ from typing import Callable
 import pandas as pd
 
 from helpers.catalogue import Catalogue, DatasetSpec, load_catalogue
-from helpers.errors import FetchError, MalformedFile, TransientError
+from helpers.errors import FetchError, MalformedFile, ReportError, TransientError
 from helpers.eurostat_tsv import GZIP_MAGIC, parse_eurostat_tsv
 
 EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/"
@@ -139,7 +140,7 @@ def fetch_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
 
 
 def _finish_provenance(provenance: dict, payload: bytes, table: pd.DataFrame) -> dict:
-    dims = [c for c in table.columns if c not in ("dataset", "year", "value", "flag")]
+    dims = [c for c in table.columns if c not in ("dataset", "year", "value", "flag", "confidentiality")]
     provenance["sha256"] = hashlib.sha256(payload).hexdigest()
     provenance["bytes"] = len(payload)
     provenance["series"] = int(table[dims].drop_duplicates().shape[0]) if len(table) else 0
@@ -240,8 +241,13 @@ def tidy_from_package_rows(rows: list[tuple], code: str) -> pd.DataFrame:
         cells = row[n_dims:]
         for i, year in enumerate(years):
             value, flag = cells[2 * i], cells[2 * i + 1] or ""
-            records.append((*key, year, float("nan") if value is None else float(value), flag.replace(":", "").strip()))
-    table = pd.DataFrame.from_records(records, columns=[*dims, "year", "value", "flag"])
+            # the package leaves ': @C' as flag ': @C' and '0n' as flag '0n' with no value:
+            # normalised to the project's reading (no value, confidentiality C; value 0, flag n)
+            flag, _, confidentiality = flag.replace(":", "").strip().partition("@")
+            if value is None and flag.startswith("0n"):
+                value, flag = 0.0, flag[1:]
+            records.append((*key, year, float("nan") if value is None else float(value), flag.strip(), confidentiality))
+    table = pd.DataFrame.from_records(records, columns=[*dims, "year", "value", "flag", "confidentiality"])
     table.insert(0, "dataset", code)
     return table
 
@@ -310,7 +316,7 @@ def fetch_live(spec: DatasetSpec, settings: FetchSettings) -> Fetched:
 
 def _check_package_agrees(ours: pd.DataFrame, theirs: pd.DataFrame, code: str) -> None:
     """Both parsers must read the same cells: a disagreement means the format drifted."""
-    dims = [c for c in ours.columns if c not in ("value", "flag")]
+    dims = [c for c in ours.columns if c not in ("value", "flag", "confidentiality")]
     if "freq" in dims and "freq" not in theirs.columns:
         dims.remove("freq")
     keyed_ours = ours.set_index(dims).sort_index()
@@ -320,6 +326,7 @@ def _check_package_agrees(ours: pd.DataFrame, theirs: pd.DataFrame, code: str) -
         and keyed_ours.index.equals(keyed_theirs.index)
         and keyed_ours["value"].equals(keyed_theirs["value"])
         and (keyed_ours["flag"] == keyed_theirs["flag"]).all()
+        and (keyed_ours["confidentiality"] == keyed_theirs["confidentiality"]).all()
     )
     if not same:
         raise MalformedFile(f"{code}: the eurostat package and the project's parser read the answer differently")
@@ -401,18 +408,26 @@ def fetch_all(
                 fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings), settings, sleep=sleep))
             except FetchError as exc:
                 raise FetchError(f"fetching {spec.code} failed, previous data kept: {exc}") from None
-    _commit(raw_dir, fetched)
+    _commit(raw_dir, fetched, catalogue)
     return [f.provenance for f in fetched]
 
 
-def _commit(raw_dir: Path, fetched: list[Fetched]) -> None:
-    """Write every dataset to a staging folder, then move each into place (atomic per file)."""
+def _commit(raw_dir: Path, fetched: list[Fetched], catalogue: Catalogue) -> None:
+    """Write every dataset to a staging folder, build and validate the store from it, then move
+    each file into place (atomic per file). Data that would not make a valid store (a duplicated
+    row, an unknown flag) never replaces the data in use."""
+    from helpers.store import build_store  # the store reads what this module writes
+
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=raw_dir))
     try:
         for item in fetched:
             (staging / item.filename).write_bytes(item.payload)
             record = json.dumps({**item.provenance, "file": item.filename}, indent=2, sort_keys=True) + "\n"
             provenance_path(staging, item.code).write_text(record, encoding="utf-8")
+        try:
+            build_store(staging, catalogue)
+        except ReportError as exc:
+            raise FetchError(f"the new data would not make a valid store, so the previous data was kept: {exc}") from None
         for item in fetched:
             for stale in (f"{item.code}.tsv.gz", f"{item.code}.tsv"):
                 if stale != item.filename and (raw_dir / stale).exists():
@@ -422,3 +437,37 @@ def _commit(raw_dir: Path, fetched: list[Fetched]) -> None:
             os.replace(provenance_path(staging, item.code), provenance_path(raw_dir, item.code))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def unread_mirror_note(raw_dir: str | Path, mirror: str, catalogue: Catalogue | None = None) -> str:
+    """What `make data EUROSTAT_MIRROR=...` says when data/raw is complete and the mirror is not read."""
+    raw_dir = Path(raw_dir)
+    catalogue = catalogue or load_catalogue()
+    records = [json.loads(provenance_path(raw_dir, s.code).read_text(encoding="utf-8")) for s in catalogue.datasets
+               if provenance_path(raw_dir, s.code).exists()]
+    origins = sorted({r.get("location") and str(Path(r["location"]).parent) if r.get("source") == "mirror"
+                      else f"Eurostat's API ({r.get('location', 'live')})" for r in records})
+    when = max((r.get("retrieved_at", "") for r in records), default="")
+    same = [o for o in origins if o == str(Path(mirror).resolve())]
+    source = "that mirror" if same and len(origins) == 1 else ", ".join(origins)
+    return (f"note: {raw_dir} already holds the data (from {source}, retrieved {when}); EUROSTAT_MIRROR was not "
+            f"read. To fetch again from it: make refresh EUROSTAT_MIRROR={shlex.quote(mirror)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Helpers of the fetch step for make.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    note = sub.add_parser("note-unread-mirror", help="say that data/raw is there and EUROSTAT_MIRROR was not read")
+    note.add_argument("--raw-dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "note-unread-mirror":
+        print(unread_mirror_note(args.raw_dir, os.environ.get("EUROSTAT_MIRROR", "")))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

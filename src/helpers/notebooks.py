@@ -3,7 +3,7 @@
     python -m helpers.notebooks 10_youth_civic -p paper_year 2013 -p highlight NL,AT
 
 Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
-mean the same in JupyterLab and here), and writes the executed copy to ``report/executed/``
+mean the same in JupyterLab and here), and writes the executed copy to ``report/pipeline/``
 with papermill's timestamps and durations removed, so that a re-run on the same data changes
 no byte. An expected failure (unknown country, missing series, ...) ends in one line naming
 the cause, not in a traceback.
@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from helpers.atomic_files import write_text_atomic
+from helpers.errors import DISK_FULL, disk_full
 
 KERNEL_NAME = "oecd-social-media"
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,25 +133,33 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
         raise NotebookFailed(f"no notebook {name!r}; the notebooks are {known}")
     output = Path(output) if output else EXECUTED_DIR / f"{name}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, scratch = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
-    os.close(fd)
-    executed = Path(scratch)
-    try:
-        # sorted: the injected cell must not depend on the order the parameters were given in
-        papermill.execute_notebook(
-            str(source), scratch, parameters=dict(sorted((parameters or {}).items())), kernel_name=kernel,
-            cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
-        )
-        notebook = json.loads(executed.read_text(encoding="utf-8"))
-    except PapermillExecutionError as exc:
-        if exc.ename in _expected_errors():
-            raise NotebookFailed(f"{name}: {exc.evalue}") from None
-        raise
-    finally:
-        executed.unlink(missing_ok=True)
+    remove_stale_scratch(output)
+    # papermill writes as it goes: the scratch copy lives outside the report, so a killed run
+    # leaves nothing there that a site build could publish
+    with tempfile.TemporaryDirectory(prefix="oecd-social-media-") as scratch_dir:
+        scratch = Path(scratch_dir) / output.name
+        try:
+            # sorted: the injected cell must not depend on the order the parameters were given in
+            papermill.execute_notebook(
+                str(source), str(scratch), parameters=dict(sorted((parameters or {}).items())), kernel_name=kernel,
+                cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
+            )
+        except PapermillExecutionError as exc:
+            if exc.ename in _expected_errors():
+                raise NotebookFailed(f"{name}: {exc.evalue}") from None
+            if exc.ename == "OSError" and "No space left on device" in exc.evalue:
+                raise NotebookFailed(f"{name}: {DISK_FULL}") from None
+            raise
+        notebook = json.loads(scratch.read_text(encoding="utf-8"))
     # the executed copy replaces the old one only when the run succeeded
     write_text_atomic(output, json.dumps(scrub(notebook), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
+
+
+def remove_stale_scratch(output: Path) -> None:
+    """Scratch copies that earlier versions kept beside the output (``.<stem>.<random>.ipynb``)."""
+    for stale in output.parent.glob(f".{output.stem}.*.ipynb"):
+        stale.unlink(missing_ok=True)
 
 
 def _shown(path: Path) -> str:
@@ -163,6 +172,10 @@ def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
         return execute(name, parameters, output), None
     except NotebookFailed as exc:
         return output, str(exc)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        return output, f"{name}: {DISK_FULL}"
 
 
 def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
@@ -202,12 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="a parameter; VALUE is read as JSON when it parses, else as a string")
+    parser.add_argument("-P", "--path-parameter", nargs=2, action="append", default=[], metavar=("NAME", "PATH"),
+                        help="a parameter that is a path: given relative to the current folder, passed absolute"
+                             " (the notebooks run in notebooks/); an empty PATH stays empty")
     parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
     parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
                         help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each")
     args = parser.parse_args(argv)
     parameters = parse_parameters(args.parameter)
+    parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
     if args.for_each:
         parameter, values = args.for_each[0], args.for_each[1:]
         pattern = args.output or str(EXECUTED_DIR / f"{args.name}-{{}}.ipynb")
@@ -217,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
         path = execute(args.name, parameters, Path(args.output) if args.output else None)
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        print(f"error: {args.name}: {DISK_FULL}", file=sys.stderr)
         return 1
     print(f"executed {args.name} -> {_shown(path)}")
     return 0

@@ -20,7 +20,9 @@ import yaml
 
 from helpers.atomic_files import write_text_atomic
 from helpers.catalogue import load_catalogue
+from helpers.errors import DISK_FULL, disk_full
 from helpers.provenance import SYNTHETIC_NOTICE
+from helpers.text import plain_text
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "report"
 FALLBACK_NAME = "the fallback renderer (nbconvert)"
@@ -51,7 +53,9 @@ def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Pag
     for pattern in config["project"]["render"]:
         matches = sorted(report_dir.glob(pattern)) if "*" in pattern else [report_dir / pattern]
         for path in matches:
-            found.append(Page(path.relative_to(report_dir)))
+            # hidden files (a killed run's scratch copy, say) are never pages, as for Quarto
+            if not any(part.startswith((".", "_")) for part in path.relative_to(report_dir).parts):
+                found.append(Page(path.relative_to(report_dir)))
     return found
 
 
@@ -63,7 +67,7 @@ def notebook_title(notebook: dict, fallback: str) -> str:
         for text in texts:
             match = re.search(r"^# (.+)$", text, re.M)
             if match:
-                return match.group(1).strip()
+                return plain_text(match.group(1).strip())
     return fallback
 
 
@@ -182,6 +186,35 @@ def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | 
     return target
 
 
+def keep_previous(report_dir: Path = REPORT_DIR) -> Path:
+    """Copy the executed notebooks to ``<report-dir>/.previous`` (the baseline of `make diff`).
+
+    The copy is made beside the old baseline and swapped in whole, so a failure (a full disk)
+    leaves the old baseline as it was.
+    """
+    previous = report_dir / ".previous"
+    fresh = report_dir / ".previous.new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        for path in sorted(report_dir.rglob("*.ipynb")):
+            relative = path.relative_to(report_dir)
+            if relative.parts[0] in (".previous", ".previous.new", "pipeline") or relative.name.startswith("."):
+                continue
+            (fresh / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, fresh / relative)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    fresh.mkdir(exist_ok=True)
+    old = report_dir / ".previous.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if previous.exists():
+        previous.rename(old)
+    fresh.rename(previous)
+    shutil.rmtree(old, ignore_errors=True)
+    return previous
+
+
 # ----------------------------------------------------------------------------- countries
 
 
@@ -214,11 +247,24 @@ def main(argv: list[str] | None = None) -> int:
     country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
     country.add_argument("code")
     country.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
-    for command in (build, banner, country):
+    previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
+    for command in (build, banner, country, previous):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
     args = parser.parse_args(argv)
-    if args.command == "build":
+    try:
+        return _run(args)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        print(f"error: {args.command}: {DISK_FULL}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "keep-previous":
+        keep_previous(args.report_dir)
+    elif args.command == "build":
         try:
             written = build_fallback_site(args.report_dir, only=args.only, provenance_path=args.provenance)
         except FileNotFoundError as exc:

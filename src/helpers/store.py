@@ -1,7 +1,9 @@
 """The processed store: one tidy, validated table built from ``data/raw``, with its provenance.
 
 One row per (dataset, indic_is, unit, ind_type, geo, year), with ``value`` (float, NaN where
-Eurostat has no value) and ``flag`` (every flag letter, empty when none). Eurostat codes are
+Eurostat has no value), ``flag`` (every observation flag letter, empty when none) and
+``confidentiality`` (Eurostat's confidentiality status since 2025, ``C`` for confidential,
+empty when none; a confidential cell never has a value). Eurostat codes are
 kept; labels come from the catalogue.
 """
 
@@ -15,11 +17,11 @@ import pandas as pd
 from helpers.atomic_files import atomic_write
 from helpers.catalogue import TIDY_DIMENSIONS, Catalogue, load_catalogue
 from helpers.errors import MissingData, ValidationError
-from helpers.eurostat_tsv import read_eurostat_tsv
+from helpers.eurostat_tsv import CONFIDENTIALITY_CODES, OBSERVATION_FLAGS, read_eurostat_tsv
 from helpers.fetch import provenance_path
 
 KEY = ["dataset", *TIDY_DIMENSIONS, "year"]
-COLUMNS = [*KEY, "value", "flag"]
+COLUMNS = [*KEY, "value", "flag", "confidentiality"]
 TABLE_NAME = "ict_usage"
 PROVENANCE_NAME = "provenance.json"
 COUNTRIES_NAME = "countries.txt"  # read by the Makefile: one page per country with data
@@ -57,7 +59,9 @@ def validate(table: pd.DataFrame, catalogue: Catalogue) -> None:
         problems.append(f"years are not integers (dtype {table['year'].dtype})")
     percent = table["unit"].str.startswith("PC_")
     offending(percent & ~(table["value"].between(0, 100) | table["value"].isna()), "percentage outside 0-100")
-    offending(~table["flag"].astype(str).str.fullmatch(r"[A-Za-z]*"), "flag with characters other than letters")
+    offending(~table["flag"].astype(str).str.fullmatch(f"[{OBSERVATION_FLAGS}]*"), "unknown observation flag")
+    offending(~table["confidentiality"].astype(str).str.fullmatch(f"[{CONFIDENTIALITY_CODES}]?"),
+              "unknown confidentiality status")
     if problems:
         raise ValidationError("the tidy table is not valid, nothing was written:\n- " + "\n- ".join(problems))
 
@@ -80,7 +84,7 @@ def build_store(raw_dir: str | Path, catalogue: Catalogue | None = None) -> tupl
         records.append(record)
     table = pd.concat(tables, ignore_index=True)
     table = table.sort_values(KEY, kind="stable").reset_index(drop=True)
-    for column in ("dataset", *TIDY_DIMENSIONS, "flag"):
+    for column in ("dataset", *TIDY_DIMENSIONS, "flag", "confidentiality"):
         table[column] = table[column].astype(str)
     table["year"] = table["year"].astype("int64")
     table["value"] = table["value"].astype("float64")
