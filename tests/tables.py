@@ -6,12 +6,13 @@ from helpers.store import COLUMNS
 
 
 def tidy(rows):
-    """rows: (indic_is, unit, ind_type, geo, year, value[, flag])."""
+    """rows: (indic_is, unit, ind_type, geo, year, value[, flag[, confidentiality]])."""
     records = []
     for row in rows:
-        indic, unit, group, geo, year, value, *flag = row
+        indic, unit, group, geo, year, value, *marks = row
+        flag, confidentiality = (*marks, "", "")[:2]
         dataset = {"I_IU3": "isoc_ci_ifp_iu", "I_ILT12": "isoc_ci_ifp_iu", "I_IUGOV12": "isoc_ciegi_ac"}.get(indic, "isoc_ci_ac_i")
-        records.append((dataset, indic, unit, group, geo, year, float(value), flag[0] if flag else ""))
+        records.append((dataset, indic, unit, group, geo, year, float(value), flag, confidentiality))
     frame = pd.DataFrame(records, columns=COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     return frame

@@ -50,10 +50,40 @@ def test_dimension_order_comes_from_the_header():
     assert api.sort_values(cols)[cols + ["flag"]].values.tolist() == bulk.sort_values(cols)[cols + ["flag"]].values.tolist()
 
 
-def test_upper_case_flags_of_2025_are_kept():
-    text = "freq,geo\\TIME_PERIOD\t2025 \t2024 \nA,NL\t: C\t12 i\n"
-    table = parse_eurostat_tsv(text.encode(), dataset="x")
-    assert sorted(table.flag) == ["C", "i"]
+@pytest.mark.parametrize(
+    "cell, value, flag, confidentiality",
+    [
+        ("53.1 ", 53.1, "", ""),        # FORMS.md '<num> ' (the separator space stays)
+        (": ", None, "", ""),           # ': '
+        ("53.1 u", 53.1, "u", ""),      # '<num> u'
+        (": bu", None, "bu", ""),       # ': bu'
+        (": @C", None, "", "C"),        # ': @C' - confidential, no value (2025)
+        ("7.0 p@C", 7.0, "p", "C"),     # value, flag and confidentiality (Eurostat's 2025 flag notice)
+        ("12 bep", 12.0, "bep", ""),    # '<num> bep'
+        ("12 i", 12.0, "i", ""),        # 2025 flag i (replaces s)
+        ("0n", 0.0, "n", ""),           # the '0n' convention: less than half the unit
+        ("0 n", 0.0, "n", ""),
+        ("42", 42.0, "", ""),           # '<num>' without the space (Comext host)
+        ("5.5 b  ", 5.5, "b", ""),      # trailing spaces
+        (":c", None, "c", ""),          # confidential before 2025
+    ],
+)
+def test_cell_forms_of_eurostat_are_read(cell, value, flag, confidentiality):
+    text = f"freq,geo\\TIME_PERIOD\t2024 \t2025 \r\nA,NL\t1 \t{cell}\r\n"
+    table = parse_eurostat_tsv(text.encode(), dataset="x").query("year == 2025")
+    row = table.iloc[0]
+    assert (None if math.isnan(row.value) else row.value) == value
+    assert (row.flag, row.confidentiality) == (flag, confidentiality)
+
+
+@pytest.mark.parametrize("cell", ["abc", "5 x", "5 C", "5 p@Z", "", "1..2", ": @"])
+def test_cells_outside_the_grammar_are_errors_naming_dataset_series_year_and_cell(cell):
+    text = f"freq,indic_is,geo\\TIME_PERIOD\t2013 \t2014 \nA,I_IU3,NL\t1 \t2 \nA,I_IU3,AT\t3 \t{cell}\n"
+    with pytest.raises(MalformedFile) as caught:
+        parse_eurostat_tsv(text.encode(), dataset="isoc_x")
+    message = str(caught.value)
+    assert "dataset isoc_x" in message and "series A,I_IU3,AT" in message and "year 2014" in message
+    assert f"cannot read cell {cell!r}" in message
 
 
 @pytest.mark.parametrize(
@@ -64,7 +94,7 @@ def test_upper_case_flags_of_2025_are_kept():
         (b"geo\\TIME_PERIOD\t2013Q1 \nNL\t1 \n", "not a year"),
         (b"geo\\TIME_PERIOD\t2013 \t2014 \nNL\t1 \n", "line 2 has 2 tab-separated cells"),
         (b"unit,geo\\TIME_PERIOD\t2013 \nNL\t1 \n", "line 2 has 1 dimension codes"),
-        (b"geo\\TIME_PERIOD\t2013 \nNL\tabc1 \n", "cannot read cell 'abc1 ' on line 2, year 2013"),
+        (b"geo\\TIME_PERIOD\t2013 \nNL\tabc1 \n", "series NL \\(line 2\\), year 2013: cannot read cell 'abc1 '"),
         (gzip.compress(API_LAYOUT.encode())[:40], "gzip data is truncated"),
     ],
     ids=["empty", "html", "quarterly", "short-row", "short-key", "bad-cell", "truncated-gzip"],

@@ -48,7 +48,7 @@ def test_quarto_uses_stored_outputs_hides_code_and_shows_the_banner():
     assert html["lang"] == "en"
     assert html["include-before-body"] == "banner.html"
     assert (ROOT / "report" / html["css"]).exists()
-    assert "$(QUARTO) render" in MAKEFILE and "helpers.site banner" in MAKEFILE
+    assert "'$(QUARTO)' render" in MAKEFILE and "helpers.site banner" in MAKEFILE
 
 
 def test_environment_installs_quarto_for_users():

@@ -18,8 +18,9 @@ def table(rows):
 
 
 GOOD = [
-    ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "NL", 2013, 53.0, ""),
-    ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I0_2", "NL", 2013, float("nan"), "c"),
+    ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "NL", 2013, 53.0, "", ""),
+    ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I0_2", "NL", 2013, float("nan"), "c", ""),
+    ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I0_2", "NL", 2014, float("nan"), "", "C"),
 ]
 
 
@@ -30,11 +31,13 @@ def test_a_good_table_passes():
 @pytest.mark.parametrize(
     "row, rule",
     [
-        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "XX", 2013, 1.0, ""), "unknown geo code"),
-        (("isoc_ci_ac_i", "I_NOPE", "PC_IND", "I5_8", "NL", 2013, 1.0, ""), "unknown indic_is code"),
-        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "NL", 2013, 54.0, ""), "duplicate key"),
-        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 101.5, ""), "percentage outside 0-100"),
-        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 1.0, "u!"), "flag with characters"),
+        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "XX", 2013, 1.0, "", ""), "unknown geo code"),
+        (("isoc_ci_ac_i", "I_NOPE", "PC_IND", "I5_8", "NL", 2013, 1.0, "", ""), "unknown indic_is code"),
+        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "NL", 2013, 54.0, "", ""), "duplicate key"),
+        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 101.5, "", ""), "percentage outside 0-100"),
+        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 1.0, "u!", ""), "unknown observation flag"),
+        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 1.0, "abc", ""), "unknown observation flag"),
+        (("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 1.0, "", "X"), "unknown confidentiality"),
     ],
 )
 def test_each_rule_names_the_offending_rows(row, rule):
@@ -51,10 +54,10 @@ def test_years_must_be_integers():
 
 
 def test_implausible_percentages_are_set_aside_and_listed():
-    rows = GOOD + [("isoc_ci_ifp_iu", "I_ILT12", "PC_IND", "I5_8", "DK", 2024, 100.2, "")]
+    rows = GOOD + [("isoc_ci_ifp_iu", "I_ILT12", "PC_IND", "I5_8", "DK", 2024, 100.2, "", "")]
     kept, implausible = set_aside_implausible(table(rows))
-    assert math.isnan(kept.value.iloc[2])
-    assert implausible.to_dict("records") == [dict(zip(COLUMNS, rows[2]))]
+    assert math.isnan(kept.value.iloc[-1])
+    assert implausible.to_dict("records") == [dict(zip(COLUMNS, rows[-1]))]
 
 
 def test_build_and_load_the_store(tmp_path, synthetic_mirror):
