@@ -1,0 +1,145 @@
+"""Failures keep good data, in a built clone: bad mirrors, a second build, a dry run, hostile text.
+
+Runs after test_end_to_end on the same built clone (`built_report`) and leaves it as it found it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from pipeline import run_make, snapshot
+
+
+def mirror_copy(source, destination, dataset=None, edit=None):
+    """A copy of the synthetic mirror, with `edit(lines)` applied to one dataset's file."""
+    shutil.copytree(source, destination)
+    if dataset:
+        path = destination / f"{dataset}.tsv.gz"
+        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\r\n") if path.exists() else None
+        if lines is None:
+            path = destination / f"{dataset}.tsv"
+            lines = path.read_text(encoding="utf-8").split("\r\n")
+        edit(lines)
+        text = "\r\n".join(lines).encode("utf-8")
+        path.write_bytes(gzip.compress(text, mtime=0) if path.suffix == ".gz" else text)
+    return destination
+
+
+def duplicate_a_row(lines):
+    lines.insert(2, lines[1])
+
+
+def unreadable_cell(lines):
+    cells = lines[1].split("\t")
+    cells[1] = "abc"
+    lines[1] = "\t".join(cells)
+
+
+@pytest.mark.parametrize("edit, message", [(duplicate_a_row, "duplicate key"), (unreadable_cell, "cannot read cell 'abc'")],
+                         ids=["duplicate-row", "abc-cell"])
+def test_a_refresh_from_a_bad_mirror_keeps_the_data_in_use(built_report, synthetic_mirror_path, tmp_path, edit, message):
+    bad = mirror_copy(synthetic_mirror_path, tmp_path / "bad mirror", "isoc_ci_ac_i", edit)
+    data_before = snapshot(built_report / "data")
+    result = run_make(built_report, "refresh", f"EUROSTAT_MIRROR={bad}", check=False)
+    assert result.returncode != 0
+    assert message in result.stderr and "previous data" in result.stderr
+    assert "Traceback" not in result.stderr
+    if edit is unreadable_cell:
+        assert "dataset isoc_ci_ac_i" in result.stderr and "series A," in result.stderr and "year " in result.stderr
+    assert snapshot(built_report / "data") == data_before
+    later = run_make(built_report, "report")  # later builds still work, with nothing to do
+    assert "executed" not in later.stdout
+
+
+def test_make_data_with_another_mirror_says_the_data_is_already_there(built_report, synthetic_mirror_path, tmp_path):
+    other = mirror_copy(synthetic_mirror_path, tmp_path / "other")
+    result = run_make(built_report, "data", f"EUROSTAT_MIRROR={other}")
+    assert "already holds the data" in result.stdout
+    assert f"make refresh EUROSTAT_MIRROR={other}" in result.stdout
+
+
+def test_a_mirror_path_with_spaces_works(built_report, synthetic_mirror_path, tmp_path):
+    spaced = mirror_copy(synthetic_mirror_path, tmp_path / "a mirror with spaces")
+    store = built_report / "data" / "processed" / "ict_usage.parquet"
+    before = store.read_bytes()
+    run_make(built_report, "refresh", f"EUROSTAT_MIRROR={spaced}")
+    assert store.read_bytes() == before  # same files, same store
+    run_make(built_report, "refresh", f"EUROSTAT_MIRROR={synthetic_mirror_path}")  # back to the usual provenance
+
+
+def test_a_second_build_at_once_is_refused(built_report):
+    with open(built_report / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a build is running
+        before = snapshot(built_report / "report")
+        result = run_make(built_report, "report", "YOUTH_HIGHLIGHT=NL,DE", check=False)
+        assert result.returncode != 0
+        assert "another build is running" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert snapshot(built_report / "report") == before
+
+
+def test_make_n_changes_nothing(built_report):
+    before = snapshot(built_report / "report")
+    result = run_make(built_report, "-n", "report", "YOUTH_HIGHLIGHT=NL,DE")
+    assert "10_youth_civic" in result.stdout  # it says what would run...
+    assert snapshot(built_report / "report") == before  # ...and does none of it
+    assert "youth-civic" not in run_make(built_report, "-n", "report").stdout
+
+
+def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(built_report):
+    countries = built_report / "report" / "countries"
+    pages_before = sorted(p.name for p in (built_report / "report" / "_site" / "countries").glob("*.html"))
+    # what a kill left behind with earlier versions: a scratch copy beside the pages
+    shutil.copy(countries / "EL.ipynb", countries / ".EL.x7d3_k.ipynb")
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "-C", str(built_report), "country", "COUNTRY=EL", f"PYTHON={sys.executable}", "ENV_STAMP="],
+        env={**os.environ, "PYTHONPATH": str(built_report / "src")}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True)
+    try:
+        process.wait(timeout=4)  # killed mid-run
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.wait()
+    run_make(built_report, "country", "COUNTRY=EL")
+    (countries / ".built").touch()  # the site is rendered again from every country notebook
+    run_make(built_report, "report")
+    pages_after = sorted(p.name for p in (built_report / "report" / "_site" / "countries").glob("*.html"))
+    assert pages_after == pages_before
+    assert not list(countries.glob(".*.ipynb"))
+
+
+def render_one_country(clone, code):
+    """The country page alone (what `make country` runs), without make's data step."""
+    subprocess.run([sys.executable, "-m", "helpers.site", "country", code, "--report-dir", "report",
+                    "--provenance", "data/processed/provenance.json"], cwd=clone, check=True, capture_output=True,
+                   env={**os.environ, "PYTHONPATH": str(clone / "src")})
+
+
+def test_hostile_text_in_a_label_and_the_citation_is_shown_as_text(built_report):
+    catalogue = built_report / "src" / "helpers" / "catalogue" / "series.toml"
+    cff = built_report / "CITATION.cff"
+    originals = {path: (path.read_bytes(), path.stat()) for path in (catalogue, cff)}
+    try:
+        cff.write_text(cff.read_text().replace("title:", "title: '<script>alert(2)</script> A report'\nold-title:", 1))
+        result = run_make(built_report, "report")  # a changed CITATION.cff re-runs the Cite page
+        assert "50_cite" in result.stdout
+        catalogue.write_text(catalogue.read_text().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"'))
+        render_one_country(built_report, "LU")
+        lu = (built_report / "report" / "_site" / "countries" / "LU.html").read_text()
+        cite = (built_report / "report" / "_site" / "cite.html").read_text()
+        assert "<script>alert(1)" not in lu and "&lt;script&gt;alert(1)" in lu
+        assert "<script>alert(2)" not in cite and "alert(2)" in cite
+    finally:
+        for path, (content, stat) in originals.items():
+            path.write_bytes(content)
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        render_one_country(built_report, "LU")
+        cff.touch()  # the Cite page is made again from the real title
+        run_make(built_report, "report")
