@@ -33,12 +33,14 @@ def mirror_copy(source, destination, dataset=None, edit=None):
 
 
 def duplicate_a_row(lines):
-    lines.insert(2, lines[1])
+    """A series the report uses, twice (a row the catalogue filters out would never reach the store)."""
+    used = next(i for i, line in enumerate(lines) if line.startswith("A,I_IUSNET,PC_IND,I5_8,NL\t"))
+    lines.insert(used + 1, lines[used])
 
 
 def unreadable_cell(lines):
     cells = lines[1].split("\t")
-    cells[1] = "abc"
+    cells[3] = "abc"
     lines[1] = "\t".join(cells)
 
 

@@ -401,13 +401,13 @@ def fetch_all(
     raw_dir.mkdir(parents=True, exist_ok=True)
     fetched: list[Fetched] = []
     for spec in catalogue.datasets:
-        if kind == "mirror":
-            fetched.append(fetch_from_mirror(spec, mirror_dir))
-        else:
-            try:
+        try:
+            if kind == "mirror":
+                fetched.append(fetch_from_mirror(spec, mirror_dir))
+            else:
                 fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings), settings, sleep=sleep))
-            except FetchError as exc:
-                raise FetchError(f"fetching {spec.code} failed, previous data kept: {exc}") from None
+        except ReportError as exc:
+            raise FetchError(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
     _commit(raw_dir, fetched, catalogue)
     return [f.provenance for f in fetched]
 
