@@ -406,8 +406,8 @@ def fetch_all(
                 fetched.append(fetch_from_mirror(spec, mirror_dir))
             else:
                 fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings), settings, sleep=sleep))
-        except ReportError as exc:
-            raise FetchError(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
+        except ReportError as exc:  # the same kind of error, saying that nothing was replaced
+            raise type(exc)(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
     _commit(raw_dir, fetched, catalogue)
     return [f.provenance for f in fetched]
 
