@@ -233,26 +233,17 @@ site: $(SITE)
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
 CHANGED_PAGES = $(if $(filter-out %.ipynb $(COUNTRY_STAMP),$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)) $(if $(filter $(COUNTRY_STAMP),$?),$(COUNTRY_PAGES)))
 $(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP) $(SITE_SOURCES) CITATION.cff
-ifdef QUARTO
-	'$(PYTHON)' -m helpers.site banner --report-dir '$(REPORT_DIR)' --provenance '$(DATA_DIR)/processed/provenance.json'
-	cd '$(REPORT_DIR)' && '$(QUARTO)' render
-else
-	@echo "Quarto not found: building the site with the fallback renderer (nbconvert)"
-	'$(PYTHON)' -m helpers.site build --report-dir '$(REPORT_DIR)' --provenance '$(DATA_DIR)/processed/provenance.json' $(CHANGED_PAGES)
-endif
+	@$(if $(QUARTO),,echo "Quarto not found: building the site with the fallback renderer (nbconvert)")
+	@'$(PYTHON)' -m helpers.site render $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
+	  --provenance '$(DATA_DIR)/processed/provenance.json' $(CHANGED_PAGES)
 	@touch '$@'
 
 COUNTRY_CODE := $(shell echo '$(COUNTRY)' | tr a-z A-Z)
 
 country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
 	@test -n '$(COUNTRY)' || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
-ifdef QUARTO
-	@$(RUN) 30_country_profile -o '$(REPORT_DIR)/countries/$(COUNTRY_CODE).ipynb' -p country '$(COUNTRY_CODE)' $(PARAMS_country)
-	cd '$(REPORT_DIR)' && '$(QUARTO)' render 'countries/$(COUNTRY_CODE).ipynb' && '$(QUARTO)' render countries.ipynb
-else
-	@'$(PYTHON)' -m helpers.site country '$(COUNTRY_CODE)' --report-dir '$(REPORT_DIR)' \
+	@'$(PYTHON)' -m helpers.site country '$(COUNTRY_CODE)' $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
 	  --provenance '$(DATA_DIR)/processed/provenance.json' $(PARAMS_country)
-endif
 
 lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately
 	'$(PYTHON)' -m helpers.data_lock write --raw-dir '$(DATA_DIR)/raw'

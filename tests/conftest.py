@@ -43,3 +43,23 @@ def built_report(tmp_path_factory, synthetic_mirror_path):
     clone = clean_clone(tmp_path_factory.mktemp("e2e") / "clone")
     run_make(clone, "report", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
     return clone
+
+
+@pytest.fixture(scope="session")
+def quarto_report(built_report, tmp_path_factory):
+    """A copy of the built clone whose site Quarto renders (only the site: the notebooks are done).
+
+    Skipped with a message where `quarto` is not on the PATH (CI): the fallback site is checked there.
+    """
+    import shutil
+
+    from pipeline import run_make
+
+    if not shutil.which("quarto"):
+        pytest.skip("Quarto not found on the PATH: the Quarto site is not checked here (the fallback site is)")
+    clone = tmp_path_factory.mktemp("quarto") / "clone"
+    shutil.copytree(built_report, clone, symlinks=True)
+    shutil.rmtree(clone / "report" / "_site")
+    result = run_make(clone, "report")
+    assert "with Quarto" in result.stdout, result.stdout
+    return clone

@@ -1,7 +1,8 @@
 """The built site in a real browser: headless Chromium (Debian's), served on 127.0.0.1.
 
-Skipped with a message only where Chromium or its driver cannot be found; `make test`
-installs them first where it can (Debian, as root).
+Both renderers are checked the same way: the fallback (always) and Quarto (when `quarto` is on
+the PATH; skipped with a message otherwise). Skipped with a message where Chromium or its driver
+cannot be found; `make test` installs them first where it can (Debian, as root).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import functools
 import io
 import shutil
+import tempfile
 import threading
+from pathlib import Path
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urljoin, urlparse
 
@@ -20,19 +23,27 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
+SCREENSHOTS = Path(tempfile.gettempdir()) / "oecd-social-media-screenshots"  # for people to look at
+SCREENSHOTS.mkdir(exist_ok=True)
 
 
-@pytest.fixture(scope="module")
-def site_url(built_report):
+RENDERER_OF: dict[str, str] = {}  # site URL -> which renderer built it
+
+
+@pytest.fixture(scope="module", params=["fallback", "quarto"])
+def site_url(request):
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    handler = functools.partial(Quiet, directory=str(built_report / "report" / "_site"))
+    clone = request.getfixturevalue("built_report" if request.param == "fallback" else "quarto_report")
+    handler = functools.partial(Quiet, directory=str(clone / "report" / "_site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    RENDERER_OF[url] = request.param
+    yield url
     server.shutdown()
 
 
@@ -49,7 +60,7 @@ def browser(tmp_path_factory):
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                  "--window-size=1280,1600", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
     driver.quit()
@@ -63,27 +74,52 @@ def not_blank(png: bytes) -> bool:
     return high - low > 50
 
 
-@pytest.mark.parametrize("page", ["index.html", "countries/ES.html", "education-gaps.html"])
+def requested_urls(browser) -> list[str]:
+    """Every URL the page asked for since the last call (Chrome's network log)."""
+    import json
+
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@pytest.mark.parametrize("page", ["index.html", "countries/PT.html", "education-gaps.html", "cite.html"])
 def test_page_in_a_real_browser(browser, site_url, page):
     from selenium.webdriver.common.by import By
 
     browser.get_log("browser")  # drop what earlier pages logged
+    browser.get_log("performance")
     browser.get(urljoin(site_url, page))
     assert browser.execute_script("return document.readyState") == "complete"
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
+    elsewhere = [url for url in requested_urls(browser) if not url.startswith((site_url, "data:", "about:"))]
+    assert not elsewhere, f"{page} asks another host: {elsewhere}"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-    assert len(browser.find_elements(By.TAG_NAME, "h1")) == 1
-    banner = browser.find_element(By.CSS_SELECTOR, "body > .synthetic-banner")
-    assert banner.is_displayed() and "SYNTHETIC DATA" in banner.text
+    headings = browser.find_elements(By.TAG_NAME, "h1")
+    assert len(headings) == 1
+    # a real title: the page's heading, never its file name
+    assert browser.title.startswith(headings[0].text.strip()), (browser.title, headings[0].text)
+
+    # the synthetic-data warning: shown once, at the top, above the heading
+    banners = [b for b in browser.find_elements(By.CSS_SELECTOR, ".synthetic-banner") if b.is_displayed()]
+    assert len(banners) == 1, f"{len(banners)} banners shown"
+    banner = banners[0]
+    assert "SYNTHETIC DATA" in banner.text and "NOT Eurostat" in banner.text
+    assert banner.location["y"] < headings[0].location["y"]
+    assert banner.value_of_css_property("visibility") == "visible" and banner.size["height"] > 20
+    browser.save_screenshot(str(SCREENSHOTS / f"{RENDERER_OF[site_url]}-{page.replace('/', '-')}.png"))
 
     for image in browser.find_elements(By.TAG_NAME, "img"):
         assert (image.get_attribute("alt") or "").strip(), "an image without alt text"
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)
 
     figures = browser.find_elements(By.CSS_SELECTOR, "figure.report-figure img")
-    if page != "index.html":
+    if page in ("countries/PT.html", "education-gaps.html"):
         assert figures, "no figure on the page"
     for figure in figures[:2]:
         browser.execute_script("arguments[0].scrollIntoView()", figure)

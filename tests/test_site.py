@@ -48,7 +48,7 @@ def test_quarto_uses_stored_outputs_hides_code_and_shows_the_banner():
     assert html["lang"] == "en"
     assert html["include-before-body"] == "banner.html"
     assert (ROOT / "report" / html["css"]).exists()
-    assert "'$(QUARTO)' render" in MAKEFILE and "helpers.site banner" in MAKEFILE
+    assert "helpers.site render $(if $(QUARTO),--quarto '$(QUARTO)')" in MAKEFILE
 
 
 def test_environment_installs_quarto_for_users():
@@ -103,3 +103,44 @@ def test_fallback_renderer_builds_every_page_without_code(tmp_path):
 def test_title_comes_from_a_markdown_output_when_the_notebook_computes_it():
     notebook = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"data": {"text/markdown": "# Spain (ES)"}}]}]}
     assert notebook_title(notebook, "x") == "Spain (ES)"
+
+
+def test_quarto_citation_metadata_agrees_with_citation_cff():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert CONFIG["google-scholar"] is True
+    assert CONFIG["citation"]["title"] == cff["title"]
+    assert str(CONFIG["citation"]["version"]) == str(cff["version"])
+    assert str(CONFIG["date"]) == str(cff["date-released"])
+    assert [a["name"] for a in CONFIG["author"]] == [a["name"] for a in cff["authors"]]
+
+
+def test_quarto_theme_fetches_no_web_fonts():
+    # cosmo and most Bootswatch themes @import Google Fonts; Bootstrap's default uses system fonts
+    assert CONFIG["format"]["html"]["theme"] == "default"
+
+
+QUARTO_WIDGET_HEAD = (  # what quarto-cli 1.11 adds to a page with text/html outputs (src/core/jupyter/widgets.ts)
+    '<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js" integrity="sha384-c9c" crossorigin="anonymous"></script>\n'
+    '<script src="https://cdn.jsdelivr.net/npm/jquery@3.5.1/dist/jquery.min.js" integrity="sha384-Zv" crossorigin="anonymous" data-relocate-top="true"></script>\n'
+    "<script type=\"application/javascript\">define('jquery', [],function() {return window.jQuery;})</script>\n"
+)
+
+
+def test_the_cdn_widget_runtime_is_recognised_and_nothing_else():
+    from helpers.site import WIDGET_RUNTIME
+
+    page = f"<head>\n{QUARTO_WIDGET_HEAD}<script src=\"site_libs/quarto-nav/quarto-nav.js\"></script>\n</head>"
+    assert WIDGET_RUNTIME.sub("", page) == '<head>\n<script src="site_libs/quarto-nav/quarto-nav.js"></script>\n</head>'
+
+
+def test_a_computed_title_becomes_the_first_heading():
+    from helpers.notebooks import hoist_computed_title
+
+    notebook = tiny_notebook("unused", "<p>x</p>")
+    notebook["cells"][0]["source"] = ["**Country profile.** Some words."]
+    notebook["cells"][1]["outputs"].append(
+        {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {"text/markdown": "# Portugal (PT)"}})
+    hoisted = hoist_computed_title(notebook)
+    assert hoisted["cells"][0]["source"] == ["# Portugal (PT)"]
+    assert notebook_title(hoisted, "PT") == "Portugal (PT)"
+    assert not any("text/markdown" in o.get("data", {}) for c in hoisted["cells"] for o in c.get("outputs", []))

@@ -15,6 +15,7 @@ import argparse
 import atexit
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -93,6 +94,28 @@ def _register_engine() -> None:
     _engine_registered = True
 
 
+def hoist_computed_title(notebook: dict) -> dict:
+    """Make a computed title (a Markdown output ``# Portugal (PT)``) the notebook's first heading.
+
+    A country page computes its title, so its heading is an output, and renderers take a page's
+    title from its first Markdown cell: Quarto would title the page by its file name. The
+    executed copy therefore gets the heading as its first cell, and the output is removed, so
+    the page has one h1 and a real title.
+    """
+    cells = notebook.get("cells", [])
+    if any(c["cell_type"] == "markdown" and re.search(r"^# ", "".join(c["source"]), re.M) for c in cells):
+        return notebook
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            markdown = "".join(output.get("data", {}).get("text/markdown", ""))
+            if re.fullmatch(r"# [^\n]+\n?", markdown):
+                cell["outputs"].remove(output)
+                cells.insert(0, {"cell_type": "markdown", "id": "computed-title", "metadata": {},
+                                 "source": [markdown.strip()]})
+                return notebook
+    return notebook
+
+
 def scrub(notebook: dict) -> dict:
     """Remove what changes from run to run: timestamps, durations, papermill's environment."""
     meta = notebook.get("metadata", {})
@@ -152,7 +175,7 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
             raise
         notebook = json.loads(scratch.read_text(encoding="utf-8"))
     # the executed copy replaces the old one only when the run succeeded
-    write_text_atomic(output, json.dumps(scrub(notebook), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text_atomic(output, json.dumps(scrub(hoist_computed_title(notebook)), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
 
 

@@ -72,8 +72,10 @@ def notebook_title(notebook: dict, fallback: str) -> str:
 
 
 def banner_html(provenance: dict | None) -> str:
+    """The page-level warning, first thing in the page: the fallback's <body>, Quarto's include."""
     if provenance and provenance.get("synthetic"):
-        return f'<div class="synthetic-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}</strong></div>\n'
+        return (f'<div class="synthetic-banner page-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}'
+                '</strong></div>\n')
     return ""
 
 
@@ -215,6 +217,49 @@ def keep_previous(report_dir: Path = REPORT_DIR) -> Path:
     return previous
 
 
+# ----------------------------------------------------------------------------- Quarto
+
+# Quarto adds require.js and jQuery from a CDN to any page with a text/html output, for
+# "JavaScript widgets" (src/core/jupyter/widgets.ts in quarto-cli). This report's outputs are
+# static HTML (tables, figures, the banner) and never need them; left in, an offline reader
+# gets "define is not defined" and every page asks another host. They are removed after render.
+WIDGET_RUNTIME = re.compile(
+    r'<script src="https://cdn\.jsdelivr\.net/npm/(?:requirejs|jquery)@[^"]*"[^>]*></script>\n?'
+    r"|<script type=\"application/javascript\">define\('jquery', \[\],function\(\) \{return window\.jQuery;\}\)</script>\n?"
+)
+# rendering page by page costs Quarto's start-up each time; beyond this many, render the whole site
+QUARTO_PAGE_BY_PAGE = 8
+
+
+def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto", only: list[str] | None = None,
+                       provenance_path: Path | None = None) -> list[str]:
+    """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
+
+    Writes the banner include first (so `make country` never depends on an earlier `make
+    report`), then removes the CDN widget runtime from the rendered pages.
+    """
+    import subprocess
+
+    write_banner_include(report_dir, provenance_path)
+    config = read_config(report_dir)
+    site_dir = report_dir / config["project"].get("output-dir", "_site")
+    targets = sorted(set(only)) if only is not None and len(set(only)) <= QUARTO_PAGE_BY_PAGE else [None]
+    for target in targets:
+        command = [quarto, "render", *([target] if target else []), "--quiet"]
+        result = subprocess.run(command, cwd=report_dir, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"quarto render {target or ''} failed:\n{result.stderr.strip()[-2000:]}")
+    pages_rendered = targets if targets != [None] else [str(p.source) for p in pages(report_dir, config)]
+    for page in pages_rendered:
+        path = site_dir / Path(page).with_suffix(".html")
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            cleaned = WIDGET_RUNTIME.sub("", text)
+            if cleaned != text:
+                write_text_atomic(path, cleaned)
+    return pages_rendered
+
+
 # ----------------------------------------------------------------------------- countries
 
 
@@ -248,7 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     country.add_argument("code")
     country.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
-    for command in (build, banner, country, previous):
+    render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
+    render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
+    for command in (country, render):
+        command.add_argument("--quarto", help="the quarto executable (make passes it when Quarto is on the PATH)")
+    for command in (build, banner, country, previous, render):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
     args = parser.parse_args(argv)
@@ -265,12 +314,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "keep-previous":
         keep_previous(args.report_dir)
     elif args.command == "build":
-        try:
-            written = build_fallback_site(args.report_dir, only=args.only, provenance_path=args.provenance)
-        except FileNotFoundError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
+        args.quarto = None
+        return _render(args, args.only)
     elif args.command == "banner":
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
@@ -285,9 +330,28 @@ def _run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         print(f"executed 30_country_profile -> {output}")
-        written = build_fallback_site(args.report_dir, only=[f"countries/{code}.ipynb", "countries.ipynb"],
-                                      provenance_path=args.provenance)
-        print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
+        return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"])
+    elif args.command == "render":
+        return _render(args, args.only)
+    return 0
+
+
+def _render(args: argparse.Namespace, only: list[str] | None) -> int:
+    """The site (or some pages) with Quarto when make found it, else with the fallback renderer."""
+    if args.quarto:
+        try:
+            rendered = render_with_quarto(args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"rendered {len(rendered)} page(s) in {args.report_dir}/_site with Quarto")
+        return 0
+    try:
+        written = build_fallback_site(args.report_dir, only=only, provenance_path=args.provenance)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
     return 0
 
 
