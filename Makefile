@@ -65,6 +65,9 @@ $(call accept,MAKECMDGOALS,$(PATH_CHARS),targets listed by `make help`)
 ifneq ($(origin PYTHON),undefined)
 $(call accept,PYTHON,$(PATH_CHARS),a Python interpreter such as python or /opt/conda/envs/oecd-social-media/bin/python,$(if $(value PYTHON),,empty))
 endif
+ifneq ($(origin QUARTO),undefined)
+$(call accept,QUARTO,$(PATH_CHARS),the quarto executable such as /usr/local/bin/quarto$(comma) or nothing for the fallback renderer)
+endif
 ifneq ($(origin ENV_STAMP),undefined)
 $(call accept,ENV_STAMP,$(PATH_CHARS),a stamp file or nothing)
 endif
@@ -119,7 +122,10 @@ FETCH := $(RUN) 00_fetch -o '$(REPORT_DIR)/pipeline/00_fetch.ipynb' $(FETCH_DIRS
 # what each stage's output depends on (beyond its notebook)
 DATA_CODE := $(addprefix src/helpers/,atomic_files.py errors.py eurostat_tsv.py catalogue.py fetch.py store.py catalogue/series.toml)
 ANALYSIS_CODE := $(wildcard src/helpers/*.py) $(wildcard src/helpers/catalogue/*.toml)
+# Quarto when on the PATH; QUARTO= (empty) builds with the fallback renderer even so
+ifeq ($(origin QUARTO),undefined)
 QUARTO := $(shell command -v quarto 2>/dev/null)
+endif
 
 # report page -> source notebook, and its parameters
 PAGES := index youth-civic education-gaps senior-uptake other-figures countries data-and-methods cite

@@ -60,6 +60,6 @@ def quarto_report(built_report, tmp_path_factory):
     clone = tmp_path_factory.mktemp("quarto") / "clone"
     shutil.copytree(built_report, clone, symlinks=True)
     shutil.rmtree(clone / "report" / "_site")
-    result = run_make(clone, "report")
+    result = run_make(clone, "report", quarto=True)
     assert "with Quarto" in result.stdout, result.stdout
     return clone

@@ -21,10 +21,16 @@ def clean_clone(destination):
     return destination
 
 
-def run_make(clone, *args, check=True, **environment):
-    """Run make in the clone; EUROSTAT_MIRROR only when given as an argument."""
+def run_make(clone, *args, check=True, quarto=False, **environment):
+    """Run make in the clone; EUROSTAT_MIRROR only when given as an argument.
+
+    The site is built with the fallback renderer unless `quarto` is true (then with the quarto
+    on the PATH): the tests of each renderer choose theirs, whatever this machine has.
+    """
     env = {**os.environ, "PYTHONPATH": str(clone / "src"), **environment}
     env.pop("EUROSTAT_MIRROR", None)
+    if not quarto:
+        env["QUARTO"] = ""
     result = subprocess.run(
         ["make", "--no-print-directory", "-C", str(clone), *args, f"PYTHON={sys.executable}", "ENV_STAMP="],
         env=env, capture_output=True, text=True, timeout=1200,

@@ -104,7 +104,7 @@ def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(built_report):
     shutil.copy(countries / "EL.ipynb", countries / ".EL.x7d3_k.ipynb")
     process = subprocess.Popen(
         ["make", "--no-print-directory", "-C", str(built_report), "country", "COUNTRY=EL", f"PYTHON={sys.executable}", "ENV_STAMP="],
-        env={**os.environ, "PYTHONPATH": str(built_report / "src")}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(built_report / "src"), "QUARTO": ""}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True)
     try:
         process.wait(timeout=4)  # killed mid-run

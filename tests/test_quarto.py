@@ -28,7 +28,7 @@ def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):
 
 def test_make_country_with_quarto_renders_only_that_page_and_the_index(quarto_report):
     before = snapshot(quarto_report / "report" / "_site")
-    result = run_make(quarto_report, "country", "COUNTRY=PT")
+    result = run_make(quarto_report, "country", "COUNTRY=PT", quarto=True)
     assert "rendered 2 page(s)" in result.stdout
     after = snapshot(quarto_report / "report" / "_site")
     changed = {p for p in after if p.endswith(".html") and after[p] != before.get(p)}
