@@ -11,7 +11,7 @@ import pytest
 
 from eurostat_standin import StandIn
 from helpers.catalogue import load_catalogue
-from helpers.errors import FetchError, MalformedFile
+from helpers.errors import FetchError, MalformedFile, TransientError
 from helpers.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
 from helpers.fetch import FetchSettings, fetch_all, fetch_live, resolve_source
 from helpers.store import build_store
@@ -100,11 +100,21 @@ def test_500_once_then_success(standin, tmp_path):
         ("dataflow", ["503*"], r"HTTP 503 .* gave up after 3 tries"),
         ("data", ["503*"], r"HTTP 503 .* gave up after 3 tries"),
         ("data", ["truncate*"], r"not a gzip TSV|truncated"),
-        ("data", ["html*"], r"not a gzip TSV|not gzip-compressed"),
-        ("data", ["413*"], r"HTTP 413 .* too large; narrow the filters"),
+        ("data", ["html*"], r"HTML page .*maintenance .* gave up after 3 tries"),
+        ("dataflow", ["sorry*"], r"HTML page \(http://127.0.0.1:\d+/sorry/\).*maintenance .* gave up after 3 tries"),
+        ("data", ["413*"], r"HTTP 413 .* too big: narrow the filters"),
+        ("data", ["fault413*"], r"fault 413 \(EXTRACTION_TOO_BIG: The requested extraction is too big, estimated 17348292 rows, "
+                                r"max authorised is 5000000, .*\) - the extraction is too big: narrow the filters"),
+        ("data", ["fault100*"], r"isoc_ci_ac_i failed.*fault 100 \(ERR_NOT_FOUND_2: DATA_SET:NO_SUCH is not available for "
+                                r"dissemination.\) - the dataset does not exist"),
+        ("dataflow", ["fault100*"], r"fault 100 \(ERR_NOT_FOUND_2"),
+        ("data", ["fault140*"], r"fault 140 \(INVALID_QUERY_NB_FILTERS: Incorrect number of filters\) - the request names"),
+        ("data", ["fault150*"], r"fault 150 \(INVALID_QUERY_CODE: Code I_IUPOL1 is not allowed for dimension indic_is & "
+                                r"dataset isoc_ci_ac_i\) - a code the catalogue asks for is not allowed"),
         ("data", ["slow*"], r"did not answer within 0.5 s"),
     ],
-    ids=["503-dataflow", "503-data", "truncated-gzip", "html-page", "413", "timeout"],
+    ids=["503-dataflow", "503-data", "truncated-gzip", "html-page", "maintenance-redirect", "413", "fault-413",
+         "fault-100", "fault-100-dataflow", "fault-140", "fault-150", "timeout"],
 )
 def test_failures_end_in_one_line_and_keep_previous_data(standin, good_raw, kind, faults, message):
     before = snapshot(good_raw)
@@ -114,6 +124,89 @@ def test_failures_end_in_one_line_and_keep_previous_data(standin, good_raw, kind
     assert "\n" not in str(caught.value)
     assert snapshot(good_raw) == before
     assert not [p for p in good_raw.iterdir() if p.name.startswith(".staging")]
+
+
+def test_a_fault_is_not_retried_and_nothing_goes_to_other_agencies(standin, good_raw):
+    """A fault is an answer, not a hiccup: one try, and no detour to COMEXT, COMP, EMPL or GROW."""
+    standin.faults["data"] = ["fault100*"]
+    with pytest.raises(FetchError):
+        fetch_all(good_raw, source="live", refresh=True, settings=settings_for(standin))
+    assert standin.count("data") == 1
+
+
+def test_a_transient_failure_is_transient_and_bounded(standin, good_raw):
+    """The package retries 4 times without pause and tries four other agencies when the ESTAT
+    dataflow fails; through the guard each of the project's attempts makes one request."""
+    standin.faults["dataflow"] = ["503*"]
+    with pytest.raises(TransientError, match="HTTP 503"):
+        fetch_all(good_raw, source="live", refresh=True, settings=settings_for(standin))
+    assert standin.count("dataflow") == 3  # attempts=3, one request each
+    assert len(standin.requests) == 3
+
+
+def test_a_queued_extraction_is_polled_with_pauses_then_fetched(standin, tmp_path, synthetic_mirror):
+    standin.faults["data"] = ["queue"]  # the first dataset is queued, as Eurostat does for large extractions
+    standin.queue_polls = 3
+    pauses = []
+    records = fetch_all(tmp_path / "live", source="live", settings=settings_for(standin), sleep=pauses.append)
+    fetch_all(tmp_path / "mirror", source="mirror", mirror=synthetic_mirror)
+    pd.testing.assert_frame_equal(build_store(tmp_path / "live")[0], build_store(tmp_path / "mirror")[0])
+    assert pauses == [0.01, 0.02, 0.04, 0.08]  # back-off between the four status polls
+    assert records[0]["queued_seconds"] == pytest.approx(0.15)
+    assert records[0]["requests"] <= 12 and records[1]["queued_seconds"] == 0
+
+
+def test_a_queue_that_never_ends_is_a_transient_error_within_the_wait(standin, good_raw):
+    standin.faults["data"] = ["queue*"]
+    standin.queue_polls = 10**6
+    pauses = []
+    settings = settings_for(standin, queue_wait=1.0, attempts=2)
+    before = snapshot(good_raw)
+    with pytest.raises(TransientError, match="not ready after .*EUROSTAT_QUEUE_WAIT"):
+        fetch_all(good_raw, source="live", refresh=True, settings=settings, sleep=pauses.append)
+    assert sum(pauses) < 2 * 1.0 + 1  # two attempts, each waiting at most queue_wait, plus the back-off between
+    assert snapshot(good_raw) == before
+
+
+def test_the_2025_cell_forms_served_live_give_the_mirror_store_with_confidentiality(synthetic_mirror, tmp_path):
+    from eurostat_standin import CONFIDENTIAL_GEOS
+
+    with StandIn(synthetic_mirror, forms_2025=True) as api:
+        fetch_all(tmp_path / "live", source="live", settings=settings_for(api))
+    fetch_all(tmp_path / "mirror", source="mirror", mirror=synthetic_mirror)
+    live, mirror = build_store(tmp_path / "live")[0], build_store(tmp_path / "mirror")
+    mirror, provenance = mirror
+    # the stand-in wrote ': ' as ': @C' and '7.0 p' as '7.0 p@C' for these countries; values over 100 that
+    # the store sets aside were numbers, not ':'
+    set_aside = pd.DataFrame(provenance["implausible_values"])
+    key = ["dataset", "indic_is", "unit", "ind_type", "geo", "year"]
+    was_number = live[key].merge(set_aside[key].assign(was=True), how="left", on=key)["was"].fillna(False).to_numpy(bool)
+    confidential = live.geo.isin(CONFIDENTIAL_GEOS) & ((live.value.isna() & ~was_number) | (live.flag != ""))
+    assert confidential.sum() > 0 and (live.confidentiality[confidential] == "C").all()
+    assert (live.confidentiality[~confidential] == "").all()
+    assert live.value[live.geo.isin(CONFIDENTIAL_GEOS) & mirror.value.isna()].isna().all()  # no value made up
+    pd.testing.assert_frame_equal(live.drop(columns="confidentiality"), mirror.drop(columns="confidentiality"))
+
+
+def test_the_content_constraint_leaves_out_and_lists_codes_the_dataset_lacks(standin, tmp_path):
+    records = fetch_all(tmp_path, source="live", settings=settings_for(standin))
+    assert records[0]["absent_codes"] == {"indic_is": ["I_IUCPP"]}  # optional, not in the (synthetic) dataset
+    assert "I_IUCPP" not in standin.requests[-1]
+
+
+def test_a_required_code_the_dataset_lacks_is_named_before_any_data_request(standin, tmp_path, monkeypatch):
+    from helpers import fetch
+
+    spec = CATALOGUE.dataset("isoc_ciegi_ac")
+    lacking = type(spec)(spec.code, spec.title, {**spec.filters, "indic_is": ("I_IUGOV12", "I_IUGOV99")})
+    with pytest.raises(FetchError, match=r"does not carry indic_is I_IUGOV99, which the catalogue requires"):
+        fetch.fetch_live(lacking, settings_for(standin))
+    assert standin.count("data") == 0
+
+
+def test_auto_never_takes_a_maintenance_page_for_eurostat(standin, synthetic_mirror):
+    standin.faults["dataflow"] = ["sorry*"]
+    assert resolve_source("auto", synthetic_mirror, settings_for(standin)) == ("mirror", synthetic_mirror)
 
 
 def test_second_dataset_failing_keeps_the_first_one_old(standin, good_raw):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlparse
 
 import pandas as pd
 
@@ -40,6 +41,14 @@ class FetchSettings:
     timeout: float = 60.0
     attempts: int = 4
     backoff: float = 2.0  # seconds before the 2nd try; doubled for each further try
+    max_requests: int = 25  # per dataset and attempt: structure, constraint, data and queue polls
+    max_seconds: float = 900.0  # per dataset and attempt, queue included
+    queue_wait: float = 600.0  # the longest wait for a queued (asynchronous) extraction
+
+    @property
+    def async_base(self) -> str:
+        """Eurostat's asynchronous endpoint, beside the SDMX one (…/dissemination/1.0/async/)."""
+        return self.api_base.split("sdmx/2.1/")[0] + "1.0/async/"
 
     @classmethod
     def from_environment(cls) -> "FetchSettings":
@@ -49,6 +58,9 @@ class FetchSettings:
             timeout=float(env.get("EUROSTAT_TIMEOUT", 60)),
             attempts=int(env.get("EUROSTAT_ATTEMPTS", 4)),
             backoff=float(env.get("EUROSTAT_BACKOFF", 2.0)),
+            max_requests=int(env.get("EUROSTAT_MAX_REQUESTS", 25)),
+            max_seconds=float(env.get("EUROSTAT_MAX_SECONDS", 900)),
+            queue_wait=float(env.get("EUROSTAT_QUEUE_WAIT", 600)),
         )
 
 
@@ -120,6 +132,8 @@ def fetch_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
     payload = path.read_bytes()
     table = parse_eurostat_tsv(payload, dataset=spec.code, source=str(path))
     check_series_present(table, spec, source=str(path))
+    carried = {d: set(table[d].unique()) for d in spec.filters if d in table.columns}
+    _, absent = choose_filters(spec, carried)
     manifest = read_mirror_manifest(mirror)
     entry = manifest.get("datasets", {}).get(spec.code, {})
     provenance = {
@@ -134,6 +148,7 @@ def fetch_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
         "last_update": entry.get("last_update"),
         "eurostat_package_version": _package_version(),
         "filters": {k: list(v) for k, v in spec.filters.items()},
+        "absent_codes": absent,
         "requests": 0,
     }
     return Fetched(spec.code, payload, _finish_provenance(provenance, payload, table))
@@ -151,82 +166,205 @@ def _finish_provenance(provenance: dict, payload: bytes, table: pd.DataFrame) ->
 # ----------------------------------------------------------------------------- live
 
 
-class _ResponseLog:
-    """A requests hook that keeps every response the eurostat package receives."""
+class _Stopped(Exception):
+    """Raised inside the eurostat package to stop it; the reason is kept in `Guard.stop`."""
 
-    def __init__(self) -> None:
+
+FAULT_ADVICE = {
+    "100": "the dataset does not exist or is not disseminated: check its code in src/helpers/catalogue/series.toml",
+    "140": "the request names a different number of dimensions than the dataset has: its structure changed; "
+           "compare the catalogue's filters with it",
+    "150": "a code the catalogue asks for is not allowed in one of the dataset's dimensions",
+    "413": "the extraction is too big: narrow the filters of the dataset in src/helpers/catalogue/series.toml",
+}
+
+
+def soap_fault(body: bytes) -> tuple[str, str] | None:
+    """(faultcode, faultstring) of a SOAP fault body such as Eurostat's ``<S:Fault>``, else None."""
+    if b"Fault" not in body[:4096]:
+        return None
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+    fault = root if root.tag.endswith("}Fault") or root.tag == "Fault" else next(
+        (e for e in root.iter() if e.tag.endswith("}Fault")), None)
+    if fault is None:
+        return None
+    return (fault.findtext("faultcode") or "").strip(), " ".join((fault.findtext("faultstring") or "").split())
+
+
+def is_maintenance_page(response) -> bool:
+    """Eurostat's site, when down, redirects to an HTML 'sorry' page (sorry.ec.europa.eu)."""
+    host = urlparse(response.url).hostname or ""
+    content_type = response.headers.get("Content-Type", "")
+    return host.startswith("sorry.") or content_type.startswith("text/html") or response.content[:15].lower().startswith(
+        (b"<!doctype html", b"<html"))
+
+
+class Guard:
+    """Every request the live path makes for one dataset goes through here (the package's too).
+
+    It keeps the package from doing what a polite client must not: no detour to other agencies
+    (COMEXT, COMP, EMPL, GROW) when the ESTAT request fails, no retry without pause inside the
+    project's own attempts, no queue polling without pause; and it bounds the requests and the
+    time spent on one dataset. The first failure is kept in `stop`, then every further request
+    is refused without reaching the network, so the package gives up at once.
+    """
+
+    def __init__(self, settings: FetchSettings, code: str, *, sleep=time.sleep, clock=time.monotonic):
+        self.settings, self.code, self.sleep, self.clock = settings, code, sleep, clock
+        self.started = clock()
         self.responses: list = []
+        self.stop: ReportError | None = None
+        self.refused_detours = 0
+        self.polls = 0
+        self.queued_seconds = 0.0
+        self.absent_required: dict[str, list[str]] = {}
 
-    def __call__(self, response, *args, **kwargs):
+    def __getattr__(self, name):  # the package uses `requests.get` and `requests.utils`
+        import requests
+
+        return getattr(requests, name)
+
+    def _halt(self, error: ReportError):
+        self.stop = self.stop or error
+        raise _Stopped(str(error))
+
+    def get(self, url: str, **kwargs):
+        import requests
+
+        settings = self.settings
+        if self.stop is not None:
+            raise _Stopped(str(self.stop))
+        if not url.startswith((settings.api_base, settings.async_base)):
+            self.refused_detours += 1
+            raise _Stopped(f"not asked: {url}")
+        if len(self.responses) >= settings.max_requests:
+            self._halt(FetchError(f"{self.code} needed more than {settings.max_requests} requests "
+                                  "(EUROSTAT_MAX_REQUESTS); stopped"))
+        if self.clock() - self.started > settings.max_seconds:
+            self._halt(TransientError(f"{self.code} took longer than {settings.max_seconds:g} s (EUROSTAT_MAX_SECONDS)"))
+        if "/status/" in url:  # the package polls a queued extraction without pausing: pause here
+            self.polls += 1
+            delay = min(settings.backoff * 2 ** (self.polls - 1), 60.0)
+            if self.queued_seconds + delay > settings.queue_wait:
+                self._halt(TransientError(f"Eurostat queued the extraction of {self.code} and it was not ready after "
+                                          f"{self.queued_seconds:g} s (EUROSTAT_QUEUE_WAIT)"))
+            self.sleep(delay)
+            self.queued_seconds += delay
+        kwargs["timeout"] = settings.timeout
+        try:
+            response = requests.get(url, **kwargs)
+        except requests.Timeout:
+            self._halt(TransientError(f"Eurostat did not answer within {settings.timeout:g} s ({url})"))
+        except requests.ConnectionError as exc:
+            reason = str(exc.args[0]) if exc.args else "connection failed"
+            self._halt(TransientError(f"cannot connect to Eurostat at {settings.api_base} ({reason[:120]})"))
         self.responses.append(response)
+        if is_maintenance_page(response):
+            self._halt(TransientError(f"Eurostat answered {self.code} with an HTML page ({response.url}), not SDMX: "
+                                      "the site is probably down for maintenance"))
+        fault = soap_fault(response.content)
+        if fault or not response.ok:
+            self._halt(self.classify(response, fault))
         return response
+
+    def classify(self, response, fault: tuple[str, str] | None) -> ReportError:
+        status = response.status_code
+        if fault:
+            code, text = fault
+            advice = FAULT_ADVICE.get(code, "see Eurostat's API documentation")
+            if code == "150" and self.absent_required:
+                advice += ": " + "; ".join(f"{d} {', '.join(c)}" for d, c in self.absent_required.items())
+            message = f"Eurostat refused {self.code} with fault {code} ({text}) - {advice}"
+            return TransientError(message) if status >= 500 and code not in FAULT_ADVICE else FetchError(message)
+        where = f"Eurostat answered HTTP {status} for {self.code}"
+        if status == 413:
+            return FetchError(f"{where}: {FAULT_ADVICE['413']}")
+        if status == 404:
+            return FetchError(f"{where}: no such dataset or no data for the catalogue's filters")
+        if status >= 500 or status == 429:
+            return TransientError(f"{where} (server busy or down)")
+        return FetchError(f"{where} ({response.reason})")
 
     def data_responses(self) -> list:
         return [r for r in self.responses if "/data/" in r.url]
 
 
 @contextlib.contextmanager
-def eurostat_client(settings: FetchSettings):
-    """Point the `eurostat` package at `settings.api_base`, with our timeout and a response log.
+def eurostat_client(guard: Guard):
+    """Point the `eurostat` package at `guard.settings.api_base` and route its requests through `guard`.
 
-    The package keeps its base URL in a class attribute and its requests arguments in a module
-    dict (returned by `get_requests_args`); both are restored on exit.
+    The package keeps its base URLs in class attributes and calls the module `requests`; all
+    are restored on exit.
     """
     import eurostat
+    import eurostat.eurostat as package
     from eurostat.eurostat import __Uri__ as uri
 
-    saved_base = dict(uri.BASE_URL)
-    args = eurostat.get_requests_args()
-    saved_args = dict(args)
-    log = _ResponseLog()
-    uri.BASE_URL["EUROSTAT"] = settings.api_base
-    args["timeout"] = settings.timeout
-    args["hooks"] = {"response": [log]}
+    saved = dict(uri.BASE_URL), dict(uri.BASE_ASYNC_URL), package.requests
+    uri.BASE_URL["EUROSTAT"] = guard.settings.api_base
+    uri.BASE_ASYNC_URL["EUROSTAT"] = guard.settings.async_base
+    package.requests = guard
     try:
-        yield eurostat, log
+        yield eurostat
     finally:
         uri.BASE_URL.clear()
-        uri.BASE_URL.update(saved_base)
-        args.clear()
-        args.update(saved_args)
+        uri.BASE_URL.update(saved[0])
+        uri.BASE_ASYNC_URL.clear()
+        uri.BASE_ASYNC_URL.update(saved[1])
+        package.requests = saved[2]
 
 
-def _classify_response(response, code: str) -> FetchError:
-    status = response.status_code
-    where = f"Eurostat answered HTTP {status} for {code}"
-    if status == 413:
-        return FetchError(f"{where}: the extraction is too large; narrow the filters of {code} in the catalogue")
-    if status == 404:
-        return FetchError(f"{where}: no such dataset or no data for the catalogue's filters")
-    if status >= 500 or status == 429:
-        return TransientError(f"{where} (server busy or down)")
-    return FetchError(f"{where} ({response.reason})")
+def content_constraint(guard: Guard, code: str) -> dict[str, set[str]]:
+    """The codes each dimension of `code` carries (Eurostat's 'Actual' content constraint)."""
+    import xml.etree.ElementTree as ET
 
-
-def _preflight(code: str, settings: FetchSettings) -> None:
-    """Ask for the dataflow once, so that an unreachable or failing API is named plainly."""
-    import requests
-
-    url = f"{settings.api_base}dataflow/ESTAT/{code}/latest"
+    response = guard.get(f"{guard.settings.api_base}contentconstraint/ESTAT/{code}")
     try:
-        response = requests.get(url, timeout=settings.timeout)
-    except requests.Timeout:
-        raise TransientError(f"Eurostat did not answer within {settings.timeout:g} s ({url})") from None
-    except requests.ConnectionError as exc:
-        reason = str(exc.args[0]) if exc.args else "connection failed"
-        raise TransientError(f"cannot connect to Eurostat at {settings.api_base} ({reason[:120]})") from None
-    if not response.ok:
-        raise _classify_response(response, code)
+        root = ET.fromstring(response.content)
+    except ET.ParseError:
+        raise MalformedFile(f"Eurostat's content constraint for {code} is not XML") from None
+    common = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common}"
+    return {kv.get("id").lower(): {v.text for v in kv.findall(f"{common}Value")}
+            for kv in root.iter(f"{common}KeyValue") if kv.get("id") != "TIME_PERIOD"}
+
+
+def choose_filters(spec: DatasetSpec, carried: dict[str, set[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The catalogue's filters less the codes the dataset does not carry; and those absent codes.
+
+    An absent optional code (a series that ended, e.g. I_IUPOL1 "until 2019") is left out and
+    listed; an absent required code is an error naming it, before any data request.
+    """
+    filters, absent, missing = {}, {}, {}
+    for dimension, codes in spec.filters.items():
+        have = carried.get(dimension)
+        gone = [c for c in codes if have is not None and c not in have]
+        filters[dimension] = [c for c in codes if c not in gone]
+        if gone:
+            absent[dimension] = gone
+            required = [c for c in gone if c in spec.required(dimension)]
+            if required:
+                missing[dimension] = required
+    if missing:
+        named = "; ".join(f"{d} {', '.join(c)}" for d, c in missing.items())
+        raise FetchError(f"Eurostat's {spec.code} does not carry {named}, which the catalogue requires "
+                         "(src/helpers/catalogue/series.toml): mark them optional or choose other codes")
+    return filters, absent
 
 
 def eurostat_is_reachable(settings: FetchSettings, timeout: float = 5.0) -> bool:
+    """True when Eurostat's API answers with SDMX (never on an HTML maintenance page)."""
     import requests
 
     try:
         response = requests.get(f"{settings.api_base}dataflow/ESTAT/isoc_ci_ac_i/latest", timeout=timeout)
     except requests.RequestException:
         return False
-    return response.ok
+    return response.ok and not is_maintenance_page(response) and b"Dataflow" in response.content
 
 
 def tidy_from_package_rows(rows: list[tuple], code: str) -> pd.DataFrame:
@@ -252,47 +390,45 @@ def tidy_from_package_rows(rows: list[tuple], code: str) -> pd.DataFrame:
     return table
 
 
-def fetch_live(spec: DatasetSpec, settings: FetchSettings) -> Fetched:
-    """Fetch one dataset through the `eurostat` package, in one data request."""
-    import requests
-
-    _preflight(spec.code, settings)
-    with eurostat_client(settings) as (eurostat, log), contextlib.redirect_stdout(io.StringIO()):
+def fetch_live(spec: DatasetSpec, settings: FetchSettings, *, sleep=time.sleep) -> Fetched:
+    """Fetch one dataset through the `eurostat` package, in one data request (or one queued extraction)."""
+    guard = Guard(settings, spec.code, sleep=sleep)
+    absent: dict[str, list[str]] = {}
+    with eurostat_client(guard) as eurostat, contextlib.redirect_stdout(io.StringIO()):
         try:
+            guard.get(f"{settings.api_base}dataflow/ESTAT/{spec.code}/latest")  # names an unreachable API plainly
             last_update = None
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(_Stopped, Exception):
                 toc = eurostat.get_toc(agency="EUROSTAT", dataset=spec.code)
                 last_update = toc[1][3] if len(toc) > 1 else None
-            filters = {k: list(v) for k, v in spec.filters.items()}
-            for dimension, optional in spec.optional.items():
-                available = set(eurostat.get_par_values(spec.code, dimension))
-                filters[dimension] = [c for c in filters[dimension] if c in available or c not in optional]
+            if guard.stop is not None and not isinstance(guard.stop, TransientError):
+                guard.stop = None  # the table of contents is a nicety; its failure is not the dataset's
+            filters, absent = choose_filters(spec, content_constraint(guard, spec.code))
             # one request: the codes of each dimension joined with '+' (SDMX "or")
             rows = eurostat.get_data(spec.code, flags=True, filter_pars={k: "+".join(v) for k, v in filters.items()})
-        except requests.Timeout:
-            raise TransientError(f"Eurostat did not answer within {settings.timeout:g} s for {spec.code}") from None
-        except requests.ConnectionError:
-            raise TransientError(f"the connection to Eurostat broke while fetching {spec.code}") from None
-        except Exception as exc:  # the package fails in many shapes; the last response tells why
-            responses = log.data_responses() or log.responses
-            if responses and not responses[-1].ok:
-                raise _classify_response(responses[-1], spec.code) from None
+        except ReportError:
+            raise
+        except Exception as exc:  # the package fails in many shapes; the guard knows why
+            if guard.stop is not None:
+                raise guard.stop from None
+            responses = guard.data_responses() or guard.responses
             kind = responses[-1].headers.get("Content-Type", "unknown") if responses else "nothing"
             raise MalformedFile(
                 f"Eurostat's answer for {spec.code} is not a gzip TSV (content type {kind}; {type(exc).__name__})"
             ) from None
-    data = log.data_responses()
+    if guard.stop is not None:
+        raise guard.stop
+    data = [r for r in guard.data_responses() if r.content[:2] == GZIP_MAGIC]
     if not data:
-        raise FetchError(f"the eurostat package made no data request for {spec.code}")
-    if len(data) != 1:
-        raise FetchError(f"expected one data request for {spec.code}, the eurostat package made {len(data)}")
-    response = data[0]
-    if not response.ok:
-        raise _classify_response(response, spec.code)
-    payload = response.content
-    if payload[:2] != GZIP_MAGIC:
-        kind = response.headers.get("Content-Type", "unknown")
+        responses = guard.data_responses()
+        if not responses:
+            raise FetchError(f"the eurostat package made no data request for {spec.code}")
+        kind = responses[-1].headers.get("Content-Type", "unknown")
         raise MalformedFile(f"Eurostat's answer for {spec.code} is not gzip-compressed TSV (content type {kind})")
+    if len(data) != 1:
+        raise FetchError(f"expected one data answer for {spec.code}, the eurostat package received {len(data)}")
+    response = data[0]
+    payload = response.content
     table = parse_eurostat_tsv(payload, dataset=spec.code, source=f"Eurostat API ({spec.code})")
     if rows is None:
         raise FetchError(f"Eurostat returned no data for {spec.code} with the catalogue's filters")
@@ -309,7 +445,9 @@ def fetch_live(spec: DatasetSpec, settings: FetchSettings) -> Fetched:
         "last_update": last_update,
         "eurostat_package_version": _package_version(),
         "filters": filters,
-        "requests": len(log.responses) + 1,  # + the preflight
+        "absent_codes": absent,
+        "requests": len(guard.responses),
+        "queued_seconds": guard.queued_seconds,
     }
     return Fetched(spec.code, payload, _finish_provenance(provenance, payload, table))
 
@@ -405,7 +543,7 @@ def fetch_all(
             if kind == "mirror":
                 fetched.append(fetch_from_mirror(spec, mirror_dir))
             else:
-                fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings), settings, sleep=sleep))
+                fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings, sleep=sleep), settings, sleep=sleep))
         except ReportError as exc:  # the same kind of error, saying that nothing was replaced
             raise type(exc)(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
     _commit(raw_dir, fetched, catalogue)
