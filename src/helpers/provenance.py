@@ -48,3 +48,18 @@ def source_line(provenance: dict, datasets: list[str] | tuple[str, ...]) -> str:
     if is_synthetic(provenance):
         line += " - SYNTHETIC DATA, NOT EUROSTAT'S"
     return line
+
+
+def absent_codes_table(records: list[dict], labels: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The catalogue's codes a dataset did not carry, left out of the request: one row per code.
+
+    A code is absent when the dataset's content constraint (live) or file (mirror) does not list
+    it: a series that ended (Eurostat's labels say "until 2019") or never existed in that dataset.
+    """
+    rows = [
+        {"dataset": r["dataset"], "dimension": dimension, "code": code,
+         "label": labels.get(dimension, {}).get(code, ""),
+         "why": "not carried by the dataset (its content constraint or file does not list it); left out of the request"}
+        for r in records for dimension, codes in sorted(r.get("absent_codes", {}).items()) for code in codes
+    ]
+    return pd.DataFrame(rows, columns=["dataset", "dimension", "code", "label", "why"])
