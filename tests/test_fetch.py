@@ -286,3 +286,22 @@ def test_no_refresh_reuses_what_is_there(good_raw, synthetic_mirror):
     before = snapshot(good_raw)
     fetch_all(good_raw, source="mirror", mirror=synthetic_mirror / "not-used")
     assert snapshot(good_raw) == before
+
+
+def test_make_data_source_live_against_the_stand_in_in_2025_forms(synthetic_mirror, tmp_path):
+    """`make data SOURCE=live`, the way a user with internet runs it, against Eurostat's 2025 forms."""
+    from eurostat_standin import CONFIDENTIAL_GEOS
+    from pipeline import clean_clone, run_make
+
+    from helpers.store import load_store
+
+    clone = clean_clone(tmp_path / "clone")
+    with StandIn(synthetic_mirror, forms_2025=True) as api:
+        run_make(clone, "data", "SOURCE=live", EUROSTAT_API_BASE=api.base_url, EUROSTAT_BACKOFF="0.01")
+    live = load_store(clone / "data" / "processed")
+    fetch_all(tmp_path / "mirror", source="mirror", mirror=synthetic_mirror)
+    mirror = build_store(tmp_path / "mirror")[0]
+    pd.testing.assert_frame_equal(live.drop(columns="confidentiality"), mirror.drop(columns="confidentiality"))
+    assert set(live.geo[live.confidentiality == "C"]) == set(CONFIDENTIAL_GEOS)
+    record = json.loads((clone / "data" / "raw" / "isoc_ci_ac_i.provenance.json").read_text())
+    assert record["source"] == "live" and record["requests"] == 6
