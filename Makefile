@@ -109,7 +109,7 @@ else
 # ----------------------------------------------------------------------------- the build
 
 RUN := '$(PYTHON)' -m helpers.notebooks
-DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ciegi_ac
+DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ci_in_h isoc_ciegi_ac
 RAW := $(foreach d,$(DATASETS),$(DATA_DIR)/raw/$(d).provenance.json)
 STORE := $(DATA_DIR)/processed/ict_usage.parquet
 # Notebooks run in notebooks/: a path handed to them is made relative to it, so that executed

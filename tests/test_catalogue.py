@@ -40,7 +40,7 @@ def test_multi_letter_flags_are_explained_letter_by_letter():
 
 
 def test_unknown_dataset_names_the_known_ones():
-    with pytest.raises(UnknownCode, match="isoc_ci_ac_i, isoc_ci_ifp_iu, isoc_ciegi_ac"):
+    with pytest.raises(UnknownCode, match="isoc_ci_ac_i, isoc_ci_ifp_iu, isoc_ci_in_h, isoc_ciegi_ac"):
         CATALOGUE.dataset("nama_10_gdp")
 
 

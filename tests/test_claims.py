@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from helpers.claims import evaluate_all, evaluate_claim, headline, load_claims, scorecard
 from tables import education_rows, tidy
@@ -89,3 +90,108 @@ def test_headline_counts_the_verdicts():
     text = headline(card)
     assert "1 reproduced" in text and "Y-1" in text
     assert isinstance(card, pd.DataFrame)
+
+
+# ----------------------------------------------------------------------------- the rules of #10
+# Each on a hand-made table whose answer is worked out by hand.
+
+def seniors(year, values, unit="PC_IND", flags=None):
+    flags = flags or {}
+    return [("I_IUSNET", unit, "Y65_74", geo, year, v, flags.get(geo, "")) for geo, v in values.items()]
+
+
+def test_the_unit_decides_and_the_easier_unit_never_turns_a_fail_into_a_pass():
+    # shares of all seniors: IS 18 fails "at least one in five"; among internet users IS 24 would pass
+    store = tidy(seniors(2013, {"IS": 18, "NO": 25, "UK": 21}) + seniors(2013, {"IS": 24, "NO": 31, "UK": 26}, unit="PC_IND_IU3"))
+    result = evaluate_claim(store, claim("S-1"), 2013)
+    assert result.verdict == "partly"
+    assert result.best.unit == "PC_IND"
+    assert result.beside.unit == "PC_IND_IU3" and result.beside.verdict == "reproduced"  # reported, not deciding
+    row = scorecard([result]).iloc[0]
+    assert "PC_IND_IU3" in row["beside (not deciding)"] and "share of all seniors" in row["why this unit"]
+
+
+def test_a_country_without_data_is_untested_not_failed():
+    store = tidy(seniors(2013, {"NO": 25, "UK": 21}))  # no value for Iceland
+    result = evaluate_claim(store, claim("S-1"), 2013)
+    assert result.verdict == "reproduced"
+    assert result.best.untested_note == "1 of 3 checks untested"
+    store = tidy(seniors(2013, {"NO": 15, "UK": 21}))
+    assert evaluate_claim(store, claim("S-1"), 2013).verdict == "partly"  # one tested check fails
+    store = tidy(seniors(2013, {"NO": 15}))
+    assert evaluate_claim(store, claim("S-1"), 2013).verdict == "not reproduced"  # every tested check fails
+    store = tidy(seniors(2013, {"DE": 30}))
+    assert evaluate_claim(store, claim("S-1"), 2013).verdict == "no data"  # nothing could be tested
+
+
+@pytest.mark.parametrize("high, low, beyond_30", [
+    (60.2, 30.2, False),  # 30.000000000000004 in floats, 30 at the paper's precision: not "beyond 30"
+    (60.6, 30.2, False),  # 30.4 -> 30
+    (60.7, 30.2, True),   # 30.5 -> 31 (half up)
+    (61.0, 30.0, True),   # 31
+])
+def test_values_are_compared_at_the_papers_precision(high, low, beyond_30):
+    store = tidy(education_rows(2013, {"ES": (high, low)}))
+    check = evaluate_claim(store, claim("E-3"), 2013).best.checks[0]
+    assert check.status == ("pass" if beyond_30 else "fail"), check
+
+
+@pytest.mark.parametrize("nl, fits", [(29.4, False), (29.5, True), (32.0, True), (35.4, True), (35.5, False), (41.0, False)])
+def test_just_over_30_has_an_upper_bound(nl, fits):
+    store = tidy(youth(2013, {"NL": nl, "AT": 8, "DE": 20}))
+    check = evaluate_claim(store, claim("Y-1"), 2013).best.checks[0]
+    assert check.description == "NL within 30-35" and check.status == ("pass" if fits else "fail")
+
+
+def test_only_50_60_is_about_the_leading_countries():
+    rows = [("I_IHIF", "PC_IND", "IND_TOTAL", geo, 2013, v) for geo, v in {"FI": 58, "NL": 55, "DE": 44, "IT": 30}.items()]
+    assert evaluate_claim(tidy(rows), claim("O-1"), 2013).verdict == "reproduced"  # the leader is at 58: only 50-60
+    rows = [("I_IHIF", "PC_IND", "IND_TOTAL", geo, 2013, v) for geo, v in {"FI": 67, "NL": 55}.items()]
+    assert evaluate_claim(tidy(rows), claim("O-1"), 2013).verdict == "not reproduced"  # a leader at 67 is not "only"
+
+
+def test_o3_households_with_internet_access_and_the_2012_survey_are_candidates():
+    rows = [
+        ("H_IACC", "PC_HH", "TOTAL", "EU28", 2012, 79.4),  # households, 2012 survey: 79 ~ 80
+        ("I_IU3", "PC_IND", "IND_TOTAL", "EU28", 2012, 72.0),  # individuals: 72, not 80
+        ("I_IUGOV12", "PC_IND", "IND_TOTAL", "EU28", 2012, 40.6),  # 41
+    ]
+    result = evaluate_claim(tidy(rows), claim("O-3"), 2013)
+    assert result.verdict == "reproduced"
+    assert result.fitting == ["H_IACC / PC_HH / TOTAL / 2012"]
+
+
+def test_flags_reach_the_evidence_and_a_low_reliability_value_is_said():
+    store = tidy(seniors(2013, {"IS": 48.8, "NO": 25, "UK": 21}, flags={"IS": "u"}))
+    evidence = evaluate_claim(store, claim("S-1"), 2013).best.evidence
+    assert "IS 48.8 u" in evidence and "rests on a low-reliability value: IS" in evidence
+
+
+def test_a_change_that_comes_only_from_missing_data_is_not_reported():
+    gaps = {"ES": (60, 35), "UK": (70, 35), "HU": (70, 35), "PT": (70, 35), "EL": (70, 35)}  # ES 25: fails
+    later = {g: v for g, v in gaps.items() if g != "ES"}  # ES not surveyed later: the rest pass
+    store = tidy(education_rows(2013, gaps) + education_rows(2023, later))
+    result = evaluate_claim(store, claim("E-3"), 2013)
+    assert (result.verdict, result.latest_verdict) == ("partly", "reproduced")
+    assert not result.change_is_real
+    text = headline(scorecard([result]))
+    assert "in 2023 it is" not in text
+    # a real change (ES tested in both years and now beyond 30) is reported
+    store = tidy(education_rows(2013, gaps) + education_rows(2023, {**later, "ES": (70, 35)}))
+    result = evaluate_claim(store, claim("E-3"), 2013)
+    assert result.change_is_real and "in 2023 it is **reproduced**" in headline(scorecard([result]))
+
+
+def test_the_latest_year_is_never_before_the_papers_year():
+    store = tidy(youth(2011, {"NL": 32, "AT": 8}, indic="I_IUPOL1"))  # a series that ended before 2013
+    result = evaluate_claim(store, claim("Y-1"), 2013)
+    assert result.latest is None or result.latest.year >= result.best.year
+
+
+def test_every_check_says_why():
+    for entry in REGISTRY["claim"]:
+        for check in entry.get("checks", []):
+            if entry["id"] in ("Y-1", "S-1", "O-1", "O-2", "O-3"):
+                assert check.get("why"), (entry["id"], check)
+        if len(entry.get("candidates", [])) > 1:
+            assert entry.get("authority_reason"), entry["id"]

@@ -58,7 +58,7 @@ def test_missing_series_names_dataset_and_filter():
 
 
 def test_unknown_country_lists_the_valid_ones():
-    with pytest.raises(UnknownCode, match=r"unknown country code 'XX'; valid codes: EU27_2020, EU28, AT, BE"):
+    with pytest.raises(UnknownCode, match=r"unknown country code 'XX'; valid codes: EU27_2020, EU28, EU27_2007, AT, BE"):
         check_countries(["XX"])
     with pytest.raises(UnknownCode, match="Greece is 'EL'"):
         check_countries(["gr"])

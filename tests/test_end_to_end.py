@@ -118,7 +118,7 @@ def test_make_country_updates_one_page_and_the_index(built_report):
 def test_make_country_with_an_unknown_code_lists_the_valid_ones(built_report):
     result = run_make(built_report, "country", "COUNTRY=XX", check=False)
     assert result.returncode != 0
-    assert "unknown country code 'XX'; valid codes: EU27_2020, EU28, AT" in result.stderr
+    assert "unknown country code 'XX'; valid codes: EU27_2020, EU28, EU27_2007, AT" in result.stderr
     assert "Traceback" not in result.stderr
 
 

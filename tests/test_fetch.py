@@ -78,6 +78,7 @@ def test_live_fetch_through_the_eurostat_package_matches_the_mirror(standin, syn
     assert records[0]["last_update"] == "2026-06-16T23:00:00+0200"
     # I_IUCPP is optional: the stand-in (like the synthetic mirror) does not have it
     assert "I_IUCPP" not in records[0]["filters"]["indic_is"]
+    assert records[2]["dataset"] == "isoc_ci_in_h" and live_table[live_table.dataset == "isoc_ci_in_h"].ind_type.eq("TOTAL").all()
 
 
 def test_live_fetch_is_filtered_on_the_server(standin):
@@ -91,7 +92,7 @@ def test_live_fetch_is_filtered_on_the_server(standin):
 def test_500_once_then_success(standin, tmp_path):
     standin.faults["dataflow"] = ["500"]
     records = fetch_all(tmp_path, source="live", settings=settings_for(standin))
-    assert len(records) == 3
+    assert len(records) == len(CATALOGUE.datasets)
 
 
 @pytest.mark.parametrize(
@@ -190,8 +191,10 @@ def test_the_2025_cell_forms_served_live_give_the_mirror_store_with_confidential
 
 def test_the_content_constraint_leaves_out_and_lists_codes_the_dataset_lacks(standin, tmp_path):
     records = fetch_all(tmp_path, source="live", settings=settings_for(standin))
-    assert records[0]["absent_codes"] == {"indic_is": ["I_IUCPP"]}  # optional, not in the (synthetic) dataset
-    assert "I_IUCPP" not in standin.requests[-1]
+    # optional, and not in the (synthetic) dataset: I_IUPOL (an early definition), I_IUCPP
+    assert records[0]["absent_codes"] == {"indic_is": ["I_IUPOL", "I_IUCPP"]}
+    data_request = next(r for r in standin.requests if "/data/isoc_ci_ac_i/" in r)
+    assert "I_IUCPP" not in data_request and "I_IUPOL+" not in data_request
 
 
 def test_a_required_code_the_dataset_lacks_is_named_before_any_data_request(standin, tmp_path, monkeypatch):
@@ -258,7 +261,7 @@ def test_malformed_mirror_file_keeps_previous_data(tmp_path, good_raw, synthetic
 def test_mirror_missing_a_series_names_dataset_and_filter(tmp_path, synthetic_mirror):
     thin = tmp_path / "thin-mirror"
     thin.mkdir()
-    for name in ("isoc_ci_ac_i.tsv.gz", "isoc_ci_ifp_iu.tsv.gz"):
+    for name in ("isoc_ci_ac_i.tsv.gz", "isoc_ci_ifp_iu.tsv.gz", "isoc_ci_in_h.tsv.gz"):
         shutil.copy(synthetic_mirror / name, thin / name)
     table = read_eurostat_tsv(synthetic_mirror / "isoc_ciegi_ac.tsv.gz")
     kept = table[table.ind_type != "Y65_74"]

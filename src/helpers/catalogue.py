@@ -21,6 +21,7 @@ class DatasetSpec:
     title: str
     filters: dict[str, tuple[str, ...]]
     optional: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rename: dict[str, str] = field(default_factory=dict)  # a dataset dimension -> the store column it fills
 
     def required(self, dimension: str) -> tuple[str, ...]:
         """The codes of a dimension that must be present in the data."""
@@ -41,14 +42,22 @@ class Catalogue:
         known = ", ".join(s.code for s in self.datasets)
         raise UnknownCode(f"dataset {code!r} is not in the catalogue; it has {known}")
 
+    def _tables(self, dimension: str) -> list[dict[str, str]]:
+        """The label tables of a store column: its own and those of dataset dimensions renamed to it."""
+        renamed = {source for spec in self.datasets for source, target in spec.rename.items() if target == dimension}
+        return [self.labels.get(dimension, {}), *(self.labels.get(source, {}) for source in sorted(renamed))]
+
     def label(self, dimension: str, code: str) -> str:
         """The English label of a code; flags with several letters are explained letter by letter."""
         if dimension == "flag":
             return flag_meaning(code, self.labels["flag"])
-        return self.labels[dimension].get(code, code)
+        for table in self._tables(dimension):
+            if code in table:
+                return table[code]
+        return code
 
     def known_codes(self, dimension: str) -> set[str]:
-        return set(self.labels.get(dimension, {}))
+        return set().union(*self._tables(dimension))
 
     @property
     def countries(self) -> list[str]:
@@ -74,6 +83,7 @@ def load_catalogue() -> Catalogue:
             title=d["title"],
             filters={k: tuple(v) for k, v in d["filters"].items()},
             optional={k: tuple(v) for k, v in d.get("optional", {}).items()},
+            rename=dict(d.get("rename", {})),
         )
         for d in raw["dataset"]
     )

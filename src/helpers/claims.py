@@ -1,16 +1,26 @@
 """The claims scorecard: each claim of the registry tested against the data, with a verdict.
 
-Verdicts: "reproduced" (every check passes), "partly" (some do), "not reproduced" (none do),
-"no data" (nothing to test), "not in Eurostat" (the claim rests on other sources). Where the
-paper does not say which indicator, unit or year it used, every candidate is tested and the
-best one is reported with the list of those that fit. Then and now: the same checks on the
-latest year with data.
+The rules (each one's reason sits beside the claim in the registry, and the README explains them):
+- A check whose country has no value is *untested*, never failed. Verdicts: "reproduced" (every
+  tested check passes; "k of n checks untested" is said beside it), "partly" (some tested checks
+  pass, some fail), "not reproduced" (every tested check fails), "no data" (none could be tested),
+  "not in Eurostat" (the claim rests on other sources).
+- Values are compared at the paper's precision: Eurostat publishes one decimal, the paper whole
+  numbers, so a value (or a gap) is rounded half up to a whole number first: 60.2 - 30.2 = 30.0
+  is 30, which is not "beyond 30".
+- The unit decides, then the candidates: where the registry names an `authority` (e.g. shares of
+  all people, PC_IND, for "one in five seniors"), only its candidates decide the verdict; the
+  others are reported beside it, never used to turn a fail into a pass. Where the paper is truly
+  ambiguous, every candidate is tested and the scorecard says which fit.
+- Then and now: the same checks on the latest year with data; a change of verdict that comes only
+  from checks untested in one of the two years is not reported as a change.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -26,12 +36,31 @@ VERDICT_ORDER = {"reproduced": 3, "partly": 2, "not reproduced": 1, "no data": 0
 NOT_IN_EUROSTAT = "not in Eurostat"
 
 
+UNTESTED = "untested"
+
+
 @dataclass
 class CheckResult:
     description: str
-    status: str  # "pass", "fail" or "no data"
+    status: str  # "pass", "fail" or "untested" (the country has no value)
     evidence: str
 
+
+def verdict_of(statuses: list[str]) -> str:
+    """The verdict of a set of checks: untested checks count neither way."""
+    tested = [s for s in statuses if s != UNTESTED]
+    if not tested:
+        return "no data"
+    passed = tested.count("pass")
+    if passed == len(tested):
+        return "reproduced"
+    return "partly" if passed else "not reproduced"
+
+
+def at_paper_precision(value: float) -> int:
+    """A published one-decimal value (or a difference of two) as the paper prints it: a whole number,
+    rounded half up. round(x, 1) first removes float noise (60.2 - 30.2 = 30.000000000000004)."""
+    return int(Decimal(repr(round(float(value), 1))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 @dataclass
 class Trial:
@@ -46,13 +75,18 @@ class Trial:
 
     @property
     def verdict(self) -> str:
-        statuses = [c.status for c in self.checks]
-        if all(s == "no data" for s in statuses):
-            return "no data"
-        passed = statuses.count("pass")
-        if passed == len(statuses):
-            return "reproduced"
-        return "partly" if passed else "not reproduced"
+        return verdict_of([c.status for c in self.checks])
+
+    @property
+    def untested(self) -> int:
+        return sum(c.status == UNTESTED for c in self.checks)
+
+    @property
+    def untested_note(self) -> str:
+        return f"{self.untested} of {len(self.checks)} checks untested" if self.untested else ""
+
+    def matches(self, authority: dict) -> bool:
+        return all(self.spec.get(k) == v for k, v in authority.items())
 
     @property
     def candidate(self) -> str:
@@ -75,66 +109,94 @@ def _candidates(claim: dict) -> list[dict]:
 
 
 def _measure(store: pd.DataFrame, claim: dict, series: dict, year: int) -> pd.DataFrame:
-    """Values by geo (countries and aggregates) for one year: `value`, or `high`/`low`/`gap`."""
-    def values(ind_type: str) -> pd.Series:
+    """Values by geo (countries and aggregates) for one year: `value`, or `high`/`low`/`gap`;
+    with each value's flags (`flag_value`, or `flag_high`/`flag_low`, both for the gap)."""
+    def values(ind_type: str) -> tuple[pd.Series, pd.Series]:
         rows = series_rows(store, Series(series["indic_is"], series["unit"], ind_type))
-        rows = rows[rows.year == year]
-        return rows.set_index("geo")["value"]
+        rows = rows[rows.year == year].set_index("geo")
+        return rows["value"], rows["flag"]
 
     if claim.get("measure") == "gap":
-        high, low = values(claim["high"]), values(claim["low"])
-        table = pd.DataFrame({"high": high, "low": low})
+        (high, flag_high), (low, flag_low) = values(claim["high"]), values(claim["low"])
+        table = pd.DataFrame({"high": high, "low": low, "flag_high": flag_high, "flag_low": flag_low})
         table["gap"] = table["high"] - table["low"]
+        table["flag_gap"] = (table["flag_high"].fillna("") + table["flag_low"].fillna("")).map(
+            lambda f: "".join(sorted(set(f), key=f.index)))
         return table
-    return pd.DataFrame({"value": values(series["ind_type"])})
+    value, flag = values(series["ind_type"])
+    return pd.DataFrame({"value": value, "flag_value": flag})
 
 
-def _fmt(value: float) -> str:
-    return "no data" if pd.isna(value) else f"{value:.1f}"
+def _fmt(value: float, flag: str = "") -> str:
+    if pd.isna(value):
+        return "no data"
+    return f"{value:.1f} {flag}" if flag else f"{value:.1f}"
 
+
+LOW_RELIABILITY = "u"
 
 def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str) -> CheckResult:
-    """Evaluate one check on a table of values by geo."""
+    """Evaluate one check on a table of values by geo, at the paper's precision (whole numbers)."""
     aggregates = load_catalogue().aggregates
     column = check.get("of", default_column)
+    flags = table.get(f"flag_{column}", pd.Series("", index=table.index)).fillna("")
     geo = check.get("geo")
     geo = eu_aggregate(year) if geo == "EU" else geo
-    countries = table.loc[~table.index.isin(aggregates), column].dropna().sort_values(ascending=False)
+    countries = table.loc[~table.index.isin(aggregates), column].dropna().sort_values(ascending=False, kind="stable")
     test = check["test"]
-    if test == "top_between":
-        n, low, high = check["n"], check["low"], check["high"]
+
+    def shown(g) -> str:
+        return f"{g} {_fmt(table[column][g], flags.get(g, ''))}"
+
+    def status(ok: bool, *geos) -> str:
+        return "pass" if ok else "fail"
+
+    def caveat(*geos) -> str:
+        weak = [g for g in geos if LOW_RELIABILITY in flags.get(g, "")]
+        return f" (rests on a low-reliability value: {', '.join(weak)})" if weak else ""
+
+    if test in ("top_between", "highest_between"):
+        n = check.get("n", 1) if test == "top_between" else 1
+        low, high = check["low"], check["high"]
+        description = (f"the {n} highest countries within {low}-{high}" if test == "top_between"
+                       else f"the leading country within {low}-{high}")
         top = countries.head(n)
-        description = f"the {n} highest countries within {low}-{high}"
         if len(top) < n:
-            return CheckResult(description, "no data", f"only {len(top)} countries with data")
-        listed = ", ".join(f"{g} {_fmt(v)}" for g, v in top.items())
-        return CheckResult(description, "pass" if top.between(low, high).all() else "fail", listed)
+            return CheckResult(description, UNTESTED, f"only {len(top)} countries with data")
+        ok = all(low <= at_paper_precision(v) <= high for v in top)
+        return CheckResult(description, status(ok), ", ".join(shown(g) for g in top.index) + caveat(*top.index))
 
     value = table[column].get(geo, np.nan) if column in table else np.nan
     label = f"{geo} {column}" if column != "value" else geo
     if pd.isna(value):
-        return CheckResult(f"{label} {test.replace('_', ' ')} {check.get('value', '')}".strip(), "no data", f"{geo}: no data")
+        wording = f"{check.get('value', '')}" if "value" in check else f"{check.get('low', '')}-{check.get('high', '')}".strip("-")
+        return CheckResult(f"{label} {test.replace('_', ' ')} {wording}".strip(), UNTESTED, f"{geo}: no data")
     if test in ("highest", "lowest"):
-        ordered = countries if test == "highest" else countries.sort_values()
+        ordered = countries if test == "highest" else countries.sort_values(kind="stable")
         others = ordered.drop(geo, errors="ignore")
         best = ordered.index[0]
         ok = best == geo
-        runner = f"{others.index[0]} {_fmt(others.iloc[0])}" if len(others) else "none"
-        evidence = f"{geo} {_fmt(value)}; " + (f"next: {runner}" if ok else f"{test}: {best} {_fmt(ordered.iloc[0])}")
-        return CheckResult(f"{geo} {test} of {len(countries)} countries", "pass" if ok else "fail", evidence)
+        runner = shown(others.index[0]) if len(others) else "none"
+        evidence = f"{shown(geo)}; " + (f"next: {runner}" if ok else f"{test}: {shown(best)}")
+        return CheckResult(f"{geo} {test} of {len(countries)} countries", status(ok), evidence + caveat(geo))
+    whole = at_paper_precision(value)
+    if test == "between":
+        low, high = check["low"], check["high"]
+        return CheckResult(f"{label} within {low}-{high}", status(low <= whole <= high), shown(geo) + caveat(geo))
     target = check["value"]
+    tolerance = check.get("tolerance", 0)
     tests = {
-        "at_least": (value >= target, f">= {target}"),
-        "above": (value > target, f"> {target}"),
-        "below": (value < target, f"< {target}"),
-        "at_most": (value <= target, f"<= {target}"),
-        "abs_at_most": (abs(value) <= target, f"within +/-{target}"),
-        "near": (abs(value - target) <= check.get("tolerance", 0), f"= {target} +/- {check.get('tolerance', 0)}"),
+        "at_least": (whole >= target, f">= {target}"),
+        "above": (whole > target, f"> {target}"),
+        "below": (whole < target, f"< {target}"),
+        "at_most": (whole <= target, f"<= {target}"),
+        "abs_at_most": (abs(whole) <= target, f"within +/-{target}"),
+        "near": (abs(whole - target) <= tolerance, f"= {target} +/- {tolerance}"),
     }
     if test not in tests:
         raise ValueError(f"unknown test {test!r} in the claims registry")
     ok, wording = tests[test]
-    return CheckResult(f"{label} {wording}", "pass" if ok else "fail", f"{geo} {_fmt(value)}")
+    return CheckResult(f"{label} {wording}", status(ok), shown(geo) + caveat(geo))
 
 
 def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int) -> Trial:
@@ -147,7 +209,7 @@ def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int) -> Trial
         try:
             table = _measure(store, claim, series, year)
         except MissingData:
-            result.checks.append(CheckResult(check["test"], "no data", f"series {series['indic_is']} not in the store"))
+            result.checks.append(CheckResult(check["test"], UNTESTED, f"series {series['indic_is']} not in the store"))
             continue
         result.checks.append(run_check(check, table, year, default_column))
     return result
@@ -167,6 +229,7 @@ class ClaimResult:
     trials: list[Trial]
     best: Trial | None
     latest: Trial | None
+    beside: Trial | None = None  # the best candidate outside the authority, reported, never deciding
 
     @property
     def verdict(self) -> str:
@@ -178,7 +241,19 @@ class ClaimResult:
 
     @property
     def fitting(self) -> list[str]:
-        return [t.candidate for t in self.trials if t.verdict == "reproduced"]
+        """Candidates every check of which was tested and passed (a candidate without data fits nothing)."""
+        return [t.candidate for t in self.trials if t.verdict == "reproduced" and not t.untested]
+
+    @property
+    def change_is_real(self) -> bool:
+        """Whether then and now differ on the checks tested in both years (not only by missing data)."""
+        if not (self.best and self.latest):
+            return False
+        both = [i for i, (a, b) in enumerate(zip(self.best.checks, self.latest.checks))
+                if a.status != UNTESTED and b.status != UNTESTED]
+        if not both:
+            return False
+        return verdict_of([self.best.checks[i].status for i in both]) != verdict_of([self.latest.checks[i].status for i in both])
 
 
 def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int) -> ClaimResult:
@@ -187,11 +262,18 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int) -> ClaimRe
         return ClaimResult(claim, [], None, None)
     years = claim.get("years", [paper_year])
     trials = [trial(store, claim, candidate, year) for candidate in _candidates(claim) for year in years]
-    # the best trial: highest verdict, then the most checks passed, then registry order
-    best = max(trials, key=lambda t: (VERDICT_ORDER[t.verdict], sum(c.status == "pass" for c in t.checks), -trials.index(t)))
-    available = claim_years(store, claim, best.spec)
+    authority = claim.get("authority", {})
+    deciding = [t for t in trials if t.matches(authority)] or trials
+    others = [t for t in trials if t not in deciding]
+
+    def rank(t: Trial):  # highest verdict, then the most checks passed, then registry order
+        return VERDICT_ORDER[t.verdict], sum(c.status == "pass" for c in t.checks), -trials.index(t)
+
+    best = max(deciding, key=rank)
+    beside = max(others, key=rank) if others else None
+    available = [y for y in claim_years(store, claim, best.spec) if y >= best.year]
     latest = trial(store, claim, best.spec, available[-1]) if available else None
-    return ClaimResult(claim, trials, best, latest)
+    return ClaimResult(claim, trials, best, latest, beside)
 
 
 def evaluate_all(store: pd.DataFrame) -> list[ClaimResult]:
@@ -213,12 +295,17 @@ def scorecard(results: list[ClaimResult]) -> pd.DataFrame:
             "topic": claim["topic"],
             "the paper says": f"\u201c{claim['quote']}\u201d ({claim['source']})",
             "verdict": verdict,
+            "untested": result.best.untested_note if result.best else "",
             "tested on": result.best.candidate if result.best else "",
             "evidence": result.best.evidence if result.best else note,
+            "beside (not deciding)": f"{result.beside.candidate}: {result.beside.verdict}" if result.beside else "",
+            "why this unit": claim.get("authority_reason", ""),
             "candidates that fit": ", ".join(result.fitting) if len(result.trials) > 1 else "",
             "latest year": result.latest.year if result.latest else "",
             "verdict latest": result.latest_verdict if result.best else NOT_IN_EUROSTAT,
             "evidence latest": result.latest.evidence if result.latest else "",
+            "untested latest": result.latest.untested_note if result.latest else "",
+            "real change": result.change_is_real,
             "note": note,
         })
     return pd.DataFrame(rows)
@@ -243,7 +330,8 @@ def headline(card: pd.DataFrame) -> str:
         "",
     ]
     for _, row in checkable.iterrows():
-        change = "" if row["verdict latest"] == row["verdict"].replace(" (Eurostat part)", "") else \
+        # a change that comes only from checks untested in one year is not a change
+        change = "" if not row["real change"] else \
             f"; in {row['latest year']} it is **{markdown_text(row['verdict latest'])}**"
         lines.append(f"- **{markdown_text(row['id'])}** ({markdown_text(row['topic'])}): **{markdown_text(row['verdict'])}** "
                      f"on {markdown_text(row['tested on'])}{change}.")

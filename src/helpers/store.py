@@ -36,7 +36,7 @@ def tidy_dataset(table: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFram
     known_geos = catalogue.known_codes("geo")
     unlabelled = sorted(set(table.loc[keep, "geo"]) - known_geos)
     keep &= table["geo"].isin(known_geos)
-    return table.loc[keep, COLUMNS].reset_index(drop=True), unlabelled
+    return table.loc[keep].rename(columns=spec.rename)[COLUMNS].reset_index(drop=True), unlabelled
 
 
 def validate(table: pd.DataFrame, catalogue: Catalogue) -> None:

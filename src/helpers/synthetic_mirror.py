@@ -33,16 +33,18 @@ DIMENSION_ORDER = {
     "isoc_ci_ac_i": ("freq", "indic_is", "unit", "ind_type", "geo"),
     "isoc_ci_ifp_iu": ("freq", "ind_type", "indic_is", "unit", "geo"),
     "isoc_ciegi_ac": ("freq", "unit", "ind_type", "indic_is", "geo"),
+    "isoc_ci_in_h": ("freq", "hhtyp", "indic_is", "unit", "geo"),
 }
 # typical level of each indicator (share of all individuals, 2011) and yearly growth in points
 INDICATOR_LEVEL = {
     "I_IUSNET": (38, 2.2), "I_IUPOL1": (9, 0.3), "I_IUPOL2": (10, 0.3), "I_IUVOTE": (8, 0.3), "I_IUCPP": (12, 0.5),
     "I_IHIF": (42, 1.6), "I_IUJOB": (15, 0.4), "I_IU3": (70, 1.6), "I_ILT12": (73, 1.5), "I_IUGOV12": (41, 1.6),
+    "I_IUPOL": (9, 0.3), "H_IACC": (72, 1.6),
 }
 GROUP_SHIFT = {"IND_TOTAL": 0, "Y16_24": 22, "Y25_54": 8, "Y55_74": -18, "Y65_74": -26, "I0_2": -17, "I3_4": 0,
-               "I5_8": 17, "UNE": 4}
+               "I5_8": 17, "UNE": 4, "TOTAL": 0}
 # indicators asked only in some survey years (as in Eurostat's survey)
-ASKED = {"I_IUPOL1": range(2011, 2020), "I_IUPOL2": range(2013, 2026, 2), "I_IUVOTE": range(2011, 2026, 2),
+ASKED = {"I_IUPOL": range(2011, 2013), "I_IUPOL1": range(2011, 2020), "I_IUPOL2": range(2013, 2026, 2), "I_IUVOTE": range(2011, 2026, 2),
          "I_IUCPP": range(2015, 2026, 2)}
 LATE_STARTERS = {"CH": 2014, "RS": 2014, "MK": 2015, "ME": 2016, "AL": 2018, "BA": 2018, "XK": 2018}
 LAST_UK_YEAR = 2019
@@ -73,14 +75,15 @@ def dataset_tsv(code: str, catalogue: Catalogue, seed: int = SEED) -> bytes:
     order = DIMENSION_ORDER[code]
     header = ",".join(order) + "\\TIME_PERIOD\t" + "\t".join(f"{y} " for y in YEARS)
     lines = [header]
+    group_dimension = "hhtyp" if "hhtyp" in spec.filters else "ind_type"  # households: a household type
     combos = [
-        {"freq": "A", "indic_is": indic, "unit": unit, "ind_type": group, "geo": geo}
+        {"freq": "A", "indic_is": indic, "unit": unit, group_dimension: group, "geo": geo}
         for indic in spec.filters["indic_is"] for unit in spec.filters["unit"]
-        for group in spec.filters["ind_type"] for geo in geos
+        for group in spec.filters[group_dimension] for geo in geos
     ]
     for key in sorted(combos, key=lambda k: tuple(k[d] for d in order)):
         level, growth = INDICATOR_LEVEL[key["indic_is"]]
-        base = level + GROUP_SHIFT[key["ind_type"]] * (level / 50) + country_level[key["geo"]]
+        base = level + GROUP_SHIFT[key[group_dimension]] * (level / 50) + country_level[key["geo"]]
         if key["unit"] == "PC_IND_IU3":
             base = base * 1.12
         cells = []
@@ -91,6 +94,7 @@ def dataset_tsv(code: str, catalogue: Catalogue, seed: int = SEED) -> bytes:
                 or (key["geo"] == "UK" and year > LAST_UK_YEAR)
                 or (key["geo"] == "EU28" and year > LAST_UK_YEAR)
                 or (key["geo"] == "EU27_2020" and year < 2015)
+                or (key["geo"] == "EU27_2007" and year > 2013)
             )
             value = None if missing else float(np.clip(base + growth * i + rng.normal(0, 1.5), 0.5, 99.5))
             cells.append(_cell(rng, value, year))
