@@ -89,7 +89,8 @@ DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
 # ----------------------------------------------------------------------------- one build at a time
 # Two builds in one clone at once (say with different parameters) would leave a mixed site. The
 # building targets therefore run under a lock: make re-runs itself inside `flock`, and a second
-# build refuses at once with one line. The inner make (BUILD_LOCK_HELD=1) holds the lock.
+# build refuses at once with one line. flock holds the lock itself (--close: no child inherits it),
+# so a killed build's leftover kernel never keeps the next build out.
 LOCKED_GOALS := data refresh notebooks pages report site country lock data-diff demo clean
 BUILD_LOCK := .build.lock
 ifeq ($(BUILD_LOCK_HELD)$(DRY_RUN),)
@@ -101,7 +102,7 @@ endif
 ifdef LOCK_WRAPPER
 .PHONY: $(MAKECMDGOALS)
 $(firstword $(MAKECMDGOALS)):
-	@flock --nonblock --conflict-exit-code 75 '$(BUILD_LOCK)' $(MAKE) --no-print-directory $(MAKECMDGOALS) BUILD_LOCK_HELD=1 \
+	@flock --nonblock --close --conflict-exit-code 75 '$(BUILD_LOCK)' $(MAKE) --no-print-directory $(MAKECMDGOALS) BUILD_LOCK_HELD=1 \
 	  || { status=$$?; [ $$status = 75 ] && echo "error: another build is running in this clone (it holds $(BUILD_LOCK)); wait for it to finish, then run make again" >&2; exit $$status; }
 $(filter-out $(firstword $(MAKECMDGOALS)),$(MAKECMDGOALS)):
 	@:
