@@ -61,7 +61,7 @@ $(call accept,DATA_DIR,$(PATH_CHARS),a folder inside the clone such as data (rel
 $(call accept,REPORT_DIR,$(PATH_CHARS),a folder inside the clone such as report (relative$(comma) without ..),$(call folder_is_wrong,$(value REPORT_DIR)))
 $(call accept,VENV,$(PATH_CHARS),a folder inside the clone such as .venv (relative$(comma) without ..),$(call folder_is_wrong,$(value VENV)))
 $(call accept,PYTHON_BOOTSTRAP,$(PATH_CHARS),a Python interpreter such as python3 or /usr/bin/python3)
-$(call accept,MAKECMDGOALS,$(PATH_CHARS),targets listed by `make help`)
+$(if $(call leftover,$(subst $(space),,$(value MAKECMDGOALS)),$(PATH_CHARS)),$(error the targets '$(value MAKECMDGOALS)' are not accepted: make takes the targets listed by `make help`))
 ifneq ($(origin PYTHON),undefined)
 $(call accept,PYTHON,$(PATH_CHARS),a Python interpreter such as python or /opt/conda/envs/oecd-social-media/bin/python,$(if $(value PYTHON),,empty))
 endif

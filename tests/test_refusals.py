@@ -79,6 +79,16 @@ def test_a_mirror_path_never_enters_a_recipe_text(tmp_path):
     assert "touch" not in result.stdout
 
 
+def test_several_targets_at_once_are_accepted():
+    assert make("-n", "help", "lock").returncode == 0
+
+
+def test_a_hostile_target_is_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    result = make("-n", f"help;touch {marker}")
+    assert result.returncode != 0 and not marker.exists() and "targets" in result.stderr
+
+
 def test_good_values_are_accepted(tmp_path):
     result = make("-n", "help", "COUNTRY=es", "PAPER_YEAR=2013", "LATEST_YEAR=0", "UNIT=PC_IND_IU3",
                   "YOUTH_HIGHLIGHT=NL,AT,DE", "DATA_DIR=build/data", "REPORT_DIR=build/report", "JOBS=4")

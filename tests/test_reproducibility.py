@@ -65,7 +65,7 @@ def test_change_report_names_exactly_the_changed_series_and_the_flipped_verdicts
     assert "| isoc_ci_ac_i | I_IUSNET | PC_IND | I5_8 |" in series_section
     assert series_section.count("| isoc_ci_ac_i |") == 2
     flips = text.split("## Claim verdicts that flip")[1].split("## Rankings")[0]
-    assert "| E-1 | paper year | not reproduced | reproduced |" in flips
+    assert "| E-1 | paper year | partly | reproduced |" in flips
 
 
 def test_change_report_with_a_country_revision_moves_rankings(built_report, synthetic_mirror_path, tmp_path):
