@@ -44,6 +44,9 @@ class CheckResult:
     description: str
     status: str  # "pass", "fail" or "untested" (the country has no value)
     evidence: str
+    geo: str = ""  # the country (or aggregate) the check is about, "" for checks on a ranking
+    value: float = float("nan")  # the data's value for it
+    target: tuple[float, float] | None = None  # the paper's figure, as a range (low, high)
 
 
 def verdict_of(statuses: list[str]) -> str:
@@ -164,13 +167,15 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str) 
         if len(top) < n:
             return CheckResult(description, UNTESTED, f"only {len(top)} countries with data")
         ok = all(low <= at_paper_precision(v) <= high for v in top)
-        return CheckResult(description, status(ok), ", ".join(shown(g) for g in top.index) + caveat(*top.index))
+        return CheckResult(description, status(ok), ", ".join(shown(g) for g in top.index) + caveat(*top.index),
+                           geo=top.index[0], value=float(top.iloc[0]), target=(low, high))
 
     value = table[column].get(geo, np.nan) if column in table else np.nan
     label = f"{geo} {column}" if column != "value" else geo
     if pd.isna(value):
         wording = f"{check.get('value', '')}" if "value" in check else f"{check.get('low', '')}-{check.get('high', '')}".strip("-")
-        return CheckResult(f"{label} {test.replace('_', ' ')} {wording}".strip(), UNTESTED, f"{geo}: no data")
+        return CheckResult(f"{label} {test.replace('_', ' ')} {wording}".strip(), UNTESTED, f"{geo}: no data", geo=geo,
+                           target=_target(check))
     if test in ("highest", "lowest"):
         ordered = countries if test == "highest" else countries.sort_values(kind="stable")
         others = ordered.drop(geo, errors="ignore")
@@ -178,11 +183,13 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str) 
         ok = best == geo
         runner = shown(others.index[0]) if len(others) else "none"
         evidence = f"{shown(geo)}; " + (f"next: {runner}" if ok else f"{test}: {shown(best)}")
-        return CheckResult(f"{geo} {test} of {len(countries)} countries", status(ok), evidence + caveat(geo))
+        return CheckResult(f"{geo} {test} of {len(countries)} countries", status(ok), evidence + caveat(geo), geo=geo,
+                           value=float(value))
     whole = at_paper_precision(value)
     if test == "between":
         low, high = check["low"], check["high"]
-        return CheckResult(f"{label} within {low}-{high}", status(low <= whole <= high), shown(geo) + caveat(geo))
+        return CheckResult(f"{label} within {low}-{high}", status(low <= whole <= high), shown(geo) + caveat(geo),
+                           geo=geo, value=float(value), target=(low, high))
     target = check["value"]
     tolerance = check.get("tolerance", 0)
     tests = {
@@ -196,7 +203,20 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str) 
     if test not in tests:
         raise ValueError(f"unknown test {test!r} in the claims registry")
     ok, wording = tests[test]
-    return CheckResult(f"{label} {wording}", status(ok), shown(geo) + caveat(geo))
+    return CheckResult(f"{label} {wording}", status(ok), shown(geo) + caveat(geo), geo=geo, value=float(value),
+                       target=_target(check))
+
+
+def _target(check: dict) -> tuple[float, float] | None:
+    """The paper's figure a check compares with, as a range: 'near 53 +/- 1' is (52, 54)."""
+    if "low" in check:
+        return check["low"], check["high"]
+    if "value" not in check:
+        return None
+    value, tolerance = check["value"], check.get("tolerance", 0)
+    if check["test"] == "abs_at_most":
+        return -value, value
+    return value - tolerance, value + tolerance
 
 
 def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int) -> Trial:
@@ -276,9 +296,10 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int) -> ClaimRe
     return ClaimResult(claim, trials, best, latest, beside)
 
 
-def evaluate_all(store: pd.DataFrame) -> list[ClaimResult]:
+def evaluate_all(store: pd.DataFrame, paper_year: int | None = None) -> list[ClaimResult]:
+    """Every claim of the registry, for the paper's year (the registry's, unless given)."""
     registry = load_claims()
-    return [evaluate_claim(store, claim, registry["paper_year"]) for claim in registry["claim"]]
+    return [evaluate_claim(store, claim, paper_year or registry["paper_year"]) for claim in registry["claim"]]
 
 
 def scorecard(results: list[ClaimResult]) -> pd.DataFrame:

@@ -59,7 +59,7 @@ def flag_note(flags) -> str:
 
 def _footer(fig, source_line: str, note: str = "") -> None:
     text = source_line + (f"\n{note}" if note else "")
-    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#444444", wrap=True)
+    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=9, color="#444444", wrap=True)
 
 
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str, source_line: str,
@@ -262,7 +262,80 @@ def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: di
 
 
 def show(data: pd.DataFrame, *, escape: bool = True) -> Published:
-    """A table for the page: no index column, missing values written out, one decimal."""
+    """A table for the page: headers in words, no index column, missing values written out ("no
+    data", also for whole-number columns), one decimal. The CSV keeps the codes."""
+    data = data.rename(columns=readable_header)
+    data = data.astype({c: object for c in data.columns if pd.api.types.is_extension_array_dtype(data[c])})
+    data = data.map(lambda v: "no data" if v is pd.NA else v) if len(data) else data
     markup = data.to_html(index=False, escape=escape, na_rep="no data", float_format=lambda v: f"{v:.1f}",
                           classes="report-table", border=0)
     return Published(markup, text=data.to_string(index=False))
+
+
+# ----------------------------------------------------------------------------- the scorecard, seen
+
+STATUS_COLOUR = {"pass": PALETTE[2], "fail": PALETTE[3]}
+
+
+def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.Figure:
+    """One row per check: the paper's figure (grey range) and the data's value (a dot coloured by
+    whether the check holds); 'no data' where the country has none."""
+    height = max(3.0, 0.3 * len(rows) + 1.8)
+    fig, ax = plt.subplots(figsize=(8.5, height))
+    y = np.arange(len(rows))
+    for i, row in rows.reset_index(drop=True).iterrows():
+        if row["target_low"] == row["target_low"]:  # not NaN: the paper gives a figure
+            ax.plot([row["target_low"], row["target_high"]], [i, i], color=MUTED, linewidth=6, alpha=0.55,
+                    solid_capstyle="butt", label="the paper's figure" if i == 0 else None)
+            ax.plot([row["target_low"], row["target_high"]], [i, i], "|", color="#555555", markersize=9)
+        if row["status"] == "untested":
+            ax.text(0.01, i, "no data", transform=ax.get_yaxis_transform(), va="center", fontsize=9, color=MUTED)
+        else:
+            ax.scatter([row["value"]], [i], color=STATUS_COLOUR[row["status"]], s=55, zorder=3)
+            ax.text(row["value"], i - 0.38, f"{row['value']:.0f}", ha="center", fontsize=8.5)
+    ax.scatter([], [], color=STATUS_COLOUR["pass"], s=55, label="Eurostat: the check holds")
+    ax.scatter([], [], color=STATUS_COLOUR["fail"], s=55, label="Eurostat: it does not")
+    ax.set_yticks(y, rows["label"], fontsize=9)
+    ax.invert_yaxis()
+    values = pd.concat([rows["value"], rows["target_low"], rows["target_high"]]).dropna()
+    low = min(0.0, float(values.min()) - 5) if len(values) else 0.0
+    high = float(values.max()) + 8 if len(values) else 100.0
+    ax.set_xlim(low, min(max(high, 10.0), 105.0))
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_xlabel("% (gaps in percentage points)")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=9, frameon=False, borderaxespad=0.2)
+    ax.set_title(title, pad=24)
+    _footer(fig, source_line)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def publish_scorecard(rows: pd.DataFrame, *, year: int, provenance: dict, output_dir: str | Path,
+                      name: str = "claims_scorecard_chart") -> Published:
+    """The visual scorecard of the Overview, with its words and CSV."""
+    from helpers.provenance import source_line
+
+    datasets = [spec.code for spec in load_catalogue().datasets]
+    holds = int((rows["status"] == "pass").sum())
+    tested = int((rows["status"] != "untested").sum())
+    fig = scorecard_dots(rows, title=f"Paper against Eurostat: {holds} of {tested} tested checks hold",
+                         source_line=source_line(provenance, datasets))
+    alt = (f"Dot chart of {len(rows)} checks of the paper's claims for {year}: for each, the paper's figure as a grey "
+           f"range and Eurostat's value as a dot, coloured by whether the check holds. {holds} of {tested} tested "
+           f"checks hold; {len(rows) - tested} could not be tested.")
+    caption = (f"Each check of each claim, for the paper's year ({year}) or the survey year that fits the claim: "
+               "the paper's figure (grey) beside the data's value (a dot coloured by the verdict of the check).")
+    return publish(fig, rows, name=name, alt=alt, caption=caption, output_dir=output_dir)
+
+
+READABLE_HEADERS = {"geo": "code", "indic_is": "indicator", "ind_type": "group", "unit": "unit"}
+
+
+def readable_header(column: str) -> str:
+    """A table header in words: 'flag_then' -> 'flag (then)', 'rank_now' -> 'rank (now)'."""
+    if column in READABLE_HEADERS:
+        return READABLE_HEADERS[column]
+    for prefix in ("flag_", "rank_"):
+        if column.startswith(prefix):
+            return f"{prefix[:-1]} ({column[len(prefix):].replace('_', ' ')})"
+    return column.replace("_", " ")

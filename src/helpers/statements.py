@@ -1,0 +1,181 @@
+"""The scorecard in words, for readers: what the paper said, what the data show, the verdict.
+
+Everything here is generated from the same evaluation as the scorecard (`helpers.claims`);
+codes become the catalogue's words (country names, indicator and group labels), and every text
+from the registry or the catalogue is escaped before it reaches Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from helpers.catalogue import load_catalogue
+from helpers.claims import NOT_IN_EUROSTAT, UNTESTED, ClaimResult, Trial
+from helpers.text import markdown_text
+
+MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
+_GEO = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|[A-Z]{2})\b")
+
+
+_OPERATORS = [
+    (re.compile(r">= (\d+)"), r"at least \1"), (re.compile(r"<= (\d+)"), r"at most \1"),
+    (re.compile(r"> (\d+)"), r"above \1"), (re.compile(r"< (\d+)"), r"below \1"),
+    (re.compile(r"= (\d+) \+/- (\d+)"), r"about \1 (within \2 points)"),
+    (re.compile(r"within \+/-(\d+)"), r"within \1 points either way"),
+    (re.compile(r" gap (?=about|within|above|below|at)"), ", gap in points, "),
+    (re.compile(r" high (?=about|within|above|below|at)"), ", high education, "),
+    (re.compile(r" low (?=about|within|above|below|at)"), ", low education, "),
+]
+SHORT_NAMES = {"EU28": "EU (28 countries)", "EU27_2020": "EU (27 countries)", "EU27_2007": "EU (27 countries, 2007)"}
+
+
+def in_words(text: str) -> str:
+    """Country and aggregate codes replaced by their names, comparison signs by words."""
+    names = {**load_catalogue().labels["geo"], **SHORT_NAMES}
+    text = _GEO.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+    for pattern, words in _OPERATORS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def series_words(trial: Trial) -> str:
+    """'16-24 year olds, expressing opinions ... (% of individuals), 2013'."""
+    catalogue = load_catalogue()
+    indicator = catalogue.label("indic_is", trial.indic_is).lower()
+    unit = catalogue.label("unit", trial.unit)
+    if "-" in trial.ind_type and trial.ind_type.count("_") >= 1 and trial.ind_type.startswith("I"):
+        high, low = trial.ind_type.split("-")
+        group = f"{catalogue.label('ind_type', high).lower()} against {catalogue.label('ind_type', low).lower()}"
+    else:
+        group = catalogue.label("ind_type", trial.ind_type)
+    return f"{group}, {indicator} ({unit}), {trial.year}"
+
+
+def verdict_words(result: ClaimResult, *, short: bool = False) -> str:
+    then = f"**{result.verdict}** for {result.best.year}"
+    if result.best.untested and not short:
+        then += f" ({result.best.untested_note})"
+    if result.latest is None or result.latest.year == result.best.year:
+        return then
+    if result.change_is_real:
+        return f"{then}, **{result.latest_verdict}** for {result.latest.year}"
+    if result.latest_verdict == result.verdict:
+        return f"{then}, the same for {result.latest.year}"
+    return f"{then}, the same for {result.latest.year} on the checks testable in both years"
+
+
+def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
+    """One claim as a reader's paragraph: the paper said / the data show / the verdict.
+
+    Without `quote` (a page that quotes the paper already), the claim is said in the registry's
+    summary words."""
+    claim = result.claim
+    said = f"\u201c{markdown_text(claim['quote'])}\u201d" if quote else markdown_text(claim.get("summary", claim["quote"]))
+    lines = [f"**What the paper said** ({markdown_text(claim['id'])}): {said}"]
+    if result.best is None:
+        lines += ["", f"**Verdict: {NOT_IN_EUROSTAT}.** {markdown_text(claim.get('not_in_eurostat', ''))}"]
+        return "\n".join(lines)
+    lines += ["", f"**What the data show** ({markdown_text(series_words(result.best))}):", ""]
+    for check in result.best.checks:
+        lines.append(f"- {markdown_text(in_words(check.description))}: {markdown_text(in_words(check.evidence))} "
+                     f"- *{MARK[check.status]}*")
+    lines += ["", f"**Verdict:** {verdict_words(result)}."]
+    if len(result.trials) > 1 and result.beside is None:
+        fitting = [t for t in result.trials if t.candidate in result.fitting]
+        which = "; ".join(markdown_text(series_words(t)) for t in fitting) if fitting else "none"
+        lines.append(f"The paper does not name every detail of its series: {len(result.trials)} candidates were tested; "
+                     f"those that fit: {which}.")
+    if result.beside is not None:
+        lines.append(f"Shown beside it, not deciding: {markdown_text(series_words(result.beside))}: "
+                     f"{result.beside.verdict}. {markdown_text(claim.get('authority_reason', ''))}")
+    if claim.get("not_in_eurostat"):
+        lines.append(markdown_text(claim["not_in_eurostat"]))
+    return "\n".join(lines)
+
+
+def page_statement(results: list[ClaimResult], page: str, *, quote: bool = False) -> str:
+    """The statements of every claim shown on one topic page."""
+    return "\n\n".join(claim_statement(r, quote=quote) for r in results if r.claim.get("page") == page)
+
+
+def key_messages(results: list[ClaimResult]) -> str:
+    """Three to five messages in plain words for the Overview: one per topic, one on other sources."""
+    topics: dict[str, list[ClaimResult]] = {}
+    for result in results:
+        if result.best is not None:
+            topics.setdefault(result.claim["topic"], []).append(result)
+    lines = []
+    for topic, group in topics.items():
+        said = "; ".join(markdown_text(r.claim.get("summary", r.claim["quote"])) for r in group)
+        verdicts = "; ".join(f"{markdown_text(r.claim['id'])} {verdict_words(r, short=True)}" for r in group)
+        lines.append(f"- **{markdown_text(topic)}.** The paper: {said}. Eurostat's data: {verdicts}.")
+    others = [r for r in results if r.best is None]
+    if others:
+        lines.append(f"- **Beyond Eurostat.** {len(others)} claims rest on other sources (government accounts on "
+                     "Twitter and Facebook, followers, retweets, Japan and the United States); they are listed, not tested.")
+    return "\n".join(lines)
+
+
+def short_label(description: str) -> str:
+    """A check in a few words for a chart's axis: 'EU28 high = 53 +/- 1' -> 'EU high ~53'."""
+    names = {**load_catalogue().labels["geo"], "EU28": "EU", "EU27_2020": "EU", "EU27_2007": "EU"}
+    text = _GEO.sub(lambda m: names.get(m.group(0), m.group(0)), description)
+    text = re.sub(r" = (\d+) \+/- \d+", r" ~\1", text)
+    text = re.sub(r"within \+/-(\d+)", "within \u00b1" + r"\1", text)
+    text = re.sub(r" of \d+ countries", "", text)
+    text = text.replace("the leading country within", "leader within").replace(" >= ", " \u2265 ").replace(" <= ", " \u2264 ")
+    return text if len(text) <= 34 else text[:33] + "\u2026"
+
+
+def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
+    """One row per check of every claim tested on Eurostat's data, for the visual scorecard."""
+    rows = []
+    for result in results:
+        if result.best is None:
+            continue
+        for check in result.best.checks:
+            if not check.geo and check.target is None:
+                continue
+            rows.append({
+                "claim": result.claim["id"],
+                "label": f"{result.claim['id']}  {short_label(check.description)}",
+                "check": in_words(check.description),
+                "status": check.status,
+                "value": check.value,
+                "target_low": check.target[0] if check.target else float("nan"),
+                "target_high": check.target[1] if check.target else float("nan"),
+                "year": result.best.year,
+            })
+    return pd.DataFrame(rows, columns=["claim", "label", "check", "status", "value", "target_low", "target_high", "year"])
+
+
+def verdict_table(results: list[ClaimResult]) -> str:
+    """The scorecard for readers (HTML): each claim in words, its verdict then and now, coloured."""
+    def cell(verdict: str) -> str:
+        css = "verdict-" + verdict.split(" (")[0].replace(" ", "-")
+        return f'<td><span class="verdict {css}">{html.escape(verdict)}</span></td>'
+
+    body = []
+    for result in results:
+        claim = result.claim
+        said = claim.get("summary", claim["quote"])
+        if result.best is None:
+            then = now = NOT_IN_EUROSTAT
+            when = ""
+        else:
+            then = result.verdict + (f" ({result.best.untested} untested)" if result.best.untested else "")
+            now = result.latest_verdict
+            when = f"{result.best.year} / {result.latest.year if result.latest else 'no later year'}"
+        body.append(f"<tr><td>{html.escape(claim['id'])}</td><td>{html.escape(claim['topic'])}</td>"
+                    f"<td>{html.escape(said)}</td>{cell(then)}{cell(now)}<td>{html.escape(when)}</td></tr>")
+    return ('<table class="report-table scorecard"><thead><tr><th>claim</th><th>topic</th><th>what the paper said</th>'
+            "<th>verdict, paper's year</th><th>verdict, latest year</th><th>years</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table>")
+
+
+def details(summary: str, markup: str) -> str:
+    """A section a reader opens with one click (HTML <details>)."""
+    return f"<details><summary>{html.escape(summary)}</summary>{markup}</details>"
