@@ -144,3 +144,12 @@ def test_a_computed_title_becomes_the_first_heading():
     assert hoisted["cells"][0]["source"] == ["# Portugal (PT)"]
     assert notebook_title(hoisted, "PT") == "Portugal (PT)"
     assert not any("text/markdown" in o.get("data", {}) for c in hoisted["cells"] for o in c.get("outputs", []))
+
+
+def test_every_page_credits_the_report_as_citation_cff_does():
+    from helpers.site import KOSOVO_NOTE, credit_line
+
+    credit = credit_line(ROOT)
+    assert "version 0.1.0" in credit or "version" in credit
+    footer = CONFIG["website"]["page-footer"]["center"]
+    assert credit in footer and KOSOVO_NOTE in footer

@@ -62,6 +62,19 @@ def _footer(fig, source_line: str, note: str = "") -> None:
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=9, color="#444444", wrap=True)
 
 
+SHORT_EU = {"EU28": "EU-28", "EU27_2020": "EU-27", "EU27_2007": "EU-27 (2007)"}
+
+
+def axis_top(*values) -> float:
+    """The end of a percentage axis sized to the data: a little above the largest value, on a
+    multiple of 10, never beyond 100 (the axis always starts at zero)."""
+    finite = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
+    finite = finite[np.isfinite(finite)]
+    if not len(finite):
+        return 100.0
+    return float(min(100.0, max(10.0, np.ceil(finite.max() * 1.12 / 10) * 10)))
+
+
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str, source_line: str,
                 highlight: list[str] = (), reference: tuple[str, float] | None = None) -> plt.Figure:
     """Horizontal bars, highest first; highlighted countries coloured; flagged bars hatched.
@@ -90,8 +103,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     ax.set_xlabel(xlabel)
     if reference is not None and not np.isnan(reference[1]):
         ax.axvline(reference[1], color=SECOND, linestyle="--", linewidth=1.2)
-        ax.text(reference[1], -0.9, f" {reference[0]} {reference[1]:.0f}", color=SECOND, fontsize=8, va="bottom")
-    ax.set_xlim(0, max(100, np.nanmax(values) + 8) if np.isfinite(np.nanmax(values, initial=0)) else 100)
+        ax.text(reference[1], -0.9, f" {SHORT_EU.get(reference[0], reference[0])} {reference[1]:.0f}%", color=SECOND,
+                fontsize=9, va="bottom")
+    ax.set_xlim(0, axis_top(values, reference[1] if reference else np.nan))
     ax.set_title(title, wrap=True)
     _footer(fig, source_line, flag_note(data.get("flag", [])))
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -113,15 +127,16 @@ def dumbbell(table: pd.DataFrame, *, title: str, xlabel: str, source_line: str, 
     ax.scatter(data.loc[flagged_low, "low"], y[flagged_low.to_numpy()], facecolors="none", edgecolors="black", s=90, zorder=4)
     ax.scatter(data.loc[flagged_high, "high"], y[flagged_high.to_numpy()], facecolors="none", edgecolors="black", s=90,
                zorder=4, label="flagged value (ringed)" if (flagged_low.any() or flagged_high.any()) else None)
+    top = axis_top(data["high"], data["low"])
     for i, row in data.iterrows():
         text = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
-        ax.text(101, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
+        ax.text(top + 1, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
     ax.set_yticks(y, data["country"])
     for tick, geo in zip(ax.get_yticklabels(), data["geo"]):
         if geo in highlight:
             tick.set_fontweight("bold")
     ax.invert_yaxis()
-    ax.set_xlim(0, 112)
+    ax.set_xlim(0, top + 12)
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower left", fontsize=8, frameon=True)
     ax.set_title(title, wrap=True)
@@ -133,18 +148,21 @@ def dumbbell(table: pd.DataFrame, *, title: str, xlabel: str, source_line: str, 
 
 def trend_lines(table: pd.DataFrame, *, title: str, ylabel: str, source_line: str, hue: str = "country") -> plt.Figure:
     """Lines over the years; flagged points ringed; gaps where Eurostat has no value."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*", "h"]
     for i, (name, group) in enumerate(table.groupby(hue, sort=True)):
         group = group.sort_values("year")
         colour = PALETTE[i % len(PALETTE)]
-        ax.plot(group["year"], group["value"], marker="o", markersize=3.5, color=colour, label=name)
+        # colour and marker both differ, so that nine lines stay apart (also in grey print)
+        ax.plot(group["year"], group["value"], marker=markers[i % len(markers)], markersize=4, color=colour, label=name)
         flagged = group[group["flag"].astype(str).str.len() > 0]
         ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=50, zorder=4)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Year")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, axis_top(table["value"]))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.legend(fontsize=8, ncol=2, frameon=True)
+    # the legend beside the lines, never over them
+    ax.legend(fontsize=8.5, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title, wrap=True)
     _footer(fig, source_line, flag_note(table["flag"]).replace("Hatched bars carry", "Ringed points carry"))
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -339,3 +357,52 @@ def readable_header(column: str) -> str:
         if column.startswith(prefix):
             return f"{prefix[:-1]} ({column[len(prefix):].replace('_', ' ')})"
     return column.replace("_", " ")
+
+
+def small_multiples(table: pd.DataFrame, *, title: str, source_line: str, lines: tuple[str, str]) -> plt.Figure:
+    """One small panel per comparison, each with two lines (a country and the EU), on one scale:
+    easier to read than nine lines on one axis. `table`: panel, line, year, value, flag."""
+    panels = list(dict.fromkeys(table["panel"]))
+    columns = 3
+    rows = int(np.ceil(len(panels) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(8.5, 2.2 * rows + 1.3), sharex=True, sharey=True, squeeze=False)
+    styles = {lines[0]: dict(color=HIGHLIGHT, linestyle="-", marker="o"), lines[1]: dict(color=BASE, linestyle="--", marker="s")}
+    for ax, panel in zip(axes.flat, panels):
+        part = table[table.panel == panel]
+        for name, style in styles.items():
+            line = part[part.line == name].sort_values("year")
+            ax.plot(line["year"], line["value"], markersize=3, linewidth=1.4, label=name, **style)
+            flagged = line[line["flag"].astype(str).str.len() > 0]
+            ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=36, zorder=4)
+        ax.set_title(panel, fontsize=9.5, loc="left", fontweight="bold")
+        ax.tick_params(labelsize=8.5)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    axes[0][0].set_ylim(0, axis_top(table["value"]))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", ncol=2, fontsize=9, frameon=False, bbox_to_anchor=(0.99, 0.995))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    _footer(fig, source_line, flag_note(table["flag"]).replace("Hatched bars carry", "Ringed points carry"))
+    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    return fig
+
+
+def publish_small_multiples(table: pd.DataFrame, *, country: str, provenance: dict, datasets: list[str], name: str,
+                            output_dir: str | Path, eu: str = "EU-27") -> Published:
+    """A country's comparisons over the years beside the EU, one panel each, with words and CSV."""
+    from helpers.provenance import source_line
+
+    years = table.dropna(subset=["value"]).year
+    span = f"{years.min()}-{years.max()}" if len(years) else "no data"
+    fig = small_multiples(table, title=f"{country} and the {eu}, {span}", source_line=source_line(provenance, datasets),
+                          lines=(country, eu))
+    parts = []
+    for panel, part in table[table.line == country].dropna(subset=["value"]).groupby("panel", sort=False):
+        first, last = part.sort_values("year").iloc[0], part.sort_values("year").iloc[-1]
+        parts.append(f"{panel}: {first.value:.0f}% in {first.year}, {last.value:.0f}% in {last.year}")
+    alt = (f"Small multiples, one panel per comparison, {country} (solid line) against the {eu} (dashed), {span}. "
+           + ("; ".join(parts) if parts else "No data.") + ".")
+    caption = (f"{country} in every comparison of the report over the years, beside the {eu} (the EU aggregate of the "
+               "27 countries of 2020 throughout, so that the EU line is one series). Gaps are years without data.")
+    return publish(fig, table, name=name, alt=alt, caption=caption, output_dir=output_dir)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.catalogue import load_catalogue
 from helpers.claims import evaluate_all
 from helpers.comparisons import Series
+from helpers.statements import MARK, in_words
 
 
 def profile_series(unit: str = "PC_IND") -> list[tuple[str, Series]]:
@@ -13,7 +15,7 @@ def profile_series(unit: str = "PC_IND") -> list[tuple[str, Series]]:
     return [
         ("Youth civic use", Series("I_IUPOL2", unit, "Y16_24")),
         ("Social networks, high education", Series("I_IUSNET", unit, "I5_8")),
-        ("Social networks, no or low education", Series("I_IUSNET", unit, "I0_2")),
+        ("Social networks, low education", Series("I_IUSNET", unit, "I0_2")),
         ("Seniors on social networks", Series("I_IUSNET", unit, "Y65_74")),
         ("Seniors online", Series("I_IU3", "PC_IND", "Y65_74")),
         ("Health information", Series("I_IHIF", unit, "IND_TOTAL")),
@@ -30,14 +32,39 @@ def claims_naming(store: pd.DataFrame, country: str) -> pd.DataFrame:
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or result.best is None:
             continue
-        own = [c for c in result.best.checks if c.evidence.startswith(f"{country} ") or c.evidence.startswith(f"{country}:")]
+        own = [c for c in result.best.checks if c.geo == country]
         rows.append({
             "claim": result.claim["id"],
             "the paper says": f"\u201c{result.claim['quote']}\u201d",
             "verdict (whole claim)": result.verdict,
-            f"{country} in {result.best.year}": "; ".join(f"{c.description}: {c.evidence} [{c.status}]" for c in own),
+            f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
+                f"{in_words(c.description)}: {in_words(c.evidence)} - {MARK[c.status]}" for c in own),
             "latest": result.latest_verdict,
         })
     if not rows:
         return pd.DataFrame({"claim": [], "note": []}).assign(note=[])
+    return pd.DataFrame(rows)
+
+
+def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year: int) -> pd.DataFrame:
+    """A country's profile for the paper's year and the latest year side by side, with the change
+    and the EU beside each (the EU aggregate of its year, named in words)."""
+    eu_name = {"EU28": "EU-28", "EU27_2020": "EU-27", "EU27_2007": "EU-27 (2007)"}
+
+    def value(row, year):
+        shown = "no data" if pd.isna(row["value"]) else f"{row['value']:.1f}" + (f" {row['flag']}" if row["flag"] else "")
+        eu = "no data" if pd.isna(row["EU"]) else f"{row['EU']:.1f}"
+        return shown, f"{eu} ({eu_name.get(row['EU code'], row['EU code'])})", row["rank"]
+
+    rows = []
+    for (_, a), (_, b) in zip(then.iterrows(), now.iterrows()):
+        then_value, then_eu, then_rank = value(a, then_year)
+        now_value, now_eu, now_rank = value(b, now_year)
+        change = b["value"] - a["value"]
+        rows.append({
+            "comparison": a["comparison"], "group": a["group"],
+            f"{then_year}": then_value, f"EU {then_year}": then_eu, f"rank {then_year}": then_rank,
+            f"{now_year}": now_value, f"EU {now_year}": now_eu, f"rank {now_year}": now_rank,
+            "change (points)": "no data" if pd.isna(change) else f"{change:+.1f}",
+        })
     return pd.DataFrame(rows)

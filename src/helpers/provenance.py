@@ -14,20 +14,41 @@ def is_synthetic(provenance: dict) -> bool:
     return bool(provenance.get("synthetic"))
 
 
+def readable_time(stamp: str | None) -> str:
+    """'2026-06-16T23:00:00+0200' -> '16 June 2026, 23:00 (UTC+02:00)'; '' or None -> 'unknown'."""
+    if not stamp:
+        return "unknown"
+    try:
+        moment = pd.Timestamp(stamp)
+    except (ValueError, TypeError):
+        return str(stamp)
+    zone = moment.strftime("%z")
+    zone = "UTC" if zone in ("", "+0000") else f"UTC{zone[:3]}:{zone[3:]}"
+    return f"{moment.day} {moment.strftime('%B %Y, %H:%M')} ({zone})"
+
+
+def where_from(record: dict) -> str:
+    """The source as a reader may see it: Eurostat's public address, or a mirror's label, never a
+    path on the machine that built the report (the checksum identifies the file)."""
+    if record.get("source") == "live":
+        return record.get("location", "Eurostat's API")
+    label = record.get("mirror_label") or "a local mirror of Eurostat files"
+    return f"{label} (file {record.get('file', record['dataset'])})"
+
+
 def provenance_table(records: list[dict]) -> pd.DataFrame:
     """One row per dataset: source, retrieval, last update, size and checksum."""
     rows = [
         {
             "dataset": r["dataset"],
             "title": r.get("title", ""),
-            "source": r["source"] + (" (SYNTHETIC)" if r.get("synthetic") else ""),
-            "location": r.get("location", ""),
-            "retrieved (UTC)": r.get("retrieved_at", ""),
-            "Eurostat last update": r.get("last_update") or "unknown",
+            "source": ("Eurostat API" if r["source"] == "live" else "mirror") + (" (SYNTHETIC)" if r.get("synthetic") else ""),
+            "from": where_from(r),
+            "retrieved": readable_time(r.get("retrieved_at")),
+            "Eurostat last update": readable_time(r.get("last_update")),
             "series": r.get("series"),
-            "rows": r.get("rows"),
-            "sha256": r.get("sha256", "")[:16] + "...",
-            "eurostat package": r.get("eurostat_package_version", ""),
+            "values": r.get("rows"),
+            "sha256 (first 16)": r.get("sha256", "")[:16],
         }
         for r in records
     ]

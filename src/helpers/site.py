@@ -79,6 +79,21 @@ def banner_html(provenance: dict | None) -> str:
     return ""
 
 
+KOSOVO_NOTE = ("Kosovo*: this designation is without prejudice to positions on status, and is in line with "
+               "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
+
+
+def credit_line(root: Path) -> str:
+    """'<authors>, <title>, version <v>, <date>' from CITATION.cff, for every page's footer."""
+    cff_path = root / "CITATION.cff"
+    if not cff_path.exists():
+        return ""
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    authors = "; ".join(a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()
+                        for a in cff.get("authors", []))
+    return f"{authors}, {cff.get('title', '')}, version {cff.get('version', '')}, {cff.get('date-released', '')}."
+
+
 def citation_meta(root: Path) -> str:
     """Highwire-style citation tags from CITATION.cff, for reference managers."""
     cff_path = root / "CITATION.cff"
@@ -110,7 +125,7 @@ def body_html(notebook_path: Path) -> str:
 
 
 def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, str]], body: str, banner: str,
-              meta: str, renderer: str) -> str:
+              meta: str, renderer: str, credit: str = "") -> str:
     depth = len(page.source.parts) - 1
     up = "../" * depth
     links = []
@@ -130,8 +145,9 @@ def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, s
         f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{html.escape(site_title)}</span>'
         + "".join(links) + "</nav>\n"
         f'<main id="content">\n{body}\n</main>\n'
-        f'<footer class="site-footer">Built by {renderer} from the executed notebooks; '
-        "Quarto was not found on this machine. Data: Eurostat (see Data and methods).</footer>\n"
+        f'<footer class="site-footer"><p>{html.escape(credit)}</p><p>Built by {renderer} from the executed notebooks; '
+        "Quarto was not found on this machine. Data: Eurostat (see Data and methods).</p>"
+        f"<p>{html.escape(KOSOVO_NOTE)}</p></footer>\n"
         "</body>\n</html>\n"
     )
 
@@ -156,6 +172,7 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     site_title = config["website"]["title"]
     banner = banner_html(provenance)
     meta = citation_meta(root)
+    credit = credit_line(root)
     renderer = f"{FALLBACK_NAME} {nbconvert.__version__}"
     written = []
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -165,7 +182,7 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
         notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
         title = notebook_title(notebook, page.source.stem)
         document = page_html(page, title=title, site_title=site_title, nav=nav, body=body_html(report_dir / page.source),
-                             banner=banner, meta=meta, renderer=renderer)
+                             banner=banner, meta=meta, renderer=renderer, credit=credit)
         target = site_dir / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, document)
