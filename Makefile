@@ -209,6 +209,13 @@ pages: $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP)
 # Written when the Makefile is read (not by a forced rule), so that `make -n` tells the truth;
 # under `make -n` nothing is written and a page whose parameters changed is shown as re-run.
 PARAMS_CHANGED = $(filter-out $(PARAMS_$(1)),$(file <$(REPORT_DIR)/.params/$(1).txt))$(filter-out $(file <$(REPORT_DIR)/.params/$(1).txt),$(PARAMS_$(1)))$(if $(wildcard $(REPORT_DIR)/.params/$(1).txt),,new)
+# `make country` alone never mixes parameters on one site: the other country pages were built
+# with the parameters recorded in .params/country.txt; other ones need `make report`.
+ifeq ($(filter-out country,$(MAKECMDGOALS)),)
+ifneq ($(and $(filter country,$(MAKECMDGOALS)),$(wildcard $(REPORT_DIR)/.params/country.txt),$(call PARAMS_CHANGED,country)),)
+$(error make country would build $(COUNTRY) with other parameters (PAPER_YEAR, LATEST_YEAR, UNIT or folders) than the other country pages, and leave a mixed site; run `make report` with the new parameters to rebuild every page, or drop them from `make country`)
+endif
+endif
 ifneq ($(filter notebooks pages report site country,$(or $(MAKECMDGOALS),help)),)
 ifeq ($(DRY_RUN),)
 $(foreach p,$(PAGES) country,$(if $(call PARAMS_CHANGED,$(p)),$(shell mkdir -p '$(REPORT_DIR)/.params')$(file >$(REPORT_DIR)/.params/$(p).txt,$(PARAMS_$(p)))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import shutil
 import tempfile
 import threading
@@ -136,3 +137,47 @@ def test_page_in_a_real_browser(browser, site_url, page):
         if url == current.split("#")[0]:
             continue
         assert requests.get(url, timeout=10).status_code == 200, f"{target} (linked from {page}) does not resolve"
+
+
+def site_pages(site_url) -> list[str]:
+    """Every page of the site, from the Overview's navigation and the country index."""
+    root = requests.get(urljoin(site_url, "countries.html"), timeout=10).text
+    countries = sorted(set(re.findall(r'href="(?:\./)?(countries/[A-Z]{2}\.html)"', root)))
+    return ["index.html", "youth-civic.html", "education-gaps.html", "senior-uptake.html", "other-figures.html",
+            "countries.html", "data-and-methods.html", "cite.html", *countries]
+
+
+def raw_codes() -> set[str]:
+    """Codes a reader should never meet in a table header or a caption: the catalogue's series codes."""
+    from helpers.catalogue import load_catalogue
+
+    labels = load_catalogue().labels
+    return {code for dimension in ("indic_is", "unit", "ind_type", "hhtyp") for code in labels.get(dimension, {})
+            if len(code) > 2} | {"geo", "flag_then", "rank_then", "flag_now", "rank_now", "EU code"}
+
+
+LOCAL_PATH = re.compile(r"(?<![\w.:/])/(?:home|tmp|work|root|Users|mnt|var|opt)/")
+
+
+def test_every_page_reads_as_a_report(browser, site_url):
+    """#11: headers in words, no local path, no horizontal overflow at 1280 px; verdicts in words."""
+    from selenium.webdriver.common.by import By
+
+    codes = raw_codes()
+    for page in site_pages(site_url):
+        browser.get(urljoin(site_url, page))
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{page} is {overflow} px wider than the window"
+        headers = {th.text.strip() for th in browser.find_elements(By.CSS_SELECTOR, "main th, #content th")}
+        assert not headers & codes, f"{page}: raw codes in table headers: {headers & codes}"
+        captions = " ".join(c.text for c in browser.find_elements(By.TAG_NAME, "figcaption"))
+        assert not {c for c in codes if re.search(rf"\b{re.escape(c)}\b", captions)}, f"{page}: raw codes in captions"
+        text = browser.find_element(By.TAG_NAME, "body").text
+        assert not LOCAL_PATH.search(text), f"{page}: a local path: {LOCAL_PATH.search(text).group(0)}"
+        if page in ("youth-civic.html", "education-gaps.html", "senior-uptake.html", "other-figures.html"):
+            assert "What the paper said" in text and "Verdict:" in text, page
+    browser.get(urljoin(site_url, "index.html"))
+    messages = browser.find_elements(By.XPATH, "//h2[contains(., 'Key messages')]/following::ul[1]/li")
+    assert 3 <= len(messages) <= 5
+    assert browser.find_elements(By.CSS_SELECTOR, "img[alt^='Dot chart of']"), "no visual scorecard"
+    assert browser.find_elements(By.CSS_SELECTOR, ".verdict-reproduced, .verdict-partly, .verdict-not-reproduced")

@@ -147,3 +147,10 @@ def test_hostile_text_in_a_label_and_the_citation_is_shown_as_text(built_report)
         run_make(built_report, "country", "COUNTRY=LU")  # as make builds it (its parameters)
         cff.touch()  # the Cite page is made again from the real title
         run_make(built_report, "report")
+
+
+def test_make_country_refuses_to_mix_parameters_on_one_site(built_report):
+    before = snapshot(built_report / "report")
+    result = run_make(built_report, "country", "COUNTRY=PT", "PAPER_YEAR=2015", check=False)
+    assert result.returncode != 0 and "leave a mixed site" in result.stderr and "make report" in result.stderr
+    assert snapshot(built_report / "report") == before
