@@ -17,10 +17,15 @@ sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
 
 
 @pytest.fixture(scope="session")
-def synthetic_mirror_path() -> Path:
-    if not SYNTHETIC_MIRROR.is_dir():
-        pytest.skip(f"../shared is absent ({SYNTHETIC_MIRROR} not found): the synthetic mirror cannot be read")
-    return SYNTHETIC_MIRROR
+def synthetic_mirror_path(tmp_path_factory) -> Path:
+    """../shared/eurostat-synthetic where it is; else the mirror the project generates itself
+    (helpers.synthetic_mirror, as `make demo` does), so that a clone without ../shared runs every
+    test that does not need real Eurostat files."""
+    if SYNTHETIC_MIRROR.is_dir():
+        return SYNTHETIC_MIRROR
+    from helpers.synthetic_mirror import write_mirror
+
+    return write_mirror(tmp_path_factory.mktemp("generated") / "eurostat-synthetic")
 
 
 @pytest.fixture

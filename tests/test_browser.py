@@ -168,6 +168,8 @@ def test_every_page_reads_as_a_report(browser, site_url):
         browser.get(urljoin(site_url, page))
         overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{page} is {overflow} px wider than the window"
+        navigation = browser.find_element(By.CSS_SELECTOR, "nav.site-nav, nav.navbar")
+        assert navigation.size["height"] < 80, f"{page}: the navigation wraps ({navigation.size['height']} px high)"
         headers = {th.text.strip() for th in browser.find_elements(By.CSS_SELECTOR, "main th, #content th")}
         assert not headers & codes, f"{page}: raw codes in table headers: {headers & codes}"
         captions = " ".join(c.text for c in browser.find_elements(By.TAG_NAME, "figcaption"))

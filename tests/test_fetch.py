@@ -1,8 +1,10 @@
 """The fetch layer: mirror, the live path through the `eurostat` package against a stand-in
 for Eurostat's API on 127.0.0.1, and Eurostat's failures (each ends in success or one line)."""
 
+import gzip
 import hashlib
 import json
+import re
 import shutil
 import socket
 
@@ -75,9 +77,11 @@ def test_live_fetch_through_the_eurostat_package_matches_the_mirror(standin, syn
     assert standin.count("data") == len(CATALOGUE.datasets)
     assert all(r["requests"] <= 7 for r in records)
     assert live_prov["synthetic"] is False  # the live path never claims to be a mirror
-    assert records[0]["last_update"] == "2026-06-16T23:00:00+0200"
-    # I_IUCPP is optional: the stand-in (like the synthetic mirror) does not have it
-    assert "I_IUCPP" not in records[0]["filters"]["indic_is"]
+    manifest = json.loads((synthetic_mirror / "MIRROR.json").read_text())
+    assert records[0]["last_update"] == manifest["datasets"]["isoc_ci_ac_i"]["last_update"]
+    # optional codes the mirror lacks (../shared's lacks I_IUCPP) are not asked for
+    carried = set(read_eurostat_tsv(synthetic_mirror / "isoc_ci_ac_i.tsv.gz").indic_is)
+    assert set(records[0]["filters"]["indic_is"]) == set(CATALOGUE.dataset("isoc_ci_ac_i").filters["indic_is"]) & carried
     assert records[2]["dataset"] == "isoc_ci_in_h" and live_table[live_table.dataset == "isoc_ci_in_h"].ind_type.eq("TOTAL").all()
 
 
@@ -189,11 +193,17 @@ def test_the_2025_cell_forms_served_live_give_the_mirror_store_with_confidential
     pd.testing.assert_frame_equal(live.drop(columns="confidentiality"), mirror.drop(columns="confidentiality"))
 
 
-def test_the_content_constraint_leaves_out_and_lists_codes_the_dataset_lacks(standin, tmp_path):
-    records = fetch_all(tmp_path, source="live", settings=settings_for(standin))
-    # optional, and not in the (synthetic) dataset: I_IUPOL (an early definition), I_IUCPP
+def test_the_content_constraint_leaves_out_and_lists_codes_the_dataset_lacks(synthetic_mirror, tmp_path):
+    # a mirror without two optional series (../shared's lacks them already: I_IUPOL, I_IUCPP)
+    thin = shutil.copytree(synthetic_mirror, tmp_path / "thin")
+    path = thin / "isoc_ci_ac_i.tsv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().split("\r\n")
+    kept = [line for line in lines if not re.match(r"A,(I_IUPOL|I_IUCPP),", line)]
+    path.write_bytes(gzip.compress("\r\n".join(kept).encode(), mtime=0))
+    with StandIn(thin) as api:
+        records = fetch_all(tmp_path / "raw", source="live", settings=settings_for(api))
+        data_request = next(r for r in api.requests if "/data/isoc_ci_ac_i/" in r)
     assert records[0]["absent_codes"] == {"indic_is": ["I_IUPOL", "I_IUCPP"]}
-    data_request = next(r for r in standin.requests if "/data/isoc_ci_ac_i/" in r)
     assert "I_IUCPP" not in data_request and "I_IUPOL+" not in data_request
 
 

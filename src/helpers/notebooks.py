@@ -46,6 +46,18 @@ class NotebookFailed(Exception):
 
 
 ENGINE_NAME = "reused-kernel"
+BUILD_LOG = ROOT / "build.log"
+_kernel_log = None
+
+
+def kernel_log():
+    """The file the kernels' stdout and stderr go to (BUILD_LOG, or $OECD_BUILD_LOG), opened once."""
+    global _kernel_log
+    if _kernel_log is None:
+        path = Path(os.environ.get("OECD_BUILD_LOG", BUILD_LOG))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _kernel_log = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the process
+    return _kernel_log
 _engine_registered = False
 
 
@@ -76,7 +88,9 @@ def _register_engine() -> None:
                 if km is not None:
                     km.shutdown_kernel(now=True)
                 km = cls.kernel_manager = KernelManager(kernel_name=kernel_name)
-                km.start_kernel(cwd=str(NOTEBOOK_DIR))
+                # the kernel's own messages (ipykernel's transport warning, library warnings) go to
+                # the build log, not to the terminal: a notebook's warnings that matter are in its outputs
+                km.start_kernel(cwd=str(NOTEBOOK_DIR), stdout=kernel_log(), stderr=kernel_log())
                 atexit.register(km.shutdown_kernel, now=True)
             else:
                 client = km.blocking_client()
@@ -210,15 +224,20 @@ def execute_many(name: str, parameter: str, values: list[str], output_pattern: s
     """
     from concurrent.futures import ProcessPoolExecutor
 
+    import time
+
     work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
     errors = []
+    started = time.monotonic()
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         for done, (path, error) in enumerate(pool.map(_execute_one, work), start=1):
+            left = (time.monotonic() - started) / done * (len(work) - done)
+            eta = f" (about {left:.0f} s left)" if done < len(work) else ""
             if error:
                 errors.append(error)
                 print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
             else:
-                print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}", flush=True)
+                print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}{eta}", flush=True)
     return errors
 
 

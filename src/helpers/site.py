@@ -125,7 +125,7 @@ def body_html(notebook_path: Path) -> str:
 
 
 def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, str]], body: str, banner: str,
-              meta: str, renderer: str, credit: str = "") -> str:
+              meta: str, renderer: str, credit: str = "", nav_title: str = "") -> str:
     depth = len(page.source.parts) - 1
     up = "../" * depth
     links = []
@@ -142,7 +142,7 @@ def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, s
         f'<link rel="stylesheet" href="{up}styles.css">\n'
         "</head>\n<body>\n"
         f"{banner}"
-        f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{html.escape(site_title)}</span>'
+        f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{html.escape(nav_title or site_title)}</span>'
         + "".join(links) + "</nav>\n"
         f'<main id="content">\n{body}\n</main>\n'
         f'<footer class="site-footer"><p>{html.escape(credit)}</p><p>Built by {renderer} from the executed notebooks; '
@@ -170,6 +170,8 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
         raise FileNotFoundError(f"executed notebooks missing for the site: {', '.join(missing)}; run `make notebooks`")
     nav = navigation(config)
     site_title = config["website"]["title"]
+    # the navbar's short title (as Quarto shows it), so that the sections fit on one line
+    nav_title = config["website"]["navbar"].get("title", "")
     banner = banner_html(provenance)
     meta = citation_meta(root)
     credit = credit_line(root)
@@ -182,7 +184,7 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
         notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
         title = notebook_title(notebook, page.source.stem)
         document = page_html(page, title=title, site_title=site_title, nav=nav, body=body_html(report_dir / page.source),
-                             banner=banner, meta=meta, renderer=renderer, credit=credit)
+                             banner=banner, meta=meta, renderer=renderer, credit=credit, nav_title=nav_title)
         target = site_dir / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, document)

@@ -23,7 +23,7 @@ _GEO = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|[A-Z]{2})\b")
 _OPERATORS = [
     (re.compile(r">= (\d+)"), r"at least \1"), (re.compile(r"<= (\d+)"), r"at most \1"),
     (re.compile(r"> (\d+)"), r"above \1"), (re.compile(r"< (\d+)"), r"below \1"),
-    (re.compile(r"= (\d+) \+/- (\d+)"), r"about \1 (within \2 points)"),
+    (re.compile(r"= (\d+) \+/- (\d+)"), "about " + r"\1" + " (\u00b1" + r"\2)"),
     (re.compile(r"within \+/-(\d+)"), r"within \1 points either way"),
     (re.compile(r" gap (?=about|within|above|below|at)"), ", gap in points, "),
     (re.compile(r" high (?=about|within|above|below|at)"), ", high education, "),
