@@ -262,11 +262,13 @@ def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, p
                    low_label=labels["I0_2"], highlight=highlight)
     caption = (f"{what[0].upper() + what[1:]} by formal education, {year}; the gap is high minus no-or-low, "
                f"in percentage points. {aggregate['label']}: gap {aggregate['gap']:.0f} points.")
+    if highlight:
+        caption += " Countries in bold are those the paper names."
     return publish(fig, table, name=name, alt=gap_alt(table, year, what, aggregate), caption=caption, output_dir=output_dir)
 
 
 def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: dict, dataset: str, name: str,
-                  output_dir: str | Path) -> Published:
+                  output_dir: str | Path, note: str = "") -> Published:
     """A line chart over the years, with its words and CSV."""
     from helpers.findings import trend_alt
     from helpers.provenance import source_line
@@ -276,6 +278,8 @@ def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: di
     fig = trend_lines(table, title=f"{what[0].upper() + what[1:]}, {span}", ylabel=ylabel,
                       source_line=source_line(provenance, [dataset]))
     caption = f"{what[0].upper() + what[1:]}, every survey year with data ({span}). Gaps are years without data."
+    if note:
+        caption += f" {note}"
     return publish(fig, table, name=name, alt=trend_alt(table, what), caption=caption, output_dir=output_dir)
 
 

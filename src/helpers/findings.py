@@ -81,3 +81,16 @@ def trend_alt(table: pd.DataFrame, what: str) -> str:
         first, last = group.sort_values("year").iloc[0], group.sort_values("year").iloc[-1]
         parts.append(f"{name} from {_pct(first.value)} in {first.year} to {_pct(last.value)} in {last.year}")
     return f"Line chart of {what} over the years: " + ("; ".join(parts) if parts else "no data") + "."
+
+
+def chosen_note(named: list[str], others: list[str]) -> str:
+    """Why a chart shows these countries: those the paper names, and those added for comparison."""
+    def listed(codes):
+        names = [_name(g) for g in codes]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    extra = [g for g in others if g not in named]
+    text = f"{listed(named)}: the countries the paper names." if named else ""
+    if extra:
+        text += f" {listed(extra)}: shown for comparison."
+    return text.strip()
