@@ -40,7 +40,7 @@ def test_eu_aggregate_switches_after_2019():
     series = Series("I_IUPOL2", "PC_IND", "Y16_24")
     assert aggregate_value(YOUTH, series, 2013)["value"] == 14
     assert aggregate_value(YOUTH, series, 2023)["geo"] == "EU27_2020"
-    assert list(eu_trend(YOUTH, series).geo) == ["EU28", "EU27_2020"]
+    assert list(eu_trend(YOUTH, series).geo) == ["EU27_2020"]  # one aggregate per line, never spliced
 
 
 def test_latest_year_and_missing_year_errors():

@@ -208,10 +208,16 @@ def trend(store: pd.DataFrame, series: Series, geos: list[str]) -> pd.DataFrame:
     return rows.sort_values(["geo", "year"]).reset_index(drop=True)
 
 
+TREND_AGGREGATE = "EU27_2020"
+
+
 def eu_trend(store: pd.DataFrame, series: Series) -> pd.DataFrame:
-    """The EU aggregate over all years, EU28 to 2019 and EU27_2020 after, in one line."""
+    """The EU over the years as ONE series: EU27_2020 throughout (Eurostat computes it back to the
+    early survey years). Never EU28 spliced onto EU27_2020: the two differ by the United Kingdom,
+    and a spliced line would show the membership change as a trend. EU28 is used only for
+    paper-year checks (`eu_aggregate`)."""
     rows = series_rows(store, series)
-    rows = rows[rows.geo == rows.year.map(eu_aggregate)][["geo", "year", "value", "flag"]]
+    rows = rows[rows.geo == TREND_AGGREGATE][["geo", "year", "value", "flag"]]
     return rows.sort_values("year").reset_index(drop=True)
 
 
