@@ -103,3 +103,17 @@ def test_country_profile_gives_value_rank_and_eu():
 def test_cross_section_of_unknown_series():
     with pytest.raises(MissingData):
         cross_section(YOUTH, Series("I_NOPE", "PC_IND", "Y16_24"), 2013)
+
+
+def test_a_change_across_a_break_in_series_is_marked():
+    from helpers.comparisons import breaks_between
+
+    rows = [("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 30), ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2019, 25, "b"),
+            ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20), ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2013, 8, "b"),
+            ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2023, 12)]
+    store = tidy(rows)
+    series = Series("I_IUPOL2", "PC_IND", "Y16_24")
+    breaks = breaks_between(store, [series], 2013, 2023)
+    assert breaks == {"NL"}  # AT's break is in the paper's year itself, not between the two years
+    change = then_and_now(youth_civic_use(store, 2013), youth_civic_use(store, 2023), breaks=breaks)
+    assert change.set_index("geo")["break between"].to_dict() == {"NL": "yes: the change crosses a break in series", "AT": ""}

@@ -126,13 +126,27 @@ def aggregate_value(store: pd.DataFrame, series: Series, year: int) -> dict:
     return {"geo": code, "label": load_catalogue().labels["geo"][code], "year": int(year), "value": value, "flag": flag}
 
 
-def then_and_now(then: pd.DataFrame, now: pd.DataFrame, value: str = "value") -> pd.DataFrame:
-    """Join two cross-sections by country and add the change in percentage points."""
+def breaks_between(store: pd.DataFrame, series: list[Series], first: int, last: int) -> set[str]:
+    """Countries whose series (any of `series`) has a break in time series (flag b) after `first`
+    and up to `last`: a change between the two years then compares across a break."""
+    found: set[str] = set()
+    for item in series:
+        rows = series_rows(store, item)
+        rows = rows[(rows.year > first) & (rows.year <= last) & rows.flag.str.contains("b", regex=False)]
+        found |= set(rows.geo)
+    return found
+
+
+def then_and_now(then: pd.DataFrame, now: pd.DataFrame, value: str = "value", *, breaks: set[str] = frozenset()
+                 ) -> pd.DataFrame:
+    """Join two cross-sections by country and add the change in percentage points; `breaks` (from
+    `breaks_between`) marks the countries whose change crosses a break in series."""
     left = then[["geo", "country", value, "flag", "rank"]].rename(columns={value: "then", "flag": "flag_then", "rank": "rank_then"})
     right = now[["geo", value, "flag", "rank"]].rename(columns={value: "now", "flag": "flag_now", "rank": "rank_now"})
     joined = left.merge(right, on="geo", how="outer")
     joined["country"] = joined.geo.map(load_catalogue().labels["geo"])
     joined["change"] = joined["now"] - joined["then"]
+    joined["break between"] = joined.geo.map(lambda g: "yes: the change crosses a break in series" if g in breaks else "")
     return joined.sort_values(["now", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
