@@ -195,3 +195,11 @@ def test_every_check_says_why():
                 assert check.get("why"), (entry["id"], check)
         if len(entry.get("candidates", [])) > 1:
             assert entry.get("authority_reason"), entry["id"]
+
+
+def test_the_context_of_s2_reaches_the_scorecard():
+    rows = [("I_IU3", "PC_IND", "Y65_74", "EU28", 2013, 40.2), ("I_IU3", "PC_IND", "Y65_74", "EU27_2020", 2024, 67.0)]
+    store = tidy(rows)
+    card = scorecard(evaluate_all(store), store)
+    note = card[card.id == "S-2"].note.item()
+    assert "Japan" in note and "EU28 2013: 40.2" in note and "EU27_2020 2024: 67.0" in note

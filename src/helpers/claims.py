@@ -302,12 +302,34 @@ def evaluate_all(store: pd.DataFrame, paper_year: int | None = None) -> list[Cla
     return [evaluate_claim(store, claim, paper_year or registry["paper_year"]) for claim in registry["claim"]]
 
 
-def scorecard(results: list[ClaimResult]) -> pd.DataFrame:
-    """One row per claim: the paper's words, the verdict then and now, the evidence."""
+def context_evidence(store: pd.DataFrame, claim: dict, paper_year: int) -> str:
+    """For a claim Eurostat cannot test but can set in context (S-2): the EU figure then and latest."""
+    spec = claim.get("context")
+    if not spec:
+        return ""
+    series = Series(spec["indic_is"], spec["unit"], spec["ind_type"])
+    try:
+        rows = series_rows(store, series)
+    except MissingData:
+        return "context: no data"
+    parts = []
+    for year in sorted({paper_year, int(rows.year.max())}):
+        geo = eu_aggregate(year)
+        value = rows[(rows.geo == geo) & (rows.year == year)].value
+        parts.append(f"{geo} {year}: {_fmt(value.iloc[0]) if len(value) else 'no data'}")
+    return "for context, " + "; ".join(parts)
+
+
+def scorecard(results: list[ClaimResult], store: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per claim: the paper's words, the verdict then and now, the evidence (and, with the
+    store, the context figure of a claim Eurostat cannot test)."""
     rows = []
+    paper_year = load_claims()["paper_year"]
     for result in results:
         claim = result.claim
         note = claim.get("not_in_eurostat", "")
+        if store is not None and claim.get("context"):
+            note = f"{note} ({context_evidence(store, claim, paper_year)})"
         verdict = result.verdict
         if result.best and note:
             verdict += " (Eurostat part)"
