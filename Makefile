@@ -119,7 +119,8 @@ nbpath = ../$(1)
 FETCH_DIRS := -p raw_dir '$(call nbpath,$(DATA_DIR)/raw)'
 TIDY_DIRS := $(FETCH_DIRS) -p processed_dir '$(call nbpath,$(DATA_DIR)/processed)'
 # what the kernels print (library warnings, ipykernel's notices) goes here, not to the terminal
-export OECD_BUILD_LOG := $(CURDIR)/$(REPORT_DIR)/build.log
+# (beside the Makefile, not in the report: a log is not an output)
+export OECD_BUILD_LOG := $(CURDIR)/build.log
 # the mirror, read from the environment and made absolute by the runner (-P: a path parameter)
 FETCH := $(RUN) 00_fetch -o '$(REPORT_DIR)/pipeline/00_fetch.ipynb' $(FETCH_DIRS) -p source '$(SOURCE)' -P mirror "$$EUROSTAT_MIRROR"
 # what each stage's output depends on (beyond its notebook)
@@ -242,7 +243,7 @@ FORCE:
 report: notebooks ## Build the HTML report in report/_site (Quarto if installed, else the fallback renderer)
 	@$(MAKE) --no-print-directory site
 	@$(if $(filter 1,$(LOCK_CHECK)),'$(PYTHON)' -m helpers.data_lock check --raw-dir '$(DATA_DIR)/raw',true)
-	@echo "report: $(REPORT_DIR)/_site/index.html ($$(find '$(REPORT_DIR)/_site' -name '*.html' -not -path '*/site_libs/*' | wc -l) pages; the kernels' messages are in $(REPORT_DIR)/build.log)"
+	@echo "report: $(REPORT_DIR)/_site/index.html ($$(find '$(REPORT_DIR)/_site' -name '*.html' -not -path '*/site_libs/*' | wc -l) pages; the kernels' messages are in build.log)"
 
 site: $(SITE)
 
@@ -303,5 +304,5 @@ clean: ## Remove fetched data, executed notebooks and the built site (keeps .ven
 	rm -rf '$(DATA_DIR)'/raw/*.tsv* '$(DATA_DIR)'/raw/*.json '$(DATA_DIR)'/processed/*.parquet '$(DATA_DIR)'/processed/*.csv \
 	  '$(DATA_DIR)'/processed/*.json '$(DATA_DIR)/processed/countries.txt' '$(REPORT_DIR)'/*.ipynb '$(REPORT_DIR)/countries' \
 	  '$(REPORT_DIR)/data' '$(REPORT_DIR)/pipeline' '$(REPORT_DIR)/.params' '$(REPORT_DIR)/_site' '$(REPORT_DIR)/banner.html' \
-	  '$(REPORT_DIR)/.previous' '$(REPORT_DIR)/data-diff.md' '$(REPORT_DIR)/build.log'
+	  '$(REPORT_DIR)/.previous' '$(REPORT_DIR)/data-diff.md'
 endif

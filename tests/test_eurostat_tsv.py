@@ -1,3 +1,4 @@
+import json
 import gzip
 import math
 
@@ -129,5 +130,6 @@ def test_real_eurostat_file(real_internet_use):
 
 def test_synthetic_mirror_reads_whole(synthetic_mirror):
     table = read_eurostat_tsv(synthetic_mirror / "isoc_ci_ac_i.tsv.gz")
-    assert len(table) == 32640 * 15
+    manifest = json.loads((synthetic_mirror / "MIRROR.json").read_text())
+    assert len(table) == manifest["datasets"]["isoc_ci_ac_i"]["rows"] * 15
     assert table.year.min() == 2011 and table.year.max() == 2025

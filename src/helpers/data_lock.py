@@ -72,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     found = differences(args.raw_dir, args.lock)
     if found:
-        print("WARNING: the data this report was built from differs from the lock (data/eurostat.lock):")
+        print("WARNING: the data this report was built from differs from the lock (data/eurostat.lock):", file=sys.stderr)
         for line in found:
-            print(f"  - {line}")
-        print("  `make data-diff` shows what changed; `make lock` records the new data deliberately.")
+            print(f"  - {line}", file=sys.stderr)
+        print("  `make data-diff` shows what changed; `make lock` records the new data deliberately.", file=sys.stderr)
     return 0
 
 
