@@ -168,6 +168,8 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: EUROSTAT_MIRROR=/path/to/mirror  SOURCE=auto|live|mirror  COUNTRY=ES  JOBS=2"
 	@echo "             PAPER_YEAR=2013 LATEST_YEAR=0 (0 = latest with data) UNIT=PC_IND YOUTH_HIGHLIGHT=NL,AT"
+	@echo "             QUARTO= (empty: the fallback renderer even where Quarto is installed)"
+	@echo "  Every value is checked before anything runs; README, 'What the build refuses'."
 
 env: $(ENV_STAMP) ## Create .venv from the pinned requirements and register the Jupyter kernel
 
