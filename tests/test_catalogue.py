@@ -21,7 +21,7 @@ def test_every_filter_code_has_a_label():
 def test_labelled_codes_are_real_eurostat_codes(dimension):
     dic = REAL_DIC / f"{dimension}.dic"
     if not dic.exists():
-        pytest.skip(f"../shared is absent ({dic} not found)")
+        pytest.skip(f"../shared is absent ({dic.parent} not found): the real Eurostat dictionaries cannot be read")
     real = {line.split("\t")[0] for line in dic.read_text(encoding="utf-8").splitlines()}
     assert not set(CATALOGUE.labels[dimension]) - real
 
