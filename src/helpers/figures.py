@@ -65,6 +65,20 @@ def _footer(fig, source_line: str, note: str = "") -> None:
 SHORT_EU = {"EU28": "EU-28", "EU27_2020": "EU-27", "EU27_2007": "EU-27 (2007)"}
 
 
+def two_line_title(fig: plt.Figure, title: str, height: float) -> float:
+    """'<finding> - <what>' across the top of the figure (not the axes, which the country names
+    push right): the finding in bold, then a smaller line saying what is measured. Returns the
+    top of the room left for the axes (for tight_layout)."""
+    import textwrap
+
+    finding, _, what = title.partition(" - ")
+    fig.text(0.01, 1 - 0.12 / height, finding, ha="left", va="top", fontsize=12, fontweight="bold")
+    lines = textwrap.wrap(what, 100)[:2] if what else []
+    if lines:
+        fig.text(0.01, 1 - 0.42 / height, "\n".join(lines), ha="left", va="top", fontsize=9.5, color="#333333")
+    return 1 - (0.55 + 0.18 * len(lines)) / height
+
+
 def axis_top(*values) -> float:
     """The end of a percentage axis sized to the data: a little above the largest value, on a
     multiple of 10, never beyond 100 (the axis always starts at zero)."""
@@ -106,9 +120,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
         ax.text(reference[1], -0.9, f" {SHORT_EU.get(reference[0], reference[0])} {reference[1]:.0f}%", color=SECOND,
                 fontsize=9, va="bottom")
     ax.set_xlim(0, axis_top(values, reference[1] if reference else np.nan))
-    ax.set_title(title, wrap=True)
+    top = two_line_title(fig, title, height)
     _footer(fig, source_line, flag_note(data.get("flag", [])))
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.06, 1, top))
     return fig
 
 
