@@ -20,6 +20,7 @@ REPORT_DIR ?= report
 PAPER_YEAR ?= 2013
 LATEST_YEAR ?= 0
 UNIT ?= PC_IND
+COMPARISON ?= paper
 YOUTH_INDICATOR ?= I_IUPOL2
 YOUTH_HIGHLIGHT ?= NL,AT
 COUNTRY ?=
@@ -50,6 +51,7 @@ folder_is_wrong = $(or $(filter /%,$1),$(filter .. ./ .,$1),$(findstring /../,/$
 $(call accept,SOURCE,$(LETTERS),auto$(comma) live or mirror,$(filter-out auto live mirror,$(value SOURCE)))
 $(call accept,PAPER_YEAR,$(DIGITS),a year such as 2013,$(filter-out 4,$(call length,$(value PAPER_YEAR))))
 $(call accept,LATEST_YEAR,$(DIGITS),0 (the latest year with data) or a year such as 2023,$(and $(filter-out 0,$(value LATEST_YEAR)),$(filter-out 4,$(call length,$(value LATEST_YEAR)))))
+$(call accept,COMPARISON,$(LETTERS) $(DIGITS),paper (the OECD members the paper compared)$(comma) eu27 or all,$(filter-out paper eu27 all,$(value COMPARISON)))
 $(call accept,UNIT,$(CODE_CHARS),a Eurostat unit code: PC_IND (share of all people) or PC_IND_IU3 (share of internet users),$(if $(value UNIT),,empty))
 $(call accept,YOUTH_INDICATOR,$(CODE_CHARS),a Eurostat indicator code such as I_IUPOL2,$(if $(value YOUTH_INDICATOR),,empty))
 $(call accept,YOUTH_HIGHLIGHT,$(LETTERS) $(comma),country codes separated by commas$(comma) such as NL$(comma)AT)
@@ -142,8 +144,8 @@ NOTEBOOK_countries := 31_countries
 NOTEBOOK_data-and-methods := 40_data_and_methods
 NOTEBOOK_cite := 50_cite
 OUT := -p processed_dir '$(call nbpath,$(DATA_DIR)/processed)' -p output_dir '$(call nbpath,$(REPORT_DIR))'
-YEARS := -p paper_year '$(PAPER_YEAR)' -p latest_year '$(LATEST_YEAR)' -p unit '$(UNIT)'
-PARAMS_index := $(OUT)
+YEARS := -p paper_year '$(PAPER_YEAR)' -p latest_year '$(LATEST_YEAR)' -p unit '$(UNIT)' -p comparison '$(COMPARISON)'
+PARAMS_index := $(OUT) -p comparison '$(COMPARISON)'
 PARAMS_youth-civic := $(OUT) $(YEARS) -p indicator '$(YOUTH_INDICATOR)' -p highlight '$(YOUTH_HIGHLIGHT)'
 PARAMS_education-gaps := $(OUT) $(YEARS)
 PARAMS_senior-uptake := $(OUT) $(YEARS)
@@ -168,7 +170,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: EUROSTAT_MIRROR=/path/to/mirror  SOURCE=auto|live|mirror  COUNTRY=ES  JOBS=2"
 	@echo "             PAPER_YEAR=2013 LATEST_YEAR=0 (0 = latest with data) UNIT=PC_IND YOUTH_HIGHLIGHT=NL,AT"
-	@echo "             QUARTO= (empty: the fallback renderer even where Quarto is installed)"
+	@echo "             COMPARISON=paper|eu27|all (the countries ranked)  QUARTO= (empty: the fallback renderer)"
 	@echo "  Every value is checked before anything runs; README, 'What the build refuses'."
 
 env: $(ENV_STAMP) ## Create .venv from the pinned requirements and register the Jupyter kernel

@@ -203,3 +203,21 @@ def test_the_context_of_s2_reaches_the_scorecard():
     card = scorecard(evaluate_all(store), store)
     note = card[card.id == "S-2"].note.item()
     assert "Japan" in note and "EU28 2013: 40.2" in note and "EU27_2020 2024: 67.0" in note
+
+
+def test_the_comparison_set_decides_who_leads_and_is_the_same_in_both_years():
+    from helpers.catalogue import load_catalogue
+    from helpers.comparisons import cross_section
+
+    paper = load_catalogue().comparison("paper")
+    assert "XK" not in paper and "BG" not in paper and "TR" in paper  # OECD members covered by the survey
+    # Kosovo has no 2013 value and leads in 2023; among the paper's countries the Netherlands lead both years
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2023, {"XK": 45, "NL": 33, "AT": 9, "DE": 21}))
+    result = evaluate_claim(store, claim("Y-1"), 2013, compared=paper)
+    assert result.latest.checks[1].status == "pass"  # NL highest of the compared countries in 2023
+    assert evaluate_claim(store, claim("Y-1"), 2013, compared=None).latest.checks[1].status == "fail"  # XK leads all
+    from helpers.comparisons import Series
+
+    series = Series("I_IUPOL2", "PC_IND", "Y16_24")
+    then, now = cross_section(store, series, 2013, paper), cross_section(store, series, 2023, paper)
+    assert set(then.geo) == set(now.geo) == set(paper)  # ranks out of the same set in both years

@@ -36,6 +36,7 @@ HOSTILE = [
     ("report", "UNIT", "PC_IND;touch {marker}", "a Eurostat unit code"),
     ("report", "YOUTH_INDICATOR", "I_IUPOL2`touch {marker}`", "a Eurostat indicator code"),
     ("report", "SOURCE", "mirror;touch {marker}", "auto, live or mirror"),
+    ("report", "COMPARISON", "oecd;touch {marker}", "eu27 or all"),
     ("report", "JOBS", "2;touch {marker}", "a number of processes"),
     ("clean", "REPORT_DIR", "/", "a folder inside the clone"),
     ("clean", "DATA_DIR", "/", "a folder inside the clone"),

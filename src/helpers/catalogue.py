@@ -34,6 +34,16 @@ class Catalogue:
     datasets: tuple[DatasetSpec, ...]
     labels: dict[str, dict[str, str]]
     aggregates: tuple[str, ...]
+    comparison_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    comparison_names: dict[str, str] = field(default_factory=dict)
+
+    def comparison(self, name: str) -> list[str]:
+        """The countries a comparison ranks: `paper`, `eu27` or `all`; another name lists these."""
+        if name == "all":
+            return list(self.countries)
+        if name not in self.comparison_sets:
+            raise UnknownCode(f"unknown comparison {name!r}; choose one of {', '.join([*self.comparison_sets, 'all'])}")
+        return list(self.comparison_sets[name])
 
     def dataset(self, code: str) -> DatasetSpec:
         for spec in self.datasets:
@@ -87,4 +97,6 @@ def load_catalogue() -> Catalogue:
         )
         for d in raw["dataset"]
     )
-    return Catalogue(datasets=datasets, labels=raw["labels"], aggregates=tuple(raw["aggregates"]["codes"]))
+    return Catalogue(datasets=datasets, labels=raw["labels"], aggregates=tuple(raw["aggregates"]["codes"]),
+                     comparison_sets={k: tuple(v) for k, v in raw.get("comparison_sets", {}).items()},
+                     comparison_names=dict(raw.get("comparison_names", {})))

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.catalogue import load_catalogue
 from helpers.claims import evaluate_all
 from helpers.comparisons import cross_section, latest_year_with_data
 from helpers.errors import MissingData, ReportError
@@ -44,7 +45,8 @@ def cell_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 def verdict_flips(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for before, after in zip(evaluate_all(old), evaluate_all(new)):
+    compared = load_catalogue().comparison("paper")  # as the report ranks by default
+    for before, after in zip(evaluate_all(old, compared=compared), evaluate_all(new, compared=compared)):
         for when, a, b in (("paper year", before.verdict, after.verdict),
                            ("latest year", before.latest_verdict, after.latest_verdict)):
             if a != b:

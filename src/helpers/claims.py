@@ -138,14 +138,18 @@ def _fmt(value: float, flag: str = "") -> str:
 
 LOW_RELIABILITY = "u"
 
-def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str) -> CheckResult:
-    """Evaluate one check on a table of values by geo, at the paper's precision (whole numbers)."""
+def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
+              compared: list[str] | None = None) -> CheckResult:
+    """Evaluate one check on a table of values by geo, at the paper's precision (whole numbers).
+    Rankings ("highest", "the leading country") are among the comparison set `compared` (all
+    countries when None)."""
     aggregates = load_catalogue().aggregates
     column = check.get("of", default_column)
     flags = table.get(f"flag_{column}", pd.Series("", index=table.index)).fillna("")
     geo = check.get("geo")
     geo = eu_aggregate(year) if geo == "EU" else geo
-    countries = table.loc[~table.index.isin(aggregates), column].dropna().sort_values(ascending=False, kind="stable")
+    in_set = ~table.index.isin(aggregates) & (table.index.isin(compared) if compared is not None else True)
+    countries = table.loc[in_set, column].dropna().sort_values(ascending=False, kind="stable")
     test = check["test"]
 
     def shown(g) -> str:
@@ -219,7 +223,7 @@ def _target(check: dict) -> tuple[float, float] | None:
     return value - tolerance, value + tolerance
 
 
-def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int) -> Trial:
+def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared: list[str] | None = None) -> Trial:
     """All checks of a claim for one candidate series and year."""
     group = candidate["ind_type"] or f"{claim['high']}-{claim['low']}"
     result = Trial(candidate["indic_is"], candidate["unit"], group, year, spec=candidate)
@@ -231,7 +235,7 @@ def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int) -> Trial
         except MissingData:
             result.checks.append(CheckResult(check["test"], UNTESTED, f"series {series['indic_is']} not in the store"))
             continue
-        result.checks.append(run_check(check, table, year, default_column))
+        result.checks.append(run_check(check, table, year, default_column, compared))
     return result
 
 
@@ -276,12 +280,12 @@ class ClaimResult:
         return verdict_of([self.best.checks[i].status for i in both]) != verdict_of([self.latest.checks[i].status for i in both])
 
 
-def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int) -> ClaimResult:
+def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: list[str] | None = None) -> ClaimResult:
     """Test every candidate (series x year) of a claim; pick the best; test it on the latest year."""
     if "checks" not in claim:
         return ClaimResult(claim, [], None, None)
     years = claim.get("years", [paper_year])
-    trials = [trial(store, claim, candidate, year) for candidate in _candidates(claim) for year in years]
+    trials = [trial(store, claim, candidate, year, compared) for candidate in _candidates(claim) for year in years]
     authority = claim.get("authority", {})
     deciding = [t for t in trials if t.matches(authority)] or trials
     others = [t for t in trials if t not in deciding]
@@ -292,14 +296,16 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int) -> ClaimRe
     best = max(deciding, key=rank)
     beside = max(others, key=rank) if others else None
     available = [y for y in claim_years(store, claim, best.spec) if y >= best.year]
-    latest = trial(store, claim, best.spec, available[-1]) if available else None
+    latest = trial(store, claim, best.spec, available[-1], compared) if available else None
     return ClaimResult(claim, trials, best, latest, beside)
 
 
-def evaluate_all(store: pd.DataFrame, paper_year: int | None = None) -> list[ClaimResult]:
-    """Every claim of the registry, for the paper's year (the registry's, unless given)."""
+def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: list[str] | None = None
+                 ) -> list[ClaimResult]:
+    """Every claim of the registry, for the paper's year (the registry's, unless given), ranking
+    among the comparison set `compared` (all countries when None)."""
     registry = load_claims()
-    return [evaluate_claim(store, claim, paper_year or registry["paper_year"]) for claim in registry["claim"]]
+    return [evaluate_claim(store, claim, paper_year or registry["paper_year"], compared) for claim in registry["claim"]]
 
 
 def context_evidence(store: pd.DataFrame, claim: dict, paper_year: int) -> str:

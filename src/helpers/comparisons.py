@@ -102,13 +102,20 @@ def latest_year_with_data(store: pd.DataFrame, series: Series) -> int:
     return years[-1]
 
 
-def cross_section(store: pd.DataFrame, series: Series, year: int) -> pd.DataFrame:
-    """Countries (ranked, highest first) for one series and year; aggregates excluded."""
+def cross_section(store: pd.DataFrame, series: Series, year: int, countries: list[str] | None = None) -> pd.DataFrame:
+    """Countries (ranked, highest first) for one series and year; aggregates excluded.
+
+    With `countries` (a comparison set), exactly those countries, the ones without a value listed
+    as such, so that two years rank the same set."""
     catalogue = load_catalogue()
     check_year(store, series, year)
     rows = series_rows(store, series)
     rows = rows[(rows.year == year) & ~rows.geo.isin(catalogue.aggregates)]
     table = rows[["geo", "value", "flag"]].copy()
+    if countries is not None:
+        table = table[table.geo.isin(countries)]
+        absent = [g for g in countries if g not in set(table.geo)]
+        table = pd.concat([table, pd.DataFrame({"geo": absent, "value": np.nan, "flag": ""})], ignore_index=True)
     table.insert(1, "country", table.geo.map(catalogue.labels["geo"]))
     table = table.sort_values(["value", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
     table["rank"] = table.value.rank(ascending=False, method="min").astype("Int64")
@@ -156,22 +163,22 @@ YOUTH_CIVIC_INDICATORS = ("I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP")
 
 
 def youth_civic_use(store: pd.DataFrame, year: int, indic_is: str = "I_IUPOL2", unit: str = "PC_IND",
-                    group: str = "Y16_24") -> pd.DataFrame:
+                    group: str = "Y16_24", countries: list[str] | None = None) -> pd.DataFrame:
     """Share of 16-24 year olds using the internet for civic or political issues, by country."""
-    return cross_section(store, Series(indic_is, unit, group), year)
+    return cross_section(store, Series(indic_is, unit, group), year, countries)
 
 
 # ----------------------------------------------------------------------------- education gaps
 
 
 def education_gap(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", unit: str = "PC_IND",
-                  high: str = "I5_8", low: str = "I0_2") -> pd.DataFrame:
+                  high: str = "I5_8", low: str = "I0_2", countries: list[str] | None = None) -> pd.DataFrame:
     """High vs no-or-low formal education, by country: both shares and the gap in points.
 
     Ranked by gap, largest first. Countries missing either value have a missing gap.
     """
-    highs = cross_section(store, Series(indic_is, unit, high), year)
-    lows = cross_section(store, Series(indic_is, unit, low), year)
+    highs = cross_section(store, Series(indic_is, unit, high), year, countries)
+    lows = cross_section(store, Series(indic_is, unit, low), year, countries)
     table = highs[["geo", "country", "value", "flag"]].rename(columns={"value": "high", "flag": "flag_high"}).merge(
         lows[["geo", "value", "flag"]].rename(columns={"value": "low", "flag": "flag_low"}), on="geo", how="outer"
     )
@@ -194,15 +201,15 @@ def education_gap_aggregate(store: pd.DataFrame, year: int, indic_is: str = "I_I
 # ----------------------------------------------------------------------------- senior uptake
 
 
-def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND") -> pd.DataFrame:
+def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND", countries: list[str] | None = None) -> pd.DataFrame:
     """65-74 year olds on social networks and online, by country, with the distance to 16-24s.
 
     Social networks (I_IUSNET) in `unit`; internet use (I_IU3) always as % of all individuals.
     Ranked by social-network use.
     """
-    snet = cross_section(store, Series("I_IUSNET", unit, "Y65_74"), year)
-    online = cross_section(store, Series("I_IU3", "PC_IND", "Y65_74"), year)
-    young = cross_section(store, Series("I_IUSNET", unit, "Y16_24"), year)
+    snet = cross_section(store, Series("I_IUSNET", unit, "Y65_74"), year, countries)
+    online = cross_section(store, Series("I_IU3", "PC_IND", "Y65_74"), year, countries)
+    young = cross_section(store, Series("I_IUSNET", unit, "Y16_24"), year, countries)
     table = (
         snet[["geo", "country", "value", "flag", "rank"]].rename(columns={"value": "social_networks", "flag": "flag_social_networks"})
         .merge(online[["geo", "value", "flag"]].rename(columns={"value": "internet", "flag": "flag_internet"}), on="geo", how="outer")
@@ -238,12 +245,16 @@ def eu_trend(store: pd.DataFrame, series: Series) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- country profile
 
 
-def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int) -> pd.DataFrame:
-    """A country's value, rank and flag for several series in one year, beside the EU aggregate."""
+def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int,
+                    countries: list[str] | None = None) -> pd.DataFrame:
+    """A country's value, rank and flag for several series in one year, beside the EU aggregate.
+
+    Ranked within the comparison set `countries` when the country belongs to it, else among all."""
     (country,) = check_countries([country])
+    compared = countries if countries is not None and country in countries else None
     rows = []
     for title, item in series:
-        section = cross_section(store, item, year)
+        section = cross_section(store, item, year, compared)
         mine = section[section.geo == country]
         eu = aggregate_value(store, item, year)
         value = float(mine.value.iloc[0]) if len(mine) else np.nan

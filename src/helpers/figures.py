@@ -247,8 +247,16 @@ def write_table(data: pd.DataFrame, *, name: str, output_dir: str | Path) -> Pub
 # ----------------------------------------------------------------------------- one call per chart
 
 
+def comparison_sentence(comparison: str) -> str:
+    """' Countries compared: the OECD members covered by Eurostat's survey ...' for a caption."""
+    if not comparison:
+        return ""
+    return f" Countries compared: {load_catalogue().comparison_names.get(comparison, comparison)}."
+
+
 def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, provenance: dict, dataset: str,
-                    name: str, output_dir: str | Path, highlight: list[str] = (), reference: dict | None = None) -> Published:
+                    name: str, output_dir: str | Path, highlight: list[str] = (), reference: dict | None = None,
+                    comparison: str = "") -> Published:
     """A ranked bar chart of a cross-section, with its title, alt text, caption and CSV."""
     from helpers.findings import highlight_sentence, ranked_alt, ranked_title
     from helpers.provenance import source_line
@@ -261,11 +269,12 @@ def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, p
         caption += " " + highlight_sentence(table, highlight) + "."
     if reference and not pd.isna(reference["value"]):
         caption += f" Dashed line: {reference['label']} ({reference['value']:.0f}%)."
+    caption += comparison_sentence(comparison)
     return publish(fig, table, name=name, alt=ranked_alt(table, year, what, highlight), caption=caption, output_dir=output_dir)
 
 
 def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, provenance: dict, dataset: str,
-                name: str, output_dir: str | Path, highlight: list[str] = ()) -> Published:
+                name: str, output_dir: str | Path, highlight: list[str] = (), comparison: str = "") -> Published:
     """A dumbbell chart of the education gap, with its words and CSV."""
     from helpers.findings import gap_alt, gap_title
     from helpers.provenance import source_line
@@ -278,6 +287,7 @@ def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, p
                f"in percentage points. {aggregate['label']}: gap {aggregate['gap']:.0f} points.")
     if highlight:
         caption += " Countries in bold are those the paper names."
+    caption += comparison_sentence(comparison)
     return publish(fig, table, name=name, alt=gap_alt(table, year, what, aggregate), caption=caption, output_dir=output_dir)
 
 

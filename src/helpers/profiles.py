@@ -25,10 +25,10 @@ def profile_series(unit: str = "PC_IND") -> list[tuple[str, Series]]:
     ]
 
 
-def claims_naming(store: pd.DataFrame, country: str) -> pd.DataFrame:
+def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None) -> pd.DataFrame:
     """The claims whose checks name `country`, with the verdict and the country's own evidence."""
     rows = []
-    for result in evaluate_all(store):
+    for result in evaluate_all(store, compared=compared):
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or result.best is None:
             continue
