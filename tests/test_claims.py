@@ -221,3 +221,16 @@ def test_the_comparison_set_decides_who_leads_and_is_the_same_in_both_years():
     series = Series("I_IUPOL2", "PC_IND", "Y16_24")
     then, now = cross_section(store, series, 2013, paper), cross_section(store, series, 2023, paper)
     assert set(then.geo) == set(now.geo) == set(paper)  # ranks out of the same set in both years
+
+
+def test_a_discontinued_indicator_is_continued_by_its_successor_marked():
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}, indic="I_IUPOL1")  # only the old indicator fits 2013
+                 + youth(2019, {"NL": 31, "AT": 9, "DE": 20}, indic="I_IUPOL1")  # its last year
+                 + youth(2023, {"NL": 25, "AT": 12, "DE": 30}))  # the successor, I_IUPOL2
+    result = evaluate_claim(store, claim("Y-1"), 2013)
+    assert result.best.indic_is == "I_IUPOL1"
+    assert (result.latest.indic_is, result.latest.year, result.latest.chained_from) == ("I_IUPOL2", 2023, "I_IUPOL1")
+    assert "successor of I_IUPOL1: the definition changed" in result.latest.candidate
+    from helpers.statements import verdict_words
+
+    assert "which replaced posting opinions" in verdict_words(result)

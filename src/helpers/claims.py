@@ -75,6 +75,7 @@ class Trial:
     year: int
     spec: dict = field(default_factory=dict)
     checks: list[CheckResult] = field(default_factory=list)
+    chained_from: str = ""  # the discontinued indicator this trial continues (its successor's definition differs)
 
     @property
     def verdict(self) -> str:
@@ -93,7 +94,8 @@ class Trial:
 
     @property
     def candidate(self) -> str:
-        return f"{self.indic_is} / {self.unit} / {self.ind_type} / {self.year}"
+        chained = f" (successor of {self.chained_from}: the definition changed)" if self.chained_from else ""
+        return f"{self.indic_is} / {self.unit} / {self.ind_type} / {self.year}{chained}"
 
     @property
     def evidence(self) -> str:
@@ -297,6 +299,14 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: 
     beside = max(others, key=rank) if others else None
     available = [y for y in claim_years(store, claim, best.spec) if y >= best.year]
     latest = trial(store, claim, best.spec, available[-1], compared) if available else None
+    # a discontinued indicator (I_IUPOL1, "until 2019") is continued by its successor, marked as such
+    successor = load_claims().get("successors", {}).get(best.spec.get("indic_is") or "")
+    if successor:
+        spec = {**best.spec, "indic_is": successor}
+        later = [y for y in claim_years(store, claim, spec) if y > (latest.year if latest else best.year)]
+        if later:
+            latest = trial(store, claim, spec, later[-1], compared)
+            latest.chained_from = best.spec["indic_is"]
     return ClaimResult(claim, trials, best, latest, beside)
 
 

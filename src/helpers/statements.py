@@ -60,6 +60,11 @@ def verdict_words(result: ClaimResult, *, short: bool = False) -> str:
         then += f" ({result.best.untested_note})"
     if result.latest is None or result.latest.year == result.best.year:
         return then
+    if result.latest.chained_from:
+        catalogue = load_catalogue()
+        return (f"{then}; **{result.latest_verdict}** for {result.latest.year} on "
+                f"{catalogue.label('indic_is', result.latest.indic_is).lower()}, which replaced "
+                f"{catalogue.label('indic_is', result.latest.chained_from).lower()} (the definition changed)")
     if result.change_is_real:
         return f"{then}, **{result.latest_verdict}** for {result.latest.year}"
     if result.latest_verdict == result.verdict:
