@@ -41,14 +41,13 @@ def provenance_table(records: list[dict]) -> pd.DataFrame:
     rows = [
         {
             "dataset": r["dataset"],
-            "title": r.get("title", ""),
-            "source": ("Eurostat API" if r["source"] == "live" else "mirror") + (" (SYNTHETIC)" if r.get("synthetic") else ""),
-            "from": where_from(r),
+            "from": ("Eurostat API: " if r["source"] == "live" else "mirror: ") + where_from(r)
+            + (" - SYNTHETIC" if r.get("synthetic") else ""),
             "retrieved": readable_time(r.get("retrieved_at")),
             "Eurostat last update": readable_time(r.get("last_update")),
             "series": r.get("series"),
             "values": r.get("rows"),
-            "sha256 (first 16)": r.get("sha256", "")[:16],
+            "sha256 (first 12)": r.get("sha256", "")[:12],
         }
         for r in records
     ]
