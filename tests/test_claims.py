@@ -234,3 +234,16 @@ def test_a_discontinued_indicator_is_continued_by_its_successor_marked():
     from helpers.statements import verdict_words
 
     assert "which replaced posting opinions" in verdict_words(result)
+
+
+def test_latest_is_per_country_for_a_country_not_surveyed_in_the_latest_year():
+    # Iceland was not surveyed in 2025, but was in 2023 (after the paper's year): its 2023 value counts
+    store = tidy(seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2023, {"IS": 15, "NO": 26})
+                 + seniors(2025, {"NO": 27, "UK": 24}))
+    result = evaluate_claim(store, claim("S-1"), 2013)
+    iceland = result.latest.checks[0]
+    assert result.latest.year == 2025 and iceland.status == "fail"
+    assert "its latest year with data: 2023" in iceland.evidence
+    # never a value from before the paper's year
+    store = tidy(seniors(2011, {"IS": 15}) + seniors(2013, {"NO": 25, "UK": 21}) + seniors(2025, {"NO": 27, "UK": 24}))
+    assert evaluate_claim(store, claim("S-1"), 2013).latest.checks[0].status == "untested"

@@ -225,8 +225,16 @@ def _target(check: dict) -> tuple[float, float] | None:
     return value - tolerance, value + tolerance
 
 
-def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared: list[str] | None = None) -> Trial:
-    """All checks of a claim for one candidate series and year."""
+RANKING_TESTS = ("highest", "lowest", "top_between", "highest_between")
+
+
+def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared: list[str] | None = None,
+          per_country_since: int | None = None) -> Trial:
+    """All checks of a claim for one candidate series and year.
+
+    With `per_country_since` (the latest-year trial), a check on one country without a value in
+    `year` takes that country's latest value after `per_country_since` (a series not collected
+    every year), and says which year; rankings stay within `year`."""
     group = candidate["ind_type"] or f"{claim['high']}-{claim['low']}"
     result = Trial(candidate["indic_is"], candidate["unit"], group, year, spec=candidate)
     default_column = "gap" if claim.get("measure") == "gap" else "value"
@@ -237,7 +245,16 @@ def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared
         except MissingData:
             result.checks.append(CheckResult(check["test"], UNTESTED, f"series {series['indic_is']} not in the store"))
             continue
-        result.checks.append(run_check(check, table, year, default_column, compared))
+        outcome = run_check(check, table, year, default_column, compared)
+        if outcome.status == UNTESTED and per_country_since is not None and check["test"] not in RANKING_TESTS \
+                and check.get("geo") not in (None, "EU"):
+            for earlier in range(year - 1, per_country_since, -1):
+                older = _measure(store, claim, series, earlier)
+                if not pd.isna(older.get(check.get("of", default_column), pd.Series(dtype=float)).get(check["geo"], np.nan)):
+                    outcome = run_check(check, older, earlier, default_column, compared)
+                    outcome.evidence += f" (its latest year with data: {earlier})"
+                    break
+        result.checks.append(outcome)
     return result
 
 
@@ -298,14 +315,14 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: 
     best = max(deciding, key=rank)
     beside = max(others, key=rank) if others else None
     available = [y for y in claim_years(store, claim, best.spec) if y >= best.year]
-    latest = trial(store, claim, best.spec, available[-1], compared) if available else None
+    latest = trial(store, claim, best.spec, available[-1], compared, per_country_since=best.year) if available else None
     # a discontinued indicator (I_IUPOL1, "until 2019") is continued by its successor, marked as such
     successor = load_claims().get("successors", {}).get(best.spec.get("indic_is") or "")
     if successor:
         spec = {**best.spec, "indic_is": successor}
         later = [y for y in claim_years(store, claim, spec) if y > (latest.year if latest else best.year)]
         if later:
-            latest = trial(store, claim, spec, later[-1], compared)
+            latest = trial(store, claim, spec, later[-1], compared, per_country_since=best.year)
             latest.chained_from = best.spec["indic_is"]
     return ClaimResult(claim, trials, best, latest, beside)
 
