@@ -245,20 +245,23 @@ def eu_trend(store: pd.DataFrame, series: Series) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- country profile
 
 
-def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int,
+def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int | None,
                     countries: list[str] | None = None) -> pd.DataFrame:
     """A country's value, rank and flag for several series in one year, beside the EU aggregate.
 
-    Ranked within the comparison set `countries` when the country belongs to it, else among all."""
+    `year` None: each series in its own latest year with data (series are not all collected every
+    year). Ranked within the comparison set `countries` when the country belongs to it, else among all."""
     (country,) = check_countries([country])
     compared = countries if countries is not None and country in countries else None
     rows = []
     for title, item in series:
-        section = cross_section(store, item, year, compared)
+        year_of = year if year is not None else latest_year_with_data(store, item)
+        section = cross_section(store, item, year_of, compared)
         mine = section[section.geo == country]
-        eu = aggregate_value(store, item, year)
+        eu = aggregate_value(store, item, year_of)
         value = float(mine.value.iloc[0]) if len(mine) else np.nan
         rows.append({
+            "year": int(year_of),
             "comparison": title,
             "indicator": load_catalogue().label("indic_is", item.indic_is),
             "group": load_catalogue().label("ind_type", item.ind_type),

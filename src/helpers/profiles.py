@@ -46,9 +46,10 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
     return pd.DataFrame(rows)
 
 
-def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year: int) -> pd.DataFrame:
+def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year: int | str = "latest") -> pd.DataFrame:
     """A country's profile for the paper's year and the latest year side by side, with the change
-    and the EU beside each (the EU aggregate of its year, named in words)."""
+    and the EU beside each (the EU aggregate of its year, named in words). With `now` taken per
+    series (each in its latest year), the latest year is a column of its own."""
     eu_name = {"EU28": "EU-28", "EU27_2020": "EU-27", "EU27_2007": "EU-27 (2007)"}
 
     def value(row, year):
@@ -64,7 +65,8 @@ def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year
         rows.append({
             "comparison": a["comparison"], "group": a["group"],
             f"{then_year}": then_value, f"EU {then_year}": then_eu, f"rank {then_year}": then_rank,
-            f"{now_year}": now_value, f"EU {now_year}": now_eu, f"rank {now_year}": now_rank,
+            "latest year": int(b["year"]) if "year" in b else now_year,
+            "latest": now_value, "EU latest": now_eu, "rank latest": now_rank,
             "change (points)": "no data" if pd.isna(change) else f"{change:+.1f}",
         })
     return pd.DataFrame(rows)

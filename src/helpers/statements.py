@@ -184,3 +184,9 @@ def verdict_table(results: list[ClaimResult]) -> str:
 def details(summary: str, markup: str) -> str:
     """A section a reader opens with one click (HTML <details>)."""
     return f"<details><summary>{html.escape(summary)}</summary>{markup}</details>"
+
+
+def fitting_trials(results: list[ClaimResult], claim_id: str) -> list[Trial]:
+    """The candidate series (with their years) of one claim that fit the paper's figures."""
+    result = next(r for r in results if r.claim["id"] == claim_id)
+    return [t for t in result.trials if t.candidate in result.fitting]
