@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -87,9 +88,25 @@ def make(target_dir: Path, *args: str) -> list[str]:
 
 
 def environment(clone_dir: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(clone_dir / "src")}
+    # the fallback renderer for the builds compared with the naive loop (the same work); Quarto's
+    # render is measured on its own (quarto_render)
+    env = {**os.environ, "PYTHONPATH": str(clone_dir / "src"), "QUARTO": ""}
     env.pop("EUROSTAT_MIRROR", None)
     return env
+
+
+def quarto_render(built: Path) -> dict[str, float] | None:
+    """Quarto's render of a built clone: the whole site, then one country page and the index
+    (what `make country` renders); None when Quarto is not on the PATH."""
+    quarto = shutil.which("quarto")
+    if not quarto:
+        return None
+    env = {**os.environ, "PYTHONPATH": str(built / "src")}
+    render = [PYTHON, "-m", "helpers.site", "render", "--quarto", quarto, "--report-dir", "report",
+              "--provenance", "data/processed/provenance.json"]
+    whole = run(render, built, env)[0]
+    one = run([*render, "--only", "countries/ES.ipynb", "countries.ipynb"], built, env)[0]
+    return {"whole site": whole, "one country page and the index": one}
 
 
 def naive_build(clone_dir: Path, mirror: Path) -> float:
@@ -166,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         workdir = Path(scratch)
         cold, memory, noop, country, naive = [], [], [], [], []
+        quarto = None
         for i in range(args.repeat):
             print(f"[{i + 1}/{args.repeat}] cold build ...", flush=True)
             built = clone(workdir, f"cold-{i}")
@@ -175,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
             noop.append(run(make(built, "report"), built, environment(built))[0])
             year = 2023 if i % 2 == 0 else 2024
             country.append(run(make(built, "country", "COUNTRY=ES", f"LATEST_YEAR={year}"), built, environment(built))[0])
+            if i == 0:
+                print(f"[{i + 1}/{args.repeat}] Quarto render ...", flush=True)
+                quarto = quarto_render(built)
             if not args.skip_naive:
                 print(f"[{i + 1}/{args.repeat}] naive build ...", flush=True)
                 naive.append(naive_build(clone(workdir, f"naive-{i}"), mirror))
@@ -188,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     results["tidy the mirror (project parser)"] = summary(list(ours))
     results["parse the mirror (eurostat package)"] = summary(list(theirs))
     results["peak memory (MiB)"] = summary(memory)
+    if quarto:
+        for what, seconds in quarto.items():
+            results[f"Quarto render, {what}"] = summary([seconds])
+    else:
+        print("Quarto render: not measured (quarto is not on the PATH)")
     ratios = {"ratio package/ours": statistics.median(theirs) / statistics.median(ours)}
     if naive:
         ratios["ratio naive/cold"] = statistics.median(naive) / statistics.median(cold)
