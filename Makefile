@@ -159,8 +159,11 @@ INPUTS_cite := CITATION.cff
 
 COUNTRIES := $(filter-out -%,$(file <$(DATA_DIR)/processed/countries.txt))
 PAGE_NOTEBOOKS := $(foreach p,$(PAGES),$(REPORT_DIR)/$(p).ipynb)
-COUNTRY_PAGES := $(foreach c,$(COUNTRIES),countries/$(c).ipynb)
-COUNTRY_STAMP := $(REPORT_DIR)/countries/.built
+COUNTRY_NOTEBOOKS := $(foreach c,$(COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)
+# The rules of the notebooks that are out of date queue them here (the runner's arguments, one
+# file each); one command then runs them all in one pool of kernels (helpers.notebooks --run-queue).
+QUEUE := $(REPORT_DIR)/.queue
+enqueue = $(if $(DRY_RUN),,$(shell mkdir -p '$(QUEUE)')$(file >$(QUEUE)/$(1).job,$(2)))
 SITE := $(REPORT_DIR)/_site/.built
 SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 
@@ -206,11 +209,12 @@ refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
 	@# when something will run, keep the executed notebooks of this build for `make diff`
-	@$(if $(DRY_RUN),:,if $(MAKE) --no-print-directory -n pages | grep -q 'helpers.notebooks'; then \
+	@$(if $(DRY_RUN),:,if $(MAKE) --no-print-directory -n pages | grep -q '^: queued'; then \
 	  '$(PYTHON)' -m helpers.site keep-previous --report-dir '$(REPORT_DIR)'; fi)
 	@$(MAKE) --no-print-directory -j$(JOBS) pages
 
-pages: $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP)
+pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS)
+	@$(RUN) --run-queue '$(QUEUE)' --jobs '$(JOBS)'
 
 # A parameter file changes only when the parameters do, so Make re-runs only what they feed.
 # Written when the Makefile is read (not by a forced rule), so that `make -n` tells the truth;
@@ -234,13 +238,11 @@ endif
 
 .SECONDEXPANSION:
 $(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $(ANALYSIS_CODE) $(REPORT_DIR)/.params/%.txt $$(INPUTS_$$*) $$(call PARAMS_FORCE,$$*) | $(ENV_STAMP)
-	@$(RUN) $(NOTEBOOK_$*) -o '$@' $(PARAMS_$*)
+	@: queued $(NOTEBOOK_$*) -o '$@'$(call enqueue,$*,$(NOTEBOOK_$*) -o '$@' $(PARAMS_$*))
 
-# One page per country with data, run in parallel by one command (papermill imported once per worker).
-$(COUNTRY_STAMP): notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) $(REPORT_DIR)/.params/country.txt $(call PARAMS_FORCE,country) | $(ENV_STAMP)
-	@echo "country pages: $(words $(COUNTRIES)) countries on $(JOBS) processes"
-	@$(RUN) 30_country_profile --for-each country $(COUNTRIES) -o '$(REPORT_DIR)/countries/{}.ipynb' --jobs '$(JOBS)' $(PARAMS_country)
-	@touch '$@'
+# One page per country with data, queued like the others and run in the same pool.
+$(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) $(REPORT_DIR)/.params/country.txt $(call PARAMS_FORCE,country) | $(ENV_STAMP)
+	@: queued 30_country_profile -o '$@'$(call enqueue,country-$*,30_country_profile -o '$@' -p country '$*' $(PARAMS_country))
 
 FORCE:
 
@@ -252,8 +254,8 @@ report: notebooks ## Build the HTML report in report/_site (Quarto if installed,
 site: $(SITE)
 
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
-CHANGED_PAGES = $(if $(filter-out %.ipynb $(COUNTRY_STAMP),$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)) $(if $(filter $(COUNTRY_STAMP),$?),$(COUNTRY_PAGES)))
-$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_STAMP) $(SITE_SOURCES) CITATION.cff
+CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)))
+$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(SITE_SOURCES) CITATION.cff
 	@$(if $(QUARTO),,echo "Quarto not found: building the site with the fallback renderer (nbconvert)")
 	@'$(PYTHON)' -m helpers.site render $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
 	  --provenance '$(DATA_DIR)/processed/provenance.json' $(CHANGED_PAGES)

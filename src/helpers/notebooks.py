@@ -22,6 +22,9 @@ from pathlib import Path
 
 from helpers.atomic_files import write_text_atomic
 from helpers.errors import DISK_FULL, disk_full
+from helpers.jupyter_imports import skip_unused_iri_grammar
+
+skip_unused_iri_grammar()  # before papermill imports nbformat: about 2 s less per process
 
 KERNEL_NAME = "oecd-social-media"
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,9 +76,21 @@ def _register_engine() -> None:
     if _engine_registered:
         return
     from jupyter_client.manager import KernelManager
+    from nbclient.util import ensure_async
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
+
+    class ResettingClient(PapermillNotebookClient):
+        """Empties the kernel's namespace before the notebook's first cell, through the client
+        nbclient opens anyway (a client of its own would wait another 0.2 s for the kernel)."""
+
+        async def async_start_new_kernel_client(self):
+            client = await super().async_start_new_kernel_client()
+            await ensure_async(client.execute_interactive("get_ipython().run_line_magic('reset', '-f')",
+                                                          store_history=False, output_hook=lambda msg: None,
+                                                          timeout=self.startup_timeout))
+            return client
 
     class ReusedKernelEngine(NBClientEngine):
         kernel_manager = None
@@ -92,17 +107,11 @@ def _register_engine() -> None:
                 # the build log, not to the terminal: a notebook's warnings that matter are in its outputs
                 km.start_kernel(cwd=str(NOTEBOOK_DIR), stdout=kernel_log(), stderr=kernel_log())
                 atexit.register(km.shutdown_kernel, now=True)
-            else:
-                client = km.blocking_client()
-                client.start_channels()
-                client.wait_for_ready(timeout=start_timeout)
-                client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", store_history=False)
-                client.stop_channels()
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                                  kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
                                  stderr_file=stderr_file)
-            return PapermillNotebookClient(nb_man, km=km, **final).execute()
+            return ResettingClient(nb_man, km=km, **final).execute()
 
     papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)
     _engine_registered = True
@@ -180,6 +189,10 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
             papermill.execute_notebook(
                 str(source), str(scratch), parameters=dict(sorted((parameters or {}).items())), kernel_name=kernel,
                 cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
+                # written once when done, not after every cell (each write validates and serialises
+                # the whole notebook, charts included: about 0.5 s per notebook); the scratch copy
+                # of a failed run is never read
+                request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as exc:
             if exc.ename in _expected_errors():
@@ -215,22 +228,18 @@ def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
         return output, f"{name}: {DISK_FULL}"
 
 
-def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
-                 jobs: int) -> list[str]:
-    """Run one notebook once per value of `parameter` (e.g. each country) in `jobs` processes.
-
-    Each worker process imports papermill once and runs many notebooks; progress is printed as
-    each finishes. Returns the error messages (empty when all succeeded).
-    """
+def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
+    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one
+    kernel for all the notebooks it runs; print progress as each finishes. Returns the error
+    messages (empty when all succeeded)."""
     from concurrent.futures import ProcessPoolExecutor
 
     import time
 
-    work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
     errors = []
     started = time.monotonic()
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for done, (path, error) in enumerate(pool.map(_execute_one, work), start=1):
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(work)))) as pool:
+        for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):
             left = (time.monotonic() - started) / done * (len(work) - done)
             eta = f" (about {left:.0f} s left)" if done < len(work) else ""
             if error:
@@ -239,6 +248,46 @@ def execute_many(name: str, parameter: str, values: list[str], output_pattern: s
             else:
                 print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}{eta}", flush=True)
     return errors
+
+
+def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
+                 jobs: int) -> list[str]:
+    """Run one notebook once per value of `parameter` (e.g. each country) in `jobs` processes."""
+    work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
+    return execute_jobs(work, jobs)
+
+
+def run_queue(queue: Path, jobs: int) -> list[str]:
+    """Run every notebook queued in `queue` (one ``*.job`` file each, written by the Makefile's
+    rules for the pages that are out of date: the runner's own arguments), all in one pool.
+
+    One command for every page and country keeps the kernels busy: pages and countries share
+    the workers, and no page pays for a process and a kernel of its own. Each job file is
+    removed once its notebook has run; a notebook that failed stays out of date for Make, which
+    queues it again on the next build.
+    """
+    import shlex
+
+    files = sorted(queue.glob("*.job")) if queue.is_dir() else []
+    work = []
+    for file in files:
+        args = _parser().parse_args(shlex.split(file.read_text(encoding="utf-8")))
+        parameters = {**parse_parameters(args.parameter),
+                      **{key: os.path.abspath(value) if value else "" for key, value in args.path_parameter}}
+        work.append((args.name, parameters, Path(args.output) if args.output else EXECUTED_DIR / f"{args.name}.ipynb"))
+    if not work:
+        return []
+    # the analysis pages first (most work each), then the country pages, each in a fixed order
+    order = sorted(range(len(work)), key=lambda i: (work[i][0] == "30_country_profile", work[i][0], str(work[i][2])))
+    work, files = [work[i] for i in order], [files[i] for i in order]
+    pages = sum(name != "30_country_profile" for name, _, _ in work)
+    print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {max(1, min(jobs, len(work)))} "
+          "process(es)", flush=True)
+    try:
+        return execute_jobs(work, jobs)
+    finally:
+        for file in files:
+            file.unlink(missing_ok=True)
 
 
 def parse_parameters(pairs: list[tuple[str, str]]) -> dict:
@@ -252,9 +301,9 @@ def parse_parameters(pairs: list[tuple[str, str]]) -> dict:
     return parameters
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
-    parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
+    parser.add_argument("name", nargs="?", help="notebook name without .ipynb, e.g. 10_youth_civic")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="a parameter; VALUE is read as JSON when it parses, else as a string")
     parser.add_argument("-P", "--path-parameter", nargs=2, action="append", default=[], metavar=("NAME", "PATH"),
@@ -263,8 +312,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
     parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
                         help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each")
+    parser.add_argument("--run-queue", type=Path, metavar="FOLDER",
+                        help="run every notebook queued in FOLDER (*.job files, the Makefile's), in parallel")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each and --run-queue")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    if args.run_queue:
+        return 1 if run_queue(args.run_queue, args.jobs) else 0
+    if not args.name:
+        parser.error("the notebook's name is required (or --run-queue FOLDER)")
     parameters = parse_parameters(args.parameter)
     parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
     if args.for_each:

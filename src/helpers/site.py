@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -21,8 +22,11 @@ import yaml
 from helpers.atomic_files import write_text_atomic
 from helpers.catalogue import load_catalogue
 from helpers.errors import DISK_FULL, disk_full
+from helpers.jupyter_imports import skip_unused_iri_grammar
 from helpers.provenance import SYNTHETIC_NOTICE
 from helpers.text import plain_text
+
+skip_unused_iri_grammar()  # before nbconvert imports nbformat: about 2 s less per process
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "report"
 FALLBACK_NAME = "the fallback renderer (nbconvert)"
@@ -111,16 +115,22 @@ def citation_meta(root: Path) -> str:
     return "".join(f'<meta name="{k}" content="{html.escape(str(v))}">\n' for k, v in tags if v)
 
 
+@lru_cache(maxsize=1)
+def _exporter():
+    """One exporter for every page: loading its templates costs more than converting a page."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
 def body_html(notebook_path: Path) -> str:
     """The notebook's markdown and outputs, without code, as an HTML fragment."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
     notebook = nbformat.read(notebook_path, as_version=4)
     # the parameters cells hold code only; papermill's injected cell too
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _exporter().from_notebook_node(notebook)
     return body
 
 

@@ -1,0 +1,25 @@
+"""Import Jupyter's notebook libraries without a grammar they never use (about 2 s per process).
+
+nbformat validates notebooks with jsonschema. On import, jsonschema registers every optional
+format checker it can import; `rfc3987_syntax` (installed through jupyter-events' jsonschema
+extra) compiles an Earley grammar for IRIs when imported, which costs about 2.3 s on these
+machines, in every process that runs or renders a notebook (papermill, nbconvert). No schema
+of nbformat uses a format, let alone "iri", so the processes that run and render the report's
+notebooks tell Python that the module is absent before jsonschema looks for it; jsonschema then
+leaves the "iri" checkers out, as it does wherever the extra is not installed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+SKIPPED = "rfc3987_syntax"
+
+
+def skip_unused_iri_grammar() -> bool:
+    """Keep jsonschema from importing `rfc3987_syntax`; True when it took effect (jsonschema was
+    not imported yet, and the module not loaded by anything else)."""
+    if "jsonschema" in sys.modules or SKIPPED in sys.modules:
+        return False
+    sys.modules[SKIPPED] = None  # `import rfc3987_syntax` now raises ImportError, which jsonschema expects
+    return True
