@@ -112,7 +112,8 @@ def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(built_report):
         os.killpg(process.pid, 9)
         process.wait()
     run_make(built_report, "country", "COUNTRY=EL")
-    (countries / ".built").touch()  # the site is rendered again from every country notebook
+    for notebook in countries.glob("*.ipynb"):
+        notebook.touch()  # the site is rendered again from every country notebook
     run_make(built_report, "report")
     pages_after = sorted(p.name for p in (built_report / "report" / "_site" / "countries").glob("*.html"))
     assert pages_after == pages_before
@@ -154,3 +155,21 @@ def test_make_country_refuses_to_mix_parameters_on_one_site(built_report):
     result = run_make(built_report, "country", "COUNTRY=PT", "PAPER_YEAR=2015", check=False)
     assert result.returncode != 0 and "leave a mixed site" in result.stderr and "make report" in result.stderr
     assert snapshot(built_report / "report") == before
+
+
+def test_a_page_that_fails_stays_out_of_date_and_only_it_runs_again(built_report):
+    # the pages run from one queue in one pool: a failure must not pass for a built page, nor
+    # leave a queued job behind, nor make the next build run the other pages again
+    before = snapshot(built_report / "report")
+    for attempt in range(2):
+        result = run_make(built_report, "report", "YOUTH_HIGHLIGHT=ZZ", check=False)
+        assert result.returncode != 0, attempt
+        assert "failed report/youth-civic.ipynb" in result.stderr and "ZZ" in result.stderr, attempt
+        assert re.findall(r"executed (\S+)", result.stdout) == [], attempt  # only the failing page was queued
+        assert not list((built_report / "report" / ".queue").glob("*.job")), attempt
+    after = snapshot(built_report / "report")
+    assert after["youth-civic.ipynb"] == before["youth-civic.ipynb"]  # the previous page kept
+    assert after["_site/youth-civic.html"] == before["_site/youth-civic.html"]
+    result = run_make(built_report, "report")  # back to the defaults: the page runs again, alone
+    assert re.findall(r"executed (\S+)", result.stdout) == ["10_youth_civic"]
+    assert snapshot(built_report / "report")["youth-civic.ipynb"] == before["youth-civic.ipynb"]
