@@ -198,13 +198,13 @@ data: $(STORE) ## Fetch the Eurostat series (live, or EUROSTAT_MIRROR) and build
 # Grouped target: one fetch makes all. The fetch stages, tidies and validates before it replaces
 # anything, so a bad answer or a bad mirror leaves data/raw as it was.
 $(RAW) &: | $(ENV_STAMP)
-	$(FETCH)
+	@$(FETCH)
 
 $(STORE): $(RAW) notebooks/01_tidy.ipynb $(DATA_CODE) | $(ENV_STAMP)
-	$(RUN) 01_tidy -o '$(REPORT_DIR)/pipeline/01_tidy.ipynb' $(TIDY_DIRS)
+	@$(RUN) 01_tidy -o '$(REPORT_DIR)/pipeline/01_tidy.ipynb' $(TIDY_DIRS)
 
 refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
-	$(FETCH) -p refresh true
+	@$(FETCH) -p refresh true
 	@$(MAKE) --no-print-directory data EUROSTAT_MIRROR=
 
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
