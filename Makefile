@@ -214,7 +214,7 @@ notebooks: data ## Execute every analysis notebook (pages and one per country) w
 	@$(MAKE) --no-print-directory -j$(JOBS) pages
 
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS)
-	@$(RUN) --run-queue '$(QUEUE)' --jobs '$(JOBS)'
+	@if ls '$(QUEUE)'/*.job >/dev/null 2>&1; then $(RUN) --run-queue '$(QUEUE)' --jobs '$(JOBS)'; fi
 
 # A parameter file changes only when the parameters do, so Make re-runs only what they feed.
 # Written when the Makefile is read (not by a forced rule), so that `make -n` tells the truth;
