@@ -310,5 +310,5 @@ clean: ## Remove fetched data, executed notebooks and the built site (keeps .ven
 	rm -rf '$(DATA_DIR)'/raw/*.tsv* '$(DATA_DIR)'/raw/*.json '$(DATA_DIR)'/processed/*.parquet '$(DATA_DIR)'/processed/*.csv \
 	  '$(DATA_DIR)'/processed/*.json '$(DATA_DIR)/processed/countries.txt' '$(REPORT_DIR)'/*.ipynb '$(REPORT_DIR)/countries' \
 	  '$(REPORT_DIR)/data' '$(REPORT_DIR)/pipeline' '$(REPORT_DIR)/.params' '$(REPORT_DIR)/_site' '$(REPORT_DIR)/banner.html' \
-	  '$(REPORT_DIR)/.previous' '$(REPORT_DIR)/data-diff.md'
+	  '$(REPORT_DIR)/.previous' '$(REPORT_DIR)/.queue' '$(REPORT_DIR)/data-diff.md'
 endif
