@@ -46,3 +46,18 @@ def test_unknown_dataset_names_the_known_ones():
 
 def test_countries_exclude_aggregates():
     assert "EU28" not in CATALOGUE.countries and "NL" in CATALOGUE.countries
+
+
+def test_the_codes_table_gives_every_selected_code_its_meaning():
+    # the pages name series in words and send readers to this table for Eurostat's codes
+    from helpers.provenance import codes_table
+
+    catalogue = load_catalogue()
+    table = codes_table(catalogue)
+    selected = {(spec.code, code) for spec in catalogue.datasets for dimension, codes in spec.filters.items()
+                if dimension != "freq" for code in codes}
+    listed = {(dataset.split(" ")[0], code) for dataset, code in zip(table["dataset"], table["Eurostat code"])}
+    assert listed == selected
+    assert (table["meaning"] != table["Eurostat code"]).all() and table["meaning"].str.len().gt(3).all()
+    row = table[(table["Eurostat code"] == "I5_8")].iloc[0]
+    assert row["what"] == "group of people" and row["meaning"] == "High formal education"

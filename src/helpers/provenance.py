@@ -83,3 +83,21 @@ def absent_codes_table(records: list[dict], labels: dict[str, dict[str, str]]) -
         for r in records for dimension, codes in sorted(r.get("absent_codes", {}).items()) for code in codes
     ]
     return pd.DataFrame(rows, columns=["dataset", "dimension", "code", "label", "why"])
+
+
+DIMENSION_WORDS = {"indic_is": "indicator", "unit": "unit", "ind_type": "group of people", "hhtyp": "household type"}
+
+
+def codes_table(catalogue) -> pd.DataFrame:
+    """Every code the catalogue selects from Eurostat, with its meaning: the pages name series in
+    words, and this table (on the Data and methods page) gives Eurostat's codes for them."""
+    rows = []
+    for spec in catalogue.datasets:
+        for dimension, codes in spec.filters.items():
+            if dimension not in DIMENSION_WORDS:
+                continue  # freq: annual data only, said in the text
+            for code in codes:
+                table = catalogue.labels.get(dimension, {})
+                rows.append({"dataset": f"{spec.code} ({spec.title})", "what": DIMENSION_WORDS[dimension],
+                             "Eurostat code": code, "meaning": table.get(code) or catalogue.label(dimension, code)})
+    return pd.DataFrame(rows, columns=["dataset", "what", "Eurostat code", "meaning"])
