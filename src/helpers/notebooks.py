@@ -237,11 +237,16 @@ def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
     import time
 
     errors = []
-    started = time.monotonic()
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(work)))) as pool:
+    workers = max(1, min(jobs, len(work)))
+    warm = None  # when each worker had finished one notebook (and so paid its kernel's start)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):
-            left = (time.monotonic() - started) / done * (len(work) - done)
-            eta = f" (about {left:.0f} s left)" if done < len(work) else ""
+            now = time.monotonic()
+            eta = ""
+            if done == workers:
+                warm = now
+            elif warm is not None and done < len(work):
+                eta = f" (about {(now - warm) / (done - workers) * (len(work) - done):.0f} s left)"
             if error:
                 errors.append(error)
                 print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
