@@ -23,6 +23,9 @@ import pyarrow.csv as pacsv
 from helpers.errors import MalformedFile
 
 GZIP_MAGIC = b"\x1f\x8b"
+# pandas keeps text as Arrow large strings: reading the file as such spares a conversion of every
+# column on the way to pandas
+TEXT = pa.large_string()
 _NOT_BLANK = re.compile(rb"\S")
 
 # Eurostat's flags (https://ec.europa.eu/eurostat/web/main/data/database, "Flags"). Since
@@ -99,14 +102,14 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
     dimensions, years = parse_header(first_line_text, source=source)
     names = ["key", *map(str, years)]
     if not _NOT_BLANK.search(data, len(data) - len(body)):
-        return _long_table(dataset, dimensions, years, 0, pa.array([], pa.string()), pa.array([], pa.string()), source=source)
+        return _long_table(dataset, dimensions, years, 0, pa.array([], TEXT), pa.array([], TEXT), source=source)
     try:
         # Arrow reads the bytes as they are: CRLF or LF, and checks they are UTF-8
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: TEXT for c in names}, strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
         text = decode_payload(bytes(body), source=source).replace("\r\n", "\n").replace("\r", "\n")
@@ -145,7 +148,7 @@ def _long_table(dataset, dimensions, years, n_series, codes, cells, source=""):
         values, flags, confidentiality = (pc.take(part, distinct.indices) for part in _split_cells_fast(distinct.dictionary))
     except (pa.ArrowInvalid, ValueError):
         values, flags, confidentiality = _split_cells_strictly(cells, n_series, years, codes, dataset, source)
-    arrays, names = [pa.repeat(pa.scalar(dataset), n_series * n_years)], ["dataset"]
+    arrays, names = [pa.repeat(pa.scalar(dataset, TEXT), n_series * n_years)], ["dataset"]
     # the code of dimension i of series k sits at k * len(dimensions) + i in the flat array; the
     # rows come year by year, so each column is its series' codes once per year (concatenated
     # buffers, faster than taking every row's code)
@@ -175,7 +178,7 @@ def _split_cells_fast(cells: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """
     trimmed = pc.utf8_rtrim_whitespace(cells)
     flagged = pc.match_substring(trimmed, " ")
-    empty = pa.repeat(pa.scalar(""), len(cells))
+    empty = pa.repeat(pa.scalar("", cells.type), len(cells))
     number, flags, confidentiality = trimmed, empty, empty
     if pc.any(flagged).as_py():
         parts = pc.extract_regex(pc.filter(trimmed, flagged), _CELL.pattern)
@@ -184,7 +187,7 @@ def _split_cells_fast(cells: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
         number = pc.replace_with_mask(trimmed, flagged, pc.struct_field(parts, "number"))
         flags = pc.replace_with_mask(empty, flagged, pc.struct_field(parts, "flag"))
         confidentiality = pc.replace_with_mask(empty, flagged, pc.struct_field(parts, "conf"))
-    values = pc.cast(pc.if_else(pc.equal(number, ":"), pa.scalar(None, pa.string()), number), pa.float64())
+    values = pc.cast(pc.if_else(pc.equal(number, ":"), pa.scalar(None, number.type), number), pa.float64())
     return values, flags, confidentiality
 
 
@@ -203,7 +206,7 @@ def _split_cells_strictly(cells: pa.Array, n_series: int, years: list[int], code
             f"cannot read cell {cells[first].as_py()!r}; a cell is {CELL_GRAMMAR}"
         )
     number = pc.struct_field(parts, "number")
-    number = pc.if_else(pc.equal(number, ":"), pa.scalar(None, pa.string()), number)
+    number = pc.if_else(pc.equal(number, ":"), pa.scalar(None, number.type), number)
     return pc.cast(number, pa.float64()), pc.struct_field(parts, "flag"), pc.struct_field(parts, "conf")
 
 
