@@ -292,12 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         results["peak memory (MiB)"] = summary(memory)
     for stage in stage_memory:
         results[f"  peak memory, stage {stage} (MiB)"] = summary(stage_memory[stage])
-    if args.parse_only:
-        pass
-    elif quarto:
+    if quarto:
         for what, seconds in quarto.items():
             results[f"Quarto render, {what}"] = summary([seconds])
-    else:
+    elif not args.parse_only:
         print("Quarto render: not measured (quarto is not on the PATH)")
     ratios = {"ratio package/ours, alternating": statistics.median(theirs) / statistics.median(ours),
               "ratio package/ours, largest dataset, alternating":

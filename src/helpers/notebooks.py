@@ -30,6 +30,7 @@ KERNEL_NAME = "oecd-social-media"
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 EXECUTED_DIR = ROOT / "report" / "pipeline"
+COUNTRY_NOTEBOOK = "30_country_profile"  # one page per country; the other notebooks are pages of their own
 
 
 def _expected_errors() -> set[str]:
@@ -237,7 +238,7 @@ def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
     import time
 
     errors = []
-    workers = max(1, min(jobs, len(work)))
+    workers = _workers(jobs, len(work))
     warm = None  # when each worker had finished one notebook (and so paid its kernel's start)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):
@@ -274,25 +275,33 @@ def run_queue(queue: Path, jobs: int) -> list[str]:
     import shlex
 
     files = sorted(queue.glob("*.job")) if queue.is_dir() else []
-    work = []
-    for file in files:
-        args = _parser().parse_args(shlex.split(file.read_text(encoding="utf-8")))
-        parameters = {**parse_parameters(args.parameter),
-                      **{key: os.path.abspath(value) if value else "" for key, value in args.path_parameter}}
-        work.append((args.name, parameters, Path(args.output) if args.output else EXECUTED_DIR / f"{args.name}.ipynb"))
+    work = [_job(_parser().parse_args(shlex.split(file.read_text(encoding="utf-8")))) for file in files]
     if not work:
         return []
     # the analysis pages first (most work each), then the country pages, each in a fixed order
-    order = sorted(range(len(work)), key=lambda i: (work[i][0] == "30_country_profile", work[i][0], str(work[i][2])))
+    order = sorted(range(len(work)), key=lambda i: (work[i][0] == COUNTRY_NOTEBOOK, work[i][0], str(work[i][2])))
     work, files = [work[i] for i in order], [files[i] for i in order]
-    pages = sum(name != "30_country_profile" for name, _, _ in work)
-    print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {max(1, min(jobs, len(work)))} "
+    pages = sum(name != COUNTRY_NOTEBOOK for name, _, _ in work)
+    print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
           "process(es)", flush=True)
     try:
         return execute_jobs(work, jobs)
     finally:
         for file in files:
             file.unlink(missing_ok=True)
+
+
+def _workers(jobs: int, notebooks: int) -> int:
+    return max(1, min(jobs, notebooks))
+
+
+def _job(args: argparse.Namespace) -> tuple[str, dict, Path]:
+    """(name, parameters, output) from the runner's arguments: -p values read as JSON where they
+    parse, -P paths made absolute (the notebooks run in notebooks/), the output by default in
+    report/pipeline/."""
+    parameters = parse_parameters(args.parameter)
+    parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
+    return args.name, parameters, Path(args.output) if args.output else EXECUTED_DIR / f"{args.name}.ipynb"
 
 
 def parse_parameters(pairs: list[tuple[str, str]]) -> dict:
@@ -330,15 +339,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if run_queue(args.run_queue, args.jobs) else 0
     if not args.name:
         parser.error("the notebook's name is required (or --run-queue FOLDER)")
-    parameters = parse_parameters(args.parameter)
-    parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
+    _, parameters, output = _job(args)
     if args.for_each:
         parameter, values = args.for_each[0], args.for_each[1:]
         pattern = args.output or str(EXECUTED_DIR / f"{args.name}-{{}}.ipynb")
         errors = execute_many(args.name, parameter, values, pattern, parameters, args.jobs)
         return 1 if errors else 0
     try:
-        path = execute(args.name, parameters, Path(args.output) if args.output else None)
+        path = execute(args.name, parameters, output)
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -97,7 +97,6 @@ def codes_table(catalogue) -> pd.DataFrame:
             if dimension not in DIMENSION_WORDS:
                 continue  # freq: annual data only, said in the text
             for code in codes:
-                table = catalogue.labels.get(dimension, {})
                 rows.append({"dataset": f"{spec.code} ({spec.title})", "what": DIMENSION_WORDS[dimension],
-                             "Eurostat code": code, "meaning": table.get(code) or catalogue.label(dimension, code)})
+                             "Eurostat code": code, "meaning": catalogue.label(dimension, code)})
     return pd.DataFrame(rows, columns=["dataset", "what", "Eurostat code", "meaning"])

@@ -349,16 +349,16 @@ def _run(args: argparse.Namespace) -> int:
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
         # one process for both steps: the notebook runner and the renderer share their imports
-        from helpers.notebooks import NotebookFailed, execute, parse_parameters
+        from helpers.notebooks import COUNTRY_NOTEBOOK, NotebookFailed, execute, parse_parameters
 
         code = args.code.upper()
         output = args.report_dir / "countries" / f"{code}.ipynb"
         try:
-            execute("30_country_profile", {**parse_parameters(args.parameter), "country": code}, output)
+            execute(COUNTRY_NOTEBOOK, {**parse_parameters(args.parameter), "country": code}, output)
         except NotebookFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"executed 30_country_profile -> {output}")
+        print(f"executed {COUNTRY_NOTEBOOK} -> {output}")
         return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"])
     elif args.command == "render":
         return _render(args, args.only)
