@@ -111,7 +111,7 @@ $(filter-out $(firstword $(MAKECMDGOALS)),$(MAKECMDGOALS)):
 else
 # ----------------------------------------------------------------------------- the build
 
-RUN := '$(PYTHON)' -m helpers.notebooks
+RUN := '$(PYTHON)' -m helpers.build.notebooks
 DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ci_in_h isoc_ciegi_ac
 RAW := $(foreach d,$(DATASETS),$(DATA_DIR)/raw/$(d).provenance.json)
 STORE := $(DATA_DIR)/processed/ict_usage.parquet
@@ -126,8 +126,8 @@ export OECD_BUILD_LOG := $(CURDIR)/build.log
 # the mirror, read from the environment and made absolute by the runner (-P: a path parameter)
 FETCH := $(RUN) 00_fetch -o '$(REPORT_DIR)/pipeline/00_fetch.ipynb' $(FETCH_DIRS) -p source '$(SOURCE)' -P mirror "$$EUROSTAT_MIRROR"
 # what each stage's output depends on (beyond its notebook)
-DATA_CODE := $(addprefix src/helpers/,atomic_files.py errors.py eurostat_tsv.py catalogue.py fetch.py store.py catalogue/series.toml)
-ANALYSIS_CODE := $(wildcard src/helpers/*.py) $(wildcard src/helpers/catalogue/*.toml)
+DATA_CODE := $(wildcard src/helpers/base/*.py src/helpers/acquire/*.py src/helpers/store/*.py src/helpers/catalogue/*.py) src/helpers/catalogue/series.toml
+ANALYSIS_CODE := $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/catalogue/*.toml)
 # Quarto when on the PATH; QUARTO= (empty) builds with the fallback renderer even so
 ifeq ($(origin QUARTO),undefined)
 QUARTO := $(shell command -v quarto 2>/dev/null)
@@ -161,7 +161,7 @@ COUNTRIES := $(filter-out -%,$(file <$(DATA_DIR)/processed/countries.txt))
 PAGE_NOTEBOOKS := $(foreach p,$(PAGES),$(REPORT_DIR)/$(p).ipynb)
 COUNTRY_NOTEBOOKS := $(foreach c,$(COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)
 # The rules of the notebooks that are out of date queue them here (the runner's arguments, one
-# file each); one command then runs them all in one pool of kernels (helpers.notebooks --run-queue).
+# file each); one command then runs them all in one pool of kernels (helpers.build.notebooks --run-queue).
 QUEUE := $(REPORT_DIR)/.queue
 enqueue = $(if $(DRY_RUN),,$(shell mkdir -p '$(QUEUE)')$(file >$(QUEUE)/$(1).job,$(2)))
 SITE := $(REPORT_DIR)/_site/.built
@@ -193,7 +193,7 @@ $(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
 # data/raw is fetched once; a later EUROSTAT_MIRROR is not read until `make refresh`: say so
 RAW_WAS_THERE := $(if $(filter-out $(wildcard $(RAW)),$(RAW)),,1)
 data: $(STORE) ## Fetch the Eurostat series (live, or EUROSTAT_MIRROR) and build the tidy store
-	@$(if $(and $(RAW_WAS_THERE),$(EUROSTAT_MIRROR)),'$(PYTHON)' -m helpers.fetch note-unread-mirror --raw-dir '$(DATA_DIR)/raw')
+	@$(if $(and $(RAW_WAS_THERE),$(EUROSTAT_MIRROR)),'$(PYTHON)' -m helpers.store.refresh note-unread-mirror --raw-dir '$(DATA_DIR)/raw')
 
 # Grouped target: one fetch makes all. The fetch stages, tidies and validates before it replaces
 # anything, so a bad answer or a bad mirror leaves data/raw as it was.
@@ -210,7 +210,7 @@ refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
 	@# when something will run, keep the executed notebooks of this build for `make diff`
 	@$(if $(DRY_RUN),:,if $(MAKE) --no-print-directory -n pages | grep -q '^: queued'; then \
-	  '$(PYTHON)' -m helpers.site keep-previous --report-dir '$(REPORT_DIR)'; fi)
+	  '$(PYTHON)' -m helpers.build.site keep-previous --report-dir '$(REPORT_DIR)'; fi)
 	@$(MAKE) --no-print-directory -j$(JOBS) pages
 
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS)
@@ -248,7 +248,7 @@ FORCE:
 
 report: notebooks ## Build the HTML report in report/_site (Quarto if installed, else the fallback renderer)
 	@$(MAKE) --no-print-directory site
-	@$(if $(filter 1,$(LOCK_CHECK)),'$(PYTHON)' -m helpers.data_lock check --raw-dir '$(DATA_DIR)/raw',true)
+	@$(if $(filter 1,$(LOCK_CHECK)),'$(PYTHON)' -m helpers.store.data_lock check --raw-dir '$(DATA_DIR)/raw',true)
 	@echo "report: $(REPORT_DIR)/_site/index.html ($$(find '$(REPORT_DIR)/_site' -name '*.html' -not -path '*/site_libs/*' | wc -l) pages; the kernels' messages are in build.log)"
 
 site: $(SITE)
@@ -257,7 +257,7 @@ site: $(SITE)
 CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)))
 $(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(SITE_SOURCES) CITATION.cff
 	@$(if $(QUARTO),,echo "Quarto not found: building the site with the fallback renderer (nbconvert)")
-	@'$(PYTHON)' -m helpers.site render $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
+	@'$(PYTHON)' -m helpers.build.site render $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
 	  --provenance '$(DATA_DIR)/processed/provenance.json' $(CHANGED_PAGES)
 	@touch '$@'
 
@@ -265,14 +265,14 @@ COUNTRY_CODE := $(shell echo '$(COUNTRY)' | tr a-z A-Z)
 
 country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
 	@test -n '$(COUNTRY)' || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
-	@'$(PYTHON)' -m helpers.site country '$(COUNTRY_CODE)' $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
+	@'$(PYTHON)' -m helpers.build.site country '$(COUNTRY_CODE)' $(if $(QUARTO),--quarto '$(QUARTO)') --report-dir '$(REPORT_DIR)' \
 	  --provenance '$(DATA_DIR)/processed/provenance.json' $(PARAMS_country)
 
 lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately
-	'$(PYTHON)' -m helpers.data_lock write --raw-dir '$(DATA_DIR)/raw'
+	'$(PYTHON)' -m helpers.store.data_lock write --raw-dir '$(DATA_DIR)/raw'
 
 data-diff: data ## What a fresh fetch (or EUROSTAT_MIRROR) changes against the data in use: report/data-diff.md
-	'$(PYTHON)' -m helpers.change_report --raw-dir '$(DATA_DIR)/raw' $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"} \
+	'$(PYTHON)' -m helpers.publish.data_diff --raw-dir '$(DATA_DIR)/raw' $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"} \
 	  --output '$(REPORT_DIR)/data-diff.md'
 
 diff: ## Show how the executed notebooks changed since the previous build (nbdime)
@@ -284,7 +284,7 @@ diff: ## Show how the executed notebooks changed since the previous build (nbdim
 # The demo: the whole site from a synthetic mirror the project generates itself, in demo/.
 DEMO_DIR := demo
 demo: | $(ENV_STAMP) ## Try it offline: build the whole site from generated SYNTHETIC data, in demo/
-	'$(PYTHON)' -m helpers.synthetic_mirror $(DEMO_DIR)/mirror
+	'$(PYTHON)' -m helpers.acquire.synthetic_mirror $(DEMO_DIR)/mirror
 	@mkdir -p $(DEMO_DIR)/report && cp -p report/_quarto.yml report/styles.css $(DEMO_DIR)/report/
 	@$(MAKE) --no-print-directory report DATA_DIR=$(DEMO_DIR)/data REPORT_DIR=$(DEMO_DIR)/report SOURCE=mirror \
 	  EUROSTAT_MIRROR=$(DEMO_DIR)/mirror LOCK_CHECK=0

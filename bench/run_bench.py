@@ -110,7 +110,7 @@ def quarto_render(built: Path) -> dict[str, float] | None:
     if not quarto:
         return None
     env = {**os.environ, "PYTHONPATH": str(built / "src")}
-    render = [PYTHON, "-m", "helpers.site", "render", "--quarto", quarto, "--report-dir", "report",
+    render = [PYTHON, "-m", "helpers.build.site", "render", "--quarto", quarto, "--report-dir", "report",
               "--provenance", "data/processed/provenance.json"]
     whole = run(render, built, env)[0]
     one = run([*render, "--only", "countries/ES.ipynb", "countries.ipynb"], built, env)[0]
@@ -140,7 +140,7 @@ def naive_build(clone_dir: Path, mirror: Path) -> float:
     for country in countries:
         run(papermill + ["notebooks/30_country_profile.ipynb", f"report/countries/{country}.ipynb", "-p", "country",
                          country], clone_dir, env)
-    run([PYTHON, "-m", "helpers.site", "build"], clone_dir, env)
+    run([PYTHON, "-m", "helpers.build.site", "build"], clone_dir, env)
     return time.perf_counter() - start
 
 
@@ -150,7 +150,7 @@ def _parsers(mirror: Path) -> dict[str, tuple]:
     import eurostat
     from eurostat import eurostat as package
 
-    from helpers.eurostat_tsv import decode_payload, parse_eurostat_tsv
+    from helpers.acquire.eurostat_tsv import decode_payload, parse_eurostat_tsv
 
     class Response:
         def __init__(self, content):

@@ -19,11 +19,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
 @pytest.fixture(scope="session")
 def synthetic_mirror_path(tmp_path_factory) -> Path:
     """../shared/eurostat-synthetic where it is; else the mirror the project generates itself
-    (helpers.synthetic_mirror, as `make demo` does), so that a clone without ../shared runs every
+    (helpers.acquire.synthetic_mirror, as `make demo` does), so that a clone without ../shared runs every
     test that does not need real Eurostat files."""
     if SYNTHETIC_MIRROR.is_dir():
         return SYNTHETIC_MIRROR
-    from helpers.synthetic_mirror import write_mirror
+    from helpers.acquire.synthetic_mirror import write_mirror
 
     return write_mirror(tmp_path_factory.mktemp("generated") / "eurostat-synthetic")
 

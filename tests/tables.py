@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from helpers.store import COLUMNS
+from helpers.store.tidy import COLUMNS
 
 
 def tidy(rows):

@@ -1,7 +1,7 @@
 import pytest
 
 from helpers.catalogue import flag_meaning, load_catalogue
-from helpers.errors import UnknownCode
+from helpers.base.errors import UnknownCode
 
 from conftest import REAL_DIC
 
@@ -28,7 +28,7 @@ def test_labelled_codes_are_real_eurostat_codes(dimension):
 
 def test_flags_of_2025_are_labelled():
     """Every letter the parser accepts has a label: observation flags and confidentiality apart."""
-    from helpers.eurostat_tsv import CONFIDENTIALITY_CODES, OBSERVATION_FLAGS
+    from helpers.acquire.eurostat_tsv import CONFIDENTIALITY_CODES, OBSERVATION_FLAGS
 
     assert set(CATALOGUE.labels["flag"]) == set(OBSERVATION_FLAGS)
     assert set(CATALOGUE.labels["confidentiality"]) == set(CONFIDENTIALITY_CODES)
@@ -50,7 +50,7 @@ def test_countries_exclude_aggregates():
 
 def test_the_codes_table_gives_every_selected_code_its_meaning():
     # the pages name series in words and send readers to this table for Eurostat's codes
-    from helpers.provenance import codes_table
+    from helpers.publish.provenance import codes_table
 
     catalogue = load_catalogue()
     table = codes_table(catalogue)

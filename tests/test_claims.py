@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from helpers.claims import evaluate_all, evaluate_claim, headline, load_claims, scorecard
+from helpers.analysis.claims import evaluate_all, evaluate_claim, load_claims, scorecard
+from helpers.publish.statements import headline
 from tables import education_rows, tidy
 
 REGISTRY = load_claims()
@@ -207,7 +208,7 @@ def test_the_context_of_s2_reaches_the_scorecard():
 
 def test_the_comparison_set_decides_who_leads_and_is_the_same_in_both_years():
     from helpers.catalogue import load_catalogue
-    from helpers.comparisons import cross_section
+    from helpers.analysis.comparisons import cross_section
 
     paper = load_catalogue().comparison("paper")
     assert "XK" not in paper and "BG" not in paper and "TR" in paper  # OECD members covered by the survey
@@ -216,7 +217,7 @@ def test_the_comparison_set_decides_who_leads_and_is_the_same_in_both_years():
     result = evaluate_claim(store, claim("Y-1"), 2013, compared=paper)
     assert result.latest.checks[1].status == "pass"  # NL highest of the compared countries in 2023
     assert evaluate_claim(store, claim("Y-1"), 2013, compared=None).latest.checks[1].status == "fail"  # XK leads all
-    from helpers.comparisons import Series
+    from helpers.analysis.comparisons import Series
 
     series = Series("I_IUPOL2", "PC_IND", "Y16_24")
     then, now = cross_section(store, series, 2013, paper), cross_section(store, series, 2023, paper)
@@ -231,7 +232,7 @@ def test_a_discontinued_indicator_is_continued_by_its_successor_marked():
     assert result.best.indic_is == "I_IUPOL1"
     assert (result.latest.indic_is, result.latest.year, result.latest.chained_from) == ("I_IUPOL2", 2023, "I_IUPOL1")
     assert "successor of I_IUPOL1: the definition changed" in result.latest.candidate
-    from helpers.statements import verdict_words
+    from helpers.publish.statements import verdict_words
 
     assert "which replaced posting opinions" in verdict_words(result)
 

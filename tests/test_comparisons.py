@@ -2,10 +2,8 @@ import math
 
 import pytest
 
-from helpers.comparisons import (Series, aggregate_value, check_countries, country_profile, cross_section,
-                                 education_gap, education_gap_aggregate, eu_aggregate, eu_trend,
-                                 latest_year_with_data, senior_uptake, then_and_now, youth_civic_use)
-from helpers.errors import MissingData, UnknownCode
+from helpers.analysis.comparisons import (Series, aggregate_value, check_countries, country_profile, cross_section, education_gap, education_gap_aggregate, eu_aggregate, eu_trend, latest_year_with_data, senior_uptake, then_and_now, youth_civic_use)
+from helpers.base.errors import MissingData, UnknownCode
 from tables import education_rows, tidy
 
 YOUTH = tidy([
@@ -106,7 +104,7 @@ def test_cross_section_of_unknown_series():
 
 
 def test_a_change_across_a_break_in_series_is_marked():
-    from helpers.comparisons import breaks_between
+    from helpers.analysis.comparisons import breaks_between
 
     rows = [("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 30), ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2019, 25, "b"),
             ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20), ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2013, 8, "b"),

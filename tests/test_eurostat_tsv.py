@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from helpers.errors import MalformedFile
-from helpers.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
+from helpers.base.errors import MalformedFile
+from helpers.acquire.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
 
 # Every cell form Eurostat uses: plain, trailing space, flags, several flags, ':' alone and with a flag.
 API_LAYOUT = (

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from helpers import notebooks, site
-from helpers.citation import citation_markdown
-from helpers.text import markdown_link, markdown_text, plain_text
+from helpers.build import notebooks, previous, runner, site  # noqa: F401
+from helpers.publish import site_config
+from helpers.publish.citation import citation_markdown
+from helpers.publish.text import markdown_link, markdown_text, plain_text
 
 from test_site import tiny_notebook
 
@@ -28,7 +29,7 @@ def test_a_killed_run_leaves_no_scratch_notebook_beside_the_output(tmp_path, mon
     monkeypatch.setattr(papermill, "execute_notebook", killed)
     output = tmp_path / "countries" / "EL.ipynb"
     with pytest.raises(KeyboardInterrupt):
-        notebooks.execute("30_country_profile", {"country": "EL"}, output)
+        runner.execute("30_country_profile", {"country": "EL"}, output)
     assert written and not str(written[0]).startswith(str(tmp_path))
     assert list(output.parent.iterdir()) == []
 
@@ -38,8 +39,8 @@ def test_scratch_notebooks_of_earlier_runs_are_removed_and_never_rendered(tmp_pa
     for name in ("countries/EL.ipynb", "countries/.EL.x8k2_q.ipynb", "index.ipynb"):
         (tmp_path / name).write_text(json.dumps(tiny_notebook("A page", "<p>x</p>")))
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [index.ipynb, 'countries/*.ipynb']\n")
-    assert [str(p.source) for p in site.pages(tmp_path)] == ["index.ipynb", "countries/EL.ipynb"]
-    notebooks.remove_stale_scratch(tmp_path / "countries" / "EL.ipynb")
+    assert [str(p.source) for p in site_config.pages(tmp_path)] == ["index.ipynb", "countries/EL.ipynb"]
+    runner.remove_stale_scratch(tmp_path / "countries" / "EL.ipynb")
     assert sorted(p.name for p in (tmp_path / "countries").iterdir()) == ["EL.ipynb"]
 
 
@@ -68,13 +69,13 @@ def test_a_full_disk_while_keeping_the_baseline_keeps_the_old_one(tmp_path, monk
             disk_full()
         target.write_text(source.read_text())
 
-    monkeypatch.setattr(site.shutil, "copy2", copy_then_fail)
+    monkeypatch.setattr(previous.shutil, "copy2", copy_then_fail)
     assert site.main(["keep-previous", "--report-dir", str(report)]) == 1
     assert "disk is full" in capsys.readouterr().err
     assert (report / ".previous" / "index.ipynb").read_text() == "old baseline"
     assert not (report / ".previous.new").exists()
     monkeypatch.undo()
-    site.keep_previous(report)
+    previous.keep_previous(report)
     assert sorted(p.name for p in (report / ".previous").iterdir()) == ["cite.ipynb", "index.ipynb"]
     assert (report / ".previous" / "index.ipynb").read_text() == "new run"
 
@@ -100,5 +101,5 @@ def test_a_hostile_citation_title_is_escaped(tmp_path):
     # outside the BibTeX code block (which a renderer shows as text) nothing is markup
     prose = text.split("```bibtex")[0] + text.split("```")[-1]
     assert "<script>" not in prose and "&lt;script&gt;" in prose
-    meta = site.citation_meta(tmp_path)
+    meta = site_config.citation_meta(tmp_path)
     assert "<script>" not in meta

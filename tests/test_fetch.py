@@ -13,10 +13,12 @@ import pytest
 
 from eurostat_standin import StandIn
 from helpers.catalogue import load_catalogue
-from helpers.errors import FetchError, MalformedFile, TransientError
-from helpers.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
-from helpers.fetch import FetchSettings, fetch_all, fetch_live, resolve_source
-from helpers.store import build_store
+from helpers.base.errors import FetchError, MalformedFile, TransientError
+from helpers.acquire.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
+from helpers.acquire.settings import FetchSettings
+from helpers.store.refresh import fetch_all, resolve_source
+from helpers.acquire.eurostat_api import fetch_live
+from helpers.store.tidy import build_store
 
 CATALOGUE = load_catalogue()
 
@@ -220,12 +222,12 @@ def test_the_content_constraint_leaves_out_and_lists_codes_the_dataset_lacks(syn
 
 
 def test_a_required_code_the_dataset_lacks_is_named_before_any_data_request(standin, tmp_path, monkeypatch):
-    from helpers import fetch
+    from helpers.acquire import eurostat_api
 
     spec = CATALOGUE.dataset("isoc_ciegi_ac")
     lacking = type(spec)(spec.code, spec.title, {**spec.filters, "indic_is": ("I_IUGOV12", "I_IUGOV99")})
     with pytest.raises(FetchError, match=r"does not carry indic_is I_IUGOV99, which the catalogue requires"):
-        fetch.fetch_live(lacking, settings_for(standin))
+        eurostat_api.fetch_live(lacking, settings_for(standin))
     assert standin.count("data") == 0
 
 
@@ -318,7 +320,7 @@ def test_make_data_source_live_against_the_stand_in_in_2025_forms(synthetic_mirr
     from eurostat_standin import CONFIDENTIAL_GEOS
     from pipeline import clean_clone, run_make
 
-    from helpers.store import load_store
+    from helpers.store.tidy import load_store
 
     clone = clean_clone(tmp_path / "clone")
     with StandIn(synthetic_mirror, forms_2025=True) as api:

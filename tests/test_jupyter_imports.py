@@ -34,13 +34,13 @@ def probe(module):
 
 
 def test_the_runner_and_the_renderer_skip_the_grammar_and_still_validate_notebooks():
-    for module in ("helpers.notebooks", "helpers.site"):
+    for module in ("helpers.build.notebooks", "helpers.build.site"):
         seen = probe(module)
         assert seen == {"grammar_loaded": False, "jsonschema_loaded": True, "invalid_caught": True}, module
 
 
 def test_the_skip_says_when_it_comes_too_late():
-    code = ("import jsonschema, sys\nfrom helpers.jupyter_imports import skip_unused_iri_grammar\n"
+    code = ("import jsonschema, sys\nfrom helpers.base.jupyter_imports import skip_unused_iri_grammar\n"
             "print(skip_unused_iri_grammar(), 'rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is None)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})

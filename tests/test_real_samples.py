@@ -17,9 +17,10 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import SHARED
-from helpers.errors import MalformedFile
-from helpers.eurostat_tsv import read_eurostat_tsv
-from helpers.fetch import content_constraint, is_maintenance_page, soap_fault
+from helpers.base.errors import MalformedFile
+from helpers.acquire.eurostat_tsv import read_eurostat_tsv
+from helpers.acquire.eurostat_api import content_constraint
+from helpers.acquire.faults import is_maintenance_page, soap_fault
 
 SAMPLES = SHARED / "eurostat-api-samples"
 TSV_FILES = sorted((SAMPLES / "tsv").glob("*")) if SAMPLES.exists() else []

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from helpers import change_report
-from helpers.data_lock import differences, write_lock
+from helpers.publish import data_diff as change_report
+from helpers.store.data_lock import differences, write_lock
 from pipeline import clean_clone, run_make, snapshot
 
 pytestmark = pytest.mark.e2e

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from helpers import notebooks
+from helpers.build import queue as notebooks
 
 
 def fake_run(job):

@@ -8,7 +8,8 @@ import shutil
 import yaml
 
 from conftest import ROOT
-from helpers.site import build_fallback_site, navigation, notebook_title, pages, read_config
+from helpers.publish.fallback_renderer import build_fallback_site
+from helpers.publish.site_config import navigation, notebook_title, pages, read_config
 
 CONFIG = read_config(ROOT / "report")
 MAKEFILE = (ROOT / "Makefile").read_text()
@@ -48,7 +49,7 @@ def test_quarto_uses_stored_outputs_hides_code_and_shows_the_banner():
     assert html["lang"] == "en"
     assert html["include-before-body"] == "banner.html"
     assert (ROOT / "report" / html["css"]).exists()
-    assert "helpers.site render $(if $(QUARTO),--quarto '$(QUARTO)')" in MAKEFILE
+    assert "helpers.build.site render $(if $(QUARTO),--quarto '$(QUARTO)')" in MAKEFILE
 
 
 def test_environment_installs_quarto_for_users():
@@ -127,14 +128,14 @@ QUARTO_WIDGET_HEAD = (  # what quarto-cli 1.11 adds to a page with text/html out
 
 
 def test_the_cdn_widget_runtime_is_recognised_and_nothing_else():
-    from helpers.site import WIDGET_RUNTIME
+    from helpers.publish.quarto_renderer import WIDGET_RUNTIME
 
     page = f"<head>\n{QUARTO_WIDGET_HEAD}<script src=\"site_libs/quarto-nav/quarto-nav.js\"></script>\n</head>"
     assert WIDGET_RUNTIME.sub("", page) == '<head>\n<script src="site_libs/quarto-nav/quarto-nav.js"></script>\n</head>'
 
 
 def test_a_computed_title_becomes_the_first_heading():
-    from helpers.notebooks import hoist_computed_title
+    from helpers.build.runner import hoist_computed_title
 
     notebook = tiny_notebook("unused", "<p>x</p>")
     notebook["cells"][0]["source"] = ["**Country profile.** Some words."]
@@ -147,7 +148,7 @@ def test_a_computed_title_becomes_the_first_heading():
 
 
 def test_every_page_credits_the_report_as_citation_cff_does():
-    from helpers.site import KOSOVO_NOTE, credit_line
+    from helpers.publish.site_config import KOSOVO_NOTE, credit_line
 
     credit = credit_line(ROOT)
     assert "version 0.1.0" in credit or "version" in credit

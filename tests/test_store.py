@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from helpers.catalogue import load_catalogue
-from helpers.errors import MissingData, ValidationError
-from helpers.store import COLUMNS, build_store, load_store, set_aside_implausible, validate, write_store
+from helpers.base.errors import MissingData, ValidationError
+from helpers.store.tidy import COLUMNS, build_store, load_store, set_aside_implausible, validate, write_store
 
 CATALOGUE = load_catalogue()
 
@@ -61,7 +61,7 @@ def test_implausible_percentages_are_set_aside_and_listed():
 
 
 def test_build_and_load_the_store(tmp_path, synthetic_mirror):
-    from helpers.fetch import fetch_all
+    from helpers.store.refresh import fetch_all
 
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     fetch_all(raw, source="mirror", mirror=synthetic_mirror)
@@ -85,8 +85,8 @@ def test_store_missing_says_what_to_run(tmp_path):
 
 
 def test_a_failed_validation_writes_nothing(tmp_path, monkeypatch, synthetic_mirror):
-    from helpers import store
-    from helpers.fetch import fetch_all
+    from helpers.store import tidy as store
+    from helpers.store.refresh import fetch_all
 
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     fetch_all(raw, source="mirror", mirror=synthetic_mirror)

@@ -2,10 +2,10 @@ import gzip
 import json
 
 from helpers.catalogue import load_catalogue
-from helpers.eurostat_tsv import read_eurostat_tsv
-from helpers.fetch import fetch_all
-from helpers.store import build_store
-from helpers.synthetic_mirror import write_mirror
+from helpers.acquire.eurostat_tsv import read_eurostat_tsv
+from helpers.store.refresh import fetch_all
+from helpers.store.tidy import build_store
+from helpers.acquire.synthetic_mirror import write_mirror
 
 
 def test_the_mirror_is_deterministic_and_declares_itself_synthetic(tmp_path):

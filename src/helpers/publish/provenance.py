@@ -1,4 +1,5 @@
-"""Where the data came from, said the same way in every notebook, figure and page."""
+"""Where the data came from, said the same way in every notebook, figure and page.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The scorecard in words, for readers: what the paper said, what the data show, the verdict.
 
-Everything here is generated from the same evaluation as the scorecard (`helpers.claims`);
-codes become the catalogue's words (country names, indicator and group labels), and every text
-from the registry or the catalogue is escaped before it reaches Markdown.
+Everything here is generated from the same evaluation as the scorecard
+(`helpers.analysis.claims`); codes become the catalogue's words (country names, indicator and group
+labels), and every text from the registry or the catalogue is escaped before it reaches Markdown.
 """
 
 from __future__ import annotations
@@ -12,11 +12,61 @@ import re
 
 import pandas as pd
 
+from helpers.analysis.claims import (
+    NOT_IN_EUROSTAT,
+    UNTESTED,
+    ClaimResult,
+    Trial,
+    evaluate_all,
+)
 from helpers.catalogue import load_catalogue
-from helpers.claims import NOT_IN_EUROSTAT, UNTESTED, ClaimResult, Trial
-from helpers.text import markdown_text
+from helpers.publish.text import markdown_text
+
+
+def headline(card: pd.DataFrame) -> str:
+    """The scorecard in plain words, for the top of the report (Markdown)."""
+    checkable = card[~card["verdict"].str.startswith(NOT_IN_EUROSTAT)]
+    counts = checkable["verdict"].str.replace(" (Eurostat part)", "", regex=False).value_counts()
+    parts = [f"{counts.get(v, 0)} {v}" for v in ("reproduced", "partly", "not reproduced", "no data") if counts.get(v, 0)]
+    lines = [
+        f"Of the paper's {len(card)} quantitative claims listed here, {len(checkable)} can be checked against "
+        f"Eurostat's data; for the paper's year they are: {', '.join(parts)}. "
+        f"{len(card) - len(checkable)} rest on other sources and are listed as not in Eurostat.",
+        "",
+    ]
+    for _, row in checkable.iterrows():
+        # a change that comes only from checks untested in one year is not a change
+        change = "" if not row["real change"] else \
+            f"; in {row['latest year']} it is **{markdown_text(row['verdict latest'])}**"
+        lines.append(f"- **{markdown_text(row['id'])}** ({markdown_text(row['topic'])}): **{markdown_text(row['verdict'])}** "
+                     f"on {markdown_text(row['tested on'])}{change}.")
+    return "\n".join(lines)
+
+
+def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None) -> pd.DataFrame:
+    """The claims whose checks name `country`, with the verdict and the country's own evidence."""
+    rows = []
+    for result in evaluate_all(store, compared=compared):
+        geos = {check.get("geo") for check in result.claim.get("checks", [])}
+        if country not in geos or result.best is None:
+            continue
+        own = [c for c in result.best.checks if c.geo == country]
+        rows.append({
+            "claim": result.claim["id"],
+            "the paper says": f"\u201c{result.claim['quote']}\u201d",
+            "verdict (whole claim)": result.verdict,
+            f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
+                f"{in_words(c.description)}: {in_words(c.evidence)} - {MARK[c.status]}" for c in own),
+            "latest": result.latest_verdict,
+        })
+    if not rows:
+        return pd.DataFrame({"claim": [], "note": []}).assign(note=[])
+    return pd.DataFrame(rows)
+
 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
+
+
 _GEO = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|[A-Z]{2})\b")
 
 
@@ -29,6 +79,8 @@ _OPERATORS = [
     (re.compile(r" high (?=about|within|above|below|at)"), ", high education, "),
     (re.compile(r" low (?=about|within|above|below|at)"), ", low education, "),
 ]
+
+
 SHORT_NAMES = {"EU28": "EU (28 countries)", "EU27_2020": "EU (27 countries)", "EU27_2007": "EU (27 countries, 2007)"}
 
 

@@ -1,41 +1,45 @@
-"""Execute the project's notebooks with papermill, the way the Makefile does.
-
-    python -m helpers.notebooks 10_youth_civic -p paper_year 2013 -p highlight NL,AT
+"""Execute one of the project's notebooks with papermill, in the project's kernel.
 
 Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
-mean the same in JupyterLab and here), and writes the executed copy to ``report/pipeline/``
-with papermill's timestamps and durations removed, so that a re-run on the same data changes
-no byte. An expected failure (unknown country, missing series, ...) ends in one line naming
-the cause, not in a traceback.
+mean the same in JupyterLab and here), and writes the executed copy with papermill's
+timestamps and durations removed, so that a re-run on the same data changes no byte. An
+expected failure (unknown country, missing series, ...) ends in one line naming the cause.
 """
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import json
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 
-from helpers.atomic_files import write_text_atomic
-from helpers.errors import DISK_FULL, disk_full
-from helpers.jupyter_imports import skip_unused_iri_grammar
+from helpers.base.atomic_files import write_text_atomic
+from helpers.base.errors import DISK_FULL
+from helpers.base.jupyter_imports import skip_unused_iri_grammar
 
 skip_unused_iri_grammar()  # before papermill imports nbformat: about 2 s less per process
 
+
 KERNEL_NAME = "oecd-social-media"
-ROOT = Path(__file__).resolve().parents[2]
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
 NOTEBOOK_DIR = ROOT / "notebooks"
+
+
 EXECUTED_DIR = ROOT / "report" / "pipeline"
+
+
 COUNTRY_NOTEBOOK = "30_country_profile"  # one page per country; the other notebooks are pages of their own
 
 
 def _expected_errors() -> set[str]:
     """The names of the errors the notebooks raise on purpose (helpers.errors): shown as one line."""
-    from helpers.errors import ReportError
+    from helpers.base.errors import ReportError
 
     names, stack = set(), [ReportError]
     while stack:
@@ -50,7 +54,11 @@ class NotebookFailed(Exception):
 
 
 ENGINE_NAME = "reused-kernel"
+
+
 BUILD_LOG = ROOT / "build.log"
+
+
 _kernel_log = None
 
 
@@ -62,6 +70,8 @@ def kernel_log():
         path.parent.mkdir(parents=True, exist_ok=True)
         _kernel_log = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the process
     return _kernel_log
+
+
 _engine_registered = False
 
 
@@ -217,93 +227,6 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
-    name, parameters, output = job
-    try:
-        return execute(name, parameters, output), None
-    except NotebookFailed as exc:
-        return output, str(exc)
-    except OSError as exc:
-        if not disk_full(exc):
-            raise
-        return output, f"{name}: {DISK_FULL}"
-
-
-def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
-    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one
-    kernel for all the notebooks it runs; print progress as each finishes. Returns the error
-    messages (empty when all succeeded)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    import time
-
-    errors = []
-    workers = _workers(jobs, len(work))
-    warm = None  # when each worker had finished one notebook (and so paid its kernel's start)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):
-            now = time.monotonic()
-            eta = ""
-            if done == workers:
-                warm = now
-            elif warm is not None and done < len(work):
-                eta = f" (about {(now - warm) / (done - workers) * (len(work) - done):.0f} s left)"
-            if error:
-                errors.append(error)
-                print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
-            else:
-                print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}{eta}", flush=True)
-    return errors
-
-
-def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
-                 jobs: int) -> list[str]:
-    """Run one notebook once per value of `parameter` (e.g. each country) in `jobs` processes."""
-    work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
-    return execute_jobs(work, jobs)
-
-
-def run_queue(queue: Path, jobs: int) -> list[str]:
-    """Run every notebook queued in `queue` (one ``*.job`` file each, written by the Makefile's
-    rules for the pages that are out of date: the runner's own arguments), all in one pool.
-
-    One command for every page and country keeps the kernels busy: pages and countries share
-    the workers, and no page pays for a process and a kernel of its own. Each job file is
-    removed once its notebook has run; a notebook that failed stays out of date for Make, which
-    queues it again on the next build.
-    """
-    import shlex
-
-    files = sorted(queue.glob("*.job")) if queue.is_dir() else []
-    work = [_job(_parser().parse_args(shlex.split(file.read_text(encoding="utf-8")))) for file in files]
-    if not work:
-        return []
-    # the analysis pages first (most work each), then the country pages, each in a fixed order
-    order = sorted(range(len(work)), key=lambda i: (work[i][0] == COUNTRY_NOTEBOOK, work[i][0], str(work[i][2])))
-    work, files = [work[i] for i in order], [files[i] for i in order]
-    pages = sum(name != COUNTRY_NOTEBOOK for name, _, _ in work)
-    print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
-          "process(es)", flush=True)
-    try:
-        return execute_jobs(work, jobs)
-    finally:
-        for file in files:
-            file.unlink(missing_ok=True)
-
-
-def _workers(jobs: int, notebooks: int) -> int:
-    return max(1, min(jobs, notebooks))
-
-
-def _job(args: argparse.Namespace) -> tuple[str, dict, Path]:
-    """(name, parameters, output) from the runner's arguments: -p values read as JSON where they
-    parse, -P paths made absolute (the notebooks run in notebooks/), the output by default in
-    report/pipeline/."""
-    parameters = parse_parameters(args.parameter)
-    parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
-    return args.name, parameters, Path(args.output) if args.output else EXECUTED_DIR / f"{args.name}.ipynb"
-
-
 def parse_parameters(pairs: list[tuple[str, str]]) -> dict:
     """-p NAME VALUE pairs: VALUE is read as JSON when it parses (numbers, true), else as a string."""
     parameters = {}
@@ -313,51 +236,3 @@ def parse_parameters(pairs: list[tuple[str, str]]) -> dict:
         except json.JSONDecodeError:
             parameters[key] = value
     return parameters
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
-    parser.add_argument("name", nargs="?", help="notebook name without .ipynb, e.g. 10_youth_civic")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="a parameter; VALUE is read as JSON when it parses, else as a string")
-    parser.add_argument("-P", "--path-parameter", nargs=2, action="append", default=[], metavar=("NAME", "PATH"),
-                        help="a parameter that is a path: given relative to the current folder, passed absolute"
-                             " (the notebooks run in notebooks/); an empty PATH stays empty")
-    parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
-    parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
-                        help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")
-    parser.add_argument("--run-queue", type=Path, metavar="FOLDER",
-                        help="run every notebook queued in FOLDER (*.job files, the Makefile's), in parallel")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each and --run-queue")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.run_queue:
-        return 1 if run_queue(args.run_queue, args.jobs) else 0
-    if not args.name:
-        parser.error("the notebook's name is required (or --run-queue FOLDER)")
-    _, parameters, output = _job(args)
-    if args.for_each:
-        parameter, values = args.for_each[0], args.for_each[1:]
-        pattern = args.output or str(EXECUTED_DIR / f"{args.name}-{{}}.ipynb")
-        errors = execute_many(args.name, parameter, values, pattern, parameters, args.jobs)
-        return 1 if errors else 0
-    try:
-        path = execute(args.name, parameters, output)
-    except NotebookFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        if not disk_full(exc):
-            raise
-        print(f"error: {args.name}: {DISK_FULL}", file=sys.stderr)
-        return 1
-    print(f"executed {args.name} -> {_shown(path)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,7 @@
-"""Errors meant for people: each names what failed and how to fix it."""
+"""Errors meant for people: each names what failed and how to fix it.
+"""
+
+from __future__ import annotations
 
 import errno
 

@@ -4,8 +4,8 @@ Eurostat keeps no history: a revision silently replaces the old numbers. The loc
 (``data/eurostat.lock``, JSON) records, per dataset, the source, filters, Eurostat's last
 update, row count and sha256 of what was fetched, so a build on other data is noticed.
 
-    python -m helpers.data_lock check   # warn when data/raw differs from the lock
-    python -m helpers.data_lock write   # record data/raw as the lock (make lock)
+    python -m helpers.store.data_lock check   # warn when data/raw differs from the lock
+    python -m helpers.store.data_lock write   # record data/raw as the lock (make lock)
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
+
+
 LOCK_PATH = ROOT / "data" / "eurostat.lock"
+
+
 LOCKED_FIELDS = ("source", "synthetic", "filters", "last_update", "rows", "series", "sha256")
 
 

@@ -1,6 +1,6 @@
 """What changed between the data the report was built from and a fresh fetch (or another mirror).
 
-    python -m helpers.change_report [--mirror /path] [--output report/data-diff.md]
+    python -m helpers.publish.data_diff [--mirror /path] [--output report/data-diff.md]
 
 Fetches into a scratch folder (``data/raw`` is never touched), builds both tidy tables and
 writes a readable summary: which series changed, the largest revisions, cells that appeared or
@@ -14,66 +14,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from helpers.catalogue import load_catalogue
-from helpers.claims import evaluate_all
-from helpers.comparisons import cross_section, latest_year_with_data
-from helpers.errors import MissingData, ReportError
-from helpers.fetch import fetch_all
-from helpers.profiles import profile_series
-from helpers.store import KEY, build_store
+from helpers.analysis.changes import ranking_flips, verdict_flips
+from helpers.base.errors import ReportError
+from helpers.store.refresh import fetch_all
+from helpers.store.revisions import SERIES, cell_changes
+from helpers.store.tidy import KEY, build_store
 
-ROOT = Path(__file__).resolve().parents[2]
-SERIES = ["dataset", "indic_is", "unit", "ind_type"]
-
-
-def cell_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Every cell whose value or flag differs, with the kind of change."""
-    both = old.merge(new, on=KEY, how="outer", suffixes=("_old", "_new"), indicator=True)
-    had, has = both["value_old"].notna(), both["value_new"].notna()
-    revised = had & has & ~np.isclose(both["value_old"].fillna(0), both["value_new"].fillna(0), rtol=0, atol=1e-9)
-    both["change"] = np.select(
-        [revised, ~had & has, had & ~has, both["flag_old"].fillna("") != both["flag_new"].fillna("")],
-        ["revised", "appeared", "vanished", "flag changed"], default="",
-    )
-    changes = both[both["change"] != ""].copy()
-    changes["difference"] = changes["value_new"] - changes["value_old"]
-    return changes[[*KEY, "value_old", "value_new", "difference", "flag_old", "flag_new", "change"]].reset_index(drop=True)
-
-
-def verdict_flips(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    compared = load_catalogue().comparison("paper")  # as the report ranks by default
-    for before, after in zip(evaluate_all(old, compared=compared), evaluate_all(new, compared=compared)):
-        for when, a, b in (("paper year", before.verdict, after.verdict),
-                           ("latest year", before.latest_verdict, after.latest_verdict)):
-            if a != b:
-                rows.append({"claim": before.claim["id"], "when": when, "before": a, "after": b})
-    return pd.DataFrame(rows, columns=["claim", "when", "before", "after"])
-
-
-def ranking_flips(old: pd.DataFrame, new: pd.DataFrame, paper_year: int = 2013) -> pd.DataFrame:
-    """Countries whose rank changed in each comparison of the report (paper year and latest)."""
-    rows = []
-    for title, series in profile_series():
-        try:
-            years = sorted({paper_year, latest_year_with_data(old, series), latest_year_with_data(new, series)})
-        except MissingData:
-            continue
-        for year in years:
-            try:
-                a, b = cross_section(old, series, year), cross_section(new, series, year)
-            except MissingData:
-                continue
-            joined = a[["geo", "rank"]].merge(b[["geo", "rank"]], on="geo", suffixes=("_before", "_after"))
-            before, after = joined["rank_before"].astype("float"), joined["rank_after"].astype("float")
-            moved = joined[(before != after) & ~(before.isna() & after.isna())]
-            for _, row in moved.iterrows():
-                rows.append({"comparison": title, "year": year, "geo": row.geo,
-                             "rank before": row.rank_before, "rank after": row.rank_after})
-    return pd.DataFrame(rows, columns=["comparison", "year", "geo", "rank before", "rank after"])
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _markdown(table: pd.DataFrame) -> str:

@@ -1,6 +1,6 @@
 """The paper's comparisons, recomputed from the tidy store.
 
-Every function takes the tidy table (``helpers.store.load_store``) and returns a small table
+Every function takes the tidy table (``helpers.store.tidy.load_store``) and returns a small table
 with Eurostat codes, English labels, values and flags. Countries are ranked; aggregates (EU)
 are returned apart. Bad input (unknown country, year without data, missing series) raises an
 error that says what is valid.
@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.base.errors import MissingData, UnknownCode
 from helpers.catalogue import Catalogue, load_catalogue
-from helpers.errors import MissingData, UnknownCode
 
 PAPER_YEAR = 2013
+
+
 LAST_EU28_YEAR = 2019
 
 
@@ -157,8 +159,6 @@ def then_and_now(then: pd.DataFrame, now: pd.DataFrame, value: str = "value", *,
     return joined.sort_values(["now", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
-# ----------------------------------------------------------------------------- youth civic use
-
 YOUTH_CIVIC_INDICATORS = ("I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP")
 
 
@@ -166,9 +166,6 @@ def youth_civic_use(store: pd.DataFrame, year: int, indic_is: str = "I_IUPOL2", 
                     group: str = "Y16_24", countries: list[str] | None = None) -> pd.DataFrame:
     """Share of 16-24 year olds using the internet for civic or political issues, by country."""
     return cross_section(store, Series(indic_is, unit, group), year, countries)
-
-
-# ----------------------------------------------------------------------------- education gaps
 
 
 def education_gap(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", unit: str = "PC_IND",
@@ -196,9 +193,6 @@ def education_gap_aggregate(store: pd.DataFrame, year: int, indic_is: str = "I_I
     lo = aggregate_value(store, Series(indic_is, unit, low), year)
     return {"geo": hi["geo"], "label": hi["label"], "year": int(year), "high": hi["value"], "low": lo["value"],
             "gap": hi["value"] - lo["value"], "flag_high": hi["flag"], "flag_low": lo["flag"]}
-
-
-# ----------------------------------------------------------------------------- senior uptake
 
 
 def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND", countries: list[str] | None = None) -> pd.DataFrame:
@@ -240,9 +234,6 @@ def eu_trend(store: pd.DataFrame, series: Series) -> pd.DataFrame:
     rows = series_rows(store, series)
     rows = rows[rows.geo == TREND_AGGREGATE][["geo", "year", "value", "flag"]]
     return rows.sort_values("year").reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------- country profile
 
 
 def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int | None,

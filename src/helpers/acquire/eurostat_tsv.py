@@ -1,7 +1,7 @@
-"""Read Eurostat's TSV layout (API and bulk download) into one tidy table.
+r"""Read Eurostat's TSV layout (API and bulk download) into one tidy table.
 
-The layout: a header whose first cell names the dimensions (``freq,indic_is,...,geo\\TIME_PERIOD``,
-or the older ``...,geo\\time``), one tab-separated column per period, and cells such as
+The layout: a header whose first cell names the dimensions (``freq,indic_is,...,geo\TIME_PERIOD``,
+or the older ``...,geo\time``), one tab-separated column per period, and cells such as
 ``53.1``, ``53.1 u``, ``:`` or ``: c``. Files come gzip-compressed or plain, with CRLF or LF
 line ends; the dimension order differs between datasets and is read from the header.
 """
@@ -20,25 +20,36 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from helpers.errors import MalformedFile
+from helpers.base.errors import MalformedFile
 
 GZIP_MAGIC = b"\x1f\x8b"
+
+
 # pandas keeps text as Arrow large strings: reading the file as such spares a conversion of every
 # column on the way to pandas
 TEXT = pa.large_string()
+
+
 _NOT_BLANK = re.compile(rb"\S")
+
 
 # Eurostat's flags (https://ec.europa.eu/eurostat/web/main/data/database, "Flags"). Since
 # 27 January 2025 a cell is `value + " " + observation flags + ("@" + confidentiality)?`, as in
 # '7.0 p@C' or ': @C' (confidential, no value); before, confidentiality was the flag 'c'.
 OBSERVATION_FLAGS = "bdefimnpu" + "crsz"  # 2025 list, then the retired c, s, z and r (revised)
+
+
 CONFIDENTIALITY_CODES = "CNP"
+
+
 # A number (or ':' for "not available"), flag letters, an optional confidentiality status.
 # The separator space may be absent ('0n', older data) and cells may carry trailing spaces.
 _CELL = re.compile(
     r"^\s*(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|:)\s*"
     rf"(?P<flag>[{OBSERVATION_FLAGS}]*)(?:@(?P<conf>[{CONFIDENTIALITY_CODES}]))?\s*$"
 )
+
+
 CELL_GRAMMAR = (f"a number or ':', then optional flag letters ({', '.join(OBSERVATION_FLAGS)}), then optional "
                 f"'@' and a confidentiality code ({', '.join(CONFIDENTIALITY_CODES)}), e.g. '53.1 u', ': @C', '7.0 p@C'")
 

@@ -1,5 +1,6 @@
 """The words around each chart, computed from its table: titles that state the finding,
-alt text that says what the chart shows, captions that say what was measured."""
+alt text that says what the chart shows, captions that say what was measured.
+"""
 
 from __future__ import annotations
 

@@ -1,13 +1,11 @@
-"""What a country profile shows: the report's comparisons for one country, and the claims naming it."""
+"""What a country profile shows: the report's comparisons for one country, and the claims naming it.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from helpers.catalogue import load_catalogue
-from helpers.claims import evaluate_all
-from helpers.comparisons import Series
-from helpers.statements import MARK, in_words
+from helpers.analysis.comparisons import Series
 
 
 def profile_series(unit: str = "PC_IND") -> list[tuple[str, Series]]:
@@ -23,27 +21,6 @@ def profile_series(unit: str = "PC_IND") -> list[tuple[str, Series]]:
         ("E-government", Series("I_IUGOV12", unit, "IND_TOTAL")),
         ("Internet use", Series("I_IU3", "PC_IND", "IND_TOTAL")),
     ]
-
-
-def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None) -> pd.DataFrame:
-    """The claims whose checks name `country`, with the verdict and the country's own evidence."""
-    rows = []
-    for result in evaluate_all(store, compared=compared):
-        geos = {check.get("geo") for check in result.claim.get("checks", [])}
-        if country not in geos or result.best is None:
-            continue
-        own = [c for c in result.best.checks if c.geo == country]
-        rows.append({
-            "claim": result.claim["id"],
-            "the paper says": f"\u201c{result.claim['quote']}\u201d",
-            "verdict (whole claim)": result.verdict,
-            f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
-                f"{in_words(c.description)}: {in_words(c.evidence)} - {MARK[c.status]}" for c in own),
-            "latest": result.latest_verdict,
-        })
-    if not rows:
-        return pd.DataFrame({"claim": [], "note": []}).assign(note=[])
-    return pd.DataFrame(rows)
 
 
 def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year: int | str = "latest") -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""How to cite the report, the paper and the data, read from CITATION.cff."""
+"""How to cite the report, the paper and the data, read from CITATION.cff.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.text import bibtex_text, markdown_link, markdown_text
+from helpers.publish.text import bibtex_text, markdown_link, markdown_text
 
 
 def citation_markdown(path: str | Path) -> str:

@@ -1,4 +1,5 @@
-"""The series catalogue: which Eurostat datasets and filters feed the report, and their labels."""
+"""The series catalogue: which Eurostat datasets and filters feed the report, and their labels.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from helpers.errors import UnknownCode
+from helpers.base.errors import UnknownCode
 
 # The dimensions of the tidy table, after `dataset`; `freq` is dropped (annual only).
 TIDY_DIMENSIONS = ("indic_is", "unit", "ind_type", "geo")

@@ -27,12 +27,18 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.comparisons import (
+    Series,
+    eu_aggregate,
+    series_rows,
+    years_with_data,
+)
+from helpers.base.errors import MissingData
 from helpers.catalogue import load_catalogue
-from helpers.comparisons import Series, eu_aggregate, series_rows, years_with_data
-from helpers.errors import MissingData
-from helpers.text import markdown_text
 
 VERDICT_ORDER = {"reproduced": 3, "partly": 2, "not reproduced": 1, "no data": 0}
+
+
 NOT_IN_EUROSTAT = "not in Eurostat"
 
 
@@ -64,6 +70,7 @@ def at_paper_precision(value: float) -> int:
     """A published one-decimal value (or a difference of two) as the paper prints it: a whole number,
     rounded half up. round(x, 1) first removes float noise (60.2 - 30.2 = 30.000000000000004)."""
     return int(Decimal(repr(round(float(value), 1))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
 
 @dataclass
 class Trial:
@@ -139,6 +146,7 @@ def _fmt(value: float, flag: str = "") -> str:
 
 
 LOW_RELIABILITY = "u"
+
 
 def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
               compared: list[str] | None = None) -> CheckResult:
@@ -411,23 +419,3 @@ def candidates_table(result: ClaimResult) -> pd.DataFrame:
     return pd.DataFrame(
         [{"candidate": t.candidate, "verdict": t.verdict, "evidence": t.evidence} for t in result.trials]
     )
-
-
-def headline(card: pd.DataFrame) -> str:
-    """The scorecard in plain words, for the top of the report (Markdown)."""
-    checkable = card[~card["verdict"].str.startswith(NOT_IN_EUROSTAT)]
-    counts = checkable["verdict"].str.replace(" (Eurostat part)", "", regex=False).value_counts()
-    parts = [f"{counts.get(v, 0)} {v}" for v in ("reproduced", "partly", "not reproduced", "no data") if counts.get(v, 0)]
-    lines = [
-        f"Of the paper's {len(card)} quantitative claims listed here, {len(checkable)} can be checked against "
-        f"Eurostat's data; for the paper's year they are: {', '.join(parts)}. "
-        f"{len(card) - len(checkable)} rest on other sources and are listed as not in Eurostat.",
-        "",
-    ]
-    for _, row in checkable.iterrows():
-        # a change that comes only from checks untested in one year is not a change
-        change = "" if not row["real change"] else \
-            f"; in {row['latest year']} it is **{markdown_text(row['verdict latest'])}**"
-        lines.append(f"- **{markdown_text(row['id'])}** ({markdown_text(row['topic'])}): **{markdown_text(row['verdict'])}** "
-                     f"on {markdown_text(row['tested on'])}{change}.")
-    return "\n".join(lines)

@@ -14,16 +14,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.atomic_files import atomic_write
+from helpers.acquire.eurostat_tsv import (
+    CONFIDENTIALITY_CODES,
+    OBSERVATION_FLAGS,
+    read_eurostat_tsv,
+)
+from helpers.acquire.received import provenance_path
+from helpers.base.atomic_files import atomic_write
+from helpers.base.errors import MissingData, ValidationError
 from helpers.catalogue import TIDY_DIMENSIONS, Catalogue, load_catalogue
-from helpers.errors import MissingData, ValidationError
-from helpers.eurostat_tsv import CONFIDENTIALITY_CODES, OBSERVATION_FLAGS, read_eurostat_tsv
-from helpers.fetch import provenance_path
 
 KEY = ["dataset", *TIDY_DIMENSIONS, "year"]
+
+
 COLUMNS = [*KEY, "value", "flag", "confidentiality"]
+
+
 TABLE_NAME = "ict_usage"
+
+
 PROVENANCE_NAME = "provenance.json"
+
+
 COUNTRIES_NAME = "countries.txt"  # read by the Makefile: one page per country with data
 
 
@@ -137,7 +149,6 @@ def load_provenance(processed_dir: str | Path) -> dict:
     if not path.exists():
         raise MissingData(f"no provenance at {path}: run `make data` first")
     return json.loads(path.read_text(encoding="utf-8"))
-
 
 
 def countries_with_data(store: pd.DataFrame) -> list[str]:

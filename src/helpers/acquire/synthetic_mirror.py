@@ -1,6 +1,6 @@
 """Generate a SYNTHETIC mirror of the catalogue's datasets, in Eurostat's API TSV layout.
 
-    python -m helpers.synthetic_mirror demo/mirror
+    python -m helpers.acquire.synthetic_mirror demo/mirror
 
 For `make demo` and tests: the whole pipeline can run offline on it. The values are invented
 (deterministically, from a seed), shaped only to look plausible: countries differ, young and
@@ -24,10 +24,18 @@ import numpy as np
 from helpers.catalogue import Catalogue, load_catalogue
 
 YEARS = tuple(range(2011, 2026))
+
+
 SEED = 2014
+
+
 # a fixed timestamp for the files, so that a regenerated mirror is byte- and date-identical
 STAMP = "2026-01-15T11:00:00+0100"
+
+
 STAMP_EPOCH = 1768471200
+
+
 # dimension order per dataset, differing on purpose as in real Eurostat files
 DIMENSION_ORDER = {
     "isoc_ci_ac_i": ("freq", "indic_is", "unit", "ind_type", "geo"),
@@ -35,18 +43,28 @@ DIMENSION_ORDER = {
     "isoc_ciegi_ac": ("freq", "unit", "ind_type", "indic_is", "geo"),
     "isoc_ci_in_h": ("freq", "hhtyp", "indic_is", "unit", "geo"),
 }
+
+
 # typical level of each indicator (share of all individuals, 2011) and yearly growth in points
 INDICATOR_LEVEL = {
     "I_IUSNET": (38, 2.2), "I_IUPOL1": (9, 0.3), "I_IUPOL2": (10, 0.3), "I_IUVOTE": (8, 0.3), "I_IUCPP": (12, 0.5),
     "I_IHIF": (42, 1.6), "I_IUJOB": (15, 0.4), "I_IU3": (70, 1.6), "I_ILT12": (73, 1.5), "I_IUGOV12": (41, 1.6),
     "I_IUPOL": (9, 0.3), "H_IACC": (72, 1.6),
 }
+
+
 GROUP_SHIFT = {"IND_TOTAL": 0, "Y16_24": 22, "Y25_54": 8, "Y55_74": -18, "Y65_74": -26, "I0_2": -17, "I3_4": 0,
                "I5_8": 17, "UNE": 4, "TOTAL": 0}
+
+
 # indicators asked only in some survey years (as in Eurostat's survey)
 ASKED = {"I_IUPOL": range(2011, 2013), "I_IUPOL1": range(2011, 2020), "I_IUPOL2": range(2013, 2026, 2), "I_IUVOTE": range(2011, 2026, 2),
          "I_IUCPP": range(2015, 2026, 2)}
+
+
 LATE_STARTERS = {"CH": 2014, "RS": 2014, "MK": 2015, "ME": 2016, "AL": 2018, "BA": 2018, "XK": 2018}
+
+
 LAST_UK_YEAR = 2019
 
 

@@ -1,0 +1,84 @@
+"""Execute the project's notebooks with papermill, the way the Makefile does.
+
+    python -m helpers.build.notebooks 10_youth_civic -p paper_year 2013 -p highlight NL,AT
+
+Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
+mean the same in JupyterLab and here), and writes the executed copy to ``report/pipeline/``
+with papermill's timestamps and durations removed, so that a re-run on the same data changes
+no byte. An expected failure (unknown country, missing series, ...) ends in one line naming
+the cause, not in a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from helpers.base.errors import DISK_FULL, disk_full
+from helpers.build.queue import execute_many, run_queue
+from helpers.build.runner import (
+    EXECUTED_DIR,
+    NotebookFailed,
+    _shown,
+    execute,
+    parse_parameters,
+)
+
+
+def _job(args: argparse.Namespace) -> tuple[str, dict, Path]:
+    """(name, parameters, output) from the runner's arguments: -p values read as JSON where they
+    parse, -P paths made absolute (the notebooks run in notebooks/), the output by default in
+    report/pipeline/."""
+    parameters = parse_parameters(args.parameter)
+    parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
+    return args.name, parameters, Path(args.output) if args.output else EXECUTED_DIR / f"{args.name}.ipynb"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
+    parser.add_argument("name", nargs="?", help="notebook name without .ipynb, e.g. 10_youth_civic")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a parameter; VALUE is read as JSON when it parses, else as a string")
+    parser.add_argument("-P", "--path-parameter", nargs=2, action="append", default=[], metavar=("NAME", "PATH"),
+                        help="a parameter that is a path: given relative to the current folder, passed absolute"
+                             " (the notebooks run in notebooks/); an empty PATH stays empty")
+    parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
+    parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
+                        help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")
+    parser.add_argument("--run-queue", type=Path, metavar="FOLDER",
+                        help="run every notebook queued in FOLDER (*.job files, the Makefile's), in parallel")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each and --run-queue")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.run_queue:
+        return 1 if run_queue(args.run_queue, args.jobs) else 0
+    if not args.name:
+        parser.error("the notebook's name is required (or --run-queue FOLDER)")
+    _, parameters, output = _job(args)
+    if args.for_each:
+        parameter, values = args.for_each[0], args.for_each[1:]
+        pattern = args.output or str(EXECUTED_DIR / f"{args.name}-{{}}.ipynb")
+        errors = execute_many(args.name, parameter, values, pattern, parameters, args.jobs)
+        return 1 if errors else 0
+    try:
+        path = execute(args.name, parameters, output)
+    except NotebookFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        print(f"error: {args.name}: {DISK_FULL}", file=sys.stderr)
+        return 1
+    print(f"executed {args.name} -> {_shown(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

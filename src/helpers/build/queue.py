@@ -1,0 +1,91 @@
+"""The notebook queue: every out-of-date page and country notebook, run in one pool of workers that
+each keep one kernel.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from helpers.base.errors import DISK_FULL, disk_full
+
+from helpers.build.runner import COUNTRY_NOTEBOOK, NotebookFailed, _shown, execute
+
+
+def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
+    name, parameters, output = job
+    try:
+        return execute(name, parameters, output), None
+    except NotebookFailed as exc:
+        return output, str(exc)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        return output, f"{name}: {DISK_FULL}"
+
+
+def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
+    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one
+    kernel for all the notebooks it runs; print progress as each finishes. Returns the error
+    messages (empty when all succeeded)."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    errors = []
+    workers = _workers(jobs, len(work))
+    warm = None  # when each worker had finished one notebook (and so paid its kernel's start)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):
+            now = time.monotonic()
+            eta = ""
+            if done == workers:
+                warm = now
+            elif warm is not None and done < len(work):
+                eta = f" (about {(now - warm) / (done - workers) * (len(work) - done):.0f} s left)"
+            if error:
+                errors.append(error)
+                print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
+            else:
+                print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}{eta}", flush=True)
+    return errors
+
+
+def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
+                 jobs: int) -> list[str]:
+    """Run one notebook once per value of `parameter` (e.g. each country) in `jobs` processes."""
+    work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
+    return execute_jobs(work, jobs)
+
+
+def run_queue(queue: Path, jobs: int) -> list[str]:
+    """Run every notebook queued in `queue` (one ``*.job`` file each, written by the Makefile's
+    rules for the pages that are out of date: the runner's own arguments), all in one pool.
+
+    One command for every page and country keeps the kernels busy: pages and countries share
+    the workers, and no page pays for a process and a kernel of its own. Each job file is
+    removed once its notebook has run; a notebook that failed stays out of date for Make, which
+    queues it again on the next build.
+    """
+    import shlex
+
+    from helpers.build.notebooks import _job, _parser  # the job files hold the runner's own arguments
+
+    files = sorted(queue.glob("*.job")) if queue.is_dir() else []
+    work = [_job(_parser().parse_args(shlex.split(file.read_text(encoding="utf-8")))) for file in files]
+    if not work:
+        return []
+    # the analysis pages first (most work each), then the country pages, each in a fixed order
+    order = sorted(range(len(work)), key=lambda i: (work[i][0] == COUNTRY_NOTEBOOK, work[i][0], str(work[i][2])))
+    work, files = [work[i] for i in order], [files[i] for i in order]
+    pages = sum(name != COUNTRY_NOTEBOOK for name, _, _ in work)
+    print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
+          "process(es)", flush=True)
+    try:
+        return execute_jobs(work, jobs)
+    finally:
+        for file in files:
+            file.unlink(missing_ok=True)
+
+
+def _workers(jobs: int, notebooks: int) -> int:
+    return max(1, min(jobs, notebooks))

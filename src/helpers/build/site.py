@@ -1,0 +1,97 @@
+"""The site commands make calls: render (Quarto or the fallback), one country, the banner, the baseline.
+
+    python -m helpers.build.site render --report-dir report [--quarto quarto] [--only page.ipynb ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers.base.errors import DISK_FULL, disk_full
+from helpers.build.previous import keep_previous
+from helpers.publish.fallback_renderer import FALLBACK_NAME, build_fallback_site
+from helpers.publish.quarto_renderer import render_with_quarto, write_banner_include
+from helpers.publish.site_config import REPORT_DIR
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The report's site: fallback renderer and helpers for make.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build <report-dir>/_site with nbconvert (when Quarto is absent)")
+    build.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
+    banner = sub.add_parser("banner", help="write <report-dir>/banner.html for Quarto")
+    country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
+    country.add_argument("code")
+    country.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
+    render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
+    render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
+    for command in (country, render):
+        command.add_argument("--quarto", help="the quarto executable (make passes it when Quarto is on the PATH)")
+    for command in (build, banner, country, previous, render):
+        command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
+        command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        print(f"error: {args.command}: {DISK_FULL}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "keep-previous":
+        keep_previous(args.report_dir)
+    elif args.command == "build":
+        args.quarto = None
+        return _render(args, args.only)
+    elif args.command == "banner":
+        write_banner_include(args.report_dir, args.provenance)
+    elif args.command == "country":
+        # one process for both steps: the notebook runner and the renderer share their imports
+        from helpers.build.runner import (
+            COUNTRY_NOTEBOOK,
+            NotebookFailed,
+            execute,
+            parse_parameters,
+        )
+
+        code = args.code.upper()
+        output = args.report_dir / "countries" / f"{code}.ipynb"
+        try:
+            execute(COUNTRY_NOTEBOOK, {**parse_parameters(args.parameter), "country": code}, output)
+        except NotebookFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"executed {COUNTRY_NOTEBOOK} -> {output}")
+        return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"])
+    elif args.command == "render":
+        return _render(args, args.only)
+    return 0
+
+
+def _render(args: argparse.Namespace, only: list[str] | None) -> int:
+    """The site (or some pages) with Quarto when make found it, else with the fallback renderer."""
+    if args.quarto:
+        try:
+            rendered = render_with_quarto(args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"rendered {len(rendered)} page(s) in {args.report_dir}/_site with Quarto")
+        return 0
+    try:
+        written = build_fallback_site(args.report_dir, only=only, provenance_path=args.provenance)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The site rendered by Quarto from the executed notebooks (Quarto never executes them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from helpers.base.atomic_files import write_text_atomic
+from helpers.publish.site_config import REPORT_DIR, banner_html, pages, read_config
+
+
+def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | None = None) -> Path:
+    """report/banner.html for Quarto's include-before-body: the synthetic notice, or nothing."""
+    provenance_path = provenance_path or REPORT_DIR.parent / "data" / "processed" / "provenance.json"
+    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
+    target = report_dir / "banner.html"
+    write_text_atomic(target, banner_html(provenance))
+    return target
+
+
+# Quarto adds require.js and jQuery from a CDN to any page with a text/html output, for
+# "JavaScript widgets" (src/core/jupyter/widgets.ts in quarto-cli). This report's outputs are
+# static HTML (tables, figures, the banner) and never need them; left in, an offline reader
+# gets "define is not defined" and every page asks another host. They are removed after render.
+WIDGET_RUNTIME = re.compile(
+    r'<script src="https://cdn\.jsdelivr\.net/npm/(?:requirejs|jquery)@[^"]*"[^>]*></script>\n?'
+    r"|<script type=\"application/javascript\">define\('jquery', \[\],function\(\) \{return window\.jQuery;\}\)</script>\n?"
+)
+
+
+# rendering page by page costs Quarto's start-up each time; beyond this many, render the whole site
+QUARTO_PAGE_BY_PAGE = 8
+
+
+def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto", only: list[str] | None = None,
+                       provenance_path: Path | None = None) -> list[str]:
+    """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
+
+    Writes the banner include first (so `make country` never depends on an earlier `make
+    report`), then removes the CDN widget runtime from the rendered pages.
+    """
+    import subprocess
+
+    write_banner_include(report_dir, provenance_path)
+    config = read_config(report_dir)
+    site_dir = report_dir / config["project"].get("output-dir", "_site")
+    targets = sorted(set(only)) if only is not None and len(set(only)) <= QUARTO_PAGE_BY_PAGE else [None]
+    for target in targets:
+        command = [quarto, "render", *([target] if target else []), "--quiet"]
+        result = subprocess.run(command, cwd=report_dir, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"quarto render {target or ''} failed:\n{result.stderr.strip()[-2000:]}")
+    pages_rendered = targets if targets != [None] else [str(p.source) for p in pages(report_dir, config)]
+    for page in pages_rendered:
+        path = site_dir / Path(page).with_suffix(".html")
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            cleaned = WIDGET_RUNTIME.sub("", text)
+            if cleaned != text:
+                write_text_atomic(path, cleaned)
+    return pages_rendered

@@ -1,0 +1,100 @@
+"""The report's site as ``report/_quarto.yml`` declares it: its pages, navigation, titles, the
+banner and the citation lines every page carries. Quarto and the fallback renderer read the same file.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from helpers.publish.provenance import SYNTHETIC_NOTICE
+from helpers.publish.text import plain_text
+
+REPORT_DIR = Path(__file__).resolve().parents[3] / "report"
+
+
+@dataclass(frozen=True)
+class Page:
+    source: Path  # executed notebook, relative to the report folder
+
+    @property
+    def output(self) -> Path:
+        return self.source.with_suffix(".html")
+
+
+def read_config(report_dir: Path = REPORT_DIR) -> dict:
+    return yaml.safe_load((report_dir / "_quarto.yml").read_text(encoding="utf-8"))
+
+
+def navigation(config: dict) -> list[tuple[str, str]]:
+    """(text, page.html) for each navbar entry."""
+    return [(item["text"], str(Path(item["href"]).with_suffix(".html"))) for item in config["website"]["navbar"]["left"]]
+
+
+def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Page]:
+    """Every page the site renders, expanding globs such as countries/*.ipynb."""
+    config = config or read_config(report_dir)
+    found = []
+    for pattern in config["project"]["render"]:
+        matches = sorted(report_dir.glob(pattern)) if "*" in pattern else [report_dir / pattern]
+        for path in matches:
+            # hidden files (a killed run's scratch copy, say) are never pages, as for Quarto
+            if not any(part.startswith((".", "_")) for part in path.relative_to(report_dir).parts):
+                found.append(Page(path.relative_to(report_dir)))
+    return found
+
+
+def notebook_title(notebook: dict, fallback: str) -> str:
+    """The first level-one heading of the notebook: its markdown, or a Markdown output (country pages)."""
+    for cell in notebook["cells"]:
+        texts = ["".join(cell["source"])] if cell["cell_type"] == "markdown" else [
+            "".join(output.get("data", {}).get("text/markdown", "")) for output in cell.get("outputs", [])]
+        for text in texts:
+            match = re.search(r"^# (.+)$", text, re.M)
+            if match:
+                return plain_text(match.group(1).strip())
+    return fallback
+
+
+def banner_html(provenance: dict | None) -> str:
+    """The page-level warning, first thing in the page: the fallback's <body>, Quarto's include."""
+    if provenance and provenance.get("synthetic"):
+        return (f'<div class="synthetic-banner page-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}'
+                '</strong></div>\n')
+    return ""
+
+
+KOSOVO_NOTE = ("Kosovo*: this designation is without prejudice to positions on status, and is in line with "
+               "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
+
+
+def credit_line(root: Path) -> str:
+    """'<authors>, <title>, version <v>, <date>' from CITATION.cff, for every page's footer."""
+    cff_path = root / "CITATION.cff"
+    if not cff_path.exists():
+        return ""
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    authors = "; ".join(a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()
+                        for a in cff.get("authors", []))
+    return f"{authors}, {cff.get('title', '')}, version {cff.get('version', '')}, {cff.get('date-released', '')}."
+
+
+def citation_meta(root: Path) -> str:
+    """Highwire-style citation tags from CITATION.cff, for reference managers."""
+    cff_path = root / "CITATION.cff"
+    if not cff_path.exists():
+        return ""
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    tags = [("citation_title", cff.get("title", ""))]
+    for author in cff.get("authors", []):
+        name = author.get("name") or f"{author.get('family-names', '')}, {author.get('given-names', '')}".strip(", ")
+        tags.append(("citation_author", name))
+    if cff.get("date-released"):
+        tags.append(("citation_publication_date", str(cff["date-released"]).replace("-", "/")))
+    if cff.get("version"):
+        tags.append(("citation_version", str(cff["version"])))
+    return "".join(f'<meta name="{k}" content="{html.escape(str(v))}">\n' for k, v in tags if v)
