@@ -2,7 +2,8 @@ import math
 
 import pytest
 
-from helpers.analysis.comparisons import (Series, aggregate_value, check_countries, country_profile, cross_section, education_gap, education_gap_aggregate, eu_aggregate, eu_trend, latest_year_with_data, senior_uptake, then_and_now, youth_civic_use)
+from helpers.analysis.comparisons import (
+    gap_note,Series, aggregate_value, check_countries, country_profile, cross_section, education_gap, education_gap_aggregate, eu_aggregate, eu_trend, latest_year_with_data, senior_uptake, then_and_now, youth_civic_use)
 from helpers.base.errors import MissingData, UnknownCode
 from tables import education_rows, tidy
 
@@ -44,8 +45,11 @@ def test_eu_aggregate_switches_after_2019():
 def test_latest_year_and_missing_year_errors():
     series = Series("I_IUPOL2", "PC_IND", "Y16_24")
     assert latest_year_with_data(YOUTH, series) == 2023
-    with pytest.raises(MissingData, match="no data for indic_is=I_IUPOL2.* in 2015; years with data: 2013, 2023"):
-        youth_civic_use(YOUTH, 2015)
+    gap = youth_civic_use(YOUTH, 2015)  # a year without data is a gap in the series, not an error
+    assert gap.value.isna().all() and gap.attrs["years_with_data"] == [2013, 2023]
+    assert gap_note("young people's civic use", 2015, gap.attrs["years_with_data"]) == \
+        "No data for young people's civic use in 2015; the nearest years with data are 2013 and 2023."
+    assert gap_note("x", 2030, [2013, 2023]).endswith("the nearest year with data is 2023.")
 
 
 def test_missing_series_names_dataset_and_filter():

@@ -133,3 +133,15 @@ def test_synthetic_mirror_reads_whole(synthetic_mirror):
     manifest = json.loads((synthetic_mirror / "MIRROR.json").read_text())
     assert len(table) == manifest["datasets"]["isoc_ci_ac_i"]["rows"] * 15
     assert table.year.min() == 2011 and table.year.max() == 2025
+
+
+def test_a_duplicated_key_anywhere_is_refused_naming_the_dataset_and_the_key():
+    """Raw means received: a series twice in a file is refused, selected by the catalogue or not."""
+    text = ("freq,indic_is,unit,ind_type,geo\\TIME_PERIOD\t2013\t2014\n"
+            "A,I_IUSNET,PC_IND,Y16_24,NL\t90.0 \t91.0 \n"
+            "A,I_NOT_SELECTED,PC_IND,Y16_24,NL\t1.0 \t2.0 \n"
+            "A,I_NOT_SELECTED,PC_IND,Y16_24,NL\t1.0 \t2.0 \n")
+    with pytest.raises(MalformedFile, match=r"^isoc_ci_ac_i: duplicate key 'A,I_NOT_SELECTED,PC_IND,Y16_24,NL': "
+                                            r"the series appears 2 times"):
+        parse_eurostat_tsv(text, dataset="isoc_ci_ac_i")
+    assert len(parse_eurostat_tsv(text.rsplit("A,I_NOT", 1)[0], dataset="isoc_ci_ac_i")) == 4

@@ -40,14 +40,22 @@ def duplicate_a_row(lines):
     lines.insert(used + 1, lines[used])
 
 
+def duplicate_an_unselected_row(lines):
+    """A series the catalogue does not select, twice: the raw file is what was received, so it is refused too."""
+    freq, _indicator, rest = lines[1].split(",", 2)
+    unselected = f"{freq},I_NOT_IN_THE_CATALOGUE,{rest}"
+    lines[2:2] = [unselected, unselected]
+
+
 def unreadable_cell(lines):
     cells = lines[1].split("\t")
     cells[3] = "abc"
     lines[1] = "\t".join(cells)
 
 
-@pytest.mark.parametrize("edit, message", [(duplicate_a_row, "duplicate key"), (unreadable_cell, "cannot read cell 'abc'")],
-                         ids=["duplicate-row", "abc-cell"])
+@pytest.mark.parametrize("edit, message", [(duplicate_a_row, "duplicate key"), (duplicate_an_unselected_row, "duplicate key"),
+                                           (unreadable_cell, "cannot read cell 'abc'")],
+                         ids=["duplicate-row", "duplicate-unselected-row", "abc-cell"])
 def test_a_refresh_from_a_bad_mirror_keeps_the_data_in_use(built_report, synthetic_mirror_path, tmp_path, edit, message):
     bad = mirror_copy(synthetic_mirror_path, tmp_path / "bad mirror", "isoc_ci_ac_i", edit)
     data_before = snapshot(built_report / "data")
@@ -55,6 +63,8 @@ def test_a_refresh_from_a_bad_mirror_keeps_the_data_in_use(built_report, synthet
     assert result.returncode != 0
     assert message in result.stderr and "previous data" in result.stderr
     assert "Traceback" not in result.stderr
+    if edit is not unreadable_cell:  # one line naming the dataset and the key
+        assert "isoc_ci_ac_i" in result.stderr and "duplicate key 'A," in result.stderr
     if edit is unreadable_cell:
         assert "dataset isoc_ci_ac_i" in result.stderr and "series A," in result.stderr and "year " in result.stderr
     assert snapshot(built_report / "data") == data_before

@@ -1,8 +1,10 @@
-"""The build refuses bad parameters before any recipe runs: one line, nothing executed or written.
+"""The build refuses bad settings before any recipe runs: one line, nothing executed or written.
 
 Each hostile value below once reached the shell, papermill or a path outside the clone. Make
-reads every user variable with $(value ...) and checks it against what it accepts, so a value
-is never expanded, never split into more arguments and never names a folder outside the clone.
+hands every value given to it, unexpanded and quoted, to one check in Python
+(helpers.build.parameters), which stops make with one line; recipes read the checked values
+from the environment. Destructive targets are only ever run here with `make -n` or on values
+refused when the Makefile is read: if the check regressed, nothing would be deleted.
 """
 
 from __future__ import annotations
@@ -27,17 +29,17 @@ def make(*args, cwd=ROOT, **environment):
 HOSTILE = [
     # (target, variable, value, what the one line says it accepts)
     ("report", "YOUTH_HIGHLIGHT", "NL,AT;touch {marker}", "country codes separated by commas"),
-    ("country", "COUNTRY", "ES';touch {marker};echo '", "two-letter Eurostat country code"),
-    ("country", "COUNTRY", "$$(touch {marker})", "two-letter Eurostat country code"),
-    ("country", "COUNTRY", "$(shell touch {marker})", "two-letter Eurostat country code"),
-    ("country", "COUNTRY", "../../../escaped/x", "two-letter Eurostat country code"),
-    ("report", "PAPER_YEAR", "2013 -p output_dir {marker}", "a year such as 2013"),
+    ("country", "COUNTRY", "ES';touch {marker};echo '", "a two-letter country code"),
+    ("country", "COUNTRY", "$$(touch {marker})", "a two-letter country code"),
+    ("country", "COUNTRY", "$(shell touch {marker})", "a two-letter country code"),
+    ("country", "COUNTRY", "../../../escaped/x", "a two-letter country code"),
+    ("report", "PAPER_YEAR", "2013 -p output_dir {marker}", "a year from 2002"),
     ("report", "LATEST_YEAR", "abc", "0 (the latest year with data) or a year"),
-    ("report", "UNIT", "PC_IND;touch {marker}", "a Eurostat unit code"),
-    ("report", "YOUTH_INDICATOR", "I_IUPOL2`touch {marker}`", "a Eurostat indicator code"),
-    ("report", "SOURCE", "mirror;touch {marker}", "auto, live or mirror"),
-    ("report", "COMPARISON", "oecd;touch {marker}", "eu27 or all"),
-    ("report", "JOBS", "2;touch {marker}", "a number of processes"),
+    ("report", "UNIT", "PC_IND;touch {marker}", "a unit code: PC_IND, PC_IND_IU3"),
+    ("report", "YOUTH_INDICATOR", "I_IUPOL2`touch {marker}`", "an indicator code"),
+    ("report", "SOURCE", "mirror;touch {marker}", "one of: auto, live, mirror"),
+    ("report", "COMPARISON", "oecd;touch {marker}", "one of: paper, eu27, all"),
+    ("report", "JOBS", "2;touch {marker}", "a whole number from 1 to 999"),
     ("clean", "REPORT_DIR", "/", "a folder inside the clone"),
     ("clean", "DATA_DIR", "/", "a folder inside the clone"),
     ("clean", "DATA_DIR", "../elsewhere", "a folder inside the clone"),
@@ -48,9 +50,14 @@ HOSTILE = [
 ]
 
 
+DESTRUCTIVE = {"clean"}  # never run for real here, whatever the value: only `make -n`
+
+
 @pytest.mark.parametrize("dry_run", [True, False], ids=["make -n", "make"])
 @pytest.mark.parametrize("target, variable, value, accepts", HOSTILE, ids=[f"{h[1]}={h[2]}" for h in HOSTILE])
 def test_a_hostile_value_is_refused_in_one_line_and_runs_nothing(tmp_path, target, variable, value, accepts, dry_run):
+    if target in DESTRUCTIVE and not dry_run:
+        pytest.skip("a destructive target is checked with make -n only (the refusal comes before any recipe)")
     marker = tmp_path / "pwned"
     result = make(*(["-n"] if dry_run else []), target, f"{variable}={value.format(marker=marker)}")
     assert result.returncode != 0
@@ -71,10 +78,11 @@ def test_a_hostile_value_in_the_environment_is_refused_too(tmp_path):
 def test_a_mirror_path_never_enters_a_recipe_text(tmp_path):
     """The mirror is free text (any folder): recipes read it from the environment, quoted."""
     marker = tmp_path / "pwned"
-    mirror = f"/tmp/m`touch {marker}`$(touch {marker})"
+    mirror = tmp_path / "m`touch pwned`$(touch pwned)"  # a real folder: the check accepts it
+    mirror.mkdir()
     result = make("-n", "refresh", f"EUROSTAT_MIRROR={mirror}")
     assert result.returncode == 0, result.stderr
-    assert not marker.exists()
+    assert not marker.exists() and not (ROOT / "pwned").exists() and not (ROOT / "notebooks" / "pwned").exists()
     fetch_lines = [line for line in result.stdout.splitlines() if "00_fetch" in line]
     assert fetch_lines and all('-P mirror "$EUROSTAT_MIRROR"' in line for line in fetch_lines)
     assert "touch" not in result.stdout
@@ -94,3 +102,36 @@ def test_good_values_are_accepted(tmp_path):
     result = make("-n", "help", "COUNTRY=es", "PAPER_YEAR=2013", "LATEST_YEAR=0", "UNIT=PC_IND_IU3",
                   "YOUTH_HIGHLIGHT=NL,AT,DE", "DATA_DIR=build/data", "REPORT_DIR=build/report", "JOBS=4")
     assert result.returncode == 0, result.stderr
+
+
+EMPTY_MEANS_NOTHING = ["SOURCE", "JOBS", "LATEST_YEAR", "PAPER_YEAR", "COMPARISON", "LOCK_CHECK", "UNIT", "YOUTH_INDICATOR",
+                       "YOUTH_HIGHLIGHT", "DATA_DIR", "REPORT_DIR", "VENV", "PYTHON_BOOTSTRAP", "REPEAT"]  # PYTHON: test_parameters
+
+
+@pytest.mark.parametrize("variable", EMPTY_MEANS_NOTHING)
+def test_an_empty_value_that_means_nothing_is_refused(variable):
+    result = make("-n", "report", f"{variable}=")
+    assert result.returncode != 0 and result.stdout == ""
+    assert f"{variable}='' is not accepted" in result.stderr
+
+
+@pytest.mark.parametrize("assignment", ["KERNEL=x; touch {marker}", "BUILD_LOCK_HELD=1", "LOCK_HELD=1", "DRY_RUN=n",
+                                        "RUN=touch {marker}", "SHELL=/bin/sh -c 'touch {marker}'"])
+def test_a_variable_that_is_not_a_setting_is_refused(tmp_path, assignment):
+    """Make lets a command line set any variable; the build takes only its settings."""
+    marker = tmp_path / "pwned"
+    name = assignment.split("=", 1)[0]
+    result = make("env", assignment.format(marker=marker))
+    assert result.returncode != 0 and not marker.exists()
+    assert f"{name} is not a setting of this build" in result.stderr
+
+
+def test_the_settings_reach_recipes_only_through_the_environment():
+    """No recipe line expands a setting into its text: each reads it quoted ("$$NAME")."""
+    from helpers.build.parameters import SETTINGS
+
+    makefile = (ROOT / "Makefile").read_text()
+    recipes = [line for line in makefile.splitlines() if line.startswith("\t")]
+    for setting in SETTINGS:
+        offending = [line for line in recipes if f"$({setting.name})" in line]
+        assert not offending, offending

@@ -127,6 +127,7 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
         _explain_shape(text, dimensions, years, source)
         raise MalformedFile(f"{source}: the rows do not match the header") from None
     keys = table.column("key").combine_chunks()
+    _refuse_duplicated_keys(keys, source)
     parts = pc.split_pattern(keys, ",")
     lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
     if (lengths != len(dimensions)).any():
@@ -134,6 +135,20 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
     codes = pc.utf8_trim_whitespace(pc.list_flatten(parts))
     cells = pa.concat_arrays([table.column(str(y)).combine_chunks() for y in years])
     return _long_table(dataset, dimensions, years, len(keys), codes, cells, source=source)
+
+
+def _refuse_duplicated_keys(keys: pa.Array, source: str) -> None:
+    """The raw file is the record of what was received: a series key twice anywhere in it (even a
+    series the catalogue does not select) means the file is not what Eurostat publishes."""
+    trimmed = pc.replace_substring_regex(keys, r"\s+", "")
+    if pc.count_distinct(trimmed).as_py() == len(trimmed):
+        return
+    counts = pc.value_counts(trimmed)
+    repeated = [(v["values"], v["counts"]) for v in counts.to_pylist() if v["counts"] > 1]
+    key, times = repeated[0]
+    more = f" (and {len(repeated) - 1} more key(s))" if len(repeated) > 1 else ""
+    raise MalformedFile(f"{source}: duplicate key {key!r}: the series appears {times} times in the file{more}; "
+                        "a file with a duplicated key is not read")
 
 
 def _decompress(payload: bytes, *, source: str) -> bytes:

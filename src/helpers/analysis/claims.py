@@ -307,8 +307,10 @@ class ClaimResult:
         return verdict_of([self.best.checks[i].status for i in both]) != verdict_of([self.latest.checks[i].status for i in both])
 
 
-def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: list[str] | None = None) -> ClaimResult:
-    """Test every candidate (series x year) of a claim; pick the best; test it on the latest year."""
+def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: list[str] | None = None,
+                   latest_year: int = 0) -> ClaimResult:
+    """Test every candidate (series x year) of a claim; pick the best; test it on the latest year
+    with data (not after `latest_year`, when given)."""
     if "checks" not in claim:
         return ClaimResult(claim, [], None, None)
     years = claim.get("years", [paper_year])
@@ -322,13 +324,14 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: 
 
     best = max(deciding, key=rank)
     beside = max(others, key=rank) if others else None
-    available = [y for y in claim_years(store, claim, best.spec) if y >= best.year]
+    last = latest_year or 10_000
+    available = [y for y in claim_years(store, claim, best.spec) if best.year <= y <= last]
     latest = trial(store, claim, best.spec, available[-1], compared, per_country_since=best.year) if available else None
     # a discontinued indicator (I_IUPOL1, "until 2019") is continued by its successor, marked as such
     successor = load_claims().get("successors", {}).get(best.spec.get("indic_is") or "")
     if successor:
         spec = {**best.spec, "indic_is": successor}
-        later = [y for y in claim_years(store, claim, spec) if y > (latest.year if latest else best.year)]
+        later = [y for y in claim_years(store, claim, spec) if (latest.year if latest else best.year) < y <= last]
         if later:
             latest = trial(store, claim, spec, later[-1], compared, per_country_since=best.year)
             latest.chained_from = best.spec["indic_is"]
@@ -343,10 +346,12 @@ def store_fingerprint(store: pd.DataFrame) -> tuple:
     return tuple(store.columns), len(store), int(pd.util.hash_pandas_object(store, index=True).sum())
 
 
-def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: list[str] | None = None
-                 ) -> list[ClaimResult]:
-    """Every claim of the registry, for the paper's year (the registry's, unless given), ranking
-    among the comparison set `compared` (all countries when None).
+def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: list[str] | None = None,
+                 latest_year: int = 0) -> list[ClaimResult]:
+    """Every claim of the registry, for the paper's year (the registry's, unless given) and the
+    latest year with data (not after `latest_year`, when not 0), ranking among the comparison set
+    `compared` (all countries when None). Every page calls it with the same settings, so every
+    page states the same verdicts.
 
     Remembered per process for the same store content, registry and arguments: a kernel that
     runs every country page evaluates the claims once, not once per country. The results are
@@ -354,11 +359,11 @@ def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: l
     """
     registry = load_claims()
     year = paper_year or registry["paper_year"]
-    key = (store_fingerprint(store), repr(registry), year, tuple(compared) if compared is not None else None)
+    key = (store_fingerprint(store), repr(registry), year, tuple(compared) if compared is not None else None, latest_year)
     if key not in _EVALUATED:
         if len(_EVALUATED) >= 4:
             _EVALUATED.pop(next(iter(_EVALUATED)))
-        _EVALUATED[key] = [evaluate_claim(store, claim, year, compared) for claim in registry["claim"]]
+        _EVALUATED[key] = [evaluate_claim(store, claim, year, compared, latest_year) for claim in registry["claim"]]
     return list(_EVALUATED[key])
 
 

@@ -88,13 +88,20 @@ def years_with_data(store: pd.DataFrame, series: Series, *, countries_only: bool
     return sorted(int(y) for y in rows.year.unique())
 
 
-def check_year(store: pd.DataFrame, series: Series, year: int) -> int:
-    """Fail naming the years that have data when `year` has none."""
-    years = years_with_data(store, series)
-    if int(year) not in years:
-        span = ", ".join(map(str, years)) if years else "none"
-        raise MissingData(f"no data for {series.describe()} in {year}; years with data: {span}")
-    return int(year)
+def nearest_years(years: list[int], year: int) -> tuple[int | None, int | None]:
+    """The years with data nearest to `year`: the last before it and the first after it (None when none)."""
+    before = [y for y in years if y < year]
+    after = [y for y in years if y > year]
+    return (before[-1] if before else None), (after[0] if after else None)
+
+
+def gap_note(series_words: str, year: int, years: list[int]) -> str:
+    """'No data for <series> in 2012; the nearest years with data are 2011 and 2013.' (for readers)"""
+    before, after = nearest_years(years, year)
+    near = " and ".join(str(y) for y in (before, after) if y is not None)
+    return (f"No data for {series_words} in {year}; " +
+            (f"the nearest years with data are {near}." if before and after else
+             f"the nearest year with data is {near}." if near else "the series has no data in any year."))
 
 
 def latest_year_with_data(store: pd.DataFrame, series: Series) -> int:
@@ -108,9 +115,11 @@ def cross_section(store: pd.DataFrame, series: Series, year: int, countries: lis
     """Countries (ranked, highest first) for one series and year; aggregates excluded.
 
     With `countries` (a comparison set), exactly those countries, the ones without a value listed
-    as such, so that two years rank the same set."""
+    as such, so that two years rank the same set. A year in which the series has no value gives a
+    table without values (a gap, not an error): its ``attrs["years_with_data"]`` lists the years
+    that have some, for the page to say which are nearest."""
     catalogue = load_catalogue()
-    check_year(store, series, year)
+    years = years_with_data(store, series)
     rows = series_rows(store, series)
     rows = rows[(rows.year == year) & ~rows.geo.isin(catalogue.aggregates)]
     table = rows[["geo", "value", "flag"]].copy()
@@ -122,6 +131,7 @@ def cross_section(store: pd.DataFrame, series: Series, year: int, countries: lis
     table = table.sort_values(["value", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
     table["rank"] = table.value.rank(ascending=False, method="min").astype("Int64")
     table["year"] = int(year)
+    table.attrs["years_with_data"] = years
     return table
 
 
@@ -184,6 +194,7 @@ def education_gap(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", un
     table = table.sort_values(["gap", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
     table["rank"] = table.gap.rank(ascending=False, method="min").astype("Int64")
     table["year"] = int(year)
+    table.attrs["years_with_data"] = sorted(set(highs.attrs["years_with_data"]) & set(lows.attrs["years_with_data"]))
     return table
 
 
@@ -212,6 +223,8 @@ def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND", countrie
     table["country"] = table.geo.map(load_catalogue().labels["geo"])
     table["distance_to_16_24"] = table["social_networks_16_24"] - table["social_networks"]
     table["year"] = int(year)
+    table.attrs["years_with_data"] = snet.attrs["years_with_data"]
+    table.attrs["years_online"] = online.attrs["years_with_data"]
     return table.sort_values(["social_networks", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 

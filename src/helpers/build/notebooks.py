@@ -20,6 +20,8 @@ from helpers.base.errors import DISK_FULL, disk_full
 from helpers.build.queue import execute_many, run_queue
 from helpers.build.runner import (
     EXECUTED_DIR,
+    NOTEBOOK_DIR,
+    ROOT,
     NotebookFailed,
     _shown,
     execute,
@@ -29,11 +31,21 @@ from helpers.build.runner import (
 
 def _job(args: argparse.Namespace) -> tuple[str, dict, Path]:
     """(name, parameters, output) from the runner's arguments: -p values read as JSON where they
-    parse, -P paths made absolute (the notebooks run in notebooks/), the output by default in
+    parse, -P paths as the notebooks see them (they run in notebooks/), the output by default in
     report/pipeline/."""
     parameters = parse_parameters(args.parameter)
-    parameters.update({key: os.path.abspath(value) if value else "" for key, value in args.path_parameter})
+    parameters.update({key: notebook_path(value) for key, value in args.path_parameter})
     return args.name, parameters, Path(args.output) if args.output else EXECUTED_DIR / f"{args.name}.ipynb"
+
+
+def notebook_path(path: str) -> str:
+    """A path given relative to the current folder, as the notebooks (run in notebooks/) must read it:
+    relative to notebooks/ when it lies inside the clone (so executed notebooks do not depend on
+    where the clone is), absolute otherwise; empty stays empty."""
+    if not path:
+        return ""
+    absolute = Path(os.path.abspath(path))
+    return os.path.relpath(absolute, NOTEBOOK_DIR) if absolute.is_relative_to(ROOT) else str(absolute)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="a parameter; VALUE is read as JSON when it parses, else as a string")
     parser.add_argument("-P", "--path-parameter", nargs=2, action="append", default=[], metavar=("NAME", "PATH"),
-                        help="a parameter that is a path: given relative to the current folder, passed absolute"
-                             " (the notebooks run in notebooks/); an empty PATH stays empty")
+                        help="a parameter that is a path, given relative to the current folder: passed relative to"
+                             " notebooks/ (where the notebooks run) inside the clone, else absolute")
     parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
     parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
                         help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 from helpers.base.errors import DISK_FULL, disk_full
 
@@ -24,7 +25,7 @@ def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
         return output, f"{name}: {DISK_FULL}"
 
 
-def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
+def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int, on_done: Callable[[int], None] | None = None) -> list[str]:
     """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one
     kernel for all the notebooks it runs; print progress as each finishes. Returns the error
     messages (empty when all succeeded)."""
@@ -42,6 +43,8 @@ def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int) -> list[str]:
                 warm = now
             elif warm is not None and done < len(work):
                 eta = f" (about {(now - warm) / (done - workers) * (len(work) - done):.0f} s left)"
+            if on_done is not None:
+                on_done(done - 1)
             if error:
                 errors.append(error)
                 print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
@@ -57,34 +60,41 @@ def execute_many(name: str, parameter: str, values: list[str], output_pattern: s
     return execute_jobs(work, jobs)
 
 
+def queued_work(queue: Path) -> list[tuple[Path, tuple[str, dict, Path]]]:
+    """The queue's jobs as (job file, (notebook, parameters, output)). A job file names a page
+    (``youth-civic``) or a country (``country PT``); its parameters are the page's parameter file
+    beside the queue (``.params/<page>.json``, written by the checked settings), never the job's text."""
+    from helpers.build.parameters import ROOT, read_params
+
+    report_dir = queue.parent
+    found = []
+    for file in sorted(queue.glob("*.job")) if queue.is_dir() else []:
+        page, _, country = file.read_text(encoding="utf-8").strip().partition(" ")
+        record = read_params(report_dir, page)
+        parameters = dict(record["parameters"], **({"country": country} if country else {}))
+        found.append((file, (record["notebook"], parameters, ROOT / record["output"].format(country=country))))
+    return found
+
+
 def run_queue(queue: Path, jobs: int) -> list[str]:
     """Run every notebook queued in `queue` (one ``*.job`` file each, written by the Makefile's
-    rules for the pages that are out of date: the runner's own arguments), all in one pool.
+    rules for the pages that are out of date), all in one pool.
 
     One command for every page and country keeps the kernels busy: pages and countries share
     the workers, and no page pays for a process and a kernel of its own. Each job file is
-    removed once its notebook has run; a notebook that failed stays out of date for Make, which
-    queues it again on the next build.
+    removed once its notebook has run, so a build killed half-way leaves only the unfinished
+    ones; a notebook that failed stays out of date for Make, which queues it again next time.
     """
-    import shlex
-
-    from helpers.build.notebooks import _job, _parser  # the job files hold the runner's own arguments
-
-    files = sorted(queue.glob("*.job")) if queue.is_dir() else []
-    work = [_job(_parser().parse_args(shlex.split(file.read_text(encoding="utf-8")))) for file in files]
-    if not work:
+    found = queued_work(queue)
+    if not found:
         return []
     # the analysis pages first (most work each), then the country pages, each in a fixed order
-    order = sorted(range(len(work)), key=lambda i: (work[i][0] == COUNTRY_NOTEBOOK, work[i][0], str(work[i][2])))
-    work, files = [work[i] for i in order], [files[i] for i in order]
+    found.sort(key=lambda item: (item[1][0] == COUNTRY_NOTEBOOK, item[1][0], str(item[1][2])))
+    files, work = [f for f, _ in found], [w for _, w in found]
     pages = sum(name != COUNTRY_NOTEBOOK for name, _, _ in work)
     print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
           "process(es)", flush=True)
-    try:
-        return execute_jobs(work, jobs)
-    finally:
-        for file in files:
-            file.unlink(missing_ok=True)
+    return execute_jobs(work, jobs, on_done=lambda index: files[index].unlink(missing_ok=True))
 
 
 def _workers(jobs: int, notebooks: int) -> int:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,12 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     banner = sub.add_parser("banner", help="write <report-dir>/banner.html for Quarto")
     country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
     country.add_argument("code")
-    country.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
     render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
     render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
     for command in (country, render):
-        command.add_argument("--quarto", help="the quarto executable (make passes it when Quarto is on the PATH)")
+        command.add_argument("--quarto", default=os.environ.get("QUARTO") or None,
+                             help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)")
     for command in (build, banner, country, previous, render):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
@@ -53,17 +54,14 @@ def _run(args: argparse.Namespace) -> int:
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
         # one process for both steps: the notebook runner and the renderer share their imports
-        from helpers.build.runner import (
-            COUNTRY_NOTEBOOK,
-            NotebookFailed,
-            execute,
-            parse_parameters,
-        )
+        from helpers.build.parameters import COUNTRY_PAGE, ROOT, read_params
+        from helpers.build.runner import COUNTRY_NOTEBOOK, NotebookFailed, execute
 
         code = args.code.upper()
-        output = args.report_dir / "countries" / f"{code}.ipynb"
+        record = read_params(args.report_dir, COUNTRY_PAGE)  # the checked settings', as every country page
+        output = ROOT / record["output"].format(country=code)
         try:
-            execute(COUNTRY_NOTEBOOK, {**parse_parameters(args.parameter), "country": code}, output)
+            execute(record["notebook"], {**record["parameters"], "country": code}, output)
         except NotebookFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -85,10 +85,25 @@ def comparison_sentence(comparison: str) -> str:
     return f" Countries compared: {load_catalogue().comparison_names.get(comparison, comparison)}."
 
 
+def no_data(table: pd.DataFrame, *, year: int, what: str, name: str, output_dir: str | Path, value: str = "value") -> Published | None:
+    """A gap in the series: when `table` has no value in `year`, its CSV and one sentence naming
+    the nearest years with data take the chart's place (None when there are values)."""
+    from helpers.analysis.comparisons import gap_note
+
+    if table[value].notna().any():
+        return None
+    write_table(table, name=name, output_dir=output_dir)
+    note = gap_note(what, year, table.attrs.get("years_with_data", []))
+    return Published(f'<p class="no-data"><strong>{html.escape(note)}</strong></p>', text=note)
+
+
 def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, provenance: dict, dataset: str,
                     name: str, output_dir: str | Path, highlight: list[str] = (), reference: dict | None = None,
                     comparison: str = "") -> Published:
     """A ranked bar chart of a cross-section, with its title, alt text, caption and CSV."""
+    gap = no_data(table, year=year, what=what, name=name, output_dir=output_dir)
+    if gap is not None:
+        return gap
     from helpers.publish.findings import highlight_sentence, ranked_alt, ranked_title
     from helpers.publish.provenance import source_line
 
@@ -107,6 +122,9 @@ def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, p
 def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, provenance: dict, dataset: str,
                 name: str, output_dir: str | Path, highlight: list[str] = (), comparison: str = "") -> Published:
     """A dumbbell chart of the education gap, with its words and CSV."""
+    gap = no_data(table, year=year, what=what, name=name, output_dir=output_dir, value="gap")
+    if gap is not None:
+        return gap
     from helpers.publish.findings import gap_alt, gap_title
     from helpers.publish.provenance import source_line
 

@@ -43,10 +43,12 @@ def headline(card: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None) -> pd.DataFrame:
-    """The claims whose checks name `country`, with the verdict and the country's own evidence."""
+def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None, *,
+                  paper_year: int | None = None, latest_year: int = 0) -> pd.DataFrame:
+    """The claims whose checks name `country`, with the verdict and the country's own evidence
+    (evaluated with the same settings as every other page)."""
     rows = []
-    for result in evaluate_all(store, compared=compared):
+    for result in evaluate_all(store, paper_year, compared, latest_year):
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or result.best is None:
             continue

@@ -1,0 +1,341 @@
+"""The build's contract: every value a user may set, read from the environment and the command
+line, checked once here before anything runs (``make -n`` included), and trusted after that.
+
+    python3 -m helpers.build.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
+    python3 -m helpers.build.parameters list                                         (every setting)
+
+The Makefile calls `make` when it is read and takes back one line: either ``error: NAME='value' is
+not accepted: NAME takes ...`` (make stops with it) or the checked settings as ``NAME=value``
+words, every value made of characters that mean nothing to make or the shell. Recipes read the
+settings from the environment, quoted (``"$$PAPER_YEAR"``), never from their own text.
+
+It also writes each page's parameters (``<REPORT_DIR>/.params/<page>.json``) when their text
+changes, so that Make re-runs exactly the pages a changed value feeds; under ``make -n`` it writes
+nothing and names the pages that would re-run. Standard library only: it runs before ``.venv``
+exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from helpers.base.atomic_files import write_text_atomic
+from helpers.build.lock import lock_is_held_by_an_ancestor
+from helpers.catalogue import load_catalogue
+
+ROOT = Path(__file__).resolve().parents[3]
+NOTEBOOKS = ROOT / "notebooks"
+SAFE = re.compile(r"[A-Za-z0-9_.,/+-]*")  # what a checked value may hold: nothing make or a shell reads
+FIRST_SURVEY_YEAR = 2002  # Eurostat's survey on ICT usage by individuals
+
+
+class Refused(ValueError):
+    """A value the build does not accept; the message names the variable and what it takes."""
+
+
+def _refuse(name: str, value: str, takes: str) -> Refused:
+    return Refused(f"{name}={value!r} is not accepted: {name} takes {takes}")
+
+
+# ----------------------------------------------------------------------------- the checks
+
+
+def _year(name: str, value: str, *, zero: bool = False) -> str:
+    takes = ("0 (the latest year with data) or " if zero else "") + \
+        f"a year from {FIRST_SURVEY_YEAR} to {dt.date.today().year}, such as 2013"
+    if zero and value == "0":
+        return value
+    if not re.fullmatch(r"\d{4}", value) or not FIRST_SURVEY_YEAR <= int(value) <= dt.date.today().year:
+        raise _refuse(name, value, takes)
+    return value
+
+
+def _choice(options: list[str], takes: str) -> Callable[[str, str], str]:
+    def check(name: str, value: str) -> str:
+        if value not in options:
+            raise _refuse(name, value, f"{takes}: {', '.join(options)}")
+        return value
+    return check
+
+
+def _countries(name: str, value: str, *, one: bool = False, empty: bool = False) -> str:
+    catalogue = load_catalogue()
+    known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
+    takes = ("a two-letter country code" if one else "country codes separated by commas") + \
+        " (Greece is EL, the United Kingdom UK): " + ", ".join(sorted(known))
+    if not value and empty:
+        return value
+    codes = [c.strip().upper() for c in value.split(",")]
+    if not value or (one and len(codes) != 1) or any(c not in known for c in codes):
+        raise _refuse(name, value, takes)
+    return ",".join(codes)
+
+
+def _count(name: str, value: str) -> str:
+    if not re.fullmatch(r"[1-9]\d{0,2}", value):
+        raise _refuse(name, value, "a whole number from 1 to 999, such as 2")
+    return value
+
+
+def _folder(name: str, value: str) -> str:
+    """A folder the build writes to or deletes from: relative, inside the clone, not the clone."""
+    parts = Path(value).parts
+    if (not value or not SAFE.fullmatch(value) or value.startswith("/") or ".." in parts
+            or Path(value) == Path(".") or value.startswith("-")):
+        raise _refuse(name, value, "a folder inside the clone such as data (relative, not '.', without '..', "
+                                   "made of letters, digits and _ . / - +)")
+    return str(Path(value))
+
+
+def _program(name: str, value: str, *, empty: bool = False) -> str:
+    if not value and empty:
+        return value
+    if not value or not SAFE.fullmatch(value) or value.startswith("-") or "," in value:
+        raise _refuse(name, value, "a program such as python3 or /usr/bin/python3 (letters, digits and _ . / - +)"
+                      + ("; empty for none" if empty else ""))
+    return value
+
+
+def _stamp(name: str, value: str) -> str:
+    return _program(name, value, empty=True) if value else value
+
+
+def _mirror(name: str, value: str) -> str:
+    if value and not Path(value).is_dir():
+        raise _refuse(name, value, "a folder of Eurostat TSV files (it does not exist), or nothing")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    meaning: str
+    check: Callable[[str, str], str]
+    default: Callable[[dict], str]
+    echoed: bool = True  # given back to make; the mirror (any path) never is: recipes read it from the environment
+
+
+def _catalogue_choices(kind: str) -> list[str]:
+    catalogue = load_catalogue()
+    if kind == "comparison":
+        return [*catalogue.comparison_sets, "all"]
+    return list(catalogue.labels[kind])
+
+
+SETTINGS = [
+    Setting("EUROSTAT_MIRROR", "a folder of Eurostat TSV files to read instead of the API", _mirror, lambda s: "",
+            echoed=False),
+    Setting("SOURCE", "where the data come from", lambda n, v: _choice(["auto", "live", "mirror"], "one of")(n, v),
+            lambda s: "auto"),
+    Setting("PAPER_YEAR", "the paper's survey year", _year, lambda s: "2013"),
+    Setting("LATEST_YEAR", "the latest year compared (0: the latest with data)",
+            lambda n, v: _year(n, v, zero=True), lambda s: "0"),
+    Setting("UNIT", "the unit of the charts", lambda n, v: _choice(
+        [u for u in _catalogue_choices("unit") if u.startswith("PC_IND")], "a unit code")(n, v), lambda s: "PC_IND"),
+    Setting("COMPARISON", "the countries ranked",
+            lambda n, v: _choice(_catalogue_choices("comparison"), "one of")(n, v), lambda s: "paper"),
+    Setting("YOUTH_INDICATOR", "the youth page's indicator", lambda n, v: _choice(
+        ["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code")(n, v), lambda s: "I_IUPOL2"),
+    Setting("YOUTH_HIGHLIGHT", "the countries the youth page highlights", _countries, lambda s: "NL,AT"),
+    Setting("COUNTRY", "the country of `make country`", lambda n, v: _countries(n, v, one=True, empty=True),
+            lambda s: ""),
+    Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
+    Setting("LOCK_CHECK", "check the data lock after a build", _choice(["0", "1"], "one of"), lambda s: "1"),
+    Setting("REPEAT", "repetitions of `make bench`", _count, lambda s: "3"),
+    Setting("DATA_DIR", "where data/raw and data/processed live", _folder, lambda s: "data"),
+    Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, lambda s: "report"),
+    Setting("VENV", "the virtual environment's folder", _folder, lambda s: ".venv"),
+    Setting("PYTHON_BOOTSTRAP", "the Python that creates the virtual environment", _program, lambda s: "python3"),
+    Setting("PYTHON", "the Python that runs the build (a conda environment's, say)", _program,
+            lambda s: f"{s['VENV']}/bin/python"),
+    Setting("ENV_STAMP", "the file marking the environment ready (empty: none)", _stamp,
+            lambda s: f"{s['VENV']}/.installed" if s["PYTHON given"] is None else ".conda-kernel.stamp"),
+    Setting("QUARTO", "the quarto program (empty: the fallback renderer)", lambda n, v: _program(n, v, empty=True),
+            lambda s: shutil.which("quarto") or ""),
+]
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def check_settings(given: dict[str, str]) -> dict[str, str]:
+    """Every setting checked (given values, else defaults), in order; the first refusal raises."""
+    checked: dict[str, str | None] = {"PYTHON given": given.get("PYTHON")}
+    for setting in SETTINGS:
+        value = given[setting.name] if setting.name in given else setting.default(checked)
+        checked[setting.name] = setting.check(setting.name, value)
+    if checked["LATEST_YEAR"] != "0" and int(checked["LATEST_YEAR"]) < int(checked["PAPER_YEAR"]):
+        raise _refuse("LATEST_YEAR", checked["LATEST_YEAR"],
+                      f"0 or a year not before PAPER_YEAR ({checked['PAPER_YEAR']}): the latest year is never before the paper's")
+    checked.pop("PYTHON given")
+    return checked  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- the pages and their parameters
+
+PAGE_NOTEBOOKS = {
+    "index": "20_claims",
+    "youth-civic": "10_youth_civic",
+    "education-gaps": "11_education_gap",
+    "senior-uptake": "12_senior_uptake",
+    "other-figures": "13_other_figures",
+    "countries": "31_countries",
+    "data-and-methods": "40_data_and_methods",
+    "cite": "50_cite",
+}
+COUNTRY_PAGE = "country"  # one notebook per country, 30_country_profile, all with these parameters
+COUNTRY_NOTEBOOK = "30_country_profile"
+CLAIM_PARAMETERS = ("paper_year", "latest_year", "comparison")  # the claims' verdicts depend on exactly these
+CHART_PARAMETERS = (*CLAIM_PARAMETERS, "unit")
+PAGE_PARAMETERS = {
+    "index": CLAIM_PARAMETERS,  # the scorecard's units are the registry's (the paper's words fix them), not UNIT
+    "youth-civic": (*CHART_PARAMETERS, "indicator", "highlight"),
+    "education-gaps": CHART_PARAMETERS,
+    "senior-uptake": CHART_PARAMETERS,
+    "other-figures": CHART_PARAMETERS,
+    "countries": (),
+    "data-and-methods": (),
+    "cite": (),
+    COUNTRY_PAGE: CHART_PARAMETERS,
+}
+
+
+def _from_notebooks(folder: Path) -> str:
+    """A path as the notebooks see it (they run in notebooks/): relative, so that executed
+    notebooks do not depend on where the clone lives."""
+    return os.path.relpath(ROOT / folder, NOTEBOOKS)
+
+
+def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
+    """What each page's notebook is run with: its notebook, its executed copy and its parameters."""
+    values = {"paper_year": int(settings["PAPER_YEAR"]), "latest_year": int(settings["LATEST_YEAR"]),
+              "comparison": settings["COMPARISON"], "unit": settings["UNIT"],
+              "indicator": settings["YOUTH_INDICATOR"], "highlight": settings["YOUTH_HIGHLIGHT"]}
+    report, processed = Path(settings["REPORT_DIR"]), Path(settings["DATA_DIR"]) / "processed"
+    pages = {}
+    for page, names in PAGE_PARAMETERS.items():
+        country = page == COUNTRY_PAGE
+        parameters = {name: values[name] for name in names}
+        if page == "cite":
+            parameters["citation_file"] = _from_notebooks(Path("CITATION.cff"))
+        else:
+            parameters["processed_dir"] = _from_notebooks(processed)
+            parameters["output_dir"] = _from_notebooks(report / "countries" if country else report)
+        pages[page] = {
+            "notebook": COUNTRY_NOTEBOOK if country else PAGE_NOTEBOOKS[page],
+            "output": str(report / "countries" / "{country}.ipynb") if country else str(report / f"{page}.ipynb"),
+            "parameters": dict(sorted(parameters.items())),
+        }
+    return pages
+
+
+def params_file(report_dir: Path | str, page: str) -> Path:
+    return ROOT / report_dir / ".params" / f"{page}.json"
+
+
+def params_text(record: dict) -> str:
+    return json.dumps(record, indent=1, sort_keys=True) + "\n"
+
+
+def changed_pages(settings: dict[str, str]) -> list[str]:
+    """The pages whose recorded parameters differ from these settings' (the text, not sets of words)."""
+    changed = []
+    for page, record in page_parameters(settings).items():
+        path = params_file(settings["REPORT_DIR"], page)
+        if not path.exists() or path.read_text(encoding="utf-8") != params_text(record):
+            changed.append(page)
+    return changed
+
+
+def write_params(settings: dict[str, str]) -> list[str]:
+    """Write the parameter files that changed (only those: Make compares their times); return their pages."""
+    changed = changed_pages(settings)
+    records = page_parameters(settings)
+    for page in changed:
+        write_text_atomic(params_file(settings["REPORT_DIR"], page), params_text(records[page]))
+    return changed
+
+
+def read_params(report_dir: Path | str, page: str) -> dict:
+    """A page's recorded parameters (the queue runs each page with these)."""
+    return json.loads(params_file(report_dir, page).read_text(encoding="utf-8"))
+
+
+# ----------------------------------------------------------------------------- what make calls
+
+BUILDING_GOALS = {"notebooks", "pages", "report", "site", "country"}  # goals that run notebooks with parameters
+LOCKED_GOALS = {"data", "refresh", "notebooks", "pages", "report", "site", "country", "lock", "data-diff", "demo", "clean"}
+
+
+def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool) -> str:
+    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`."""
+    unknown = [name for name in command_line if name not in BY_NAME]
+    if unknown:
+        raise Refused(f"{unknown[0]} is not a setting of this build; the settings are "
+                      + ", ".join(BY_NAME) + " (`make help`)")
+    for goal in goals:
+        if not re.fullmatch(r"[a-z][a-z-]*", goal):
+            raise Refused(f"the target {goal!r} is not accepted: make takes the targets listed by `make help`")
+    settings = check_settings(given)
+    if set(goals) & BUILDING_GOALS:
+        recorded = params_file(settings["REPORT_DIR"], COUNTRY_PAGE)
+        if set(goals) == {"country"} and recorded.exists() and COUNTRY_PAGE in changed_pages(settings):
+            raise Refused("make country would build the country with other parameters (PAPER_YEAR, LATEST_YEAR, UNIT, "
+                          "COMPARISON or folders) than the other country pages, and leave a mixed site; run `make report` "
+                          "with the new parameters to rebuild every page, or drop them from `make country`")
+        changed = changed_pages(settings) if dry_run else write_params(settings)
+    else:
+        changed = []
+    words = [f"{s.name}={settings[s.name]}" for s in SETTINGS if s.echoed]
+    words += [f"NOTEBOOK_{page}={notebook}" for page, notebook in PAGE_NOTEBOOKS.items()]
+    words.append(f"PARAMS_CHANGED={','.join(changed)}")
+    words.append(f"LOCK_HELD={'1' if lock_is_held_by_an_ancestor(ROOT / '.build.lock') else ''}")
+    bad = [w for w in words if not SAFE.fullmatch(w.split("=", 1)[1])]
+    if bad:  # cannot happen for checked values; a guard against a check that lets too much through
+        raise Refused(f"internal: {bad[0]} is not safe for make")
+    return " ".join(words)
+
+
+def _given(pairs: list[list[str]]) -> tuple[dict[str, str], list[str]]:
+    """The values given: the environment's for the known names, the command line's over them."""
+    given = {name: os.environ[name] for name in BY_NAME if name in os.environ}
+    command_line = []
+    for name, value in pairs:
+        given[name] = value
+        command_line.append(name)
+    return given, command_line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The build's settings, checked once.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("make", help="check the settings for make; print them as NAME=value words")
+    make.add_argument("--set", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                      help="a variable given on make's command line")
+    make.add_argument("--goals", default="", help="make's goals, separated by blanks")
+    make.add_argument("--dry-run", default="", help="non-empty under make -n: write nothing")
+    sub.add_parser("list", help="every setting, its default and what it means")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for s in SETTINGS:
+            print(f"{s.name:17} {s.meaning}")
+        return 0
+    given, command_line = _given(args.set)
+    try:
+        print(for_make(given, command_line, args.goals.split(), bool(args.dry_run)))
+    except Refused as exc:
+        print(f"error: {exc}")
+    except OSError as exc:
+        print(f"error: the parameter files could not be written: {exc.strerror}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

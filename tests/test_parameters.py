@@ -1,0 +1,124 @@
+"""The build's contract (helpers.build.parameters): every setting checked once, the pages'
+parameter files compared as text, and the lock that no variable can skip."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from helpers.build import lock
+from helpers.build.parameters import (
+    PAGE_PARAMETERS,
+    Refused,
+    changed_pages,
+    check_settings,
+    for_make,
+    page_parameters,
+    write_params,
+)
+
+
+def test_defaults_are_the_papers_and_every_value_is_safe_for_make():
+    settings = check_settings({"QUARTO": ""})
+    assert (settings["PAPER_YEAR"], settings["LATEST_YEAR"], settings["UNIT"], settings["COMPARISON"]) == \
+        ("2013", "0", "PC_IND", "paper")
+    assert settings["PYTHON"] == ".venv/bin/python" and settings["ENV_STAMP"] == ".venv/.installed"
+    assert check_settings({"PYTHON": "python", "QUARTO": ""})["ENV_STAMP"] == ".conda-kernel.stamp"
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("PYTHON", "", "PYTHON='' is not accepted"),
+    ("PAPER_YEAR", "1999", "a year from 2002"),
+    ("LATEST_YEAR", "2011", "not before PAPER_YEAR (2013)"),
+    ("COUNTRY", "GR", "(Greece is EL, the United Kingdom UK)"),
+    ("YOUTH_HIGHLIGHT", "NL,,AT", "country codes separated by commas"),
+    ("EUROSTAT_MIRROR", "/no/such/folder", "a folder of Eurostat TSV files"),
+    ("QUARTO", "quarto;rm", "a program such as"),
+])
+def test_a_bad_value_is_refused_naming_the_variable_and_what_it_takes(name, value, says):
+    with pytest.raises(Refused, match="^" + name) as refused:
+        check_settings({name: value, "QUARTO": ""} if name != "QUARTO" else {name: value})
+    assert says in str(refused.value)
+
+
+def test_country_codes_are_read_in_either_case():
+    assert check_settings({"COUNTRY": "pt", "YOUTH_HIGHLIGHT": "nl,at", "QUARTO": ""})["COUNTRY"] == "PT"
+
+
+def test_every_page_gets_the_parameters_its_claims_depend_on():
+    """The Overview, the topic pages and the country pages judge the claims with the same settings."""
+    pages = page_parameters(check_settings({"PAPER_YEAR": "2012", "QUARTO": ""}))
+    for page in ("index", "youth-civic", "education-gaps", "senior-uptake", "other-figures", "country"):
+        assert {"paper_year", "latest_year", "comparison"} <= set(pages[page]["parameters"]), page
+        assert pages[page]["parameters"]["paper_year"] == 2012
+    assert set(pages) == set(PAGE_PARAMETERS)
+
+
+def test_a_parameter_file_changes_exactly_when_a_value_does(tmp_path):
+    """Swapping two values changes the file (the text is compared, not a set of words)."""
+    settings = {**check_settings({"PAPER_YEAR": "2013", "LATEST_YEAR": "2015", "QUARTO": ""}), "REPORT_DIR": str(tmp_path)}
+    assert "index" in write_params(settings)
+    assert changed_pages(settings) == [] and write_params(settings) == []
+    swapped = {**settings, "PAPER_YEAR": "2015", "LATEST_YEAR": "2013"}
+    assert set(changed_pages(swapped)) >= {"index", "youth-civic", "country"}
+    recorded = json.loads((tmp_path / ".params" / "index.json").read_text())
+    assert recorded["parameters"]["paper_year"] == 2013 and recorded["notebook"] == "20_claims"
+    highlight = {**settings, "YOUTH_HIGHLIGHT": "AT,NL"}  # the same words in another order: another parameter
+    assert changed_pages(highlight) == ["youth-civic"]
+
+
+def test_a_dry_run_writes_no_parameter_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORT_DIR", "build/never-written")
+    line = for_make({"QUARTO": "", "REPORT_DIR": "build/never-written"}, [], ["report"], dry_run=True)
+    assert "PARAMS_CHANGED=index," in line
+    assert not (ROOT / "build" / "never-written").exists()
+
+
+def test_a_variable_that_is_not_a_setting_is_refused_before_any_check():
+    with pytest.raises(Refused, match="^BUILD_LOCK_HELD is not a setting of this build"):
+        for_make({}, ["BUILD_LOCK_HELD"], ["report"], dry_run=True)
+
+
+# ----------------------------------------------------------------------------- the lock
+
+
+def test_the_lock_is_held_only_by_an_ancestor(tmp_path):
+    path = tmp_path / ".build.lock"
+    assert not lock.lock_is_held_by_an_ancestor(path)
+    with open(path, "a+") as handle:  # this process holds it; a child asks
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        ask = [sys.executable, "-c", "import sys; from helpers.build.lock import lock_is_held_by_an_ancestor as held; "
+               f"print(held(sys.argv[1]))", str(path)]
+        assert subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip() == "True"
+        assert not lock.lock_is_held_by_an_ancestor(path)  # a process is not its own ancestor
+    # the lock released, the pid still in the file: nobody holds it
+    assert subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
+    """A second build, however it is called, stops at once (exit 75) and runs nothing."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time\n"
+                               "h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); h.write(f'{os.getpid()}\\n');"
+                               " h.flush(); print('held', flush=True); time.sleep(60)", str(clone / ".build.lock")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        base = ["make", "--no-print-directory", "-C", str(clone), "data", f"PYTHON={sys.executable}", "ENV_STAMP="]
+        for extra, env in (([], {}), (["BUILD_LOCK_HELD=1"], {}), ([], {"LOCK_HELD": "1", "BUILD_LOCK_HELD": "1"})):
+            result = subprocess.run(base + extra, capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+            assert result.returncode != 0, (extra, env)
+            assert "another build is running" in result.stderr or \
+                "BUILD_LOCK_HELD is not a setting" in result.stderr, result.stderr
+        assert not (clone / "data" / "raw" / "isoc_ci_ac_i.provenance.json").exists()
+    finally:
+        holder.kill()
