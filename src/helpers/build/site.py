@@ -65,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
         except NotebookFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"executed {COUNTRY_NOTEBOOK} -> {output}")
+        print(f"executed {COUNTRY_NOTEBOOK} -> {output.relative_to(ROOT)}")
         return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"])
     elif args.command == "render":
         return _render(args, args.only)
