@@ -284,6 +284,10 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
         if not re.fullmatch(r"[a-z][a-z-]*", goal):
             raise Refused(f"the target {goal!r} is not accepted: make takes the targets listed by `make help`")
     settings = check_settings(given)
+    held = lock_is_held_by_an_ancestor(ROOT / ".build.lock")
+    # the make outside the lock only re-runs itself under it: it writes nothing (the one inside does),
+    # so a build refused because another one runs changes no file
+    dry_run = dry_run or (bool(set(goals) & LOCKED_GOALS) and not held)
     if set(goals) & BUILDING_GOALS:
         recorded = params_file(settings["REPORT_DIR"], COUNTRY_PAGE)
         if set(goals) == {"country"} and recorded.exists() and COUNTRY_PAGE in changed_pages(settings):
@@ -296,7 +300,7 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
     words = [f"{s.name}={settings[s.name]}" for s in SETTINGS if s.echoed]
     words += [f"NOTEBOOK_{page}={notebook}" for page, notebook in PAGE_NOTEBOOKS.items()]
     words.append(f"PARAMS_CHANGED={','.join(changed)}")
-    words.append(f"LOCK_HELD={'1' if lock_is_held_by_an_ancestor(ROOT / '.build.lock') else ''}")
+    words.append(f"LOCK_HELD={'1' if held else ''}")
     bad = [w for w in words if not SAFE.fullmatch(w.split("=", 1)[1])]
     if bad:  # cannot happen for checked values; a guard against a check that lets too much through
         raise Refused(f"internal: {bad[0]} is not safe for make")
