@@ -17,7 +17,20 @@ from conftest import ROOT
 
 
 def clean_clone(destination):
+    """A clone of this checkout's HEAD, with its uncommitted changes and new files on top: the tree
+    under test is the one the kernels import (this checkout's package is installed in editable
+    mode). CI's checkout is clean, so there it is HEAD itself."""
+    import shutil
+
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(destination)], check=True)
+    changes = subprocess.run(["git", "-C", str(ROOT), "diff", "HEAD", "--binary"], capture_output=True, check=True).stdout
+    if changes:
+        subprocess.run(["git", "-C", str(destination), "apply", "--whitespace=nowarn"], input=changes, check=True)
+    untracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--others", "--exclude-standard", "-z"],
+                               capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, untracked):
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, destination / name)
     return destination
 
 

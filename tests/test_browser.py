@@ -121,9 +121,17 @@ def test_page_in_a_real_browser(browser, site_url, page):
         assert (image.get_attribute("alt") or "").strip(), "an image without alt text"
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)
 
-    figures = browser.find_elements(By.CSS_SELECTOR, "figure.report-figure img")
+    figures = browser.find_elements(By.CSS_SELECTOR, "figure img")
     if page in ("countries/PT.html", "education-gaps.html"):
         assert figures, "no figure on the page"
+        # numbered and captioned, by either renderer
+        captions = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "figure figcaption")]
+        assert any(re.match(r"Figure\s1: \S", c) for c in captions), captions
+        assert any(re.match(r"Table\s1: \S", c) for c in captions), captions
+    if page == "countries/PT.html":
+        # the wide then-and-now table gets the page's width: at 1280 px its values stay on one line
+        table = browser.find_element(By.CSS_SELECTOR, "#tbl-country-profile table")
+        assert table.size["width"] > 900, table.size
     for figure in figures[:2]:
         browser.execute_script("arguments[0].scrollIntoView()", figure)
         assert figure.size["width"] > 200 and not_blank(figure.screenshot_as_png)

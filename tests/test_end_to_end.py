@@ -79,11 +79,36 @@ def test_the_report_has_every_page_each_marked_synthetic(built_report):
     for page in expected:
         text = (site / f"{page}.html").read_text()
         assert "SYNTHETIC DATA" in text and "NOT Eurostat" in text, page
-        assert "Built by the fallback renderer (nbconvert" in text, page
-    figures = list((built_report / "report" / "data").glob("*.png"))
-    assert len(figures) >= 15
-    for png in figures:  # every chart has the table behind it
-        assert png.with_suffix(".csv").exists()
+        assert "Built by the fallback renderer" in text, page
+
+
+def test_charts_and_tables_are_outputs_quarto_numbers_and_captions(built_report):
+    """#21: a chart is an image output of a cell labelled fig-..., with its caption and alt text; a
+    table a Markdown output of a cell labelled tbl-...; no HTML output anywhere; every caption's
+    CSV exists."""
+    import json
+
+    report = built_report / "report"
+    figures = 0
+    for path in sorted(report.glob("*.ipynb")) + sorted((report / "countries").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                assert "text/html" not in data, f"{path.name}, cell {cell['id']}: an HTML output"
+                if "image/png" in data:
+                    figures += 1
+                    described = output["metadata"]["image/png"]["report"]
+                    assert described["alt"].strip() and described["caption"].strip()
+                    source = "".join(cell["source"])
+                    assert source.startswith(f"#| label: fig-{cell['id']}\n#| fig-cap: "), (path.name, source[:200])
+                    assert "#| fig-alt: " in source
+                    for csv in re.findall(r"\]\((data/[^)]+\.csv)\)", described["caption"]):
+                        assert (path.parent / csv).exists(), (path.name, csv)
+                report_meta = output.get("metadata", {}).get("text/markdown", {}).get("report")
+                if report_meta:
+                    assert "".join(cell["source"]).startswith(f"#| label: tbl-{cell['id']}\n#| tbl-cap: ")
+                    assert "".join(data["text/markdown"]).lstrip().startswith("| ")
+    assert figures >= 15 + 40  # the topic pages' charts, and one per country page
 
 
 def test_nothing_changed_means_no_work(built_report, synthetic_mirror_path):
@@ -153,31 +178,22 @@ def test_make_demo_from_a_clean_clone_without_network_or_shared(tmp_path):
 
 def stated_verdicts(report: Path) -> dict[str, dict[str, set[str]]]:
     """claim -> page -> the verdicts (paper's year) each page states: the Overview's table, each topic
-    page's statement, each country page's table of the claims that name it."""
+    page's statement, each country page's table of the claims that name it. Each output that states
+    verdicts lists them in its metadata ("verdicts"); each listed verdict is checked to be in the
+    output's text, as the reader sees it."""
     import json
 
     found: dict[str, dict[str, set[str]]] = {}
-
-    def outputs(path):
-        for cell in json.loads(path.read_text())["cells"]:
-            for output in cell.get("outputs", []):
-                yield cell["id"], output.get("data", {})
-
     for page in ["index", "youth-civic", "education-gaps", "senior-uptake", "other-figures", *(
             f"countries/{p.stem}" for p in sorted((report / "countries").glob("*.ipynb")))]:
-        for cell, data in outputs(report / f"{page}.ipynb"):
-            html = "".join(data.get("text/html", ""))
-            markdown = "".join(data.get("text/markdown", ""))
-            if cell == "scorecard-table" and "<table" in html:  # <td>Y-1</td>...<span ...>verdict</span>
-                for claim, verdict in re.findall(r"<tr><td>([A-Z]-\d)</td>.*?<span[^>]*>([^<(]+?)(?: \(|<)", html):
-                    found.setdefault(claim, {}).setdefault(page, set()).add(verdict.strip())
-            if cell == "verdict":  # **What the paper said** (Y-1) ... **Verdict:** **reproduced**
-                for claim, verdict in re.findall(r"\(([A-Z]-\d)\).*?\*\*Verdict:\*\* \*\*([^*]+)\*\*", markdown, re.S):
-                    found.setdefault(claim, {}).setdefault(page, set()).add(verdict.strip())
-            if cell == "claims" and "<table" in html:
-                # columns: claim, the paper says, verdict (whole claim), ...
-                for claim, verdict in re.findall(r"<tr>\s*<td>([A-Z]-\d)</td>\s*<td>.*?</td>\s*<td>([^<]+)</td>", html, re.S):
-                    found.setdefault(claim, {}).setdefault(page, set()).add(verdict.strip())
+        for cell in json.loads((report / f"{page}.ipynb").read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                stated = output.get("metadata", {}).get("text/markdown", {}).get("verdicts", {})
+                markdown = "".join(output.get("data", {}).get("text/markdown", ""))
+                for claim, (then, _latest) in stated.items():
+                    said = (f"**Verdict:** **{then}**", f"**Verdict: {then}.**", f"[{then}]{{.verdict", f"[{then} (")
+                    assert claim in markdown and any(form in markdown for form in said), (page, claim, then)
+                    found.setdefault(claim, {}).setdefault(page, set()).add(then)
     return found
 
 

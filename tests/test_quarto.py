@@ -22,6 +22,13 @@ def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):
         assert not re.match(r"[a-z]{2} –", title), f"{page}: titled by its file name: {title}"
         assert len(re.findall(r"<h1[ >]", text)) == 1, page
         assert '<meta name="citation_title"' in text, page
+    youth = (quarto_report / "report" / "_site" / "youth-civic.html").read_text(encoding="utf-8")
+    # numbered, captioned figures and tables, referred to from the text
+    assert re.search(r'<div id="fig-youth-then" class="quarto-float.*?<figure.*?<img src="youth-civic_files/[^"]+\.png"'
+                     r'.*?<figcaption[^>]*>\s*Figure&nbsp;1: 16-24 year olds', youth, re.S)
+    assert re.search(r"<figcaption[^>]*>\s*Table&nbsp;1: ", youth)
+    assert '<a href="#tbl-youth-change" class="quarto-xref">Table&nbsp;1</a>' in youth
+    assert "?@" not in youth  # Quarto's mark for a reference to nothing
     assert not (quarto_report / "report" / ".gitignore").exists() or \
         "report/.gitignore" in (quarto_report / ".gitignore").read_text()
 

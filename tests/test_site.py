@@ -60,16 +60,34 @@ def test_environment_installs_quarto_for_users():
     assert "quarto" in environment["dependencies"]
 
 
-def tiny_notebook(title, html_output):
-    return {
-        "cells": [
-            {"cell_type": "markdown", "id": "t", "metadata": {}, "source": [f"# {title}\n", "Some words."]},
-            {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 1, "source": ["secret_code = 1"],
-             "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"text/html": [html_output]}}]},
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC")  # 1x1
+
+
+def tiny_notebook(title, *outputs):
+    """A notebook as the runner writes it: a Markdown cell, then a code cell with the given outputs
+    (and the Quarto options its outputs ask for)."""
+    from helpers.publish.cell_options import write_cell_options
+
+    cells = [{"cell_type": "markdown", "id": "t", "metadata": {}, "source": [f"# {title}\n", "Some words."]}]
+    for n, output in enumerate(outputs):
+        cells.append({"cell_type": "code", "id": f"cell-{n}", "metadata": {}, "execution_count": 1,
+                      "source": ["secret_code = 1"], "outputs": [output]})
+    return write_cell_options({"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+                               "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}}})
+
+
+def figure_output(caption="A chart. [Download the data (CSV)](data/x.csv)", alt="Bar chart of two countries"):
+    return {"output_type": "display_data", "data": {"image/png": PNG, "text/plain": ["alt"]},
+            "metadata": {"image/png": {"report": {"kind": "figure", "caption": caption, "alt": alt}}}}
+
+
+def table_output(markdown="| a | b |\n|:---|---:|\n| x | 1.0 |\n", caption="A table."):
+    return {"output_type": "display_data", "data": {"text/markdown": [markdown], "text/plain": ["t"]},
+            "metadata": {"text/markdown": {"report": {"kind": "table", "caption": caption}}}}
+
+
+def markdown_output(markdown):
+    return {"output_type": "display_data", "data": {"text/markdown": [markdown], "text/plain": ["m"]}, "metadata": {}}
 
 
 def test_fallback_renderer_builds_every_page_without_code(tmp_path):
@@ -84,24 +102,62 @@ def test_fallback_renderer_builds_every_page_without_code(tmp_path):
         names = ["countries/ES.ipynb", "countries/PT.ipynb"] if "*" in entry else [entry]
         for name in names:
             (report / name).parent.mkdir(parents=True, exist_ok=True)
-            (report / name).write_text(json.dumps(tiny_notebook(name, '<img src="data:," alt="a chart">')))
+            (report / name).write_text(json.dumps(tiny_notebook(name, figure_output())))
     provenance = tmp_path / "provenance.json"
     provenance.write_text(json.dumps({"synthetic": True}))
     written = build_fallback_site(report, provenance_path=provenance)
     assert len(written) == len(pages(report))
     page = (report / "_site" / "countries" / "ES.html").read_text()
     assert '<html lang="en">' in page
-    assert "secret_code" not in page
+    assert "secret_code" not in page and "#|" not in page
     assert "SYNTHETIC DATA" in page
     assert 'href="../index.html"' in page and 'href="../styles.css"' in page
-    assert "Built by the fallback renderer (nbconvert" in page
+    assert "Built by the fallback renderer" in page
     assert 'name="citation_title"' in page
     assert (report / "_site" / "data" / "x.csv").exists()
+    # the chart is a file beside the page, with its alt text
+    assert '<img src="ES_files/fig-cell-0-1.png" alt="Bar chart of two countries"' in page
+    assert (report / "_site" / "countries" / "ES_files" / "fig-cell-0-1.png").read_bytes()[:4] == b"\x89PNG"
     # without the synthetic mark, no banner
     provenance.write_text(json.dumps({"synthetic": False}))
     build_fallback_site(report, provenance_path=provenance, only=["index.ipynb"])
     assert "SYNTHETIC DATA" not in (report / "_site" / "index.html").read_text()
     assert "SYNTHETIC DATA" in (report / "_site" / "cite.html").read_text()  # --only left the others be
+
+
+def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_path):
+    from helpers.publish.fallback_renderer import body_html
+
+    notebook = tiny_notebook("Page", figure_output(), table_output(), figure_output(caption="Another *chart*."),
+                             markdown_output("See @fig-cell-2 and @tbl-cell-1; @fig-missing stays as written."))
+    body = body_html(notebook, figures_dir=tmp_path, figures_href="p_files")
+    assert re.search(r'<figure class="report-figure" id="fig-cell-0">.*<figcaption>Figure&nbsp;1: A chart\. '
+                     r'<a href="data/x.csv">Download the data \(CSV\)</a></figcaption></figure>', body)
+    assert re.search(r'<figure class="report-table" id="tbl-cell-1"><figcaption>Table&nbsp;1: A table\.</figcaption>'
+                     r'<table>.*<td[^>]*>x</td>', body, re.S)
+    assert "<figcaption>Figure&nbsp;2: Another <em>chart</em>.</figcaption>" in body
+    assert '<a href="#fig-cell-2" class="cross-ref">Figure&nbsp;2</a> and <a href="#tbl-cell-1" class="cross-ref">' \
+           'Table&nbsp;1</a>' in body
+    assert "@fig-missing" in body  # an unknown reference stays visible, as in Quarto
+
+
+def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_path):
+    from helpers.publish.fallback_renderer import body_html
+    from helpers.publish.outputs import Shown, banner, collapsed, markdown_table, verdict_span
+
+    import pandas as pd
+
+    warning = banner({"synthetic": True}).markdown
+    details = collapsed("The evidence", Shown("Some **evidence**."))
+    table = markdown_table(pd.DataFrame({"claim": ["Y-1"], "verdict": [verdict_span("not reproduced")]}))
+    body = body_html(tiny_notebook("Page", markdown_output(warning), markdown_output(details.markdown),
+                                   markdown_output(table)), figures_dir=tmp_path, figures_href="p_files")
+    assert re.search(r'<div class="callout callout-warning synthetic-data" role="note"><p class="callout-title">'
+                     r'Synthetic data</p><div class="callout-body"><p><strong>SYNTHETIC DATA', body)
+    assert '<details class="callout callout-note"><summary>The evidence</summary>' in body
+    assert "<strong>evidence</strong>" in body
+    assert '<span class="verdict verdict-not-reproduced">not reproduced</span>' in body
+    assert ":::" not in body and "{." not in body
 
 
 def test_title_comes_from_a_markdown_output_when_the_notebook_computes_it():
@@ -123,24 +179,10 @@ def test_quarto_theme_fetches_no_web_fonts():
     assert CONFIG["format"]["html"]["theme"] == "default"
 
 
-QUARTO_WIDGET_HEAD = (  # what quarto-cli 1.11 adds to a page with text/html outputs (src/core/jupyter/widgets.ts)
-    '<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js" integrity="sha384-c9c" crossorigin="anonymous"></script>\n'
-    '<script src="https://cdn.jsdelivr.net/npm/jquery@3.5.1/dist/jquery.min.js" integrity="sha384-Zv" crossorigin="anonymous" data-relocate-top="true"></script>\n'
-    "<script type=\"application/javascript\">define('jquery', [],function() {return window.jQuery;})</script>\n"
-)
-
-
-def test_the_cdn_widget_runtime_is_recognised_and_nothing_else():
-    from helpers.publish.quarto_renderer import WIDGET_RUNTIME
-
-    page = f"<head>\n{QUARTO_WIDGET_HEAD}<script src=\"site_libs/quarto-nav/quarto-nav.js\"></script>\n</head>"
-    assert WIDGET_RUNTIME.sub("", page) == '<head>\n<script src="site_libs/quarto-nav/quarto-nav.js"></script>\n</head>'
-
-
 def test_a_computed_title_becomes_the_first_heading():
     from helpers.build.runner import hoist_computed_title
 
-    notebook = tiny_notebook("unused", "<p>x</p>")
+    notebook = tiny_notebook("unused", figure_output())
     notebook["cells"][0]["source"] = ["**Country profile.** Some words."]
     notebook["cells"][1]["outputs"].append(
         {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {"text/markdown": "# Portugal (PT)"}})

@@ -18,6 +18,7 @@ from pathlib import Path
 from helpers.base.atomic_files import write_text_atomic
 from helpers.base.errors import DISK_FULL
 from helpers.base.jupyter_imports import skip_unused_iri_grammar
+from helpers.publish.cell_options import write_cell_options
 
 skip_unused_iri_grammar()  # before papermill imports nbformat: about 2 s less per process
 
@@ -213,7 +214,7 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
             raise
         notebook = json.loads(scratch.read_text(encoding="utf-8"))
     # the executed copy replaces the old one only when the run succeeded
-    write_text_atomic(output, json.dumps(scrub(hoist_computed_title(notebook)), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text_atomic(output, json.dumps(scrub(write_cell_options(hoist_computed_title(notebook))), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
 
 

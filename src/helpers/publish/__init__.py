@@ -2,3 +2,5 @@
 renderers of the site. Imports `analysis` and below.
 """
 
+
+REPORT_KEY = "report"  # the output metadata (caption, alt text) the runner and the renderers read

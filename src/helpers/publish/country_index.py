@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import html
-
 from helpers.catalogue import load_catalogue
+from helpers.publish.outputs import Markup
+from helpers.publish.text import markdown_text
 
 
 def country_index(store):
@@ -19,7 +19,7 @@ def country_index(store):
     for geo in countries_with_data(store):
         values = store[(store.geo == geo) & store.value.notna()]
         rows.append({
-            "country": f'<a href="countries/{geo}.html">{html.escape(catalogue.labels["geo"][geo])}</a>',
+            "country": Markup(f"[{markdown_text(catalogue.labels['geo'][geo])}](countries/{geo}.html)"),
             "code": geo,
             "years with data": f"{values.year.min()}-{values.year.max()}",
             "values": len(values),

@@ -1,16 +1,25 @@
-"""The fallback renderer: the site built from the executed notebooks with nbconvert, where Quarto is absent.
+"""The fallback renderer: the site built from the executed notebooks where Quarto is absent.
+
+It shows what Quarto shows, from the same notebooks and the same cell options (``#|`` lines,
+`helpers.publish.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
+report uses: callouts as fenced divs, a collapsed callout as a section the reader opens, spans
+with classes for the verdicts, ``@fig-``/``@tbl-`` cross-references), charts as numbered
+figures with their captions and alt text, tables as numbered tables with their captions, and
+never the code. Markdown is read with mistune (nbconvert's own Markdown library).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from helpers.base.atomic_files import write_text_atomic
-from helpers.base.jupyter_imports import skip_unused_iri_grammar
+from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
+from helpers.publish.cell_options import SKIPPED_TAGS, read_options
 from helpers.publish.site_config import (
     KOSOVO_NOTE,
     REPORT_DIR,
@@ -24,29 +33,174 @@ from helpers.publish.site_config import (
     read_config,
 )
 
-skip_unused_iri_grammar()  # before nbconvert imports nbformat: about 2 s less per process
-
-
-FALLBACK_NAME = "the fallback renderer (nbconvert)"
+FALLBACK_NAME = "the fallback renderer"
 
 
 @lru_cache(maxsize=1)
-def _exporter():
-    """One exporter for every page: loading its templates costs more than converting a page."""
-    from nbconvert import HTMLExporter
+def _markdown():
+    import mistune
 
-    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True)
+    # raw HTML passes through, as in Pandoc; text from data is escaped before it reaches Markdown
+    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
 
 
-def body_html(notebook_path: Path) -> str:
-    """The notebook's markdown and outputs, without code, as an HTML fragment."""
-    import nbformat
+FENCE = re.compile(r"^(:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<cls>[\w-]+))?\s*$")
+SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{(?P<attrs>(?:\s*\.[\w-]+)+\s*)\}")
+CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
+KIND_WORD = {"fig": "Figure", "tbl": "Table"}
 
-    notebook = nbformat.read(notebook_path, as_version=4)
-    # the parameters cells hold code only; papermill's injected cell too
-    body, _ = _exporter().from_notebook_node(notebook)
-    return body
+
+def _attributes(text: str) -> tuple[list[str], dict[str, str]]:
+    """Pandoc attributes ``.class key="value"`` as (classes, keys)."""
+    classes = re.findall(r"(?:^|\s)\.([\w-]+)", text)
+    keys = {k: v for k, v in re.findall(r'([\w-]+)="([^"]*)"', text)}
+    return classes, keys
+
+
+class Page_:
+    """One page's rendering state: the numbers of its figures and tables, for captions and references."""
+
+    def __init__(self, numbers: dict[str, str]):
+        self.numbers = numbers
+
+    def markdown(self, text: str) -> str:
+        """Markdown with fenced divs (callouts), spans and cross-references, as HTML."""
+        out, buffer, lines = [], [], text.split("\n")
+        i = 0
+        while i < len(lines):
+            opening = FENCE.match(lines[i])
+            if opening and (opening.group("attrs") is not None or opening.group("cls")):
+                depth, j = 1, i + 1
+                while j < len(lines) and depth:
+                    fence = FENCE.match(lines[j])
+                    if fence:
+                        depth += 1 if (fence.group("attrs") is not None or fence.group("cls")) else -1
+                    j += 1
+                out.append(self._inline_pass(_markdown()("\n".join(buffer))))
+                buffer = []
+                attrs = opening.group("attrs") if opening.group("attrs") is not None else "." + opening.group("cls")
+                out.append(self._div(attrs, "\n".join(lines[i + 1:j - 1 if depth == 0 else j])))
+                i = j
+                continue
+            buffer.append(lines[i])
+            i += 1
+        out.append(self._inline_pass(_markdown()("\n".join(buffer))))
+        return "".join(out)
+
+    def _div(self, attrs: str, body: str) -> str:
+        classes, keys = _attributes(attrs)
+        callout = next((c for c in classes if c.startswith("callout-")), None)
+        if not callout:
+            return f'<div class="{" ".join(classes)}">{self.markdown(body)}</div>\n'
+        title = ""
+        heading = re.match(r"\s*#{1,6} (.+)\n?", body)
+        if heading:
+            title, body = heading.group(1), body[heading.end():]
+        css = html.escape(" ".join(["callout", *classes]))
+        title_html = self._inline(title)
+        if keys.get("collapse") == "true":
+            return (f'<details class="{css}"><summary>{title_html}</summary>\n'
+                    f'<div class="callout-body">{self.markdown(body)}</div></details>\n')
+        header = f'<p class="callout-title">{title_html}</p>' if title else ""
+        return f'<div class="{css}" role="note">{header}<div class="callout-body">{self.markdown(body)}</div></div>\n'
+
+    def _inline(self, text: str) -> str:
+        """Markdown for one line (a caption, a title), without the paragraph around it."""
+        rendered = self._inline_pass(_markdown()(text)).strip()
+        return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
+
+    def _inline_pass(self, rendered: str) -> str:
+        rendered = SPAN.sub(lambda m: f'<span class="{" ".join(_attributes(m.group("attrs"))[0])}">{m.group("text")}</span>',
+                            rendered)
+
+        def reference(match: re.Match) -> str:
+            label = f"{match.group('kind').lower()}-{match.group('name')}"
+            if label not in self.numbers:
+                return match.group(0)  # as Quarto: an unknown reference stays visible, and a test finds it
+            word = KIND_WORD[match.group("kind").lower()]
+            return f'<a href="#{label}" class="cross-ref">{word}&nbsp;{self.numbers[label]}</a>'
+
+        return CROSS_REF.sub(reference, rendered)
+
+
+def numbering(notebook: dict) -> dict[str, str]:
+    """label -> number for the page's figures and tables, in order, as Quarto numbers them."""
+    numbers, count = {}, {"fig": 0, "tbl": 0}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        label = str(read_options(cell).get("label", ""))
+        kind = label.split("-", 1)[0]
+        if kind in count:
+            count[kind] += 1
+            numbers[label] = str(count[kind])
+    return numbers
+
+
+def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
+    """The page's Markdown and outputs, without code, as an HTML fragment; the charts' PNGs are
+    written to `figures_dir` (linked as `figures_href`/<name>)."""
+    page = Page_(numbering(notebook))
+    parts = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            parts.append(page.markdown("".join(cell["source"])))
+        elif cell["cell_type"] == "code" and not SKIPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            parts.append(_cell_html(page, cell, read_options(cell), figures_dir, figures_href))
+    return "\n".join(p for p in parts if p)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _cell_html(page: Page_, cell: dict, options: dict, figures_dir: Path, figures_href: str) -> str:
+    label = str(options.get("label", ""))
+    wide = " column-page" if options.get("column") == "page" else ""
+    images, shown = [], []
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if output.get("output_type") == "stream":
+            shown.append(f'<pre class="cell-output">{html.escape("".join(output.get("text", "")))}</pre>')
+        elif output.get("output_type") == "error":
+            shown.append(f'<pre class="cell-output">{html.escape(output.get("ename", ""))}: '
+                         f'{html.escape(output.get("evalue", ""))}</pre>')
+        elif "image/png" in data:
+            images.append(data["image/png"])
+        elif "text/markdown" in data:
+            shown.append(page.markdown("".join(data["text/markdown"])))
+        elif "text/html" in data:
+            shown.append("".join(data["text/html"]))
+        elif "".join(data.get("text/plain", "")).strip():
+            shown.append(f'<pre class="cell-output">{html.escape("".join(data["text/plain"]))}</pre>')
+    if images:
+        figures_dir.mkdir(parents=True, exist_ok=True)
+        alts = _as_list(options.get("fig-alt", ""))
+        subcaps = _as_list(options.get("fig-subcap", [])) if len(images) > 1 else []
+        inner = []
+        for n, image in enumerate(images):
+            name = f"{label or cell['id']}-{n + 1}.png"
+            write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image)))
+            alt = alts[n] if n < len(alts) else ""
+            img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
+            if subcaps:
+                sub = page._inline(subcaps[n]) if n < len(subcaps) else ""
+                inner.append(f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>')
+            else:
+                inner.append(img)
+        caption = options.get("fig-cap", "")
+        number = page.numbers.get(label)
+        caption_html = (f"Figure&nbsp;{number}: " if number else "") + page._inline(str(caption))
+        shown.insert(0, f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
+                        f"<figcaption>{caption_html}</figcaption></figure>")
+    if label.startswith("tbl-") and shown:
+        number = page.numbers.get(label)
+        caption_html = (f"Table&nbsp;{number}: " if number else "") + page._inline(str(options.get("tbl-cap", "")))
+        return (f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
+                + "".join(shown) + "</figure>")
+    if wide and shown:
+        return f'<div class="column-page">{"".join(shown)}</div>'
+    return "".join(shown)
 
 
 def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, str]], body: str, banner: str,
@@ -79,11 +233,11 @@ def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, s
 
 def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = None, *, only: list[str] | None = None,
                         provenance_path: Path | None = None) -> list[Path]:
-    """Build the site from the executed notebooks with nbconvert; return the pages written.
+    """Build the site from the executed notebooks; return the pages written.
 
     `only` limits the build to some pages (relative notebook paths) and leaves the others be.
     """
-    import nbconvert
+    import mistune
 
     config = read_config(report_dir)
     site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
@@ -100,7 +254,7 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     banner = banner_html(provenance)
     meta = citation_meta(root)
     credit = credit_line(root)
-    renderer = f"{FALLBACK_NAME} {nbconvert.__version__}"
+    renderer = f"{FALLBACK_NAME} (mistune {mistune.__version__})"
     written = []
     site_dir.mkdir(parents=True, exist_ok=True)
     for page in pages(report_dir, config):
@@ -108,9 +262,11 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
             continue
         notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
         title = notebook_title(notebook, page.source.stem)
-        document = page_html(page, title=title, site_title=site_title, nav=nav, body=body_html(report_dir / page.source),
-                             banner=banner, meta=meta, renderer=renderer, credit=credit, nav_title=nav_title)
         target = site_dir / page.output
+        files = f"{page.source.stem}_files"  # beside the page, as Quarto keeps a page's figures
+        body = body_html(notebook, figures_dir=target.parent / files, figures_href=files)
+        document = page_html(page, title=title, site_title=site_title, nav=nav, body=body,
+                             banner=banner, meta=meta, renderer=renderer, credit=credit, nav_title=nav_title)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, document)
         written.append(target)

@@ -1,19 +1,25 @@
-"""What a notebook cell shows: a chart, a table, the synthetic-data warning.
+"""What a notebook cell shows, in forms every format carries: a chart is an image output, a table
+a Markdown table, a finding or the synthetic-data warning Markdown (a callout). No HTML is written here.
 
-Every chart is shown through `publish`, which writes the PNG and the table behind it (CSV)
-under ``<output_dir>/data/``.
+Each chart and table carries its caption (and a chart its alt text) in the output's metadata
+(``report``); the runner then gives the cell its Quarto options (``#| label: fig-<cell id>``,
+``fig-cap``, ``fig-alt``, or ``tbl-cap``), so that Quarto numbers, captions and cross-references
+it in HTML and PDF, and the fallback renderer reads the same options. The table behind every chart
+and table (CSV) is written under ``<output_dir>/data/``; a caption ends with the link to it. PNGs
+carry no timestamp, so a re-run changes no byte.
 """
 
 from __future__ import annotations
 
-import base64
-import html
+import math
+import re
 from pathlib import Path
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from helpers.catalogue import load_catalogue  # noqa: E402
+from helpers.catalogue import load_catalogue
+from helpers.publish import REPORT_KEY
 from helpers.publish.charts import (
     dumbbell,
     png_bytes,
@@ -22,60 +28,141 @@ from helpers.publish.charts import (
     small_multiples,
     trend_lines,
 )
-from helpers.publish.provenance import SYNTHETIC_NOTICE, is_synthetic  # noqa: E402
+from helpers.publish.provenance import SYNTHETIC_NOTICE, is_synthetic
+from helpers.publish.text import markdown_text
 
 
-class Published:
-    """HTML for notebooks (and the report, which embeds the notebooks' outputs).
 
-    Its plain-text form is fixed text, never an object address, so outputs stay the same
-    from run to run.
-    """
+class Shown:
+    """A Markdown output, with optional metadata (a table's caption, the verdicts a page states).
 
-    def __init__(self, markup: str, text: str = ""):
-        self.markup = markup
-        self.text = text
+    Its plain-text form is fixed text, never an object address, so outputs stay the same from
+    run to run."""
 
-    def _repr_html_(self) -> str:
-        return self.markup
+    def __init__(self, markdown: str, text: str = "", metadata: dict | None = None):
+        self.markdown = markdown
+        self.text = text or markdown
+        self.metadata = metadata or {}
+
+    def _repr_markdown_(self):
+        return (self.markdown, self.metadata) if self.metadata else self.markdown
 
     def __repr__(self) -> str:
         return self.text
 
 
-def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption: str, output_dir: str | Path) -> Published:
-    """Write the chart (PNG) and its table (CSV) under ``output_dir/data`` and show the figure."""
-    folder = Path(output_dir) / "data"
-    folder.mkdir(parents=True, exist_ok=True)
-    image = png_bytes(fig)
-    (folder / f"{name}.png").write_bytes(image)
-    data.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.2f")
-    encoded = base64.b64encode(image).decode("ascii")
-    markup = (
-        f'<figure class="report-figure" id="fig-{html.escape(name)}">'
-        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
-        f"<figcaption>{html.escape(caption)} "
-        f'<a class="csv-link" href="data/{html.escape(name)}.csv" download>Download the data behind this chart (CSV)</a>'
-        "</figcaption></figure>"
-    )
-    return Published(markup, text=alt)
+class Chart:
+    """An image output (PNG) with its caption and alt text in the metadata."""
+
+    def __init__(self, png: bytes, *, caption: str, alt: str):
+        self.png, self.caption, self.alt = png, caption, alt
+
+    def _repr_png_(self):
+        # no width or height: the image fills the text column (or its natural size, when smaller)
+        return self.png, {REPORT_KEY: {"kind": "figure", "caption": self.caption, "alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return self.alt
 
 
-def banner(provenance: dict) -> Published:
-    """The synthetic-data warning, shown at the top of every notebook built from a synthetic mirror."""
+class Markup:
+    """Markdown the caller built (a link, a verdict span): put in a table cell as it is."""
+
+    def __init__(self, markdown: str):
+        self.markdown = markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+def _csv_link(name: str, what: str = "the data") -> str:
+    return f"[Download {what} (CSV)](data/{name}.csv)"
+
+
+def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption: str, output_dir: str | Path) -> Chart:
+    """Show the chart (an image output of the cell) and write its table (CSV) under ``output_dir/data``."""
+    write_csv(data, name=name, output_dir=output_dir)
+    return Chart(png_bytes(fig), caption=f"{markdown_text(caption)} {_csv_link(name, 'the data behind this chart')}",
+                 alt=alt)
+
+
+def banner(provenance: dict) -> Shown:
+    """The synthetic-data warning (a callout), at the top of every notebook built from a synthetic mirror."""
     if not is_synthetic(provenance):
-        return Published("")
-    return Published(f'<div class="synthetic-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}</strong></div>',
-                     text=SYNTHETIC_NOTICE)
+        return Shown("", text="")
+    return Shown(f"::: {{.callout-warning .synthetic-data}}\n## Synthetic data\n\n**{markdown_text(SYNTHETIC_NOTICE)}**\n:::\n",
+                 text=SYNTHETIC_NOTICE)
 
 
-def write_table(data: pd.DataFrame, *, name: str, output_dir: str | Path) -> Published:
-    """Write a table as CSV under ``output_dir/data`` and return a download link."""
+def write_csv(data: pd.DataFrame, *, name: str, output_dir: str | Path) -> str:
+    """Write a table as CSV under ``output_dir/data``; return its name (for `show`'s link)."""
     folder = Path(output_dir) / "data"
     folder.mkdir(parents=True, exist_ok=True)
     data.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.2f")
-    return Published(f'<p><a class="csv-link" href="data/{html.escape(name)}.csv" download>Download this table (CSV)</a></p>',
-                     text=f"data/{name}.csv")
+    return name
+
+
+def markdown_table(data: pd.DataFrame) -> str:
+    """A pipe table (every format reads it): text escaped for Markdown, except what the caller
+    built on purpose (`Markup`: a link, a verdict span)."""
+    def cell(value) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return "no data"
+        if isinstance(value, float):
+            return f"{value:.1f}"
+        text = value.markdown if isinstance(value, Markup) else markdown_text(value)
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    header = [markdown_text(c) for c in data.columns]
+    rows = [[cell(v) for v in row] for row in data.itertuples(index=False)]
+    # Pandoc sizes the columns of a wide table by the length of their dashes: as long as the
+    # longest entry (within bounds), so that a column of sentences gets the room and a code does not
+    def seen(text: str) -> int:  # the characters a reader sees: no span attributes, no link targets
+        return len(re.sub(r"\{[^}]*\}|\]\([^)]*\)|\\", "", text))
+
+    widths = [min(60, max(3, seen(h), *(seen(r[i]) for r in rows))) for i, h in enumerate(header)]
+    numeric = [pd.api.types.is_numeric_dtype(data[c]) for c in data.columns]
+    rule = [("-" * w + ":") if n else (":" + "-" * w) for n, w in zip(numeric, widths)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def show(data: pd.DataFrame, caption: str, *, csv: str | None = None, metadata: dict | None = None) -> Shown:
+    """A table for the page, with its caption (numbered by the renderer): headers in words, no index
+    column, missing values written out ("no data"), one decimal. `csv` (from `write_csv`) adds the
+    download link to the caption; the CSV keeps the codes."""
+    data = data.rename(columns=readable_header)
+    caption_md = markdown_text(caption) + (f" {_csv_link(csv)}" if csv else "")
+    meta = {REPORT_KEY: {"kind": "table", "caption": caption_md}, **(metadata or {})}
+    return Shown(markdown_table(data), text=caption + "\n" + data.to_string(index=False), metadata=meta)
+
+
+def verdict_span(verdict: str) -> Markup:
+    """A verdict, coloured on the web (a Pandoc span with its class), spelled out everywhere."""
+    css = "verdict-" + verdict.split(" (")[0].replace(" ", "-")
+    return Markup(f"[{markdown_text(verdict)}]{{.verdict .{css}}}")
+
+
+def collapsed(title: str, body: str | Shown) -> Shown:
+    """A section a reader opens with one click on the web (a collapsed callout); printed open in the
+    PDF. A table inside keeps its caption, above it (tables in a callout are not numbered)."""
+    if isinstance(body, Shown):
+        caption = body.metadata.get(REPORT_KEY, {}).get("caption", "")
+        body = (f"*{caption}*\n\n" if caption else "") + body.markdown
+    return Shown(f"::: {{.callout-note collapse=\"true\"}}\n## {markdown_text(title)}\n\n{body}\n:::\n", text=title)
+
+
+def no_data(table: pd.DataFrame, *, year: int, what: str, name: str, output_dir: str | Path, value: str = "value") -> Shown | None:
+    """A gap in the series: when `table` has no value in `year`, its CSV and one sentence naming
+    the nearest years with data take the chart's place (None when there are values)."""
+    from helpers.analysis.comparisons import gap_note
+
+    if table[value].notna().any():
+        return None
+    write_csv(table, name=name, output_dir=output_dir)
+    note = gap_note(what, year, table.attrs.get("years_with_data", []))
+    return Shown(f"::: {{.callout-note .no-data}}\n**{markdown_text(note)}**\n:::\n", text=note)
 
 
 def comparison_sentence(comparison: str) -> str:
@@ -85,21 +172,10 @@ def comparison_sentence(comparison: str) -> str:
     return f" Countries compared: {load_catalogue().comparison_names.get(comparison, comparison)}."
 
 
-def no_data(table: pd.DataFrame, *, year: int, what: str, name: str, output_dir: str | Path, value: str = "value") -> Published | None:
-    """A gap in the series: when `table` has no value in `year`, its CSV and one sentence naming
-    the nearest years with data take the chart's place (None when there are values)."""
-    from helpers.analysis.comparisons import gap_note
-
-    if table[value].notna().any():
-        return None
-    write_table(table, name=name, output_dir=output_dir)
-    note = gap_note(what, year, table.attrs.get("years_with_data", []))
-    return Published(f'<p class="no-data"><strong>{html.escape(note)}</strong></p>', text=note)
-
 
 def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, provenance: dict, dataset: str,
                     name: str, output_dir: str | Path, highlight: list[str] = (), reference: dict | None = None,
-                    comparison: str = "") -> Published:
+                    comparison: str = "") -> Chart | Shown:
     """A ranked bar chart of a cross-section, with its title, alt text, caption and CSV."""
     gap = no_data(table, year=year, what=what, name=name, output_dir=output_dir)
     if gap is not None:
@@ -120,7 +196,7 @@ def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, p
 
 
 def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, provenance: dict, dataset: str,
-                name: str, output_dir: str | Path, highlight: list[str] = (), comparison: str = "") -> Published:
+                name: str, output_dir: str | Path, highlight: list[str] = (), comparison: str = "") -> Chart | Shown:
     """A dumbbell chart of the education gap, with its words and CSV."""
     gap = no_data(table, year=year, what=what, name=name, output_dir=output_dir, value="gap")
     if gap is not None:
@@ -141,7 +217,7 @@ def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, p
 
 
 def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: dict, dataset: str, name: str,
-                  output_dir: str | Path, note: str = "") -> Published:
+                  output_dir: str | Path, note: str = "") -> Chart | Shown:
     """A line chart over the years, with its words and CSV."""
     from helpers.publish.findings import trend_alt
     from helpers.publish.provenance import source_line
@@ -156,19 +232,8 @@ def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: di
     return publish(fig, table, name=name, alt=trend_alt(table, what), caption=caption, output_dir=output_dir)
 
 
-def show(data: pd.DataFrame, *, escape: bool = True) -> Published:
-    """A table for the page: headers in words, no index column, missing values written out ("no
-    data", also for whole-number columns), one decimal. The CSV keeps the codes."""
-    data = data.rename(columns=readable_header)
-    data = data.astype({c: object for c in data.columns if pd.api.types.is_extension_array_dtype(data[c])})
-    data = data.map(lambda v: "no data" if v is pd.NA else v) if len(data) else data
-    markup = data.to_html(index=False, escape=escape, na_rep="no data", float_format=lambda v: f"{v:.1f}",
-                          classes="report-table", border=0)
-    return Published(markup, text=data.to_string(index=False))
-
-
 def publish_scorecard(rows: pd.DataFrame, *, year: int, provenance: dict, output_dir: str | Path,
-                      name: str = "claims_scorecard_chart") -> Published:
+                      name: str = "claims_scorecard_chart") -> Chart | Shown:
     """The visual scorecard of the Overview, with its words and CSV."""
     from helpers.publish.provenance import source_line
 
@@ -199,7 +264,7 @@ def readable_header(column: str) -> str:
 
 
 def publish_small_multiples(table: pd.DataFrame, *, country: str, provenance: dict, datasets: list[str], name: str,
-                            output_dir: str | Path, eu: str = "EU-27") -> Published:
+                            output_dir: str | Path, eu: str = "EU-27") -> Chart | Shown:
     """A country's comparisons over the years beside the EU, one panel each, with words and CSV."""
     from helpers.publish.provenance import source_line
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from helpers.base.atomic_files import write_text_atomic
@@ -20,16 +19,6 @@ def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | 
     return target
 
 
-# Quarto adds require.js and jQuery from a CDN to any page with a text/html output, for
-# "JavaScript widgets" (src/core/jupyter/widgets.ts in quarto-cli). This report's outputs are
-# static HTML (tables, figures, the banner) and never need them; left in, an offline reader
-# gets "define is not defined" and every page asks another host. They are removed after render.
-WIDGET_RUNTIME = re.compile(
-    r'<script src="https://cdn\.jsdelivr\.net/npm/(?:requirejs|jquery)@[^"]*"[^>]*></script>\n?'
-    r"|<script type=\"application/javascript\">define\('jquery', \[\],function\(\) \{return window\.jQuery;\}\)</script>\n?"
-)
-
-
 # rendering page by page costs Quarto's start-up each time; beyond this many, render the whole site
 QUARTO_PAGE_BY_PAGE = 8
 
@@ -39,7 +28,8 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
     """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
 
     Writes the banner include first (so `make country` never depends on an earlier `make
-    report`), then removes the CDN widget runtime from the rendered pages.
+    report`). The notebooks' outputs are images and Markdown, never HTML, so Quarto adds no
+    widget runtime (require.js, jQuery from a CDN) to any page.
     """
     import subprocess
 
@@ -52,12 +42,4 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
         result = subprocess.run(command, cwd=report_dir, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"quarto render {target or ''} failed:\n{result.stderr.strip()[-2000:]}")
-    pages_rendered = targets if targets != [None] else [str(p.source) for p in pages(report_dir, config)]
-    for page in pages_rendered:
-        path = site_dir / Path(page).with_suffix(".html")
-        if path.exists():
-            text = path.read_text(encoding="utf-8")
-            cleaned = WIDGET_RUNTIME.sub("", text)
-            if cleaned != text:
-                write_text_atomic(path, cleaned)
-    return pages_rendered
+    return targets if targets != [None] else [str(p.source) for p in pages(report_dir, config)]

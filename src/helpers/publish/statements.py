@@ -7,7 +7,6 @@ labels), and every text from the registry or the catalogue is escaped before it 
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
@@ -20,6 +19,7 @@ from helpers.analysis.claims import (
     evaluate_all,
 )
 from helpers.catalogue import load_catalogue
+from helpers.publish.outputs import Shown, show, verdict_span
 from helpers.publish.text import markdown_text
 
 
@@ -44,26 +44,29 @@ def headline(card: pd.DataFrame) -> str:
 
 
 def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None, *,
-                  paper_year: int | None = None, latest_year: int = 0) -> pd.DataFrame:
+                  paper_year: int | None = None, latest_year: int = 0) -> Shown:
     """The claims whose checks name `country`, with the verdict and the country's own evidence
     (evaluated with the same settings as every other page)."""
-    rows = []
+    rows, named = [], []
     for result in evaluate_all(store, paper_year, compared, latest_year):
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or result.best is None:
             continue
+        named.append(result)
         own = [c for c in result.best.checks if c.geo == country]
         rows.append({
             "claim": result.claim["id"],
             "the paper says": f"\u201c{result.claim['quote']}\u201d",
-            "verdict (whole claim)": result.verdict,
+            "verdict (whole claim)": verdict_span(result.verdict),
             f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
                 f"{in_words(c.description)}: {in_words(c.evidence)} - {MARK[c.status]}" for c in own),
-            "latest": result.latest_verdict,
+            "latest": verdict_span(result.latest_verdict),
         })
+    name = load_catalogue().label("geo", country)
     if not rows:
-        return pd.DataFrame({"claim": [], "note": []}).assign(note=[])
-    return pd.DataFrame(rows)
+        return Shown(f"No claim of the paper names {markdown_text(name)}.", metadata=stated_verdicts(named))
+    return show(pd.DataFrame(rows), f"The paper's claims that name {name}, with the verdict of the whole claim and "
+                f"{name}'s own evidence.", metadata=stated_verdicts(named))
 
 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
@@ -155,9 +158,10 @@ def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
     return "\n".join(lines)
 
 
-def page_statement(results: list[ClaimResult], page: str, *, quote: bool = False) -> str:
-    """The statements of every claim shown on one topic page."""
-    return "\n\n".join(claim_statement(r, quote=quote) for r in results if r.claim.get("page") == page)
+def page_statement(results: list[ClaimResult], page: str, *, quote: bool = False) -> Shown:
+    """The statements of every claim shown on one topic page (the verdicts they state in the metadata)."""
+    shown = [r for r in results if r.claim.get("page") == page]
+    return Shown("\n\n".join(claim_statement(r, quote=quote) for r in shown), metadata=stated_verdicts(shown))
 
 
 def key_messages(results: list[ClaimResult]) -> str:
@@ -211,16 +215,18 @@ def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["claim", "label", "check", "status", "value", "target_low", "target_high", "year"])
 
 
-def verdict_table(results: list[ClaimResult]) -> str:
-    """The scorecard for readers (HTML): each claim in words, its verdict then and now, coloured."""
-    def cell(verdict: str) -> str:
-        css = "verdict-" + verdict.split(" (")[0].replace(" ", "-")
-        return f'<td><span class="verdict {css}">{html.escape(verdict)}</span></td>'
+def stated_verdicts(results: list[ClaimResult]) -> dict:
+    """The verdicts a page states, as output metadata (``verdicts``: claim -> then, latest): the same
+    evaluation on every page, so a test can check that every page says the same."""
+    return {"verdicts": {r.claim["id"]: [r.verdict if r.best else NOT_IN_EUROSTAT,
+                                         r.latest_verdict if r.best else NOT_IN_EUROSTAT] for r in results}}
 
-    body = []
+
+def verdict_table(results: list[ClaimResult]) -> Shown:
+    """The scorecard for readers: each claim in words, its verdict then and now, coloured on the web."""
+    rows = []
     for result in results:
         claim = result.claim
-        said = claim.get("summary", claim["quote"])
         if result.best is None:
             then = now = NOT_IN_EUROSTAT
             when = ""
@@ -228,16 +234,10 @@ def verdict_table(results: list[ClaimResult]) -> str:
             then = result.verdict + (f" ({result.best.untested} untested)" if result.best.untested else "")
             now = result.latest_verdict
             when = f"{result.best.year} / {result.latest.year if result.latest else 'no later year'}"
-        body.append(f"<tr><td>{html.escape(claim['id'])}</td><td>{html.escape(claim['topic'])}</td>"
-                    f"<td>{html.escape(said)}</td>{cell(then)}{cell(now)}<td>{html.escape(when)}</td></tr>")
-    return ('<table class="report-table scorecard"><thead><tr><th>claim</th><th>topic</th><th>what the paper said</th>'
-            "<th>verdict, paper's year</th><th>verdict, latest year</th><th>years</th></tr></thead><tbody>"
-            + "".join(body) + "</tbody></table>")
-
-
-def details(summary: str, markup: str) -> str:
-    """A section a reader opens with one click (HTML <details>)."""
-    return f"<details><summary>{html.escape(summary)}</summary>{markup}</details>"
+        rows.append({"claim": claim["id"], "topic": claim["topic"], "what the paper said": claim.get("summary", claim["quote"]),
+                     "verdict, paper's year": verdict_span(then), "verdict, latest year": verdict_span(now), "years": when})
+    return show(pd.DataFrame(rows), "The claims of the paper and their verdicts, for the paper's year and the latest year "
+                "with data.", csv="claims_scorecard", metadata=stated_verdicts(results))
 
 
 def fitting_trials(results: list[ClaimResult], claim_id: str) -> list[Trial]:

@@ -1,0 +1,84 @@
+"""Each code cell's Quarto options (``#|`` lines), written from its outputs and read by both renderers.
+
+A chart (an image output whose metadata has a ``report`` entry of kind ``figure``) makes its cell
+a figure: ``label: fig-<cell id>``, ``fig-cap``, ``fig-alt`` (with ``fig-subcap`` when a cell
+draws several); a captioned table (a Markdown output of kind ``table``) makes it a table:
+``label: tbl-<cell id>`` and ``tbl-cap``; any other cell is labelled by its id, so that the PDF
+article can embed it. Cell ids are stable (tests/test_notebook_sources.py), so labels are too.
+
+Quarto reads these lines itself (it numbers, captions and cross-references the figures and
+tables in HTML and PDF); the fallback renderer reads them with `read_options`. Values are
+written as JSON strings, which YAML reads as they are.
+"""
+
+from __future__ import annotations
+
+import json
+
+from helpers.publish import REPORT_KEY
+
+OPTION_PREFIX = "#| "
+FIGURES_CAPTION = "The paper's year and the latest year, one chart each."
+# the tables that need the page's width, not the text column's (Quarto: column: page)
+WIDE_TABLES = {"country-profile", "youth-change", "education-change", "senior-change", "other-change", "scorecard",
+               "provenance", "senior-distance"}
+SKIPPED_TAGS = {"parameters", "injected-parameters"}
+
+
+def described_outputs(cell: dict) -> tuple[list[dict], list[dict]]:
+    """The figures and the tables a cell's outputs describe (their ``report`` metadata), in order."""
+    figures, tables = [], []
+    for output in cell.get("outputs", []):
+        for meta in output.get("metadata", {}).values():
+            report = meta.get(REPORT_KEY) if isinstance(meta, dict) else None
+            if report:
+                (figures if report["kind"] == "figure" else tables).append(report)
+    return figures, tables
+
+
+def _yaml(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def options_for(cell: dict) -> list[str]:
+    """The options (``key: value``) the cell's outputs ask for."""
+    figures, tables = described_outputs(cell)
+    ident = cell["id"]
+    if len(figures) == 1:
+        options = [f"label: fig-{ident}", f"fig-cap: {_yaml(figures[0]['caption'])}",
+                   f"fig-alt: {_yaml(figures[0]['alt'])}"]
+    elif figures:
+        options = [f"label: fig-{ident}", f"fig-cap: {_yaml(FIGURES_CAPTION)}",
+                   f"fig-subcap: {_yaml([f['caption'] for f in figures])}",
+                   f"fig-alt: {_yaml([f['alt'] for f in figures])}", "layout-ncol: 1"]
+    elif len(tables) == 1:
+        options = [f"label: tbl-{ident}", f"tbl-cap: {_yaml(tables[0]['caption'])}"]
+    else:
+        options = [f"label: {ident}"]
+    if tables and ident in WIDE_TABLES:
+        options.append("column: page")
+    return options
+
+
+def write_cell_options(notebook: dict) -> dict:
+    """Put each code cell's options at the top of its source (replacing any there); the source itself
+    is never shown (``echo: false``)."""
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code" or SKIPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        source = "".join(cell["source"]).split("\n")
+        body = "\n".join(line for line in source if not line.startswith(OPTION_PREFIX))
+        cell["source"] = "".join(f"{OPTION_PREFIX}{option}\n" for option in options_for(cell)) + body
+    return notebook
+
+
+def read_options(cell: dict) -> dict:
+    """The cell's options, as Quarto reads them (YAML in the leading ``#|`` lines)."""
+    import yaml
+
+    lines = []
+    for line in "".join(cell.get("source", "")).split("\n"):
+        if not line.startswith(OPTION_PREFIX.rstrip()):
+            break
+        lines.append(line[len(OPTION_PREFIX):])
+    return (yaml.safe_load("\n".join(lines)) or {}) if lines else {}
