@@ -88,6 +88,10 @@ QUEUE := $(REPORT_DIR)/.queue
 enqueue = $(if $(DRY_RUN),,$(shell mkdir -p '$(QUEUE)')$(file >$(QUEUE)/$(1).job,$(2)))
 SITE := $(REPORT_DIR)/_site/.built
 SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
+# The article (PDF with Quarto, and a web page) holds these pages' cells; it is assembled again,
+# and the PDF rendered again, only when one of them changed.
+ARTICLE := $(REPORT_DIR)/article.ipynb
+ARTICLE_PARTS := $(foreach p,index youth-civic education-gaps senior-uptake other-figures data-and-methods countries,$(REPORT_DIR)/$(p).ipynb)
 
 .PHONY: help env data refresh notebooks pages report site country lock data-diff diff demo bench test browser-deps clean FORCE
 
@@ -151,17 +155,21 @@ $(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_prof
 
 FORCE:
 
-report: notebooks ## Build the HTML report in report/_site (Quarto if installed, else the fallback renderer)
+report: notebooks ## Build the report in report/_site: the HTML site, and the PDF article with Quarto (else the fallback renderer, no PDF)
 	@$(MAKE) --no-print-directory site
 	@[ "$$LOCK_CHECK" = 0 ] || "$$PYTHON" -m helpers.store.data_lock check --raw-dir "$$DATA_DIR/raw"
-	@echo "report: $$REPORT_DIR/_site/index.html ($$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) pages; the kernels' messages are in build.log)"
+	@echo "report: $$REPORT_DIR/_site/index.html ($$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) pages$$( \
+	  [ -f "$$REPORT_DIR/_site/article.pdf" ] && echo "; the PDF article: $$REPORT_DIR/_site/article.pdf"); the kernels' messages are in build.log)"
 
 site: $(SITE)
 
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
 CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)))
-$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(SITE_SOURCES) CITATION.cff
-	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer (nbconvert)"
+$(ARTICLE): $(ARTICLE_PARTS) CITATION.cff src/helpers/publish/article.py | $(ENV_STAMP)
+	@"$$PYTHON" -m helpers.build.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
+
+$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff
+	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer; the PDF article needs Quarto (docs/building.md)"
 	@"$$PYTHON" -m helpers.build.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
 	  $(CHANGED_PAGES)
 	@touch '$@'
@@ -201,8 +209,10 @@ test: $(ENV_STAMP) browser-deps ## Run the test suite (unit, end to end, browser
 	"$$PYTHON" -m pytest
 
 # The browser test needs Debian's Chromium; install it where we can (root with apt-get),
-# otherwise the test says why it is skipped.
-browser-deps:
+# otherwise the test says why it is skipped. Its accessibility check needs axe-core, pinned in
+# tests/browser/package-lock.json and installed from npm into tests/browser/node_modules.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing chromium and chromium-driver for the browser test"; \
@@ -210,10 +220,15 @@ browser-deps:
 	    || echo "could not install chromium: the browser test will be skipped"; \
 	else echo "chromium not found and cannot be installed here: the browser test will be skipped"; fi
 
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent \
+	  || echo "could not install axe-core from npm: the accessibility check will be skipped"; \
+	else echo "npm not found: the accessibility check (axe-core) will be skipped"; fi
+
 # DATA_DIR and REPORT_DIR were checked to be folders inside the clone (never /, ., or ..).
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
 	cd "$$DATA_DIR" 2>/dev/null && rm -rf raw/*.tsv* raw/*.json processed/*.parquet processed/*.csv processed/*.json \
 	  processed/countries.txt; true
 	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site banner.html .previous .queue \
-	  data-diff.md; true
+	  data-diff.md article_files; true
 endif

@@ -191,3 +191,35 @@ def test_every_page_reads_as_a_report(browser, site_url):
     assert 3 <= len(messages) <= 5
     assert browser.find_elements(By.CSS_SELECTOR, "img[alt^='Dot chart of']"), "no visual scorecard"
     assert browser.find_elements(By.CSS_SELECTOR, ".verdict-reproduced, .verdict-partly, .verdict-not-reproduced")
+
+
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(browser) -> list[dict]:
+    """axe-core's violations of impact serious or critical on the page open in the browser."""
+    browser.set_script_timeout(60)
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));")
+    assert isinstance(result, list), f"axe-core failed: {result}"
+    return [v for v in result if v.get("impact") in ("serious", "critical")]
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation(browser, site_url):
+    """#21: axe-core (npm, pinned in tests/browser/package-lock.json) on every page of each renderer."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core not installed ({AXE}): `make browser-deps` installs it with npm")
+    found = {}
+    pages = site_pages(site_url)
+    if requests.get(urljoin(site_url, "article.html"), timeout=10).status_code == 200:
+        pages.append("article.html")
+    for page in pages:
+        browser.get(urljoin(site_url, page))
+        for violation in axe_violations(browser):
+            targets = [" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+                       for node in violation["nodes"][:3]]
+            found.setdefault(f"{violation['id']} ({violation['impact']}): {violation['help']}", []).append(
+                f"{page}: {', '.join(targets)}")
+    assert not found, "\n".join(f"{rule}\n    " + "\n    ".join(where[:5]) for rule, where in found.items())

@@ -90,7 +90,8 @@ def test_charts_and_tables_are_outputs_quarto_numbers_and_captions(built_report)
 
     report = built_report / "report"
     figures = 0
-    for path in sorted(report.glob("*.ipynb")) + sorted((report / "countries").glob("*.ipynb")):
+    pages = [p for p in sorted(report.glob("*.ipynb")) if p.name != "article.ipynb"]  # the article: its own test
+    for path in pages + sorted((report / "countries").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
@@ -215,3 +216,35 @@ def test_every_page_states_the_same_verdicts_for_another_paper_year(tmp_path, sy
         assert {"index", page, country} <= set(verdicts[claim]), verdicts[claim]  # each kind of page states it
     index = (report / "index.ipynb").read_text()
     assert '"paper_year": 2012' in index
+
+
+def test_the_article_is_assembled_from_the_pages_without_code(built_report):
+    """#21: the article holds the pages' own cells in a paper's order, no line of code, the references
+    (the paper's DOI, each dataset with its code and retrieval date), and the synthetic warning."""
+    import json
+
+    from helpers.publish.cell_options import OPTION_PREFIX
+
+    article = json.loads((built_report / "report" / "article.ipynb").read_text())
+    front = "".join(article["cells"][0]["source"])
+    assert article["cells"][0]["cell_type"] == "raw" and "title: Social Media Use by Governments, checked against Eurostat" in front
+    assert "pdf-standard: ua-1" in front and "SYNTHETIC DATA" in front  # tagged PDF; every page's header
+    for cell in article["cells"]:
+        if cell["cell_type"] == "code":
+            assert all(line.startswith(OPTION_PREFIX) for line in "".join(cell["source"]).splitlines()), cell["id"]
+            assert "#| echo: false" in "".join(cell["source"])
+    headings = [line for cell in article["cells"] if cell["cell_type"] == "markdown"
+                for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
+    assert headings[:3] == ["## Key messages", "## The scorecard", "## Youth civic use"]
+    assert headings[-3:] == ["## Data and methods", "## References", "## Countries"]
+    text = json.dumps(article)
+    assert "https://doi.org/10.1787/5jxrcmghmk0s-en" in text
+    for dataset in ("isoc_ci_ac_i", "isoc_ci_ifp_iu", "isoc_ci_in_h", "isoc_ciegi_ac"):
+        assert re.search(rf"online data code: {dataset}\), retrieved \d+ \w+ \d{{4}}", text.replace("\\\\_", "_")), dataset
+    assert text.count(".synthetic-data") == 1  # the warning once, on the first page
+    # each figure's caption, on the web, links to the page of the notebook that made it
+    assert "Made by the executed notebook [youth-civic.ipynb](youth-civic.html#fig-youth-then)" in text
+    site = (built_report / "report" / "_site" / "article.html").read_text()
+    assert '<h1 class="title">Social Media Use by Governments, checked against Eurostat</h1>' in site
+    assert 'href="youth-civic.html#fig-youth-then"' in site
+    assert "article.pdf" not in site  # no PDF without Quarto, and no link to one

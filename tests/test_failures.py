@@ -12,7 +12,7 @@ from helpers.publish import site_config
 from helpers.publish.citation import citation_markdown
 from helpers.publish.text import markdown_link, markdown_text, plain_text
 
-from test_site import tiny_notebook
+from test_site import markdown_output, tiny_notebook
 
 
 def test_a_killed_run_leaves_no_scratch_notebook_beside_the_output(tmp_path, monkeypatch):
@@ -37,7 +37,7 @@ def test_a_killed_run_leaves_no_scratch_notebook_beside_the_output(tmp_path, mon
 def test_scratch_notebooks_of_earlier_runs_are_removed_and_never_rendered(tmp_path):
     (tmp_path / "countries").mkdir()
     for name in ("countries/EL.ipynb", "countries/.EL.x8k2_q.ipynb", "index.ipynb"):
-        (tmp_path / name).write_text(json.dumps(tiny_notebook("A page", "<p>x</p>")))
+        (tmp_path / name).write_text(json.dumps(tiny_notebook("A page", markdown_output("x"))))
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [index.ipynb, 'countries/*.ipynb']\n")
     assert [str(p.source) for p in site_config.pages(tmp_path)] == ["index.ipynb", "countries/EL.ipynb"]
     runner.remove_stale_scratch(tmp_path / "countries" / "EL.ipynb")
@@ -87,6 +87,7 @@ def test_text_from_data_is_shown_as_text():
     escaped = markdown_text(HOSTILE)
     assert "<script>" not in escaped and "&lt;script&gt;" in escaped
     assert "\\[link\\]" in escaped  # not a link
+    assert markdown_text("@Presidencia_Ec") == "\\@Presidencia\\_Ec"  # a Twitter handle, not a Pandoc citation
     assert plain_text(escaped) == HOSTILE
     assert markdown_link("javascript:alert(1)") == "javascript:alert(1)"
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+import shutil
+import subprocess
+
+import pytest
+
 from pipeline import run_make, snapshot
 
 
@@ -41,3 +46,58 @@ def test_make_country_with_quarto_renders_only_that_page_and_the_index(quarto_re
     changed = {p for p in after if p.endswith(".html") and after[p] != before.get(p)}
     assert changed <= {"countries/PT.html", "countries.html"}, changed
     assert "SYNTHETIC DATA" in (quarto_report / "report" / "_site" / "countries" / "PT.html").read_text()
+
+
+def pdf_text(pdf, *pages) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext not found (apt-get install poppler-utils): the PDF's text is not read here")
+    first_last = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    return subprocess.run(["pdftotext", "-layout", *first_last, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_the_pdf_article_reads_as_a_paper(quarto_report):
+    """#21: the PDF holds the verdicts, numbered captions, the synthetic warning on page 1 and on
+    every page, no line of Python, and its figures as images (not their alt text)."""
+    pdf = quarto_report / "report" / "_site" / "article.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    first = pdf_text(pdf, 1)
+    assert "Social Media Use by Governments, checked against Eurostat" in first
+    assert "SYNTHETIC DATA" in first and "NOT Eurostat" in first
+    text = pdf_text(pdf)
+    pages = text.split("\f")[:-1]
+    assert len(pages) >= 10
+    assert all("SYNTHETIC DATA" in page for page in pages), "a page without the synthetic warning in its header"
+    assert re.search(r"Verdict: (not reproduced|partly|reproduced) for 2013", text)
+    assert re.search(r"Figure 1: Each check of each claim", text) and re.search(r"Table 1: The claims of the paper", text)
+    assert re.search(r"Figure \d+: 65-74 year olds", text)
+    for code in ("import ", "display(", "load_store(", "def ", "#|"):
+        assert code not in text, f"code in the PDF: {code!r}"
+    assert "https://doi.org/10.1787/5jxrcmghmk0s-en" in text.replace("\n", "")
+    if shutil.which("pdfimages"):
+        images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+        figures = len(re.findall(r"Figure \d+:", text))
+        assert len(images.strip().splitlines()) - 2 >= figures >= 10, (figures, images[:500])
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else ""
+    if info:
+        assert "Tagged:          yes" in info  # PDF/UA-1 (typst refuses a figure without alt text)
+        assert "Title:           Social Media Use by Governments, checked against Eurostat" in info
+
+
+def test_the_site_links_the_pdf_from_every_page(quarto_report):
+    site = quarto_report / "report" / "_site"
+    for page in [p for p in site_pages(quarto_report) if "site_libs" not in p.parts]:
+        depth = len(page.relative_to(site).parts) - 1
+        link = f'href="{"../" * depth or "./"}article.pdf"'  # as Quarto writes it: ./article.pdf, ../article.pdf
+        assert link in page.read_text(encoding="utf-8"), page
+
+
+def test_the_pdf_is_the_same_byte_for_byte_when_rendered_again(quarto_report):
+    """Two renders on the same data, one PDF: its creation date is the article's (SOURCE_DATE_EPOCH)."""
+    site = quarto_report / "report" / "_site"
+    before = (site / "article.pdf").read_bytes()
+    (quarto_report / "report" / "article.ipynb").touch()
+    result = run_make(quarto_report, "report", quarto=True)
+    assert "with Quarto" in result.stdout, result.stdout
+    assert (site / "article.pdf").stat().st_mtime_ns > (quarto_report / "report" / "article.ipynb").stat().st_mtime_ns
+    assert (site / "article.pdf").read_bytes() == before

@@ -28,6 +28,8 @@ def test_every_page_quarto_renders_is_produced_by_the_makefile():
     for entry in CONFIG["project"]["render"]:
         if entry == "countries/*.ipynb":
             assert "COUNTRY_NOTEBOOKS := $(foreach c,$(COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)" in MAKEFILE
+        elif entry == "article.ipynb":  # assembled from the executed pages, not executed
+            assert "ARTICLE := $(REPORT_DIR)/article.ipynb" in MAKEFILE and "\n$(ARTICLE): $(ARTICLE_PARTS)" in MAKEFILE
         else:
             assert entry in produced, f"{entry} is rendered by Quarto but no Makefile rule writes it"
 
@@ -39,10 +41,13 @@ def test_every_makefile_page_is_rendered_and_its_notebook_exists():
         assert (ROOT / "notebooks" / f"{notebook}.ipynb").exists()
 
 
-def test_navigation_points_at_rendered_pages():
+def test_navigation_points_at_rendered_pages_and_the_pdf():
     rendered = set(CONFIG["project"]["render"])
     for item in CONFIG["website"]["navbar"]["left"]:
         assert item["href"] in rendered
+    # every page links the PDF article, which Quarto renders from article.ipynb
+    assert [item["href"] for item in CONFIG["website"]["navbar"]["right"]] == ["article.pdf"]
+    assert "article.ipynb" in rendered
     assert [text for text, _ in navigation(CONFIG)][:2] == ["Overview", "Youth civic use"]
 
 
@@ -154,7 +159,7 @@ def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_pa
                                    markdown_output(table)), figures_dir=tmp_path, figures_href="p_files")
     assert re.search(r'<div class="callout callout-warning synthetic-data" role="note"><p class="callout-title">'
                      r'Synthetic data</p><div class="callout-body"><p><strong>SYNTHETIC DATA', body)
-    assert '<details class="callout callout-note"><summary>The evidence</summary>' in body
+    assert '<details class="report-details">\n<summary>The evidence</summary>' in body
     assert "<strong>evidence</strong>" in body
     assert '<span class="verdict verdict-not-reproduced">not reproduced</span>' in body
     assert ":::" not in body and "{." not in body

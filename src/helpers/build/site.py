@@ -26,12 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
     country.add_argument("code")
     previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
+    article = sub.add_parser("article", help="assemble <report-dir>/article.ipynb (the PDF article) from the executed pages")
     render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
     render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
     for command in (country, render):
         command.add_argument("--quarto", default=os.environ.get("QUARTO") or None,
                              help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)")
-    for command in (build, banner, country, previous, render):
+    for command in (build, banner, country, previous, render, article):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
     args = parser.parse_args(argv)
@@ -50,6 +51,16 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "build":
         args.quarto = None
         return _render(args, args.only)
+    elif args.command == "article":
+        from helpers.build.parameters import ROOT
+        from helpers.publish.article import write_article
+
+        try:
+            target = write_article(args.report_dir, root=ROOT, provenance_path=_provenance(args))
+        except FileNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"assembled the article -> {target}")
     elif args.command == "banner":
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
@@ -70,6 +81,12 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "render":
         return _render(args, args.only)
     return 0
+
+
+def _provenance(args: argparse.Namespace) -> Path:
+    from helpers.build.parameters import ROOT
+
+    return args.provenance or ROOT / "data" / "processed" / "provenance.json"
 
 
 def _render(args: argparse.Namespace, only: list[str] | None) -> int:

@@ -27,6 +27,7 @@ from helpers.publish.site_config import (
     banner_html,
     citation_meta,
     credit_line,
+    front_matter,
     navigation,
     notebook_title,
     pages,
@@ -45,7 +46,7 @@ def _markdown():
 
 
 FENCE = re.compile(r"^(:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<cls>[\w-]+))?\s*$")
-SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{(?P<attrs>(?:\s*\.[\w-]+)+\s*)\}")
+SPAN = re.compile(r'\[(?P<text>[^\[\]]*)\]\{(?P<attrs>(?:\s*(?:\.[\w-]+|[\w-]+="[^"]*"))+\s*)\}')
 CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
 KIND_WORD = {"fig": "Figure", "tbl": "Table"}
 
@@ -110,8 +111,7 @@ class Page_:
         return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
 
     def _inline_pass(self, rendered: str) -> str:
-        rendered = SPAN.sub(lambda m: f'<span class="{" ".join(_attributes(m.group("attrs"))[0])}">{m.group("text")}</span>',
-                            rendered)
+        rendered = SPAN.sub(_span, rendered)
 
         def reference(match: re.Match) -> str:
             label = f"{match.group('kind').lower()}-{match.group('name')}"
@@ -121,6 +121,30 @@ class Page_:
             return f'<a href="#{label}" class="cross-ref">{word}&nbsp;{self.numbers[label]}</a>'
 
         return CROSS_REF.sub(reference, rendered)
+
+
+def _span(match: re.Match) -> str:
+    """A Pandoc span as HTML; Quarto's content-visible/-hidden spans kept or dropped as for HTML."""
+    classes, keys = _attributes(match.group("attrs"))
+    formats = keys.get("when-format", "html")
+    if ("content-visible" in classes and formats != "html") or ("content-hidden" in classes and formats == "html"):
+        return ""
+    classes = [c for c in classes if c not in ("content-visible", "content-hidden")]
+    return f'<span class="{" ".join(classes)}">{match.group("text")}</span>' if classes else match.group("text")
+
+
+def title_block(meta: dict, page: "Page_") -> str:
+    """The article's title, subtitle, authors, date and abstract (its front matter), as Quarto shows them."""
+    if not meta.get("title"):
+        return ""
+    authors = ", ".join(a["name"] if isinstance(a, dict) else str(a) for a in meta.get("author", []))
+    parts = [f'<header class="title-block"><h1 class="title">{html.escape(str(meta["title"]))}</h1>']
+    if meta.get("subtitle"):
+        parts.append(f'<p class="subtitle">{html.escape(str(meta["subtitle"]))}</p>')
+    parts.append(f'<p class="byline">{html.escape(authors)}{" - " + html.escape(str(meta["date"])) if meta.get("date") else ""}</p>')
+    if meta.get("abstract"):
+        parts.append(f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>')
+    return "".join(parts) + "</header>\n"
 
 
 def numbering(notebook: dict) -> dict[str, str]:
@@ -141,7 +165,7 @@ def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
     """The page's Markdown and outputs, without code, as an HTML fragment; the charts' PNGs are
     written to `figures_dir` (linked as `figures_href`/<name>)."""
     page = Page_(numbering(notebook))
-    parts = []
+    parts = [title_block(front_matter(notebook), page)]
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
             parts.append(page.markdown("".join(cell["source"])))
@@ -247,7 +271,8 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     missing = [str(p.source) for p in pages(report_dir, config) if not (report_dir / p.source).exists()]
     if missing:
         raise FileNotFoundError(f"executed notebooks missing for the site: {', '.join(missing)}; run `make notebooks`")
-    nav = navigation(config)
+    # the navbar's right side (the PDF article) only where its file exists: Quarto writes it
+    nav = navigation(config) + [(text, href) for text, href in navigation(config, "right") if (site_dir / href).exists()]
     site_title = config["website"]["title"]
     # the navbar's short title (as Quarto shows it), so that the sections fit on one line
     nav_title = config["website"]["navbar"].get("title", "")

@@ -11,6 +11,7 @@ carry no timestamp, so a re-run changes no byte.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from pathlib import Path
@@ -116,11 +117,12 @@ def markdown_table(data: pd.DataFrame) -> str:
     header = [markdown_text(c) for c in data.columns]
     rows = [[cell(v) for v in row] for row in data.itertuples(index=False)]
     # Pandoc sizes the columns of a wide table by the length of their dashes: as long as the
-    # longest entry (within bounds), so that a column of sentences gets the room and a code does not
+    # longest entry (within bounds: 8 to 40), so that a column of sentences gets the room and a
+    # number keeps enough for itself
     def seen(text: str) -> int:  # the characters a reader sees: no span attributes, no link targets
         return len(re.sub(r"\{[^}]*\}|\]\([^)]*\)|\\", "", text))
 
-    widths = [min(60, max(3, seen(h), *(seen(r[i]) for r in rows))) for i, h in enumerate(header)]
+    widths = [min(40, max(8, seen(h), *(seen(r[i]) for r in rows))) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(data[c]) for c in data.columns]
     rule = [("-" * w + ":") if n else (":" + "-" * w) for n, w in zip(numeric, widths)]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|"]
@@ -145,12 +147,16 @@ def verdict_span(verdict: str) -> Markup:
 
 
 def collapsed(title: str, body: str | Shown) -> Shown:
-    """A section a reader opens with one click on the web (a collapsed callout); printed open in the
-    PDF. A table inside keeps its caption, above it (tables in a callout are not numbered)."""
+    """A section a reader opens with one click on the web: HTML's own <details> around Markdown
+    (Pandoc and mistune read the Markdown inside; a browser makes it a keyboard-operable
+    disclosure). Quarto's collapsed callout is not used: its toggle is a div with aria-expanded,
+    which axe-core reports as a critical violation. A table inside keeps its caption, above it
+    (tables in a collapsed section are not numbered)."""
     if isinstance(body, Shown):
         caption = body.metadata.get(REPORT_KEY, {}).get("caption", "")
         body = (f"*{caption}*\n\n" if caption else "") + body.markdown
-    return Shown(f"::: {{.callout-note collapse=\"true\"}}\n## {markdown_text(title)}\n\n{body}\n:::\n", text=title)
+    return Shown(f'<details class="report-details">\n<summary>{html.escape(title)}</summary>\n\n{body}\n\n</details>\n',
+                 text=title)
 
 
 def no_data(table: pd.DataFrame, *, year: int, what: str, name: str, output_dir: str | Path, value: str = "value") -> Shown | None:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from helpers.base.atomic_files import write_text_atomic
+from helpers.publish.article import source_date_epoch
 from helpers.publish.site_config import REPORT_DIR, banner_html, pages, read_config
 
 
@@ -37,9 +39,11 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
     config = read_config(report_dir)
     site_dir = report_dir / config["project"].get("output-dir", "_site")
     targets = sorted(set(only)) if only is not None and len(set(only)) <= QUARTO_PAGE_BY_PAGE else [None]
+    # the PDF's creation date is the article's date, not the clock's: two builds, one PDF
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(REPORT_DIR.parent)}
     for target in targets:
         command = [quarto, "render", *([target] if target else []), "--quiet"]
-        result = subprocess.run(command, cwd=report_dir, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=report_dir, capture_output=True, text=True, env=environment)
         if result.returncode != 0:
             raise RuntimeError(f"quarto render {target or ''} failed:\n{result.stderr.strip()[-2000:]}")
     return targets if targets != [None] else [str(p.source) for p in pages(report_dir, config)]

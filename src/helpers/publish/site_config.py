@@ -30,9 +30,11 @@ def read_config(report_dir: Path = REPORT_DIR) -> dict:
     return yaml.safe_load((report_dir / "_quarto.yml").read_text(encoding="utf-8"))
 
 
-def navigation(config: dict) -> list[tuple[str, str]]:
-    """(text, page.html) for each navbar entry."""
-    return [(item["text"], str(Path(item["href"]).with_suffix(".html"))) for item in config["website"]["navbar"]["left"]]
+def navigation(config: dict, side: str = "left") -> list[tuple[str, str]]:
+    """(text, target) for each navbar entry of one side: a page's .html, or a file (the PDF)."""
+    return [(item.get("text") or item.get("aria-label", ""),
+             str(Path(item["href"]).with_suffix(".html")) if item["href"].endswith(".ipynb") else item["href"])
+            for item in config["website"]["navbar"].get(side, [])]
 
 
 def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Page]:
@@ -48,8 +50,21 @@ def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Pag
     return found
 
 
+def front_matter(notebook: dict) -> dict:
+    """The YAML of a notebook's first cell when it is a raw cell of front matter (the article), else {}."""
+    cells = notebook.get("cells", [])
+    if cells and cells[0]["cell_type"] == "raw":
+        text = "".join(cells[0]["source"])
+        if text.startswith("---\n"):
+            return yaml.safe_load(text.split("---\n")[1]) or {}
+    return {}
+
+
 def notebook_title(notebook: dict, fallback: str) -> str:
-    """The first level-one heading of the notebook: its markdown, or a Markdown output (country pages)."""
+    """The title in the front matter, else the first level-one heading of the notebook: its
+    markdown, or a Markdown output (country pages)."""
+    if front_matter(notebook).get("title"):
+        return str(front_matter(notebook)["title"])
     for cell in notebook["cells"]:
         texts = ["".join(cell["source"])] if cell["cell_type"] == "markdown" else [
             "".join(output.get("data", {}).get("text/markdown", "")) for output in cell.get("outputs", [])]

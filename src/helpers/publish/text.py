@@ -11,8 +11,9 @@ import html
 import re
 from urllib.parse import quote
 
-# Markdown punctuation that could start emphasis, a link, code, a heading or a list
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~^])")
+# Markdown punctuation that could start emphasis, a link, code, a heading, a list, or (Pandoc) a
+# citation or cross-reference (@key)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~^@])")
 
 
 def markdown_text(text: object) -> str:
