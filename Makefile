@@ -132,6 +132,9 @@ refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 	@$(MAKE) --no-print-directory data EUROSTAT_MIRROR=
 
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
+	@# a build killed half-way left the job files of the notebooks it had not reported yet: the rules
+	@# below queue again exactly those still out of date (a finished notebook's copy is newer)
+	@rm -f "$$REPORT_DIR"/.queue/*.job
 	@# when something will run, keep the executed notebooks of this build for `make diff`
 	@$(if $(DRY_RUN),:,if $(MAKE) --no-print-directory -n pages | grep -q '^: queued'; then \
 	  "$$PYTHON" -m helpers.build.site keep-previous --report-dir "$$REPORT_DIR"; fi)

@@ -134,7 +134,7 @@ def render_one_country(clone, code):
     """The country page alone (what `make country` runs), without make's data step."""
     subprocess.run([sys.executable, "-m", "helpers.build.site", "country", code, "--report-dir", "report",
                     "--provenance", "data/processed/provenance.json"], cwd=clone, check=True, capture_output=True,
-                   env={**os.environ, "PYTHONPATH": str(clone / "src")})
+                   env={**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": ""})  # built_report is the fallback's
 
 
 def test_hostile_text_in_a_label_and_the_citation_is_shown_as_text(built_report):

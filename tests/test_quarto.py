@@ -101,3 +101,26 @@ def test_the_pdf_is_the_same_byte_for_byte_when_rendered_again(quarto_report):
     assert "with Quarto" in result.stdout, result.stdout
     assert (site / "article.pdf").stat().st_mtime_ns > (quarto_report / "report" / "article.ipynb").stat().st_mtime_ns
     assert (site / "article.pdf").read_bytes() == before
+
+
+def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(quarto_report):
+    """A label such as <script> reaches Quarto in a table's caption (tbl-cap, which Quarto reads as
+    Markdown twice) and in a table: it is shown as text, never run."""
+    import os
+    import sys
+
+    catalogue = quarto_report / "src" / "helpers" / "catalogue" / "series.toml"
+    original = catalogue.read_bytes()
+    try:
+        catalogue.write_text(original.decode().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"'))
+        subprocess.run([sys.executable, "-m", "helpers.build.site", "country", "LU", "--quarto", shutil.which("quarto"),
+                        "--report-dir", "report", "--provenance", "data/processed/provenance.json"], cwd=quarto_report,
+                       check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(quarto_report / "src")})
+        lu = (quarto_report / "report" / "_site" / "countries" / "LU.html").read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in lu and "&lt;script&gt;alert(1)" in lu
+        assert re.search(r"Table&nbsp;1: &lt;script&gt;alert\(1\)&lt;/script&gt;Luxembourg in every comparison", lu)
+    finally:
+        catalogue.write_bytes(original)
+        subprocess.run([sys.executable, "-m", "helpers.build.site", "country", "LU", "--quarto", shutil.which("quarto"),
+                        "--report-dir", "report", "--provenance", "data/processed/provenance.json"], cwd=quarto_report,
+                       check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(quarto_report / "src")})

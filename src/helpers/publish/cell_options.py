@@ -40,6 +40,23 @@ def _yaml(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def table_caption_option(caption: str) -> str:
+    """A table's caption (Markdown) as the ``tbl-cap`` option carries it. Quarto 1.11 reads a
+    ``tbl-cap`` as Markdown twice (``fig-cap`` and ``fig-subcap`` once): an escaped ``&lt;script&gt;``
+    from a label would come out as a real <script> tag. One more level of escaping (``&`` as
+    ``&amp;``) makes the second reading give back the caption (tests/test_failures_end_to_end.py,
+    hostile text, with Quarto); `caption_from_option` undoes it for the fallback renderer."""
+    return caption.replace("&", "&amp;")
+
+
+def caption_from_option(options: dict, key: str) -> str:
+    """The caption (Markdown) an option carries, as `options_for` wrote it."""
+    import html
+
+    text = str(options.get(key, ""))
+    return html.unescape(text) if key == "tbl-cap" else text
+
+
 def options_for(cell: dict) -> list[str]:
     """The options (``key: value``) the cell's outputs ask for."""
     figures, tables = described_outputs(cell)
@@ -52,7 +69,7 @@ def options_for(cell: dict) -> list[str]:
                    f"fig-subcap: {_yaml([f['caption'] for f in figures])}",
                    f"fig-alt: {_yaml([f['alt'] for f in figures])}", "layout-ncol: 1"]
     elif len(tables) == 1:
-        options = [f"label: tbl-{ident}", f"tbl-cap: {_yaml(tables[0]['caption'])}"]
+        options = [f"label: tbl-{ident}", f"tbl-cap: {_yaml(table_caption_option(tables[0]['caption']))}"]
     else:
         options = [f"label: {ident}"]
     if tables and ident in WIDE_TABLES:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
-from helpers.publish.cell_options import SKIPPED_TAGS, read_options
+from helpers.publish.cell_options import SKIPPED_TAGS, caption_from_option, read_options
 from helpers.publish.site_config import (
     KOSOVO_NOTE,
     REPORT_DIR,
@@ -219,7 +219,7 @@ def _cell_html(page: Page_, cell: dict, options: dict, figures_dir: Path, figure
                         f"<figcaption>{caption_html}</figcaption></figure>")
     if label.startswith("tbl-") and shown:
         number = page.numbers.get(label)
-        caption_html = (f"Table&nbsp;{number}: " if number else "") + page._inline(str(options.get("tbl-cap", "")))
+        caption_html = (f"Table&nbsp;{number}: " if number else "") + page._inline(caption_from_option(options, "tbl-cap"))
         return (f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
                 + "".join(shown) + "</figure>")
     if wide and shown:
