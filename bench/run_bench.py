@@ -211,6 +211,7 @@ def naive_build(clone_dir: Path, mirror: Path) -> float:
     for country in countries:
         run(papermill + ["notebooks/30_country_profile.ipynb", f"report/countries/{country}.ipynb", "-p", "country",
                          country], clone_dir, env)
+    run([PYTHON, "-m", "helpers.build.site", "article"], clone_dir, env)  # the article the site holds, as make does
     run([PYTHON, "-m", "helpers.build.site", "build"], clone_dir, env)
     return time.perf_counter() - start
 
@@ -326,14 +327,19 @@ def main(argv: list[str] | None = None) -> int:
                 stage_memory.setdefault(stage, []).append(peak)
             noop.append(run(make(built, "report"), built, environment(built))[0])
             country.append(run(make(built, "country", "COUNTRY=PT"), built, environment(built))[0])
+            print(f"    cold {cold[-1]:.1f} s ({', '.join(f'{k} {v[0]:.1f} s, {v[1]:.0f} MiB' for k, v in stages.items())}); "
+                  f"no-op {noop[-1]:.2f} s; make country {country[-1]:.1f} s", flush=True)
             if i == 0:
                 print(f"[{i + 1}/{args.repeat}] a build killed half-way ...", flush=True)
                 killed = killed_build(built, environment(built))
+                print(f"    {killed}", flush=True)
                 print(f"[{i + 1}/{args.repeat}] Quarto ...", flush=True)
                 quarto = quarto_measures(built)
+                print(f"    {quarto}", flush=True)
                 if not args.skip_setup:
                     print(f"[{i + 1}/{args.repeat}] first set-up (make env in a fresh clone) ...", flush=True)
                     setup = first_setup(workdir)
+                    print(f"    make env: {setup:.1f} s", flush=True)
             if not args.skip_naive:
                 print(f"[{i + 1}/{args.repeat}] naive build ...", flush=True)
                 naive.append(naive_build(clone(workdir, f"naive-{i}"), mirror))
