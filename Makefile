@@ -106,12 +106,13 @@ help: ## List the targets
 env: $(ENV_STAMP) ## Create .venv from the pinned requirements and register the Jupyter kernel
 
 # uv installs the same pinned versions (requirements.lock pins every package) in seconds where pip
-# takes over a minute (docs/performance.md); where uv cannot be installed or fails, pip does the work.
+# takes over a minute (docs/performance.md); it compiles the bytecode as pip does, so that the first
+# kernel does not; where uv cannot be installed or fails, pip does the work.
 UV_VERSION := 0.13.9
 $(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
 	@test -x "$$VENV/bin/python" || "$$PYTHON_BOOTSTRAP" -m venv "$$VENV"
 	@"$$VENV/bin/pip" install --quiet --disable-pip-version-check uv==$(UV_VERSION) 2>/dev/null \
-	  && "$$VENV/bin/uv" pip install --quiet --python "$$VENV/bin/python" -r requirements.txt -c requirements.lock \
+	  && "$$VENV/bin/uv" pip install --quiet --compile-bytecode --python "$$VENV/bin/python" -r requirements.txt -c requirements.lock \
 	  && "$$VENV/bin/uv" pip install --quiet --python "$$VENV/bin/python" --no-deps -e . \
 	  || { echo "uv unavailable: installing with pip"; \
 	       "$$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock \
