@@ -58,7 +58,7 @@ def _attributes(text: str) -> tuple[list[str], dict[str, str]]:
     return classes, keys
 
 
-class Page_:
+class PageRendering:
     """One page's rendering state: the numbers of its figures and tables, for captions and references."""
 
     def __init__(self, numbers: dict[str, str]):
@@ -98,14 +98,14 @@ class Page_:
         if heading:
             title, body = heading.group(1), body[heading.end():]
         css = html.escape(" ".join(["callout", *classes]))
-        title_html = self._inline(title)
+        title_html = self.inline(title)
         if keys.get("collapse") == "true":
             return (f'<details class="{css}"><summary>{title_html}</summary>\n'
                     f'<div class="callout-body">{self.markdown(body)}</div></details>\n')
         header = f'<p class="callout-title">{title_html}</p>' if title else ""
         return f'<div class="{css}" role="note">{header}<div class="callout-body">{self.markdown(body)}</div></div>\n'
 
-    def _inline(self, text: str) -> str:
+    def inline(self, text: str) -> str:
         """Markdown for one line (a caption, a title), without the paragraph around it."""
         rendered = self._inline_pass(_markdown()(text)).strip()
         return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
@@ -133,7 +133,7 @@ def _span(match: re.Match) -> str:
     return f'<span class="{" ".join(classes)}">{match.group("text")}</span>' if classes else match.group("text")
 
 
-def title_block(meta: dict, page: "Page_") -> str:
+def title_block(meta: dict, page: "PageRendering") -> str:
     """The article's title, subtitle, authors, date and abstract (its front matter), as Quarto shows them."""
     if not meta.get("title"):
         return ""
@@ -164,7 +164,7 @@ def numbering(notebook: dict) -> dict[str, str]:
 def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
     """The page's Markdown and outputs, without code, as an HTML fragment; the charts' PNGs are
     written to `figures_dir` (linked as `figures_href`/<name>)."""
-    page = Page_(numbering(notebook))
+    page = PageRendering(numbering(notebook))
     parts = [title_block(front_matter(notebook), page)]
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
@@ -178,7 +178,7 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _cell_html(page: Page_, cell: dict, options: dict, figures_dir: Path, figures_href: str) -> str:
+def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path, figures_href: str) -> str:
     label = str(options.get("label", ""))
     wide = " column-page" if options.get("column") == "page" else ""
     images, shown = [], []
@@ -208,18 +208,18 @@ def _cell_html(page: Page_, cell: dict, options: dict, figures_dir: Path, figure
             alt = alts[n] if n < len(alts) else ""
             img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
             if subcaps:
-                sub = page._inline(subcaps[n]) if n < len(subcaps) else ""
+                sub = page.inline(subcaps[n]) if n < len(subcaps) else ""
                 inner.append(f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>')
             else:
                 inner.append(img)
         caption = options.get("fig-cap", "")
         number = page.numbers.get(label)
-        caption_html = (f"Figure&nbsp;{number}: " if number else "") + page._inline(str(caption))
+        caption_html = (f"Figure&nbsp;{number}: " if number else "") + page.inline(str(caption))
         shown.insert(0, f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
                         f"<figcaption>{caption_html}</figcaption></figure>")
     if label.startswith("tbl-") and shown:
         number = page.numbers.get(label)
-        caption_html = (f"Table&nbsp;{number}: " if number else "") + page._inline(caption_from_option(options, "tbl-cap"))
+        caption_html = (f"Table&nbsp;{number}: " if number else "") + page.inline(caption_from_option(options, "tbl-cap"))
         return (f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
                 + "".join(shown) + "</figure>")
     if wide and shown:
