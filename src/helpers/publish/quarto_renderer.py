@@ -37,7 +37,6 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
 
     write_banner_include(report_dir, provenance_path)
     config = read_config(report_dir)
-    site_dir = report_dir / config["project"].get("output-dir", "_site")
     targets = sorted(set(only)) if only is not None and len(set(only)) <= QUARTO_PAGE_BY_PAGE else [None]
     # the PDF's creation date is the article's date, not the clock's: two builds, one PDF
     environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(REPORT_DIR.parent)}
