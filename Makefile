@@ -60,7 +60,7 @@ else
 # ----------------------------------------------------------------------------- the build
 
 RUN := "$$PYTHON" -m helpers.build.notebooks
-DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ci_in_h isoc_ciegi_ac
+DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ci_in_h isoc_ciegi_ac DSD_ICT_HH_IND@DF_IND
 RAW := $(foreach d,$(DATASETS),$(DATA_DIR)/raw/$(d).provenance.json)
 STORE := $(DATA_DIR)/processed/ict_usage.parquet
 # what the kernels print (library warnings, ipykernel's notices) goes here, not to the terminal

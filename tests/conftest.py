@@ -12,20 +12,47 @@ SHARED = ROOT.parent / "shared"
 SYNTHETIC_MIRROR = SHARED / "eurostat-synthetic"
 REAL_INTERNET_USE = SHARED / "eurostat" / "data" / "tin00028_internet_use.tsv"
 REAL_DIC = SHARED / "eurostat" / "dic"
+REAL_OECD_ROWS = SHARED / "oecd-api-samples" / "ict-individuals_D1B_I_KOR-JPN-USA__excerpt.csv"
+OECD_FILE = "DSD_ICT_HH_IND@DF_IND.csv"
 
 sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
 
 
 @pytest.fixture(scope="session")
 def synthetic_mirror_path(tmp_path_factory) -> Path:
-    """../shared/eurostat-synthetic where it is; else the mirror the project generates itself
-    (helpers.acquire.synthetic_mirror, as `make demo` does), so that a clone without ../shared runs every
-    test that does not need real Eurostat files."""
-    if SYNTHETIC_MIRROR.is_dir():
-        return SYNTHETIC_MIRROR
+    """A mirror holding both sources: ../shared/eurostat-synthetic's files with the real OECD rows of
+    ../shared/oecd-api-samples beside them (as DSD_ICT_HH_IND@DF_IND.csv, the file a mirror holds);
+    without ../shared, the mirror the project generates itself (helpers.acquire.synthetic_mirror, as
+    `make demo` does, OECD file included), so that a clone without ../shared runs every test that does
+    not need real files."""
+    import shutil
+
+    if SYNTHETIC_MIRROR.is_dir() and REAL_OECD_ROWS.exists():
+        both = tmp_path_factory.mktemp("mirror") / "eurostat-synthetic-and-oecd"
+        shutil.copytree(SYNTHETIC_MIRROR, both)
+        shutil.copy2(REAL_OECD_ROWS, both / OECD_FILE)
+        return both
     from helpers.acquire.synthetic_mirror import write_mirror
 
     return write_mirror(tmp_path_factory.mktemp("generated") / "eurostat-synthetic")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def oecd_standin_everywhere(synthetic_mirror_path):
+    """The OECD's API for every live fetch of the session (in make's processes too): a stand-in on
+    127.0.0.1 serving the mirror's OECD file, so that live and mirror builds hold the same data."""
+    import os
+
+    from oecd_standin import OecdStandIn
+
+    saved = os.environ.get("OECD_API_BASE")
+    with OecdStandIn(synthetic_mirror_path / OECD_FILE) as api:
+        os.environ["OECD_API_BASE"] = api.base_url
+        yield api
+    if saved is None:
+        os.environ.pop("OECD_API_BASE", None)
+    else:
+        os.environ["OECD_API_BASE"] = saved
 
 
 @pytest.fixture

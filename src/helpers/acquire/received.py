@@ -1,6 +1,7 @@
 """A dataset as received, its provenance record and where both are written in ``data/raw``.
 
-Everything received is kept as received (Eurostat's gzip TSV), beside a provenance record.
+Everything received is kept as received (Eurostat's gzip TSV, the OECD's SDMX-CSV), beside a
+provenance record.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ from helpers.catalogue import Catalogue, DatasetSpec
 
 @dataclass
 class Fetched:
-    """One dataset as received, with its provenance record."""
+    """One dataset as received, with its provenance record (no payload: the source has no data for it)."""
 
     code: str
-    payload: bytes
+    payload: bytes | None
     provenance: dict
+    extension: str = "tsv"  # Eurostat's TSV; the OECD's SDMX-CSV is "csv"
 
     @property
     def filename(self) -> str:
-        return f"{self.code}.tsv.gz" if self.payload[:2] == GZIP_MAGIC else f"{self.code}.tsv"
+        if self.payload is None:
+            return ""
+        return f"{self.code}.{self.extension}" + (".gz" if self.payload[:2] == GZIP_MAGIC else "")
 
 
 def _utc(timestamp: float | None = None) -> str:

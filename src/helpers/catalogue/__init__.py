@@ -1,4 +1,5 @@
-"""The series catalogue: which Eurostat datasets and filters feed the report, and their labels.
+"""The series catalogue: which datasets (Eurostat's, and the OECD's for the countries Eurostat does not
+survey) and filters feed the report, and their labels.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ class DatasetSpec:
     filters: dict[str, tuple[str, ...]]
     optional: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rename: dict[str, str] = field(default_factory=dict)  # a dataset dimension -> the store column it fills
+    source: str = "eurostat"  # or "oecd": who publishes it, and so which client fetches it
+    agency: str = "ESTAT"
+    version: str = ""  # the OECD dataflow's version ("" = the latest)
+    start_period: int | None = None
+    key_order: tuple[str, ...] = ()  # the dimensions in the order of an SDMX data key (the OECD's)
+
+    @property
+    def publisher(self) -> str:
+        """Who publishes it, in words."""
+        return {"eurostat": "Eurostat", "oecd": "the OECD"}[self.source]
 
     def required(self, dimension: str) -> tuple[str, ...]:
         """The codes of a dimension that must be present in the data."""
@@ -37,6 +48,7 @@ class Catalogue:
     aggregates: tuple[str, ...]
     comparison_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     comparison_names: dict[str, str] = field(default_factory=dict)
+    oecd_countries: tuple[str, ...] = ()
 
     def comparison(self, name: str) -> list[str]:
         """The countries a comparison ranks: `paper`, `eu27` or `all`; another name lists these."""
@@ -72,8 +84,11 @@ class Catalogue:
 
     @property
     def countries(self) -> list[str]:
-        """Country codes the catalogue labels (aggregates excluded), in label order."""
-        return [g for g in self.labels["geo"] if g not in self.aggregates]
+        """The countries of Eurostat's survey the catalogue labels (aggregates excluded), in label order."""
+        return [g for g in self.labels["geo"] if g not in self.aggregates and g not in self.oecd_countries]
+
+    def datasets_from(self, source: str) -> tuple[DatasetSpec, ...]:
+        return tuple(spec for spec in self.datasets if spec.source == source)
 
 
 def flag_meaning(flag: str, flag_labels: dict[str, str]) -> str:
@@ -95,9 +110,15 @@ def load_catalogue() -> Catalogue:
             filters={k: tuple(v) for k, v in d["filters"].items()},
             optional={k: tuple(v) for k, v in d.get("optional", {}).items()},
             rename=dict(d.get("rename", {})),
+            source=d.get("source", "eurostat"),
+            agency=d.get("agency", "ESTAT"),
+            version=d.get("version", ""),
+            start_period=d.get("start_period"),
+            key_order=tuple(d.get("key_order", ())),
         )
         for d in raw["dataset"]
     )
     return Catalogue(datasets=datasets, labels=raw["labels"], aggregates=tuple(raw["aggregates"]["codes"]),
                      comparison_sets={k: tuple(v) for k, v in raw.get("comparison_sets", {}).items()},
-                     comparison_names=dict(raw.get("comparison_names", {})))
+                     comparison_names=dict(raw.get("comparison_names", {})),
+                     oecd_countries=tuple(raw.get("oecd_countries", {}).get("codes", ())))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from helpers.acquire.eurostat_api import eurostat_is_reachable, fetch_live, with_retries
 from helpers.acquire.mirror import fetch_from_mirror
+from helpers.acquire.oecd_api import DownloadLedger, OecdSettings, fetch_oecd_live, ledger_path
 from helpers.acquire.received import Fetched, provenance_path, raw_is_complete
 from helpers.acquire.settings import FetchSettings
 from helpers.base.errors import FetchError, ReportError
@@ -56,11 +57,13 @@ def fetch_all(
     settings: FetchSettings | None = None,
     catalogue: Catalogue | None = None,
     sleep=time.sleep,
+    oecd_settings: OecdSettings | None = None,
 ) -> list[dict]:
     """Fetch every catalogue dataset into `raw_dir`; return their provenance records.
 
     With `refresh` false and a complete `raw_dir`, nothing is fetched. Otherwise all datasets
-    are staged first and moved into place only when every one succeeded.
+    are staged first and moved into place only when every one succeeded. The source decided (live
+    or a mirror) serves both publishers: live, Eurostat's API and the OECD's; a mirror, both files.
     """
     raw_dir = Path(raw_dir)
     settings = settings or FetchSettings.from_environment()
@@ -74,6 +77,10 @@ def fetch_all(
         try:
             if kind == "mirror":
                 fetched.append(fetch_from_mirror(spec, mirror_dir))
+            elif spec.source == "oecd":
+                oecd = oecd_settings or OecdSettings.from_environment()
+                ledger = DownloadLedger(ledger_path(raw_dir), oecd.downloads_per_hour)
+                fetched.append(fetch_oecd_live(spec, oecd, ledger, sleep=sleep))
             else:
                 fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings, sleep=sleep), settings, sleep=sleep))
         except ReportError as exc:  # the same kind of error, saying that nothing was replaced
@@ -93,7 +100,8 @@ def _commit(raw_dir: Path, fetched: list[Fetched], catalogue: Catalogue) -> None
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=raw_dir))
     try:
         for item in fetched:
-            (staging / item.filename).write_bytes(item.payload)
+            if item.payload is not None:
+                (staging / item.filename).write_bytes(item.payload)
             record = json.dumps({**item.provenance, "file": item.filename}, indent=2, sort_keys=True) + "\n"
             provenance_path(staging, item.code).write_text(record, encoding="utf-8")
         try:
@@ -101,10 +109,11 @@ def _commit(raw_dir: Path, fetched: list[Fetched], catalogue: Catalogue) -> None
         except ReportError as exc:
             raise FetchError(f"the new data would not make a valid store, so the previous data was kept: {exc}") from None
         for item in fetched:
-            for stale in (f"{item.code}.tsv.gz", f"{item.code}.tsv"):
+            for stale in (f"{item.code}.{item.extension}.gz", f"{item.code}.{item.extension}"):
                 if stale != item.filename and (raw_dir / stale).exists():
                     (raw_dir / stale).unlink()
-            os.replace(staging / item.filename, raw_dir / item.filename)
+            if item.payload is not None:
+                os.replace(staging / item.filename, raw_dir / item.filename)
             # the provenance record goes last: its presence marks the dataset complete
             os.replace(provenance_path(staging, item.code), provenance_path(raw_dir, item.code))
     finally:

@@ -22,9 +22,13 @@ from helpers.acquire.eurostat_tsv import (
 from helpers.acquire.received import provenance_path
 from helpers.base.atomic_files import atomic_write
 from helpers.base.errors import MissingData, ValidationError
-from helpers.catalogue import TIDY_DIMENSIONS, Catalogue, load_catalogue
+from helpers.acquire.oecd_csv import OECD_OBSERVATION_STATUS, parse_oecd_csv
+from helpers.catalogue import TIDY_DIMENSIONS, Catalogue, DatasetSpec, load_catalogue
 
 KEY = ["dataset", *TIDY_DIMENSIONS, "year"]
+
+
+PERCENT_UNITS = ("PC_", "PT_")  # Eurostat's percentages (PC_IND), the OECD's (PT_POP)
 
 
 COLUMNS = [*KEY, "value", "flag", "confidentiality"]
@@ -39,16 +43,28 @@ PROVENANCE_NAME = "provenance.json"
 COUNTRIES_NAME = "countries.txt"  # read by the Makefile: one page per country with data
 
 
+OECD_COUNTRIES_NAME = "oecd_countries.txt"  # the same, for the countries with the OECD's data only
+
+
+def read_dataset(path: Path, spec: DatasetSpec) -> pd.DataFrame:
+    """A raw file as its publisher wrote it, parsed into the long table (Eurostat's TSV, the OECD's CSV)."""
+    if spec.source == "oecd":
+        return parse_oecd_csv(path.read_bytes(), dataset=spec.code, dimensions=spec.key_order, source=str(path))
+    return read_eurostat_tsv(path, dataset=spec.code)
+
+
 def tidy_dataset(table: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, list[str]]:
     """Keep the catalogue's series of one parsed dataset; return them and the geos left out."""
     spec = catalogue.dataset(table["dataset"].iloc[0])
     keep = pd.Series(True, index=table.index)
     for dimension, codes in spec.filters.items():
         keep &= table[dimension].isin(codes)
+    table = table.loc[keep].rename(columns=spec.rename)
+    if table.empty and "geo" not in table.columns:
+        return table.reindex(columns=COLUMNS), []
     known_geos = catalogue.known_codes("geo")
-    unlabelled = sorted(set(table.loc[keep, "geo"]) - known_geos)
-    keep &= table["geo"].isin(known_geos)
-    return table.loc[keep].rename(columns=spec.rename)[COLUMNS].reset_index(drop=True), unlabelled
+    unlabelled = sorted(set(table["geo"]) - known_geos)
+    return table.loc[table["geo"].isin(known_geos), COLUMNS].reset_index(drop=True), unlabelled
 
 
 def validate(table: pd.DataFrame, catalogue: Catalogue) -> None:
@@ -69,9 +85,10 @@ def validate(table: pd.DataFrame, catalogue: Catalogue) -> None:
     offending(table.duplicated(KEY, keep=False), "duplicate key")
     if not pd.api.types.is_integer_dtype(table["year"]):
         problems.append(f"years are not integers (dtype {table['year'].dtype})")
-    percent = table["unit"].str.startswith("PC_")
+    percent = table["unit"].str.startswith(PERCENT_UNITS)
     offending(percent & ~(table["value"].between(0, 100) | table["value"].isna()), "percentage outside 0-100")
-    offending(~table["flag"].astype(str).str.fullmatch(f"[{OBSERVATION_FLAGS}]*"), "unknown observation flag")
+    offending(~table["flag"].astype(str).str.fullmatch(f"[{OBSERVATION_FLAGS}{OECD_OBSERVATION_STATUS}]*"),
+              "unknown observation flag")
     offending(~table["confidentiality"].astype(str).str.fullmatch(f"[{CONFIDENTIALITY_CODES}]?"),
               "unknown confidentiality status")
     if problems:
@@ -88,7 +105,11 @@ def build_store(raw_dir: str | Path, catalogue: Catalogue | None = None) -> tupl
         if not record_path.exists():
             raise MissingData(f"{raw_dir} has no {spec.code}: run `make data` (or the 00_fetch notebook) first")
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        parsed = read_eurostat_tsv(raw_dir / record["file"], dataset=spec.code)
+        if not record.get("file"):  # a source with no data for the report (the OECD's 404): recorded, nothing to read
+            record["tidy_rows"], record["geos_not_in_catalogue"] = 0, []
+            records.append(record)
+            continue
+        parsed = read_dataset(raw_dir / record["file"], spec)
         tidy, unlabelled = tidy_dataset(parsed, catalogue)
         record["tidy_rows"] = int(len(tidy))
         record["geos_not_in_catalogue"] = unlabelled
@@ -117,7 +138,7 @@ def set_aside_implausible(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     They are not dropped silently: the provenance lists each one, the tidy notebook and the
     Data and methods page show them. Structural faults still stop the build (see `validate`).
     """
-    mask = table["unit"].str.startswith("PC_") & table["value"].notna() & ~table["value"].between(0, 100)
+    mask = table["unit"].str.startswith(PERCENT_UNITS) & table["value"].notna() & ~table["value"].between(0, 100)
     implausible = table.loc[mask, COLUMNS].reset_index(drop=True)
     table = table.copy()
     table.loc[mask, "value"] = float("nan")
@@ -132,6 +153,8 @@ def write_store(table: pd.DataFrame, provenance: dict, processed_dir: str | Path
     atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
     countries = " ".join(countries_with_data(table)) + "\n"
     atomic_write(processed_dir / COUNTRIES_NAME, lambda p: Path(p).write_text(countries))
+    oecd = " ".join(oecd_countries_with_data(table)) + "\n"
+    atomic_write(processed_dir / OECD_COUNTRIES_NAME, lambda p: Path(p).write_text(oecd))
     # the Parquet file goes last: notebooks depend on it, so it marks the store complete
     atomic_write(processed_dir / f"{TABLE_NAME}.parquet", lambda p: table.to_parquet(p, index=False))
 
@@ -156,3 +179,10 @@ def countries_with_data(store: pd.DataFrame) -> list[str]:
     catalogue = load_catalogue()
     present = set(store.loc[store.value.notna(), "geo"])
     return [geo for geo in catalogue.countries if geo in present]
+
+
+def oecd_countries_with_data(store: pd.DataFrame) -> list[str]:
+    """The countries Eurostat does not survey with at least one value of the OECD's, in the catalogue's order."""
+    catalogue = load_catalogue()
+    present = set(store.loc[store.value.notna(), "geo"])
+    return [geo for geo in catalogue.oecd_countries if geo in present]
