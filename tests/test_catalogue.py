@@ -9,12 +9,22 @@ CATALOGUE = load_catalogue()
 
 
 def test_every_filter_code_has_a_label():
+    """Every code that reaches the store's columns has a label (the OECD's other dimensions are
+    filtered to their totals, _T, and never shown)."""
+    from helpers.catalogue import TIDY_DIMENSIONS
+
     for spec in CATALOGUE.datasets:
         for dimension, codes in spec.filters.items():
-            if dimension == "freq":
+            column = spec.rename.get(dimension, dimension)
+            if column not in TIDY_DIMENSIONS:
                 continue
-            missing = [c for c in codes if c not in CATALOGUE.labels[dimension]]
+            missing = [c for c in codes if c not in CATALOGUE.known_codes(column)]
             assert not missing, f"{spec.code} {dimension}: no label for {missing}"
+
+
+def oecd_codes(dimension: str) -> set[str]:
+    return {code for spec in CATALOGUE.datasets_from("oecd") for source, target in spec.rename.items()
+            if target == dimension for code in spec.filters[source]}
 
 
 @pytest.mark.parametrize("dimension", ["indic_is", "ind_type", "unit", "geo"])
@@ -23,14 +33,17 @@ def test_labelled_codes_are_real_eurostat_codes(dimension):
     if not dic.exists():
         pytest.skip(f"../shared is absent ({dic.parent} not found): the real Eurostat dictionaries cannot be read")
     real = {line.split("\t")[0] for line in dic.read_text(encoding="utf-8").splitlines()}
-    assert not set(CATALOGUE.labels[dimension]) - real
+    assert not set(CATALOGUE.labels[dimension]) - real - oecd_codes(dimension)
+    assert not oecd_codes(dimension) & real  # the OECD's codes are never Eurostat's: no series of the two can meet
 
 
 def test_flags_of_2025_are_labelled():
     """Every letter the parser accepts has a label: observation flags and confidentiality apart."""
     from helpers.acquire.eurostat_tsv import CONFIDENTIALITY_CODES, OBSERVATION_FLAGS
+    from helpers.acquire.oecd_csv import NORMAL, OECD_OBSERVATION_STATUS
 
-    assert set(CATALOGUE.labels["flag"]) == set(OBSERVATION_FLAGS)
+    # the OECD's statuses are upper case, Eurostat's flags lower case: one table holds both
+    assert set(CATALOGUE.labels["flag"]) == set(OBSERVATION_FLAGS) | set(OECD_OBSERVATION_STATUS) - {NORMAL}
     assert set(CATALOGUE.labels["confidentiality"]) == set(CONFIDENTIALITY_CODES)
 
 
@@ -54,10 +67,12 @@ def test_the_codes_table_gives_every_selected_code_its_meaning():
 
     catalogue = load_catalogue()
     table = codes_table(catalogue)
+    shown = ("indic_is", "unit", "ind_type", "hhtyp")  # the OECD's sex, education, ... are its totals (_T)
     selected = {(spec.code, code) for spec in catalogue.datasets for dimension, codes in spec.filters.items()
-                if dimension != "freq" for code in codes}
-    listed = {(dataset.split(" ")[0], code) for dataset, code in zip(table["dataset"], table["Eurostat code"])}
+                if spec.rename.get(dimension, dimension) in shown for code in codes}
+    listed = {(dataset.split(" ")[0], code) for dataset, code in zip(table["dataset"], table["code"])}
     assert listed == selected
-    assert (table["meaning"] != table["Eurostat code"]).all() and table["meaning"].str.len().gt(3).all()
-    row = table[(table["Eurostat code"] == "I5_8")].iloc[0]
+    assert {"D1B_I", "PT_POP", "Y55T74"} <= set(table["code"])
+    assert (table["meaning"] != table["code"]).all() and table["meaning"].str.len().gt(3).all()
+    row = table[(table["code"] == "I5_8")].iloc[0]
     assert row["what"] == "group of people" and row["meaning"] == "High formal education"

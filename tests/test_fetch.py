@@ -63,7 +63,10 @@ def good_raw(tmp_path, fetched_once):
 
 def test_mirror_fetch_writes_data_and_provenance(good_raw, synthetic_mirror):
     manifest = json.loads((synthetic_mirror / "MIRROR.json").read_text())
-    for spec in CATALOGUE.datasets:
+    oecd = json.loads((good_raw / "DSD_ICT_HH_IND@DF_IND.provenance.json").read_text())
+    assert oecd["source"] == "mirror" and oecd["publisher"] == "OECD" and oecd["file"] == "DSD_ICT_HH_IND@DF_IND.csv"
+    assert (good_raw / oecd["file"]).read_bytes() == (synthetic_mirror / oecd["file"]).read_bytes()
+    for spec in CATALOGUE.datasets_from("eurostat"):
         record = json.loads((good_raw / f"{spec.code}.provenance.json").read_text())
         assert record["source"] == "mirror"
         assert record["synthetic"] is True
@@ -85,7 +88,7 @@ def test_live_fetch_through_the_eurostat_package_matches_the_mirror(standin, syn
     pd.testing.assert_frame_equal(live_table, mirror_table)
     assert len(live_table) > 0
     # one data request per dataset: the filter codes are joined with '+', not multiplied out
-    assert standin.count("data") == len(CATALOGUE.datasets)
+    assert standin.count("data") == len(CATALOGUE.datasets_from("eurostat"))
     assert all(r["requests"] <= 7 for r in records)
     assert live_prov["synthetic"] is False  # the live path never claims to be a mirror
     manifest = json.loads((synthetic_mirror / "MIRROR.json").read_text())

@@ -1,4 +1,5 @@
-"""Generate a SYNTHETIC mirror of the catalogue's datasets, in Eurostat's API TSV layout.
+"""Generate a SYNTHETIC mirror of the catalogue's datasets, in Eurostat's API TSV layout (and the
+OECD's dataflow in its SDMX-CSV with labels).
 
     python -m helpers.acquire.synthetic_mirror demo/mirror
 
@@ -12,7 +13,9 @@ say so through the normal path.
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
+import io
 import hashlib
 import json
 import os
@@ -121,6 +124,58 @@ def dataset_tsv(code: str, catalogue: Catalogue, seed: int = SEED) -> bytes:
     return gzip.compress(text.encode("utf-8"), mtime=0)
 
 
+# The OECD's SDMX-CSV with labels: the columns of a real answer (../shared/oecd-api-samples), in order;
+# each dimension and attribute id is followed by its label column.
+OECD_COLUMNS = (("STRUCTURE", None), ("STRUCTURE_ID", None), ("STRUCTURE_NAME", None), ("ACTION", None),
+                ("REF_AREA", "Reference area"), ("FREQ", "Frequency of observation"), ("MEASURE", "Measure"),
+                ("UNIT_MEASURE", "Unit of measure"), ("GEO_AREA", "Geographical area"), ("AGE", "Age"), ("SEX", "Sex"),
+                ("EDUCATION_LEVEL", "Education level"), ("INCOME_GROUP", "Income group"),
+                ("EMP_STATUS", "Employment status"), ("TIME_PERIOD", "Time period"), ("OBS_VALUE", "Observation value"),
+                ("OBS_STATUS", "Observation status"), ("OBS_STATUS_2", "Observation status 2"),
+                ("OBS_STATUS_3", "Observation status 3"), ("UNIT_MULT", "Unit multiplier"),
+                ("TIME_HORIZON_USE", "Time horizon"), ("DECIMALS", "Decimals"),
+                ("BREAKDOWN_V7_HH", "V7 Breakdowns households"))
+
+
+OECD_LEVEL = {"KOR": 6, "JPN": -4, "USA": 10}  # invented country levels
+OECD_FIRST_YEAR = {"KOR": 2011, "JPN": 2012, "USA": 2015}
+OECD_AGE_SHIFT = {"Y16T74": 0, "Y16T24": 25, "Y55T74": -20, "Y_GE75": -32}
+
+
+def oecd_csv(catalogue: Catalogue, seed: int = SEED) -> bytes:
+    """The OECD dataflow's rows as its API sends them (SDMX-CSV with labels, LF): invented values,
+    with the OECD's flag 'D' (definition differs) before 2016 as in the real answers' pattern."""
+    spec = next(s for s in catalogue.datasets if s.source == "oecd")
+    rng = np.random.default_rng([seed, sum(spec.code.encode())])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([name for column, label in OECD_COLUMNS for name in (column, label) if name])
+    structure = ["DATAFLOW", f"{spec.agency}:{spec.code}({spec.version})", spec.title, "I"]
+    for geo in spec.filters["ref_area"]:
+        for measure in spec.filters["measure"]:
+            level, growth = INDICATOR_LEVEL["I_IUSNET" if measure == "D1B_I" else "I_IU3"]
+            for age in spec.filters["age"]:
+                for year in range(OECD_FIRST_YEAR[geo], YEARS[-1]):
+                    value = float(np.clip(level + OECD_LEVEL[geo] + OECD_AGE_SHIFT[age] * (level / 50)
+                                          + growth * (year - YEARS[0]) + rng.normal(0, 1.5), 0.5, 99.5))
+                    status = "D" if year < 2016 else "A"
+                    codes = {"REF_AREA": geo, "FREQ": "A", "MEASURE": measure, "UNIT_MEASURE": "PT_POP", "GEO_AREA": "_Z",
+                             "AGE": age, "SEX": "_T", "EDUCATION_LEVEL": "_T", "INCOME_GROUP": "_T", "EMP_STATUS": "_T",
+                             "TIME_PERIOD": str(year), "OBS_VALUE": f"{value:.2f}", "OBS_STATUS": status,
+                             "UNIT_MULT": "0", "DECIMALS": "2"}
+                    labels = {"REF_AREA": catalogue.label("geo", geo), "MEASURE": catalogue.label("indic_is", measure),
+                              "AGE": catalogue.label("ind_type", age),
+                              "OBS_STATUS": "Definition differs" if status == "D" else "Normal value",
+                              "UNIT_MULT": "Units", "DECIMALS": "Two"}
+                    row = list(structure)
+                    for column, label in OECD_COLUMNS[4:]:
+                        row.append(codes.get(column, ""))
+                        if label:
+                            row.append(labels.get(column, "Total" if codes.get(column) == "_T" else ""))
+                    writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
 def write_mirror(folder: str | Path, seed: int = SEED) -> Path:
     """Write every catalogue dataset and a MIRROR.json declaring the mirror synthetic."""
     folder = Path(folder)
@@ -134,16 +189,17 @@ def write_mirror(folder: str | Path, seed: int = SEED) -> Path:
         "datasets": {},
     }
     for spec in catalogue.datasets:
-        payload = dataset_tsv(spec.code, catalogue, seed)
-        path = folder / f"{spec.code}.tsv.gz"
+        oecd = spec.source == "oecd"
+        payload = oecd_csv(catalogue, seed) if oecd else dataset_tsv(spec.code, catalogue, seed)
+        path = folder / (f"{spec.code}.csv" if oecd else f"{spec.code}.tsv.gz")
         if not path.exists() or path.read_bytes() != payload:
             path.write_bytes(payload)
         os.utime(path, (STAMP_EPOCH, STAMP_EPOCH))
         manifest["datasets"][spec.code] = {
             "title": spec.title,
-            "dimensions": [*DIMENSION_ORDER[spec.code], "time"],
+            "dimensions": [*(spec.key_order if oecd else DIMENSION_ORDER[spec.code]), "time"],
             "file": path.name,
-            "rows": gzip.decompress(payload).count(b"\r\n") - 1,
+            "rows": payload.count(b"\n") - 1 if oecd else gzip.decompress(payload).count(b"\r\n") - 1,
             "last_update": STAMP,
             "sha256": hashlib.sha256(payload).hexdigest(),
         }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 SYNTHETIC_NOTICE = (
-    "SYNTHETIC DATA - these numbers were invented for testing and are NOT Eurostat's. "
+    "SYNTHETIC DATA - these numbers were invented for testing and are NOT Eurostat's or the OECD's. "
     "Do not quote or publish them."
 )
 
@@ -28,12 +28,19 @@ def readable_time(stamp: str | None) -> str:
     return f"{moment.day} {moment.strftime('%B %Y, %H:%M')} ({zone})"
 
 
+def publisher(record: dict) -> str:
+    """Who published a dataset: the OECD for its ICT database, else Eurostat."""
+    return "OECD" if record.get("publisher") == "OECD" else "Eurostat"
+
+
 def where_from(record: dict) -> str:
-    """The source as a reader may see it: Eurostat's public address, or a mirror's label, never a
+    """The source as a reader may see it: the publisher's public address, or a mirror's label, never a
     path on the machine that built the report (the checksum identifies the file)."""
     if record.get("source") == "live":
-        return record.get("location", "Eurostat's API")
+        return record.get("location", f"{publisher(record)}'s API")
     label = record.get("mirror_label") or "a local mirror of Eurostat files"
+    if not record.get("file"):
+        return f"{label} (no file)"
     return f"{label} (file {record.get('file', record['dataset'])})"
 
 
@@ -42,10 +49,10 @@ def provenance_table(records: list[dict]) -> pd.DataFrame:
     rows = [
         {
             "dataset": r["dataset"],
-            "from": ("Eurostat API: " if r["source"] == "live" else "mirror: ") + where_from(r)
-            + (" - SYNTHETIC" if r.get("synthetic") else ""),
+            "from": (f"{publisher(r)} API: " if r["source"] == "live" else "mirror: ") + where_from(r)
+            + (" - SYNTHETIC" if r.get("synthetic") else "") + (f" - NO DATA: {r['no_data']}" if r.get("no_data") else ""),
             "retrieved": readable_time(r.get("retrieved_at")),
-            "Eurostat last update": readable_time(r.get("last_update")),
+            "publisher's last update": readable_time(r.get("last_update")),
             "series": r.get("series"),
             "values": r.get("rows"),
             "sha256 (first 12)": r.get("sha256", "")[:12],
@@ -62,10 +69,21 @@ def retrieval_date(provenance: dict, dataset: str) -> str:
     return "unknown date"
 
 
+OECD_DATASET = "DSD_ICT_HH_IND@DF_IND"
+
+
 def source_line(provenance: dict, datasets: list[str] | tuple[str, ...]) -> str:
-    """'Source: Eurostat (online data code: x), retrieved <date>', plus the synthetic warning."""
-    parts = [f"{code}, retrieved {retrieval_date(provenance, code)}" for code in datasets]
-    line = "Source: Eurostat (online data code: " + "; ".join(parts) + ")"
+    """'Source: Eurostat (online data code: x), retrieved <date>' (the OECD's dataflow named as the OECD's),
+    plus the synthetic warning."""
+    eurostat = [code for code in datasets if code != OECD_DATASET]
+    sources = []
+    if eurostat:
+        parts = [f"{code}, retrieved {retrieval_date(provenance, code)}" for code in eurostat]
+        sources.append("Eurostat (online data code: " + "; ".join(parts) + ")")
+    if OECD_DATASET in datasets:
+        sources.append(f"OECD, ICT Access and Usage by Individuals ({OECD_DATASET}, retrieved "
+                       f"{retrieval_date(provenance, OECD_DATASET)})")
+    line = "Source: " + "; ".join(sources)
     if is_synthetic(provenance):
         line += " - SYNTHETIC DATA, NOT EUROSTAT'S"
     return line
@@ -90,14 +108,15 @@ DIMENSION_WORDS = {"indic_is": "indicator", "unit": "unit", "ind_type": "group o
 
 
 def codes_table(catalogue) -> pd.DataFrame:
-    """Every code the catalogue selects from Eurostat, with its meaning: the pages name series in
-    words, and this table (on the Data and methods page) gives Eurostat's codes for them."""
+    """Every code the catalogue selects from Eurostat and the OECD, with its meaning: the pages name
+    series in words, and this table (on the Data and methods page) gives the publishers' codes."""
     rows = []
     for spec in catalogue.datasets:
         for dimension, codes in spec.filters.items():
-            if dimension not in DIMENSION_WORDS:
-                continue  # freq: annual data only, said in the text
+            column = spec.rename.get(dimension, dimension)
+            if column not in DIMENSION_WORDS or (spec.source == "oecd" and column == "hhtyp"):
+                continue  # freq: annual data only, said in the text; the OECD's other dimensions: totals only
             for code in codes:
-                rows.append({"dataset": f"{spec.code} ({spec.title})", "what": DIMENSION_WORDS[dimension],
-                             "Eurostat code": code, "meaning": catalogue.label(dimension, code)})
-    return pd.DataFrame(rows, columns=["dataset", "what", "Eurostat code", "meaning"])
+                rows.append({"dataset": f"{spec.code} ({spec.title})", "what": DIMENSION_WORDS[column],
+                             "code": code, "meaning": catalogue.label(column, code)})
+    return pd.DataFrame(rows, columns=["dataset", "what", "code", "meaning"])
