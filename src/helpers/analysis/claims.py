@@ -53,6 +53,7 @@ class CheckResult:
     geo: str = ""  # the country (or aggregate) the check is about, "" for checks on a ranking
     value: float = float("nan")  # the data's value for it
     target: tuple[float, float] | None = None  # the paper's figure, as a range (low, high)
+    flag: str = ""  # the value's flags (Eurostat's letters, or the OECD's status such as D)
 
 
 def verdict_of(statuses: list[str]) -> str:
@@ -203,7 +204,7 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
     if test == "between":
         low, high = check["low"], check["high"]
         return CheckResult(f"{label} within {low}-{high}", status(low <= whole <= high), shown(geo) + caveat(geo),
-                           geo=geo, value=float(value), target=(low, high))
+                           geo=geo, value=float(value), target=(low, high), flag=flags.get(geo, ""))
     target = check["value"]
     tolerance = check.get("tolerance", 0)
     tests = {
@@ -218,7 +219,7 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
         raise ValueError(f"unknown test {test!r} in the claims registry")
     ok, wording = tests[test]
     return CheckResult(f"{label} {wording}", status(ok), shown(geo) + caveat(geo), geo=geo, value=float(value),
-                       target=_target(check))
+                       target=_target(check), flag=flags.get(geo, ""))
 
 
 def _target(check: dict) -> tuple[float, float] | None:
@@ -251,7 +252,11 @@ def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared
         try:
             table = _measure(store, claim, series, year)
         except MissingData:
-            result.checks.append(CheckResult(check["test"], UNTESTED, f"series {series['indic_is']} not in the store"))
+            geo = check.get("geo", "")
+            description = f"{geo} {check['test'].replace('_', ' ')} {check.get('value', '')}".strip()
+            result.checks.append(CheckResult(description, UNTESTED, f"no data: series {series['indic_is']} / "
+                                             f"{series['unit']} / {series['ind_type']} is not in the data", geo=geo,
+                                             target=_target(check)))
             continue
         outcome = run_check(check, table, year, default_column, compared)
         if outcome.status == UNTESTED and per_country_since is not None and check["test"] not in RANKING_TESTS \
@@ -281,6 +286,7 @@ class ClaimResult:
     best: Trial | None
     latest: Trial | None
     beside: Trial | None = None  # the best candidate outside the authority, reported, never deciding
+    oecd: "ClaimResult | None" = None  # the part tested on the OECD's ICT database (countries Eurostat does not survey)
 
     @property
     def verdict(self) -> str:
@@ -363,8 +369,26 @@ def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: l
     if key not in _EVALUATED:
         if len(_EVALUATED) >= 4:
             _EVALUATED.pop(next(iter(_EVALUATED)))
-        _EVALUATED[key] = [evaluate_claim(store, claim, year, compared, latest_year) for claim in registry["claim"]]
+        results = []
+        for claim in registry["claim"]:
+            result = evaluate_claim(store, claim, year, compared, latest_year)
+            result.oecd = evaluate_oecd_part(store, claim, year, latest_year)
+            results.append(result)
+        _EVALUATED[key] = results
     return list(_EVALUATED[key])
+
+
+def evaluate_oecd_part(store: pd.DataFrame, claim: dict, paper_year: int, latest_year: int = 0) -> ClaimResult | None:
+    """The part of a claim about countries Eurostat does not survey (Korea, Japan, the United States),
+    tested on the OECD's ICT database with the registry's `[claim.oecd]` series, the OECD's own codes
+    and band: the same rules (paper's precision, untested never failed, then and now), among the
+    OECD's countries only, never in a Eurostat ranking."""
+    part = claim.get("oecd")
+    if not part:
+        return None
+    sub = {**part, "id": claim["id"], "topic": claim["topic"], "quote": claim["quote"], "source": claim["source"],
+           "page": claim.get("page", ""), "publisher": "OECD"}
+    return evaluate_claim(store, sub, paper_year, list(load_catalogue().oecd_countries), latest_year)
 
 
 def context_evidence(store: pd.DataFrame, claim: dict, paper_year: int) -> str:

@@ -48,18 +48,21 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
     """The claims whose checks name `country`, with the verdict and the country's own evidence
     (evaluated with the same settings as every other page)."""
     rows, named = [], []
-    for result in evaluate_all(store, paper_year, compared, latest_year):
+    for whole in evaluate_all(store, paper_year, compared, latest_year):
+        # a country Eurostat does not survey is named in the claim's OECD part
+        result = whole.oecd if whole.oecd is not None and country in {c.get("geo") for c in whole.claim["oecd"]["checks"]} \
+            else whole
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or result.best is None:
             continue
-        named.append(result)
+        named.append(whole)
         own = [c for c in result.best.checks if c.geo == country]
         rows.append({
-            "claim": result.claim["id"],
-            "the paper says": f"\u201c{result.claim['quote']}\u201d",
+            "claim": whole.claim["id"] + (" (OECD)" if result is not whole else ""),
+            "the paper says": f"\u201c{whole.claim['quote']}\u201d",
             "verdict (whole claim)": verdict_span(result.verdict),
             f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
-                f"{in_words(c.description)}: {in_words(c.evidence)} - {MARK[c.status]}" for c in own),
+                f"{in_words(c.description)}: {in_words(c.evidence)}{flag_words(c.flag)} - {MARK[c.status]}" for c in own),
             "latest": verdict_span(result.latest_verdict),
         })
     name = load_catalogue().label("geo", country)
@@ -72,7 +75,7 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
 
 
-_GEO = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|[A-Z]{2})\b")
+_GEO = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|KOR|JPN|USA|[A-Z]{2})\b")
 
 
 _OPERATORS = [
@@ -139,7 +142,7 @@ def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
     lines = [f"**What the paper said** ({markdown_text(claim['id'])}): {said}"]
     if result.best is None:
         lines += ["", f"**Verdict: {NOT_IN_EUROSTAT}.** {markdown_text(claim.get('not_in_eurostat', ''))}"]
-        return "\n".join(lines)
+        return "\n".join(lines + oecd_statement(result))
     lines += ["", f"**What the data show** ({markdown_text(series_words(result.best))}):", ""]
     for check in result.best.checks:
         lines.append(f"- {markdown_text(in_words(check.description))}: {markdown_text(in_words(check.evidence))} "
@@ -155,7 +158,38 @@ def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
                      f"{result.beside.verdict}. {markdown_text(claim.get('authority_reason', ''))}")
     if claim.get("not_in_eurostat"):
         lines.append(markdown_text(claim["not_in_eurostat"]))
-    return "\n".join(lines)
+    return "\n".join(lines + oecd_statement(result))
+
+
+def flag_words(flag: str) -> str:
+    """' (flag D: definition differs (OECD))' for a flagged value, '' for none."""
+    return f" (flag {flag}: {load_catalogue().label('flag', flag)})" if flag else ""
+
+
+def oecd_statement(result: ClaimResult) -> list[str]:
+    """The lines of a claim's part tested on the OECD's data: the band in words, each country's
+    value with its flag explained, the verdict then and now; "no data" naming the series."""
+    part = result.oecd
+    if part is None:
+        return []
+    catalogue = load_catalogue()
+    band = part.claim.get("band", catalogue.label("ind_type", part.best.ind_type))
+    countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
+    indicator = catalogue.label("indic_is", part.best.indic_is).lower()
+    lines = ["", f"**What the OECD's data show** ({markdown_text(countries)}; {markdown_text(band)}; {markdown_text(indicator)}, "
+                 f"{markdown_text(catalogue.label('unit', part.best.unit))}):", ""]
+    for trial in [part.best] + ([part.latest] if part.latest and part.latest.year != part.best.year else []):
+        for check in trial.checks:
+            lines.append(f"- {trial.year}: {markdown_text(in_words(check.description))}: "
+                         f"{markdown_text(in_words(check.evidence))}{markdown_text(flag_words(check.flag))} - *{MARK[check.status]}*")
+    if part.best.untested == len(part.best.checks) and part.latest is None:
+        verdict = (f"**no data**: the OECD's answer holds no value of {markdown_text(part.best.indic_is)} "
+                   f"({markdown_text(indicator)}) for 55-74 year olds in {markdown_text(countries)}, so the claim cannot be "
+                   "tested on it; nothing is guessed")
+    else:
+        verdict = verdict_words(part)
+    lines += ["", f"**Verdict on the OECD's data:** {verdict}."]
+    return lines
 
 
 def page_statement(results: list[ClaimResult], page: str, *, quote: bool = False) -> Shown:
@@ -175,11 +209,35 @@ def key_messages(results: list[ClaimResult]) -> str:
         said = "; ".join(markdown_text(r.claim.get("summary", r.claim["quote"])) for r in group)
         verdicts = "; ".join(f"{markdown_text(r.claim['id'])} {verdict_words(r, short=True)}" for r in group)
         lines.append(f"- **{markdown_text(topic)}.** The paper: {said}. Eurostat's data: {verdicts}.")
-    others = [r for r in results if r.best is None]
+    oecd = [r for r in results if r.oecd is not None]
+    if oecd:
+        said = "; ".join(f"{markdown_text(r.claim['id'])} {oecd_verdict_words(r)}" for r in oecd)
+        lines.append(f"- **Korea, Japan and the United States, on the OECD's data** (55-74 year olds, the OECD's nearest "
+                     f"band to the paper's over-65s): {said}.")
+    others = [r for r in results if r.best is None and r.oecd is None]
     if others:
-        lines.append(f"- **Beyond Eurostat.** {len(others)} claims rest on other sources (government accounts on "
-                     "Twitter and Facebook, followers, retweets, Japan and the United States); they are listed, not tested.")
+        lines.append(f"- **Beyond Eurostat and the OECD's survey.** {len(others)} claims rest on other sources (government "
+                     "accounts on Twitter and Facebook, followers, retweets); they are listed, not tested.")
     return "\n".join(lines)
+
+
+def oecd_verdict_words(result: ClaimResult) -> str:
+    """A claim's OECD part in a few words, with the values: 'Korea 7.4 in 2013 (flag D: ...): **not reproduced**; ...'."""
+    part = result.oecd
+    catalogue = load_catalogue()
+    if all(c.status == UNTESTED for c in part.best.checks) and part.latest is None:
+        countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
+        return (f"**no data** (the OECD's answer holds no value of {markdown_text(part.best.indic_is)}, "
+                f"{markdown_text(catalogue.label('indic_is', part.best.indic_is).lower())}, for 55-74 year olds in "
+                f"{markdown_text(countries)})")
+
+    def values(trial) -> str:
+        return ", ".join(f"{markdown_text(catalogue.label('geo', c.geo))} {c.value:.1f}%{markdown_text(flag_words(c.flag))}"
+                         for c in trial.checks if c.status != UNTESTED)
+    said = f"{values(part.best)} in {part.best.year}: **{part.verdict}**"
+    if part.latest and part.latest.year != part.best.year:
+        said += f"; {values(part.latest)} in {part.latest.year}: **{part.latest_verdict}**"
+    return said
 
 
 def short_label(description: str) -> str:
@@ -196,7 +254,8 @@ def short_label(description: str) -> str:
 def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
     """One row per check of every claim tested on Eurostat's data, for the visual scorecard."""
     rows = []
-    for result in results:
+    parts = [(r, r.claim["id"]) for r in results] + [(r.oecd, f"{r.claim['id']} OECD") for r in results if r.oecd]
+    for result, name in parts:
         if result.best is None:
             continue
         for check in result.best.checks:
@@ -204,7 +263,7 @@ def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
                 continue
             rows.append({
                 "claim": result.claim["id"],
-                "label": f"{result.claim['id']}  {short_label(check.description)}",
+                "label": f"{name}  {short_label(check.description)}",
                 "check": in_words(check.description),
                 "status": check.status,
                 "value": check.value,
@@ -218,8 +277,10 @@ def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
 def stated_verdicts(results: list[ClaimResult]) -> dict:
     """The verdicts a page states, as output metadata (``verdicts``: claim -> then, latest): the same
     evaluation on every page, so a test can check that every page says the same."""
-    return {"verdicts": {r.claim["id"]: [r.verdict if r.best else NOT_IN_EUROSTAT,
-                                         r.latest_verdict if r.best else NOT_IN_EUROSTAT] for r in results}}
+    verdicts = {r.claim["id"]: [r.verdict if r.best else NOT_IN_EUROSTAT, r.latest_verdict if r.best else NOT_IN_EUROSTAT]
+                for r in results}
+    verdicts.update({f"{r.claim['id']} (OECD)": [r.oecd.verdict, r.oecd.latest_verdict] for r in results if r.oecd})
+    return {"verdicts": verdicts}
 
 
 def verdict_table(results: list[ClaimResult]) -> Shown:
@@ -235,9 +296,21 @@ def verdict_table(results: list[ClaimResult]) -> Shown:
             now = result.latest_verdict
             when = f"{result.best.year} / {result.latest.year if result.latest else 'no later year'}"
         rows.append({"claim": claim["id"], "topic": claim["topic"], "what the paper said": claim.get("summary", claim["quote"]),
+                     "decided by": "Eurostat" if result.best else "-",
                      "verdict, paper's year": verdict_span(then), "verdict, latest year": verdict_span(now), "years": when})
+        part = result.oecd
+        if part is not None:
+            countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
+            rows.append({"claim": f"{claim['id']} (OECD)", "topic": claim["topic"],
+                         "what the paper said": f"the part on {countries} (55-74 year olds)",
+                         "decided by": "OECD",
+                         "verdict, paper's year": verdict_span(part.verdict + (f" ({part.best.untested} untested)"
+                                                                              if part.best.untested and part.verdict != "no data" else "")),
+                         "verdict, latest year": verdict_span(part.latest_verdict),
+                         "years": f"{part.best.year} / {part.latest.year if part.latest else 'no later year'}"})
     return show(pd.DataFrame(rows), "The claims of the paper and their verdicts, for the paper's year and the latest year "
-                "with data.", csv="claims_scorecard", metadata=stated_verdicts(results))
+                "with data, and the source that decided each: Eurostat for the countries it surveys, the OECD's ICT "
+                "database for Korea, Japan and the United States.", csv="claims_scorecard", metadata=stated_verdicts(results))
 
 
 def fitting_trials(results: list[ClaimResult], claim_id: str) -> list[Trial]:
