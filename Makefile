@@ -82,8 +82,11 @@ PARAMS = $(REPORT_DIR)/.params/$(1).json
 INPUTS_cite := CITATION.cff
 
 COUNTRIES := $(filter-out -%,$(file <$(DATA_DIR)/processed/countries.txt))
+# the countries Eurostat does not survey, with the OECD's data: pages of their own notebook
+OECD_COUNTRIES := $(filter-out -%,$(file <$(DATA_DIR)/processed/oecd_countries.txt))
 PAGE_NOTEBOOKS := $(foreach p,$(PAGES),$(REPORT_DIR)/$(p).ipynb)
 COUNTRY_NOTEBOOKS := $(foreach c,$(COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)
+OECD_COUNTRY_NOTEBOOKS := $(foreach c,$(OECD_COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)
 # The rules of the notebooks that are out of date queue them here (one file each, naming the
 # page); one command then runs them all in one pool of kernels (helpers.build.notebooks --run-queue),
 # each with its page's parameter file.
@@ -151,7 +154,7 @@ notebooks: data ## Execute every analysis notebook (pages and one per country) w
 	  "$$PYTHON" -m helpers.build.site keep-previous --report-dir "$$REPORT_DIR"; fi)
 	@$(MAKE) --no-print-directory -j"$$JOBS" pages
 
-pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS)
+pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS)
 	@if ls "$$REPORT_DIR"/.queue/*.job >/dev/null 2>&1; then $(RUN) --run-queue "$$REPORT_DIR/.queue" --jobs "$$JOBS"; fi
 
 # Under `make -n` no parameter file is written: the pages whose parameters changed are forced.
@@ -166,6 +169,9 @@ $(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STO
 # One page per country with data, queued like the others and run in the same pool.
 $(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) $(call PARAMS,country) $(call PARAMS_FORCE,country) | $(ENV_STAMP)
 	@: queued 30_country_profile -o '$@'$(call enqueue,country-$*,country $*)
+
+$(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_country.ipynb $(STORE) $(ANALYSIS_CODE) $(call PARAMS,oecd-country) $(call PARAMS_FORCE,oecd-country) | $(ENV_STAMP)
+	@: queued 32_oecd_country -o '$@'$(call enqueue,oecd-country-$*,oecd-country $*)
 
 FORCE:
 
@@ -182,7 +188,7 @@ CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%
 $(ARTICLE): $(ARTICLE_PARTS) CITATION.cff src/helpers/publish/article.py | $(ENV_STAMP)
 	@"$$PYTHON" -m helpers.build.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
 
-$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff
+$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff
 	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer; the PDF article needs Quarto (docs/building.md)"
 	@"$$PYTHON" -m helpers.build.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
 	  $(CHANGED_PAGES)

@@ -276,3 +276,77 @@ def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, S
             "EU code": eu["geo"],
         })
     return pd.DataFrame(rows)
+
+
+OECD_SENIOR_MEASURES = ("D1B_I", "C5B_I")  # social networking; internet users (the OECD's codes)
+
+
+OECD_AGE_BANDS = ("Y16T74", "Y16T24", "Y55T74", "Y_GE75")
+
+
+def oecd_then_and_now(store: pd.DataFrame, paper_year: int, latest_year: int = 0, ind_types: tuple[str, ...] = ("Y55T74",),
+                      measures: tuple[str, ...] = OECD_SENIOR_MEASURES, countries: list[str] | None = None) -> pd.DataFrame:
+    """The countries Eurostat does not survey, on the OECD's data: each measure and age band in the
+    paper's year and the latest year with data (not after `latest_year` when given), with the OECD's
+    flags in words. A measure the data do not hold is a row saying "no data", never left out."""
+    catalogue = load_catalogue()
+    rows = []
+    for geo, indic_is, ind_type in ((g, m, a) for g in (countries or catalogue.oecd_countries) for m in measures
+                                    for a in ind_types):
+        try:
+            values = series_rows(store, Series(indic_is, "PT_POP", ind_type))
+        except MissingData:
+            values = pd.DataFrame(columns=["geo", "year", "value", "flag"])
+        values = values[(values.geo == geo) & values.value.notna()]
+        if latest_year:
+            values = values[values.year <= latest_year]
+        values = values.sort_values("year")
+        then = values[values.year == paper_year]
+        last = values.iloc[-1] if len(values) else None
+        then_value = float(then.value.iloc[0]) if len(then) else np.nan
+        rows.append({
+            "country": catalogue.label("geo", geo), "code": geo,
+            "measure": catalogue.label("indic_is", indic_is), "group": catalogue.label("ind_type", ind_type),
+            f"{paper_year}": then_value,
+            f"flag {paper_year}": catalogue.label("flag", then.flag.iloc[0]) if len(then) else "",
+            "latest year": int(last.year) if last is not None else "no data",
+            "latest": float(last.value) if last is not None else np.nan,
+            "flag latest": catalogue.label("flag", last.flag) if last is not None else "",
+            "change (points)": (float(last.value) - then_value) if last is not None else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def oecd_trend(store: pd.DataFrame, indic_is: str = "D1B_I", ind_type: str = "Y55T74") -> pd.DataFrame:
+    """One OECD series over the years for the countries Eurostat does not survey (empty when absent)."""
+    try:
+        return trend(store, Series(indic_is, "PT_POP", ind_type), list(load_catalogue().oecd_countries))
+    except MissingData:
+        return pd.DataFrame(columns=["geo", "year", "value", "flag", "country"])
+
+
+def oecd_age_trend(store: pd.DataFrame, country: str, indic_is: str = "D1B_I",
+                   ind_types: tuple[str, ...] = OECD_AGE_BANDS) -> pd.DataFrame:
+    """One OECD measure over the years for one country, a line per age band (``country`` names the band)."""
+    catalogue = load_catalogue()
+    lines = []
+    for ind_type in ind_types:
+        try:
+            rows = series_rows(store, Series(indic_is, "PT_POP", ind_type))
+        except MissingData:
+            continue
+        rows = rows[(rows.geo == country) & rows.value.notna()][["geo", "year", "value", "flag"]].copy()
+        lines.append(rows.assign(country=catalogue.label("ind_type", ind_type)))
+    if not lines:
+        return pd.DataFrame(columns=["geo", "year", "value", "flag", "country"])
+    return pd.concat(lines).sort_values(["country", "year"]).reset_index(drop=True)
+
+
+def check_oecd_country(code: str) -> str:
+    """A country Eurostat does not survey, whose page is built from the OECD's data; else one line naming them."""
+    catalogue = load_catalogue()
+    code = str(code).strip().upper()
+    if code not in catalogue.oecd_countries:
+        raise UnknownCode(f"{code!r} is not one of the countries taken from the OECD's data: "
+                          f"{', '.join(catalogue.oecd_countries)}")
+    return code

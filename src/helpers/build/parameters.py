@@ -70,7 +70,7 @@ def _choice(options: list[str], takes: str) -> Callable[[str, str], str]:
 def _countries(name: str, value: str, *, one: bool = False, empty: bool = False) -> str:
     catalogue = load_catalogue()
     known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
-    takes = ("a two-letter country code" if one else "country codes separated by commas") + \
+    takes = ("a country code" if one else "country codes separated by commas") + \
         " (Greece is EL, the United Kingdom UK): " + ", ".join(sorted(known))
     if not value and empty:
         return value
@@ -192,6 +192,8 @@ PAGE_NOTEBOOKS = {
 }
 COUNTRY_PAGE = "country"  # one notebook per country, 30_country_profile, all with these parameters
 COUNTRY_NOTEBOOK = "30_country_profile"
+OECD_COUNTRY_PAGE = "oecd-country"  # the countries Eurostat does not survey: 32_oecd_country, on the OECD's data
+OECD_COUNTRY_NOTEBOOK = "32_oecd_country"
 CLAIM_PARAMETERS = ("paper_year", "latest_year", "comparison")  # the claims' verdicts depend on exactly these
 CHART_PARAMETERS = (*CLAIM_PARAMETERS, "unit")
 PAGE_PARAMETERS = {
@@ -204,6 +206,7 @@ PAGE_PARAMETERS = {
     "data-and-methods": (),
     "cite": (),
     COUNTRY_PAGE: CHART_PARAMETERS,
+    OECD_COUNTRY_PAGE: CLAIM_PARAMETERS,  # its figures are the OECD's own unit and bands: UNIT does not apply
 }
 
 
@@ -221,7 +224,7 @@ def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
     report, processed = Path(settings["REPORT_DIR"]), Path(settings["DATA_DIR"]) / "processed"
     pages = {}
     for page, names in PAGE_PARAMETERS.items():
-        country = page == COUNTRY_PAGE
+        country = page in (COUNTRY_PAGE, OECD_COUNTRY_PAGE)
         parameters = {name: values[name] for name in names}
         if page == "cite":
             parameters["citation_file"] = _from_notebooks(Path("CITATION.cff"))
@@ -229,7 +232,8 @@ def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
             parameters["processed_dir"] = _from_notebooks(processed)
             parameters["output_dir"] = _from_notebooks(report / "countries" if country else report)
         pages[page] = {
-            "notebook": COUNTRY_NOTEBOOK if country else PAGE_NOTEBOOKS[page],
+            "notebook": {COUNTRY_PAGE: COUNTRY_NOTEBOOK, OECD_COUNTRY_PAGE: OECD_COUNTRY_NOTEBOOK}.get(page)
+                        or PAGE_NOTEBOOKS[page],
             "output": str(report / "countries" / "{country}.ipynb") if country else str(report / f"{page}.ipynb"),
             "parameters": dict(sorted(parameters.items())),
         }

@@ -10,7 +10,7 @@ from typing import Callable
 
 from helpers.base.errors import DISK_FULL, disk_full
 
-from helpers.build.runner import COUNTRY_NOTEBOOK, NotebookFailed, _shown, execute
+from helpers.build.runner import COUNTRY_NOTEBOOKS, NotebookFailed, _shown, execute
 
 
 def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
@@ -89,9 +89,9 @@ def run_queue(queue: Path, jobs: int) -> list[str]:
     if not found:
         return []
     # the analysis pages first (most work each), then the country pages, each in a fixed order
-    found.sort(key=lambda item: (item[1][0] == COUNTRY_NOTEBOOK, item[1][0], str(item[1][2])))
+    found.sort(key=lambda item: (item[1][0] in COUNTRY_NOTEBOOKS, item[1][0], str(item[1][2])))
     files, work = [f for f, _ in found], [w for _, w in found]
-    pages = sum(name != COUNTRY_NOTEBOOK for name, _, _ in work)
+    pages = sum(name not in COUNTRY_NOTEBOOKS for name, _, _ in work)
     print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
           "process(es)", flush=True)
     return execute_jobs(work, jobs, on_done=lambda index: files[index].unlink(missing_ok=True))

@@ -36,6 +36,8 @@ EXECUTED_DIR = ROOT / "report" / "pipeline"
 
 
 COUNTRY_NOTEBOOK = "30_country_profile"  # one page per country; the other notebooks are pages of their own
+OECD_COUNTRY_NOTEBOOK = "32_oecd_country"  # the same for the countries Eurostat does not survey (the OECD's data)
+COUNTRY_NOTEBOOKS = (COUNTRY_NOTEBOOK, OECD_COUNTRY_NOTEBOOK)
 
 
 def _expected_errors() -> set[str]:

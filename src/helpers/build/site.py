@@ -65,18 +65,20 @@ def _run(args: argparse.Namespace) -> int:
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
         # one process for both steps: the notebook runner and the renderer share their imports
-        from helpers.build.parameters import COUNTRY_PAGE, ROOT, read_params
-        from helpers.build.runner import COUNTRY_NOTEBOOK, NotebookFailed, execute
+        from helpers.build.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, ROOT, read_params
+        from helpers.build.runner import NotebookFailed, execute
+        from helpers.catalogue import load_catalogue
 
         code = args.code.upper()
-        record = read_params(args.report_dir, COUNTRY_PAGE)  # the checked settings', as every country page
+        page = OECD_COUNTRY_PAGE if code in load_catalogue().oecd_countries else COUNTRY_PAGE
+        record = read_params(args.report_dir, page)  # the checked settings', as every country page
         output = ROOT / record["output"].format(country=code)
         try:
             execute(record["notebook"], {**record["parameters"], "country": code}, output)
         except NotebookFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"executed {COUNTRY_NOTEBOOK} -> {output.relative_to(ROOT)}")
+        print(f"executed {record['notebook']} -> {output.relative_to(ROOT)}")
         return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"])
     elif args.command == "render":
         return _render(args, args.only)

@@ -246,10 +246,11 @@ def publish_scorecard(rows: pd.DataFrame, *, year: int, provenance: dict, output
     datasets = [spec.code for spec in load_catalogue().datasets]
     holds = int((rows["status"] == "pass").sum())
     tested = int((rows["status"] != "untested").sum())
-    fig = scorecard_dots(rows, title=f"Paper against Eurostat: {holds} of {tested} tested checks hold",
+    fig = scorecard_dots(rows, title=f"Paper against the data: {holds} of {tested} tested checks hold",
                          source_line=source_line(provenance, datasets))
     alt = (f"Dot chart of {len(rows)} checks of the paper's claims for {year}: for each, the paper's figure as a grey "
-           f"range and Eurostat's value as a dot, coloured by whether the check holds. {holds} of {tested} tested "
+           f"range and the data's value (Eurostat's; the OECD's for Korea, Japan and the United States) as a dot, "
+           f"coloured by whether the check holds. {holds} of {tested} tested "
            f"checks hold; {len(rows) - tested} could not be tested.")
     caption = (f"Each check of each claim, for the paper's year ({year}) or the survey year that fits the claim: "
                "the paper's figure (grey) beside the data's value (a dot coloured by the verdict of the check).")
