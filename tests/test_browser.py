@@ -150,7 +150,7 @@ def test_page_in_a_real_browser(browser, site_url, page):
 def site_pages(site_url) -> list[str]:
     """Every page of the site, from the Overview's navigation and the country index."""
     root = requests.get(urljoin(site_url, "countries.html"), timeout=10).text
-    countries = sorted(set(re.findall(r'href="(?:\./)?(countries/[A-Z]{2}\.html)"', root)))
+    countries = sorted(set(re.findall(r'href="(?:\./)?(countries/[A-Z]{2,3}\.html)"', root)))
     return ["index.html", "youth-civic.html", "education-gaps.html", "senior-uptake.html", "other-figures.html",
             "countries.html", "data-and-methods.html", "cite.html", *countries]
 

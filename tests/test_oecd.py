@@ -188,3 +188,5 @@ def test_the_claims_oecd_parts_on_the_real_rows(synthetic_mirror, tmp_path, real
     assert "| S-1 (OECD) |" in table.markdown and "| OECD |" in table.markdown
     assert table.metadata["verdicts"]["S-1 (OECD)"] == ["not reproduced", "reproduced"]
     assert "Korea 43.1% in 2024: **reproduced**" in key_messages(results)
+    assert len(key_messages(results).splitlines()) <= 5
+    assert "**Verdict, S-2 (OECD):** **no data**" in said

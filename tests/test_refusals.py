@@ -29,10 +29,10 @@ def make(*args, cwd=ROOT, **environment):
 HOSTILE = [
     # (target, variable, value, what the one line says it accepts)
     ("report", "YOUTH_HIGHLIGHT", "NL,AT;touch {marker}", "country codes separated by commas"),
-    ("country", "COUNTRY", "ES';touch {marker};echo '", "a two-letter country code"),
-    ("country", "COUNTRY", "$$(touch {marker})", "a two-letter country code"),
-    ("country", "COUNTRY", "$(shell touch {marker})", "a two-letter country code"),
-    ("country", "COUNTRY", "../../../escaped/x", "a two-letter country code"),
+    ("country", "COUNTRY", "ES';touch {marker};echo '", "a country code"),
+    ("country", "COUNTRY", "$$(touch {marker})", "a country code"),
+    ("country", "COUNTRY", "$(shell touch {marker})", "a country code"),
+    ("country", "COUNTRY", "../../../escaped/x", "a country code"),
     ("report", "PAPER_YEAR", "2013 -p output_dir {marker}", "a year from 2002"),
     ("report", "LATEST_YEAR", "abc", "0 (the latest year with data) or a year"),
     ("report", "UNIT", "PC_IND;touch {marker}", "a unit code: PC_IND, PC_IND_IU3"),

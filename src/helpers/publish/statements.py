@@ -188,7 +188,7 @@ def oecd_statement(result: ClaimResult) -> list[str]:
                    "tested on it; nothing is guessed")
     else:
         verdict = verdict_words(part)
-    lines += ["", f"**Verdict on the OECD's data:** {verdict}."]
+    lines += ["", f"**Verdict, {markdown_text(part.claim['id'])} (OECD):** {verdict}."]
     return lines
 
 
@@ -209,15 +209,19 @@ def key_messages(results: list[ClaimResult]) -> str:
         said = "; ".join(markdown_text(r.claim.get("summary", r.claim["quote"])) for r in group)
         verdicts = "; ".join(f"{markdown_text(r.claim['id'])} {verdict_words(r, short=True)}" for r in group)
         lines.append(f"- **{markdown_text(topic)}.** The paper: {said}. Eurostat's data: {verdicts}.")
+    # beyond Eurostat, one message: what the OECD's data show, and what no survey can test
     oecd = [r for r in results if r.oecd is not None]
+    others = [r for r in results if r.best is None and r.oecd is None]
+    beyond = []
     if oecd:
         said = "; ".join(f"{markdown_text(r.claim['id'])} {oecd_verdict_words(r)}" for r in oecd)
-        lines.append(f"- **Korea, Japan and the United States, on the OECD's data** (55-74 year olds, the OECD's nearest "
-                     f"band to the paper's over-65s): {said}.")
-    others = [r for r in results if r.best is None and r.oecd is None]
+        beyond.append(f"Korea, Japan and the United States, on the OECD's data (55-74 year olds, the OECD's nearest band "
+                      f"to the paper's over-65s): {said}.")
     if others:
-        lines.append(f"- **Beyond Eurostat and the OECD's survey.** {len(others)} claims rest on other sources (government "
-                     "accounts on Twitter and Facebook, followers, retweets); they are listed, not tested.")
+        beyond.append(f"{len(others)} claims rest on other sources (government accounts on Twitter and Facebook, "
+                      "followers, retweets); they are listed, not tested.")
+    if beyond:
+        lines.append("- **Beyond Eurostat.** " + " ".join(beyond))
     return "\n".join(lines)
 
 
