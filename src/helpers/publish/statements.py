@@ -47,7 +47,7 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
                   paper_year: int | None = None, latest_year: int = 0) -> Shown:
     """The claims whose checks name `country`, with the verdict and the country's own evidence
     (evaluated with the same settings as every other page)."""
-    rows, named = [], []
+    rows, named = [], {}
     for whole in evaluate_all(store, paper_year, compared, latest_year):
         # a country Eurostat does not survey is named in the claim's OECD part
         result = whole.oecd if whole.oecd is not None and country in {c.get("geo") for c in whole.claim["oecd"]["checks"]} \
@@ -55,10 +55,11 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or result.best is None:
             continue
-        named.append(whole)
+        claim = whole.claim["id"] + (" (OECD)" if result is not whole else "")
+        named[claim] = [result.verdict, result.latest_verdict]  # what this table states, and only that
         own = [c for c in result.best.checks if c.geo == country]
         rows.append({
-            "claim": whole.claim["id"] + (" (OECD)" if result is not whole else ""),
+            "claim": claim,
             "the paper says": f"\u201c{whole.claim['quote']}\u201d",
             "verdict (whole claim)": verdict_span(result.verdict),
             f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
@@ -67,9 +68,9 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
         })
     name = load_catalogue().label("geo", country)
     if not rows:
-        return Shown(f"No claim of the paper names {markdown_text(name)}.", metadata=stated_verdicts(named))
+        return Shown(f"No claim of the paper names {markdown_text(name)}.", metadata={"verdicts": named})
     return show(pd.DataFrame(rows), f"The paper's claims that name {name}, with the verdict of the whole claim and "
-                f"{name}'s own evidence.", metadata=stated_verdicts(named))
+                f"{name}'s own evidence.", metadata={"verdicts": named})
 
 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
