@@ -28,7 +28,9 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from local_server import LocalServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -173,7 +175,7 @@ def _constraint_xml(mirror: Mirror, code: str) -> str:
     )
 
 
-class StandIn:
+class StandIn(LocalServer):
     """Run the stand-in in a thread: ``with StandIn(mirror) as api: api.base_url``.
 
     `faults` maps an endpoint kind ("dataflow", "data", ...) to a list of behaviours used in
@@ -185,6 +187,8 @@ class StandIn:
     in the 2025 confidential forms.
     """
 
+    PREFIX = PREFIX
+
     def __init__(self, mirror: Path, *, slow_seconds: float = 3.0, forms_2025: bool = False, queue_polls: int = 2):
         self.mirror = Mirror(mirror)
         self.forms_2025 = forms_2025
@@ -194,23 +198,7 @@ class StandIn:
         self.requests: list[str] = []
         self.slow_seconds = slow_seconds
         self._lock = threading.Lock()
-        handler = self._handler()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{PREFIX}"
-
-    def __enter__(self) -> "StandIn":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(self._handler())
 
     def next_fault(self, kind: str) -> str | None:
         with self._lock:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+from local_server import LocalServer
 
 PREFIX = "/public/rest/"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "oecd-api-samples"
@@ -31,13 +33,15 @@ NOT_FOUND = b"NoResultsFound: No data for the query"  # INVENTED body (SDMX-REST
 TOO_MANY = b"Too Many Requests"  # INVENTED body
 
 
-class OecdStandIn:
+class OecdStandIn(LocalServer):
     """``with OecdStandIn(rows_file) as api: api.base_url``.
 
     `faults` lists behaviours used in order, one per data request ('*' at the end repeats the
     last): "ok", "429" (with `retry_after`), "500", "truncate" (the body cut in the middle of a
     line, the connection closed short of its Content-Length), "html".
     """
+
+    PREFIX = PREFIX
 
     def __init__(self, rows_file: Path = REAL_ROWS, *, retry_after: str = "1"):
         if not Path(rows_file).exists():
@@ -48,22 +52,7 @@ class OecdStandIn:
         self.requests: list[str] = []
         self.accept: list[str] = []
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{PREFIX}"
-
-    def __enter__(self) -> "OecdStandIn":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(self._handler())
 
     @property
     def data_requests(self) -> int:

@@ -82,8 +82,9 @@ def _oecd_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
     try:
         path = mirror_file(mirror, spec.code, "csv")
     except FetchError:
+        # the mirror's own time, as a mirror file's: the same provenance on every fetch from it
         return no_data(spec, source="mirror", location=str(mirror.resolve()), synthetic=synthetic,
-                       why=f"the mirror holds no OECD file ({spec.code}.csv)")
+                       why=f"the mirror holds no OECD file ({spec.code}.csv)", retrieved_at=_utc(mirror.stat().st_mtime))
     payload = path.read_bytes()
     table = parse_oecd_csv(payload, dataset=spec.code, dimensions=spec.key_order, source=str(path))
     entry = manifest.get("datasets", {}).get(spec.code, {})

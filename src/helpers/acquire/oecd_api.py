@@ -184,11 +184,11 @@ def received(spec: DatasetSpec, payload: bytes, table, *, source: str, location:
 
 
 def no_data(spec: DatasetSpec, *, source: str, location: str, why: str, requests_made: int = 0,
-            synthetic: bool = False) -> Fetched:
+            synthetic: bool = False, retrieved_at: str | None = None) -> Fetched:
     """An OECD dataflow with nothing for the report: recorded, with the reason, and no data file."""
     provenance = {
         "dataset": spec.code, "title": spec.title, "publisher": "OECD", "source": source, "location": location,
-        "synthetic": synthetic, "mirror_label": "", "retrieved_at": _utc(), "last_update": None,
+        "synthetic": synthetic, "mirror_label": "", "retrieved_at": retrieved_at or _utc(), "last_update": None,
         "filters": {k: list(v) for k, v in spec.filters.items()}, "absent_codes": {}, "requests": requests_made,
         "no_data": why, "sha256": "", "bytes": 0, "series": 0, "rows": 0,
     }

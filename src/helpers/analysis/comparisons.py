@@ -350,3 +350,11 @@ def check_oecd_country(code: str) -> str:
         raise UnknownCode(f"{code!r} is not one of the countries taken from the OECD's data: "
                           f"{', '.join(catalogue.oecd_countries)}")
     return code
+
+
+def split_by_data(profile: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """An `oecd_then_and_now` table's rows with a value in some year, and the measures with none at all
+    (said once in words rather than as rows of "no data")."""
+    has_value = profile["latest year"] != "no data"
+    empty = [m for m in profile.measure.unique() if not has_value[profile.measure == m].any()]
+    return profile[~profile.measure.isin(empty)].reset_index(drop=True), empty

@@ -217,8 +217,8 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
         else:
             ax.scatter([row["value"]], [i], color=STATUS_COLOUR[row["status"]], s=55, zorder=3)
             ax.text(row["value"], i - 0.38, f"{row['value']:.0f}", ha="center", fontsize=8.5)
-    ax.scatter([], [], color=STATUS_COLOUR["pass"], s=55, label="Eurostat: the check holds")
-    ax.scatter([], [], color=STATUS_COLOUR["fail"], s=55, label="Eurostat: it does not")
+    ax.scatter([], [], color=STATUS_COLOUR["pass"], s=55, label="the data: the check holds")
+    ax.scatter([], [], color=STATUS_COLOUR["fail"], s=55, label="the data: it does not")
     ax.set_yticks(y, rows["label"], fontsize=9)
     ax.invert_yaxis()
     values = pd.concat([rows["value"], rows["target_low"], rows["target_high"]]).dropna()

@@ -85,7 +85,7 @@ def source_line(provenance: dict, datasets: list[str] | tuple[str, ...]) -> str:
                        f"{retrieval_date(provenance, OECD_DATASET)})")
     line = "Source: " + "; ".join(sources)
     if is_synthetic(provenance):
-        line += " - SYNTHETIC DATA, NOT EUROSTAT'S"
+        line += " - SYNTHETIC DATA, NOT EUROSTAT'S" + (" OR THE OECD'S" if OECD_DATASET in datasets else "")
     return line
 
 

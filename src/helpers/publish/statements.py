@@ -69,8 +69,9 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
     name = load_catalogue().label("geo", country)
     if not rows:
         return Shown(f"No claim of the paper names {markdown_text(name)}.", metadata={"verdicts": named})
+    own = f"{name}'" if name.endswith("s") else f"{name}'s"  # the United States' evidence
     return show(pd.DataFrame(rows), f"The paper's claims that name {name}, with the verdict of the whole claim and "
-                f"{name}'s own evidence.", metadata={"verdicts": named})
+                f"{own} own evidence.", metadata={"verdicts": named})
 
 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}

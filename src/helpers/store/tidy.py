@@ -60,8 +60,6 @@ def tidy_dataset(table: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFram
     for dimension, codes in spec.filters.items():
         keep &= table[dimension].isin(codes)
     table = table.loc[keep].rename(columns=spec.rename)
-    if table.empty and "geo" not in table.columns:
-        return table.reindex(columns=COLUMNS), []
     known_geos = catalogue.known_codes("geo")
     unlabelled = sorted(set(table["geo"]) - known_geos)
     return table.loc[table["geo"].isin(known_geos), COLUMNS].reset_index(drop=True), unlabelled
