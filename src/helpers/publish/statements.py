@@ -91,7 +91,8 @@ _OPERATORS = [
 ]
 
 
-SHORT_NAMES = {"EU28": "EU (28 countries)", "EU27_2020": "EU (27 countries)", "EU27_2007": "EU (27 countries, 2007)"}
+SHORT_NAMES = {"EU28": "EU (28 countries)", "EU27_2020": "EU (27 countries)", "EU27_2007": "EU (27 countries, 2007)",
+               "USA": "the United States"}  # in a sentence
 
 
 def in_words(text: str) -> str:
