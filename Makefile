@@ -249,6 +249,6 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
 	cd "$$DATA_DIR" 2>/dev/null && rm -rf raw/*.tsv* raw/*.json processed/*.parquet processed/*.csv processed/*.json \
 	  processed/countries.txt; true
-	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site banner.html .previous .queue \
+	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts banner.html .previous .queue \
 	  data-diff.md article_files; true
 endif

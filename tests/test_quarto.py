@@ -38,6 +38,25 @@ def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):
         "report/.gitignore" in (quarto_report / ".gitignore").read_text()
 
 
+def test_a_page_rendered_in_a_part_is_what_quarto_renders_in_the_sites_own_project(quarto_report, tmp_path):
+    """The site is rendered in parts, one Quarto process each (helpers.publish.quarto_renderer):
+    a page comes out byte for byte as Quarto renders it on its own in report/ (navbar, title,
+    search, citation), and the merged search index holds every page."""
+    import json
+    import os
+
+    project = tmp_path / "report"
+    shutil.copytree(quarto_report / "report", project, ignore=shutil.ignore_patterns("_site", ".quarto"))
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    for page in ("countries/PT.ipynb", "index.ipynb"):
+        subprocess.run([shutil.which("quarto"), "render", page, "--quiet"], cwd=project, check=True, env=environment)
+        output = page.replace(".ipynb", ".html")
+        assert (project / "_site" / output).read_bytes() == (quarto_report / "report" / "_site" / output).read_bytes(), output
+    index = json.loads((quarto_report / "report" / "_site" / "search.json").read_text(encoding="utf-8"))
+    assert {entry["href"].split("#")[0] for entry in index} == {p.relative_to(quarto_report / "report" / "_site").as_posix()
+                                                                for p in site_pages(quarto_report) if "site_libs" not in p.parts}
+
+
 def test_make_country_with_quarto_renders_only_that_page_and_the_index(quarto_report):
     before = snapshot(quarto_report / "report" / "_site")
     result = run_make(quarto_report, "country", "COUNTRY=PT", quarto=True)

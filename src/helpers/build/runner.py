@@ -172,6 +172,10 @@ def scrub(notebook: dict) -> dict:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
         cell.get("metadata", {}).pop("execution", None)
+        if cell.get("metadata", {}).get("tags") == []:
+            # an empty list says nothing, and Quarto writes it as a second attribute (data-tags)
+            # beside data-execution_count, in an order that changes from render to render
+            del cell["metadata"]["tags"]
         pm = cell.get("metadata", {}).get("papermill")
         if pm:
             for key in ("start_time", "end_time", "duration", "exception", "status"):
