@@ -145,17 +145,19 @@ refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 	@$(FETCH) -p refresh true
 	@$(MAKE) --no-print-directory data EUROSTAT_MIRROR=
 
+# The notebooks' rules are read by a make of their own, after `data` wrote the list of countries.
+# A build killed half-way left the job files of the notebooks it had not reported yet: they are
+# removed first, and the rules queue again exactly those still out of date (a finished notebook's
+# copy is newer than its inputs).
 notebooks: data ## Execute every analysis notebook (pages and one per country) with papermill
-	@# a build killed half-way left the job files of the notebooks it had not reported yet: the rules
-	@# below queue again exactly those still out of date (a finished notebook's copy is newer)
 	@rm -f "$$REPORT_DIR"/.queue/*.job
-	@# when something will run, keep the executed notebooks of this build for `make diff`
-	@$(if $(DRY_RUN),:,if $(MAKE) --no-print-directory -n pages | grep -q '^: queued'; then \
-	  "$$PYTHON" -m helpers.build.site keep-previous --report-dir "$$REPORT_DIR"; fi)
 	@$(MAKE) --no-print-directory -j"$$JOBS" pages
 
+# When something is queued, the executed notebooks of the build before are kept for `make diff`.
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS)
-	@if ls "$$REPORT_DIR"/.queue/*.job >/dev/null 2>&1; then $(RUN) --run-queue "$$REPORT_DIR/.queue" --jobs "$$JOBS"; fi
+	@if ls "$$REPORT_DIR"/.queue/*.job >/dev/null 2>&1; then \
+	  "$$PYTHON" -m helpers.build.site keep-previous --report-dir "$$REPORT_DIR" && \
+	  $(RUN) --run-queue "$$REPORT_DIR/.queue" --jobs "$$JOBS"; fi
 
 # Under `make -n` no parameter file is written: the pages whose parameters changed are forced.
 PARAMS_FORCE = $(if $(and $(DRY_RUN),$(filter $(1),$(subst $(comma), ,$(PARAMS_CHANGED)))),FORCE)
@@ -175,6 +177,7 @@ $(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_co
 
 FORCE:
 
+# The site is rendered by a make of its own, which sees the notebooks as the queue left them.
 report: notebooks ## Build the report in report/_site: the HTML site, and the PDF article with Quarto (else the fallback renderer, no PDF)
 	@$(MAKE) --no-print-directory site
 	@[ "$$LOCK_CHECK" = 0 ] || "$$PYTHON" -m helpers.store.data_lock check --raw-dir "$$DATA_DIR/raw"
@@ -196,7 +199,7 @@ $(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTI
 
 country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
 	@[ -n "$$COUNTRY" ] || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
-	@"$$PYTHON" -m helpers.build.site country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
+	@"$$PYTHON" -m helpers.build.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
 	  --provenance "$$DATA_DIR/processed/provenance.json"
 
 lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately
@@ -247,8 +250,9 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 # DATA_DIR and REPORT_DIR were checked to be folders inside the clone (never /, ., or ..).
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
+	@[ ! -x "$$PYTHON" ] || "$$PYTHON" -m helpers.build.worker stop --report-dir "$$REPORT_DIR" >/dev/null
 	cd "$$DATA_DIR" 2>/dev/null && rm -rf raw/*.tsv* raw/*.json processed/*.parquet processed/*.csv processed/*.json \
 	  processed/countries.txt; true
-	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts banner.html .previous .queue \
+	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue \
 	  data-diff.md article_files; true
 endif

@@ -44,6 +44,8 @@ STANDIN = textwrap.dedent('''\
         (site / output).write_text(f"{{source}} rendered in part {{here.name}}; navbar: {{links}}")
         index += [{{"objectID": str(output), "href": str(output), "title": source, "section": "", "text": ""}},
                   {{"objectID": f"{{output}}#a", "href": f"{{output}}#a", "title": source, "section": "a", "text": ""}}]
+    if "index.ipynb" not in config["project"]["render"]:  # as Quarto: a site without its home page gets one
+        (site / "index.html").write_text("a redirect to the first page")
     for pattern in config["project"].get("resources", []):
         for resource in here.glob(pattern):
             (site / resource.relative_to(here)).parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +116,7 @@ def test_the_whole_site_is_rendered_in_parallel_parts_and_merged(report):
     assert set(written) == {page.output.as_posix() for page in pages(report)}  # the old site replaced whole
     assert {text.split("rendered in part ")[1][0] for text in written.values()} == {"1", "2"}
     assert all("navbar: index.html youth-civic.html" in text for text in written.values())
+    assert "rendered in part" in written["index.html"]  # never a part's redirect
     assert (site / "countries" / "data" / "country_PT_trend.csv").exists()
     hrefs = [entry["href"] for entry in json.loads((site / "search.json").read_text())]
     assert hrefs == [href for page in pages(report) for href in (page.output.as_posix(), f"{page.output.as_posix()}#a")]
@@ -128,6 +131,7 @@ def test_some_pages_replace_only_their_files_and_their_search_entries(report):
     assert render(report, only=["countries/PT.ipynb", "countries.ipynb"], jobs=2) == ["countries.ipynb", "countries/PT.ipynb"]
     after = {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")}
     assert {page for page in after if after[page] != before[page]} == {"countries.html", "countries/PT.html"}
+    assert "rendered in part" in (site / "index.html").read_text()
     assert json.loads((site / "search.json").read_text()) == index_before  # same entries, same order
 
 

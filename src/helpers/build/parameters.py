@@ -86,6 +86,12 @@ def _count(name: str, value: str) -> str:
     return value
 
 
+def _minutes(name: str, value: str) -> str:
+    if not re.fullmatch(r"0|[1-9]\d{0,3}", value) or int(value) > 1440:
+        raise _refuse(name, value, "a whole number of minutes from 0 (none) to 1440, such as 10")
+    return value
+
+
 def _folder(name: str, value: str) -> str:
     """A folder the build writes to or deletes from: relative, inside the clone, not the clone."""
     parts = Path(value).parts
@@ -148,6 +154,8 @@ SETTINGS = [
     Setting("YOUTH_HIGHLIGHT", "the countries the youth page highlights", _countries, lambda s: "NL,AT"),
     Setting("COUNTRY", "the country of `make country`", lambda n, v: _countries(n, v, one=True, empty=True),
             lambda s: ""),
+    Setting("WARM_MINUTES", "minutes `make country` keeps a warm worker after its last use (0: none)", _minutes,
+            lambda s: "10"),
     Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
     Setting("LOCK_CHECK", "check the data lock after a build", _choice(["0", "1"], "one of"), lambda s: "1"),
     Setting("REPEAT", "repetitions of `make bench`", _count, lambda s: "3"),

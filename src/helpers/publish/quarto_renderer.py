@@ -166,9 +166,9 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
     outputs = [folder / config["project"].get("output-dir", "_site") for folder in folders]
     site = report_dir / config["project"].get("output-dir", "_site")
     if whole:
-        _replace_site(site, outputs, site_pages)
+        _replace_site(site, outputs, parts, site_pages)
     else:
-        _merge_into_site(site, outputs, chosen, site_pages)
+        _merge_into_site(site, outputs, parts, site_pages)
     shutil.rmtree(root, ignore_errors=True)
     return [page.source.as_posix() for page in chosen]
 
@@ -193,26 +193,36 @@ def _write_index(path: Path, entries: list[dict]) -> None:
     write_text_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
-def _move_into(source: Path, target: Path) -> None:
-    """Move `source`'s files into `target`, replacing files of the same name."""
+def _move_into(source: Path, target: Path, skip: set[Path] = frozenset()) -> None:
+    """Move `source`'s files into `target`, replacing files of the same name, except those in `skip`."""
     for entry in sorted(source.iterdir()):
         destination = target / entry.name
+        if entry in skip:
+            continue
         if entry.is_dir() and not entry.is_symlink():
             destination.mkdir(parents=True, exist_ok=True)
-            _move_into(entry, destination)
+            _move_into(entry, destination, skip)
         else:
             os.replace(entry, destination)
 
 
-def _replace_site(site: Path, outputs: list[Path], site_pages: list[Page]) -> None:
+def _move_part(output: Path, part: list[Page], target: Path) -> None:
+    """A part's output into `target`: its pages and everything beside them, but no other page. (A
+    part without the home page gets from Quarto an index.html that redirects to its first page.)"""
+    own = {output / page.output for page in part}
+    others = {page for page in output.rglob("*.html") if page not in own and "site_libs" not in page.parts}
+    _move_into(output, target, others)
+
+
+def _replace_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
     """The parts' outputs assembled beside the site, then put in its place in one step."""
     staging = site.with_name(site.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
-    for output in outputs:
+    for output, part in zip(outputs, parts):
         (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_into(output, staging)
+        _move_part(output, part, staging)
     _write_index(staging / SEARCH_INDEX, merged_search_index([*indexes, []], site_pages, site_pages))
     old = site.with_name(site.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -222,12 +232,13 @@ def _replace_site(site: Path, outputs: list[Path], site_pages: list[Page]) -> No
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _merge_into_site(site: Path, outputs: list[Path], rendered: list[Page], site_pages: list[Page]) -> None:
+def _merge_into_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
     """Some pages rendered again: their files replace the old ones; the search index is merged."""
     site.mkdir(parents=True, exist_ok=True)
     indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
-    for output in outputs:
+    for output, part in zip(outputs, parts):
         (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_into(output, site)
+        _move_part(output, part, site)
+    rendered = [page for part in parts for page in part]
     _write_index(site / SEARCH_INDEX, merged_search_index([*indexes, _read_index(site / SEARCH_INDEX)], rendered,
                                                           site_pages))
