@@ -130,6 +130,38 @@ def test_fallback_renderer_builds_every_page_without_code(tmp_path):
     assert "SYNTHETIC DATA" in (report / "_site" / "cite.html").read_text()  # --only left the others be
 
 
+def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, capsys):
+    """After a Quarto build, the fallback renders every page (never a mix), from an empty site: no
+    PDF of the older build is left, nor linked. A build that fails leaves the site as it was."""
+    from helpers.build.site import main as site_main
+
+    report = tmp_path / "report"
+    report.mkdir()
+    for name in ("_quarto.yml", "styles.css"):
+        shutil.copy(ROOT / "report" / name, report)
+    shutil.copy(ROOT / "CITATION.cff", tmp_path)
+    for entry in CONFIG["project"]["render"]:
+        for name in (["countries/ES.ipynb"] if "*" in entry else [entry]):
+            (report / name).parent.mkdir(parents=True, exist_ok=True)
+            (report / name).write_text(json.dumps(tiny_notebook(name, figure_output())))
+    site = report / "_site"
+    site.mkdir()
+    (site / "article.pdf").write_bytes(b"%PDF- an older build's")
+    (site / "index.html").write_text("Quarto's page")
+    (site / ".renderer").write_text("quarto\n")
+    arguments = ["render", "--report-dir", str(report), "--provenance", str(tmp_path / "none.json"), "--quarto", ""]
+    assert site_main([*arguments, "--only", "countries/ES.ipynb"]) == 0
+    assert "the quarto renderer built" in capsys.readouterr().out
+    assert "Quarto's page" not in (site / "index.html").read_text()
+    assert not (site / "article.pdf").exists() and "article.pdf" not in (site / "index.html").read_text()
+    assert (site / ".renderer").read_text() == "fallback\n"
+    (report / "cite.ipynb").unlink()  # a page's notebook missing: the build stops, the site stays
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert site_main(arguments) == 1
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert not (report / "_site.new").exists()
+
+
 def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_path):
     from helpers.publish.fallback_renderer import body_html
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -91,8 +92,28 @@ def _provenance(args: argparse.Namespace) -> Path:
     return args.provenance or ROOT / "data" / "processed" / "provenance.json"
 
 
+RENDERER_NOTE = ".renderer"  # in the site: which renderer built it ("quarto" or "fallback")
+
+
 def _render(args: argparse.Namespace, only: list[str] | None) -> int:
-    """The site (or some pages) with Quarto when make found it, else with the fallback renderer."""
+    """The site (or some pages) with Quarto when make found it, else with the fallback renderer.
+
+    A site is built by one renderer: when the other one built it last, every page is rendered again
+    (a fallback build starts from an empty site, so no PDF of an older Quarto build is left in it)."""
+    renderer = "quarto" if args.quarto else "fallback"
+    note = args.report_dir / "_site" / RENDERER_NOTE
+    recorded = note.read_text(encoding="utf-8").strip() if note.exists() else None
+    if only is not None and recorded != renderer:
+        print(f"{'the ' + recorded + ' renderer' if recorded else 'an unrecorded renderer'} built "
+              f"{args.report_dir}/_site: rendering every page with the {renderer} renderer")
+        only = None
+    status = _render_with(args, only)
+    if status == 0 and note.parent.is_dir():
+        note.write_text(renderer + "\n", encoding="utf-8")
+    return status
+
+
+def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
     if args.quarto:
         try:
             rendered = render_with_quarto(args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance)
@@ -101,11 +122,23 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
             return 1
         print(f"rendered {len(rendered)} page(s) in {args.report_dir}/_site with Quarto")
         return 0
+    site = args.report_dir / "_site"
+    staging = site.with_name("_site.new") if only is None else site  # a whole site: beside, then in its place
+    if only is None:
+        shutil.rmtree(staging, ignore_errors=True)
     try:
-        written = build_fallback_site(args.report_dir, only=only, provenance_path=args.provenance)
+        written = build_fallback_site(args.report_dir, staging, only=only, provenance_path=args.provenance)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        shutil.rmtree(site.with_name("_site.new"), ignore_errors=True)
         return 1
+    if only is None:
+        old = site.with_name("_site.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if site.exists():
+            site.rename(old)
+        staging.rename(site)
+        shutil.rmtree(old, ignore_errors=True)
     print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
     return 0
 
