@@ -180,7 +180,8 @@ FORCE:
 # The site is rendered by a make of its own, which sees the notebooks as the queue left them.
 report: notebooks ## Build the report in report/_site: the HTML site, and the PDF article with Quarto (else the fallback renderer, no PDF)
 	@$(MAKE) --no-print-directory site
-	@[ "$$LOCK_CHECK" = 0 ] || "$$PYTHON" -m helpers.store.data_lock check --raw-dir "$$DATA_DIR/raw"
+	@# the data lock's check uses the standard library only (-S: no site-packages to read)
+	@[ "$$LOCK_CHECK" = 0 ] || PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.store.data_lock check --raw-dir "$$DATA_DIR/raw"
 	@echo "report: $$REPORT_DIR/_site/index.html ($$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) pages$$( \
 	  [ -f "$$REPORT_DIR/_site/article.pdf" ] && echo "; the PDF article: $$REPORT_DIR/_site/article.pdf"); the kernels' messages are in build.log)"
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -74,6 +73,8 @@ def run_locked(path: Path, command: list[str]) -> int:
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     try:
+        import subprocess  # here: the check imports this module, and needs none of it
+
         return subprocess.call(command, close_fds=True)  # the child does not inherit the lock's descriptor
     except KeyboardInterrupt:
         return 130

@@ -12,21 +12,21 @@ settings from the environment, quoted (``"$$PAPER_YEAR"``), never from their own
 It also writes each page's parameters (``<REPORT_DIR>/.params/<page>.json``) when their text
 changes, so that Make re-runs exactly the pages a changed value feeds; under ``make -n`` it writes
 nothing and names the pages that would re-run. Standard library only: it runs before ``.venv``
-exists.
+exists. Make runs it four times in a no-op `make report` (once per make), so it imports only what
+the check needs (no argparse for make's call; docs/performance.md).
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
 import os
 import re
 import shutil
 import sys
-from dataclasses import dataclass
+import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from helpers.base.atomic_files import write_text_atomic
 from helpers.build.lock import lock_is_held_by_an_ancestor
@@ -51,10 +51,10 @@ def _refuse(name: str, value: str, takes: str) -> Refused:
 
 def _year(name: str, value: str, *, zero: bool = False) -> str:
     takes = ("0 (the latest year with data) or " if zero else "") + \
-        f"a year from {FIRST_SURVEY_YEAR} to {dt.date.today().year}, such as 2013"
+        f"a year from {FIRST_SURVEY_YEAR} to {time.localtime().tm_year}, such as 2013"
     if zero and value == "0":
         return value
-    if not re.fullmatch(r"\d{4}", value) or not FIRST_SURVEY_YEAR <= int(value) <= dt.date.today().year:
+    if not re.fullmatch(r"\d{4}", value) or not FIRST_SURVEY_YEAR <= int(value) <= time.localtime().tm_year:
         raise _refuse(name, value, takes)
     return value
 
@@ -329,27 +329,46 @@ def _given(pairs: list[list[str]]) -> tuple[dict[str, str], list[str]]:
     return given, command_line
 
 
+def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str]:
+    """make's call: --set NAME VALUE (repeated), --goals GOALS, --dry-run FLAG (read by hand: argparse
+    alone costs more than the check)."""
+    sets, goals, dry_run, rest = [], "", "", list(argv)
+    while rest:
+        option = rest.pop(0)
+        if option == "--set" and len(rest) >= 2:
+            sets.append((rest.pop(0), rest.pop(0)))
+        elif option == "--goals" and rest:
+            goals = rest.pop(0)
+        elif option == "--dry-run" and rest:
+            dry_run = rest.pop(0)
+        else:
+            raise SystemExit(f"usage: python3 -m helpers.build.parameters make [--set NAME VALUE]... [--goals GOALS] "
+                             f"[--dry-run FLAG]: not understood: {option}")
+    return sets, goals, dry_run
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["make"]:
+        sets, goals, dry_run = _make_arguments(argv[1:])
+        given, command_line = _given(sets)
+        try:
+            print(for_make(given, command_line, goals.split(), bool(dry_run)))
+        except Refused as exc:
+            print(f"error: {exc}")
+        except OSError as exc:
+            print(f"error: the parameter files could not be written: {exc.strerror}")
+        return 0
+    import argparse
+
     parser = argparse.ArgumentParser(description="The build's settings, checked once.")
     sub = parser.add_subparsers(dest="command", required=True)
-    make = sub.add_parser("make", help="check the settings for make; print them as NAME=value words")
-    make.add_argument("--set", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                      help="a variable given on make's command line")
-    make.add_argument("--goals", default="", help="make's goals, separated by blanks")
-    make.add_argument("--dry-run", default="", help="non-empty under make -n: write nothing")
+    sub.add_parser("make", help="check the settings for make (--set NAME VALUE, --goals, --dry-run); "
+                                "print them as NAME=value words")
     sub.add_parser("list", help="every setting, its default and what it means")
-    args = parser.parse_args(argv)
-    if args.command == "list":
-        for s in SETTINGS:
-            print(f"{s.name:17} {s.meaning}")
-        return 0
-    given, command_line = _given(args.set)
-    try:
-        print(for_make(given, command_line, args.goals.split(), bool(args.dry_run)))
-    except Refused as exc:
-        print(f"error: {exc}")
-    except OSError as exc:
-        print(f"error: the parameter files could not be written: {exc.strerror}")
+    parser.parse_args(argv)
+    for s in SETTINGS:
+        print(f"{s.name:17} {s.meaning}")
     return 0
 
 

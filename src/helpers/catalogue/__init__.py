@@ -7,7 +7,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from helpers.base.errors import UnknownCode
 
@@ -101,7 +101,7 @@ def flag_meaning(flag: str, flag_labels: dict[str, str]) -> str:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """Read ``catalogue/series.toml`` from the package."""
-    text = resources.files("helpers").joinpath("catalogue/series.toml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "series.toml").read_text(encoding="utf-8")
     raw = tomllib.loads(text)
     datasets = tuple(
         DatasetSpec(
