@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -219,8 +220,12 @@ def _warm_up(report_dir: Path, country: str | None) -> None:
         scratch = worker_dir(report_dir) / "warm-up.ipynb"
         runner.execute(record["notebook"], {**record["parameters"], "country": country}, scratch)
         scratch.unlink(missing_ok=True)
-    with contextlib.suppress(Exception):
-        from helpers.publish.fallback_renderer import build_fallback_site  # noqa: F401
+    with contextlib.suppress(Exception):  # the fallback renderer's first page builds its exporter (templates)
+        from helpers.publish.fallback_renderer import build_fallback_site
+
+        site_dir = worker_dir(report_dir) / "warm-up-site"
+        build_fallback_site(report_dir, site_dir, only=[f"countries/{country}.ipynb"])
+    shutil.rmtree(worker_dir(report_dir) / "warm-up-site", ignore_errors=True)
 
 
 def _run_request(request: dict, idle_seconds: float) -> dict:
