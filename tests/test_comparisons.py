@@ -119,3 +119,26 @@ def test_a_change_across_a_break_in_series_is_marked():
     assert breaks == {"NL"}  # AT's break is in the paper's year itself, not between the two years
     change = then_and_now(youth_civic_use(store, 2013), youth_civic_use(store, 2023), breaks=breaks)
     assert change.set_index("geo")["break between"].to_dict() == {"NL": "yes: the change crosses a break in series", "AT": ""}
+
+
+def test_a_cross_section_is_remembered_for_the_same_content_and_never_shared():
+    """A kernel that runs every country page ranks each series once per store content: a store
+    loaded again (another object, same rows) gets the same table; a caller that changes its copy
+    changes nothing for the next; other content is ranked afresh."""
+    import pandas as pd
+
+    from helpers.analysis import comparisons
+
+    series = Series("I_IUPOL2", "PC_IND", "Y16_24")
+    first = cross_section(YOUTH, series, 2013, ["NL", "AT", "DE", "FR", "IT"])
+    first.loc[0, "value"] = -1.0
+    first.attrs["years_with_data"].append(1999)
+    remembered = len(comparisons._SECTIONS)
+    again = cross_section(YOUTH.copy(), series, 2013, ["NL", "AT", "DE", "FR", "IT"])
+    assert len(comparisons._SECTIONS) == remembered  # the same content: not ranked again
+    fresh = comparisons._cross_section(YOUTH, series, 2013, ["NL", "AT", "DE", "FR", "IT"])
+    pd.testing.assert_frame_equal(again, fresh)
+    assert again.attrs == {"years_with_data": [2013, 2023]}
+    changed = YOUTH.copy()
+    changed.loc[changed.geo == "AT", "value"] = 40.0
+    assert list(cross_section(changed, series, 2013).geo[:2]) == ["AT", "NL"]

@@ -31,6 +31,7 @@ from helpers.analysis.comparisons import (
     Series,
     eu_aggregate,
     series_rows,
+    store_key,
     years_with_data,
 )
 from helpers.base.errors import MissingData
@@ -347,11 +348,6 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: 
 _EVALUATED: dict[tuple, list[ClaimResult]] = {}
 
 
-def store_fingerprint(store: pd.DataFrame) -> tuple:
-    """What identifies a store's content: its columns and a hash of every row (about 30 ms)."""
-    return tuple(store.columns), len(store), int(pd.util.hash_pandas_object(store, index=True).sum())
-
-
 def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: list[str] | None = None,
                  latest_year: int = 0) -> list[ClaimResult]:
     """Every claim of the registry, for the paper's year (the registry's, unless given) and the
@@ -365,7 +361,7 @@ def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: l
     """
     registry = load_claims()
     year = paper_year or registry["paper_year"]
-    key = (store_fingerprint(store), repr(registry), year, tuple(compared) if compared is not None else None, latest_year)
+    key = (store_key(store), repr(registry), year, tuple(compared) if compared is not None else None, latest_year)
     if key not in _EVALUATED:
         if len(_EVALUATED) >= 4:
             _EVALUATED.pop(next(iter(_EVALUATED)))

@@ -111,13 +111,48 @@ def latest_year_with_data(store: pd.DataFrame, series: Series) -> int:
     return years[-1]
 
 
+def store_fingerprint(store: pd.DataFrame) -> tuple:
+    """What identifies a store's content: its columns and a hash of every row (about 30 ms)."""
+    return tuple(store.columns), len(store), int(pd.util.hash_pandas_object(store, index=True).sum())
+
+
+_STORE_KEY: dict[int, tuple[pd.DataFrame, tuple]] = {}
+
+
+def store_key(store: pd.DataFrame) -> tuple:
+    """The store's fingerprint, computed once per store object (a notebook loads the store once)."""
+    cached = _STORE_KEY.get(id(store))
+    if cached is None or cached[0] is not store:
+        cached = (store, store_fingerprint(store))
+        _STORE_KEY.clear()
+        _STORE_KEY[id(store)] = cached
+    return cached[1]
+
+
+_SECTIONS: dict[tuple, pd.DataFrame] = {}
+
+
 def cross_section(store: pd.DataFrame, series: Series, year: int, countries: list[str] | None = None) -> pd.DataFrame:
     """Countries (ranked, highest first) for one series and year; aggregates excluded.
 
     With `countries` (a comparison set), exactly those countries, the ones without a value listed
     as such, so that two years rank the same set. A year in which the series has no value gives a
     table without values (a gap, not an error): its ``attrs["years_with_data"]`` lists the years
-    that have some, for the page to say which are nearest."""
+    that have some, for the page to say which are nearest.
+
+    Remembered per process for the same store content and arguments (a kernel that runs every
+    country page ranks each series once, not once per country); each caller gets its own copy."""
+    key = (store_key(store), series, int(year), tuple(countries) if countries is not None else None)
+    if key not in _SECTIONS:
+        if len(_SECTIONS) >= 512:
+            _SECTIONS.clear()
+        _SECTIONS[key] = _cross_section(store, series, int(year), countries)
+    table = _SECTIONS[key].copy()
+    table.attrs = {"years_with_data": list(_SECTIONS[key].attrs["years_with_data"])}
+    return table
+
+
+def _cross_section(store: pd.DataFrame, series: Series, year: int, countries: list[str] | None) -> pd.DataFrame:
     catalogue = load_catalogue()
     years = years_with_data(store, series)
     rows = series_rows(store, series)
