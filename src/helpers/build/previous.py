@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from helpers.base.atomic_files import replace_folder
 from helpers.publish.site_config import REPORT_DIR
 
 
@@ -29,10 +30,4 @@ def keep_previous(report_dir: Path = REPORT_DIR) -> Path:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     fresh.mkdir(exist_ok=True)
-    old = report_dir / ".previous.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if previous.exists():
-        previous.rename(old)
-    fresh.rename(previous)
-    shutil.rmtree(old, ignore_errors=True)
-    return previous
+    return replace_folder(fresh, previous)

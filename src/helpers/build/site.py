@@ -11,6 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from helpers.base.atomic_files import replace_folder
 from helpers.base.errors import DISK_FULL, disk_full
 from helpers.build.previous import keep_previous
 from helpers.publish.fallback_renderer import FALLBACK_NAME, build_fallback_site
@@ -133,12 +134,7 @@ def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
         shutil.rmtree(site.with_name("_site.new"), ignore_errors=True)
         return 1
     if only is None:
-        old = site.with_name("_site.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if site.exists():
-            site.rename(old)
-        staging.rename(site)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, site)
     print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
     return 0
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.base.atomic_files import write_text_atomic
+from helpers.base.atomic_files import replace_folder, write_text_atomic
 from helpers.publish.article import source_date_epoch
 from helpers.publish.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
 
@@ -156,10 +156,10 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
     running = [subprocess.Popen([quarto, "render", "--quiet"], cwd=folder, env=environment, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for folder in folders]
     failures = []
-    for folder, process in zip(folders, running):
+    for part, process in zip(parts, running):
         _, stderr = process.communicate()
         if process.returncode != 0:
-            failures.append(f"quarto render (pages: {', '.join(p.source.as_posix() for p in parts[folders.index(folder)])}) "
+            failures.append(f"quarto render (pages: {', '.join(p.source.as_posix() for p in part)}) "
                             f"failed:\n{stderr.strip()[-2000:]}")
     if failures:
         raise RuntimeError("\n".join(failures))  # the site is left as it was
@@ -224,12 +224,7 @@ def _replace_site(site: Path, outputs: list[Path], parts: list[list[Page]], site
         (output / SEARCH_INDEX).unlink(missing_ok=True)
         _move_part(output, part, staging)
     _write_index(staging / SEARCH_INDEX, merged_search_index([*indexes, []], site_pages, site_pages))
-    old = site.with_name(site.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site.exists():
-        site.rename(old)
-    staging.rename(site)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(staging, site)
 
 
 def _merge_into_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
