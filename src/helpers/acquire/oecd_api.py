@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from helpers.acquire.eurostat_api import choose_filters
 from helpers.acquire.oecd_csv import parse_oecd_csv
 from helpers.acquire.received import Fetched, _finish_provenance, _utc, check_series_present
+from helpers.acquire.settings import settings_from_environment
 from helpers.base.atomic_files import atomic_write
 from helpers.base.errors import FetchError, TransientError
 from helpers.catalogue import DatasetSpec
@@ -47,15 +47,7 @@ class OecdSettings:
 
     @classmethod
     def from_environment(cls) -> "OecdSettings":
-        env = os.environ
-        return cls(
-            api_base=env.get("OECD_API_BASE", OECD_API),
-            timeout=float(env.get("OECD_TIMEOUT", 60)),
-            attempts=int(env.get("OECD_ATTEMPTS", 3)),
-            backoff=float(env.get("OECD_BACKOFF", 2.0)),
-            downloads_per_hour=int(env.get("OECD_DOWNLOADS_PER_HOUR", 60)),
-            max_retry_after=float(env.get("OECD_MAX_RETRY_AFTER", 300)),
-        )
+        return settings_from_environment(cls, "OECD")
 
 
 def data_key(spec: DatasetSpec) -> str:

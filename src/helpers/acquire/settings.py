@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/"
 
@@ -29,13 +29,15 @@ class FetchSettings:
 
     @classmethod
     def from_environment(cls) -> "FetchSettings":
-        env = os.environ
-        return cls(
-            api_base=env.get("EUROSTAT_API_BASE", EUROSTAT_API),
-            timeout=float(env.get("EUROSTAT_TIMEOUT", 60)),
-            attempts=int(env.get("EUROSTAT_ATTEMPTS", 4)),
-            backoff=float(env.get("EUROSTAT_BACKOFF", 2.0)),
-            max_requests=int(env.get("EUROSTAT_MAX_REQUESTS", 25)),
-            max_seconds=float(env.get("EUROSTAT_MAX_SECONDS", 900)),
-            queue_wait=float(env.get("EUROSTAT_QUEUE_WAIT", 600)),
-        )
+        return settings_from_environment(cls, "EUROSTAT")
+
+
+def settings_from_environment(cls, prefix: str):
+    """`cls` (a dataclass of settings with defaults) with each field read from ``<PREFIX>_<FIELD>``
+    where that variable is set (EUROSTAT_TIMEOUT=30), as the default's type; else the default."""
+    values = {}
+    for field in fields(cls):
+        raw = os.environ.get(f"{prefix}_{field.name.upper()}")
+        if raw is not None:
+            values[field.name] = type(field.default)(raw)
+    return cls(**values)
