@@ -10,7 +10,7 @@ override .SHELLFLAGS := -c
 
 # ----------------------------------------------------------------------------- the settings
 # Every value a user may set (`make help`; README, "Parameters") is checked once, in Python, when
-# this file is read, `make -n` included (helpers.build.parameters): a bad value stops make with one
+# this file is read, `make -n` included (helpers.pipeline.parameters): a bad value stops make with one
 # line naming the variable and what it accepts; a variable that is not a setting is refused too.
 # Values given on the command line reach the check quoted, never expanded ($(value ...)); the
 # check gives back the settings as NAME=value words made of characters that mean nothing to make
@@ -22,7 +22,7 @@ override .SHELLFLAGS := -c
 override CONTRACT_PYTHON := $(if $(wildcard .venv/bin/python),.venv/bin/python -S,python3 -S)
 override quote = '$(subst ','\'',$1)'
 override DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
-override SETTINGS := $(shell cd $(call quote,$(CURDIR)) && PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.build.parameters make \
+override SETTINGS := $(shell cd $(call quote,$(CURDIR)) && PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.parameters make \
   --goals $(call quote,$(value MAKECMDGOALS)) --dry-run '$(DRY_RUN)' \
   $(foreach v,$(COMMAND_LINE),--set $(call quote,$v) $(call quote,$(value $v))) 2>&1 \
   || echo "error: the settings could not be checked: $(CONTRACT_PYTHON) (Python 3.11 or newer) is needed")
@@ -40,7 +40,7 @@ KERNEL := oecd-social-media
 # ----------------------------------------------------------------------------- one build at a time
 # Two builds in one clone at once (say with different parameters) would leave a mixed site. The
 # building targets therefore run under a lock: make re-runs itself as the child of a process that
-# holds it (helpers.build.lock), and a second build refuses at once with one line. The make inside
+# holds it (helpers.pipeline.build_lock), and a second build refuses at once with one line. The make inside
 # knows it holds the lock only by looking (the lock taken by one of its ancestors, LOCK_HELD from
 # the check above): no variable can skip it.
 LOCKED_GOALS := data refresh notebooks pages report site country lock data-diff demo clean
@@ -53,13 +53,13 @@ endif
 ifdef LOCK_WRAPPER
 .PHONY: $(MAKECMDGOALS)
 $(firstword $(MAKECMDGOALS)):
-	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.build.lock run -- $(MAKE) --no-print-directory $(MAKECMDGOALS)
+	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.build_lock run -- $(MAKE) --no-print-directory $(MAKECMDGOALS)
 $(filter-out $(firstword $(MAKECMDGOALS)),$(MAKECMDGOALS)):
 	@:
 else
 # ----------------------------------------------------------------------------- the build
 
-RUN := "$$PYTHON" -m helpers.build.notebooks
+RUN := "$$PYTHON" -m helpers.pipeline.notebook_command
 DATASETS := isoc_ci_ac_i isoc_ci_ifp_iu isoc_ci_in_h isoc_ciegi_ac DSD_ICT_HH_IND@DF_IND
 RAW := $(foreach d,$(DATASETS),$(DATA_DIR)/raw/$(d).provenance.json)
 STORE := $(DATA_DIR)/processed/ict_usage.parquet
@@ -88,7 +88,7 @@ PAGE_NOTEBOOKS := $(foreach p,$(PAGES),$(REPORT_DIR)/$(p).ipynb)
 COUNTRY_NOTEBOOKS := $(foreach c,$(COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)
 OECD_COUNTRY_NOTEBOOKS := $(foreach c,$(OECD_COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)
 # The rules of the notebooks that are out of date queue them here (one file each, naming the
-# page); one command then runs them all in one pool of kernels (helpers.build.notebooks --run-queue),
+# page); one command then runs them all in one pool of kernels (helpers.pipeline.notebook_command --run-queue),
 # each with its page's parameter file.
 QUEUE := $(REPORT_DIR)/.queue
 enqueue = $(if $(DRY_RUN),,$(shell mkdir -p '$(QUEUE)')$(file >$(QUEUE)/$(1).job,$(2)))
@@ -104,7 +104,7 @@ ARTICLE_PARTS := $(foreach p,index youth-civic education-gaps senior-uptake othe
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Settings (NAME=value on the command line or in the environment; docs/parameters.md):"
-	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.build.parameters list | sed 's/^/    /'
+	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.parameters list | sed 's/^/    /'
 
 env: $(ENV_STAMP) ## Create .venv from the pinned requirements and register the Jupyter kernel
 
@@ -156,7 +156,7 @@ notebooks: data ## Execute every analysis notebook (pages and one per country) w
 # When something is queued, the executed notebooks of the build before are kept for `make diff`.
 pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS)
 	@if ls "$$REPORT_DIR"/.queue/*.job >/dev/null 2>&1; then \
-	  "$$PYTHON" -m helpers.build.site keep-previous --report-dir "$$REPORT_DIR" && \
+	  "$$PYTHON" -m helpers.pipeline.site keep-previous --report-dir "$$REPORT_DIR" && \
 	  $(RUN) --run-queue "$$REPORT_DIR/.queue" --jobs "$$JOBS"; fi
 
 # Under `make -n` no parameter file is written: the pages whose parameters changed are forced.
@@ -189,18 +189,18 @@ site: $(SITE)
 
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
 CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)))
-$(ARTICLE): $(ARTICLE_PARTS) CITATION.cff src/helpers/publish/article.py | $(ENV_STAMP)
-	@"$$PYTHON" -m helpers.build.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
+$(ARTICLE): $(ARTICLE_PARTS) CITATION.cff src/helpers/render/article.py | $(ENV_STAMP)
+	@"$$PYTHON" -m helpers.pipeline.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
 
 $(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff
 	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer; the PDF article needs Quarto (docs/building.md)"
-	@"$$PYTHON" -m helpers.build.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
+	@"$$PYTHON" -m helpers.pipeline.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
 	  $(CHANGED_PAGES)
 	@touch '$@'
 
 country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
 	@[ -n "$$COUNTRY" ] || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
-	@"$$PYTHON" -m helpers.build.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
+	@"$$PYTHON" -m helpers.pipeline.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
 	  --provenance "$$DATA_DIR/processed/provenance.json"
 
 lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately
@@ -251,7 +251,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 # DATA_DIR and REPORT_DIR were checked to be folders inside the clone (never /, ., or ..).
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
-	@[ ! -x "$$PYTHON" ] || "$$PYTHON" -m helpers.build.worker stop --report-dir "$$REPORT_DIR" >/dev/null
+	@[ ! -x "$$PYTHON" ] || "$$PYTHON" -m helpers.pipeline.worker stop --report-dir "$$REPORT_DIR" >/dev/null
 	cd "$$DATA_DIR" 2>/dev/null && rm -rf raw/*.tsv* raw/*.json processed/*.parquet processed/*.csv processed/*.json \
 	  processed/countries.txt; true
 	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue \

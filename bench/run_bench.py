@@ -8,7 +8,7 @@ Measures, each `--repeat` times (median, min, max):
   4. one country page rebuilt: `make country COUNTRY=PT` (its notebook run again, its page and the
      country index rendered; a parameter change goes through `make report`, since `make country`
      refuses to mix parameters on one site): the first call (cold: it leaves a warm worker), then
-     again once the worker is warm (helpers.build.worker);
+     again once the worker is warm (helpers.pipeline.worker);
   5. parsing the mirror's files with the project's parser against the `eurostat` package's parser on the
      same bytes (all files, and the largest alone), two ways: alternating in this process, and each
      parser in a fresh process of its own (where neither pays for the memory the other left behind);
@@ -125,9 +125,9 @@ def environment(clone_dir: Path) -> dict:
 def warm_worker(built: Path, env: dict, *, stop: bool = False) -> None:
     """Wait until the warm worker `make country` left is warm (it warms up in the background: a
     measure taken meanwhile would share the cores with it), or stop it."""
-    code = ("import sys, time; from pathlib import Path; from helpers.build import worker; r = Path(sys.argv[1]); "
+    code = ("import sys, time; from pathlib import Path; from helpers.pipeline import worker; r = Path(sys.argv[1]); "
             "[time.sleep(0.5) for _ in range(240) if worker.ask_worker(r, {'command': 'ping'}) is None]"
-            if not stop else "import sys; from pathlib import Path; from helpers.build import worker; "
+            if not stop else "import sys; from pathlib import Path; from helpers.pipeline import worker; "
             "worker.stop_worker(Path(sys.argv[1]))")
     subprocess.run([PYTHON, "-c", code, str(built / "report")], cwd=built, env=env, check=True)
 
@@ -236,8 +236,8 @@ def naive_build(clone_dir: Path, mirror: Path) -> float:
     for country in countries:
         run(papermill + ["notebooks/30_country_profile.ipynb", f"report/countries/{country}.ipynb", "-p", "country",
                          country], clone_dir, env)
-    run([PYTHON, "-m", "helpers.build.site", "article"], clone_dir, env)  # the article the site holds, as make does
-    run([PYTHON, "-m", "helpers.build.site", "build"], clone_dir, env)
+    run([PYTHON, "-m", "helpers.pipeline.site", "article"], clone_dir, env)  # the article the site holds, as make does
+    run([PYTHON, "-m", "helpers.pipeline.site", "build"], clone_dir, env)
     return time.perf_counter() - start
 
 

@@ -158,7 +158,7 @@ def test_make_country_with_an_unknown_code_lists_the_valid_ones(built_report):
 
 def test_make_data_again_does_nothing(built_report, synthetic_mirror_path):
     result = run_make(built_report, "data", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
-    assert "executed" not in result.stdout and "helpers.build.notebooks" not in result.stdout
+    assert "executed" not in result.stdout and "helpers.pipeline.notebook_command" not in result.stdout
 
 
 def test_make_data_without_network_or_mirror_names_both_ways_forward(tmp_path):
@@ -231,7 +231,7 @@ def test_the_article_is_assembled_from_the_pages_without_code(built_report):
     (the paper's DOI, each dataset with its code and retrieval date), and the synthetic warning."""
     import json
 
-    from helpers.publish.cell_options import OPTION_PREFIX
+    from helpers.render.cell_options import OPTION_PREFIX
 
     article = json.loads((built_report / "report" / "article.ipynb").read_text())
     front = "".join(article["cells"][0]["source"])

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from helpers.build import notebooks, previous, runner, site  # noqa: F401
-from helpers.publish import site_config
+from helpers.pipeline import notebook_command, notebook_runner, previous, site  # noqa: F401
+from helpers.render import site_config
 from helpers.publish.citation import citation_markdown
 from helpers.publish.text import markdown_link, markdown_text, plain_text
 
@@ -29,7 +29,7 @@ def test_a_killed_run_leaves_no_scratch_notebook_beside_the_output(tmp_path, mon
     monkeypatch.setattr(papermill, "execute_notebook", killed)
     output = tmp_path / "countries" / "EL.ipynb"
     with pytest.raises(KeyboardInterrupt):
-        runner.execute("30_country_profile", {"country": "EL"}, output)
+        notebook_runner.execute("30_country_profile", {"country": "EL"}, output)
     assert written and not str(written[0]).startswith(str(tmp_path))
     assert list(output.parent.iterdir()) == []
 
@@ -40,7 +40,7 @@ def test_scratch_notebooks_of_earlier_runs_are_removed_and_never_rendered(tmp_pa
         (tmp_path / name).write_text(json.dumps(tiny_notebook("A page", markdown_output("x"))))
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [index.ipynb, 'countries/*.ipynb']\n")
     assert [str(p.source) for p in site_config.pages(tmp_path)] == ["index.ipynb", "countries/EL.ipynb"]
-    runner.remove_stale_scratch(tmp_path / "countries" / "EL.ipynb")
+    notebook_runner.remove_stale_scratch(tmp_path / "countries" / "EL.ipynb")
     assert sorted(p.name for p in (tmp_path / "countries").iterdir()) == ["EL.ipynb"]
 
 
@@ -49,8 +49,8 @@ def disk_full(*args, **kwargs):
 
 
 def test_a_full_disk_is_one_line_not_a_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(notebooks, "execute", disk_full)
-    assert notebooks.main(["10_youth_civic"]) == 1
+    monkeypatch.setattr(notebook_command, "execute", disk_full)
+    assert notebook_command.main(["10_youth_civic"]) == 1
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "disk is full" in err and "Traceback" not in err
 

@@ -132,7 +132,7 @@ def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(built_report):
 
 def render_one_country(clone, code):
     """The country page alone (what `make country` runs), without make's data step."""
-    subprocess.run([sys.executable, "-m", "helpers.build.site", "country", code, "--report-dir", "report",
+    subprocess.run([sys.executable, "-m", "helpers.pipeline.site", "country", code, "--report-dir", "report",
                     "--provenance", "data/processed/provenance.json"], cwd=clone, check=True, capture_output=True,
                    env={**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": ""})  # built_report is the fallback's
 

@@ -34,14 +34,14 @@ def probe(module):
 
 
 def test_the_runner_skips_the_grammar_and_still_validates_notebooks():
-    seen = probe("helpers.build.notebooks")
+    seen = probe("helpers.pipeline.notebook_command")
     assert seen == {"grammar_loaded": False, "jsonschema_loaded": True, "invalid_caught": True}
 
 
 def test_the_renderers_import_no_jupyter_library():
     """The fallback renderer reads the notebooks as JSON and Markdown with mistune; the site command
     imports the runner (and its Jupyter libraries) only for `make country`."""
-    code = ("import sys, helpers.build.site, helpers.publish.fallback_renderer, helpers.publish.article\n"
+    code = ("import sys, helpers.pipeline.site, helpers.render.fallback_renderer, helpers.render.article\n"
             "print(sorted(m for m in ('nbformat', 'nbconvert', 'papermill', 'jsonschema') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})

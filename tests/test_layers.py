@@ -10,7 +10,7 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "helpers"
 # lowest first: a stage may import its own modules and those of the stages before it
-STAGES = ["base", "catalogue", "acquire", "store", "analysis", "publish", "build"]
+STAGES = ["base", "catalogue", "acquire", "store", "analysis", "publish", "render", "pipeline"]
 
 
 def modules() -> dict[str, Path]:
@@ -80,7 +80,7 @@ def test_the_contract_and_the_lock_need_nothing_but_the_standard_library():
     import sys
 
     allowed = set(sys.stdlib_module_names) | {"helpers"}
-    for name in ("helpers.build.parameters", "helpers.build.lock", "helpers.catalogue", "helpers.base.errors",
+    for name in ("helpers.pipeline.parameters", "helpers.pipeline.build_lock", "helpers.catalogue", "helpers.base.errors",
                  "helpers.base.atomic_files"):
         tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
         top = {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module} | \

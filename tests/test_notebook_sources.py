@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import ROOT
-from helpers.build.runner import KERNEL_NAME
+from helpers.pipeline.notebook_runner import KERNEL_NAME
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

@@ -1,4 +1,4 @@
-"""The build's contract (helpers.build.parameters): every setting checked once, the pages'
+"""The build's contract (helpers.pipeline.parameters): every setting checked once, the pages'
 parameter files compared as text, and the lock that no variable can skip."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from conftest import ROOT
-from helpers.build import lock
-from helpers.build.parameters import (
+from helpers.pipeline import build_lock
+from helpers.pipeline.parameters import (
     PAGE_PARAMETERS,
     Refused,
     changed_pages,
@@ -90,15 +90,15 @@ def test_a_variable_that_is_not_a_setting_is_refused_before_any_check():
 
 def test_the_lock_is_held_only_by_an_ancestor(tmp_path):
     path = tmp_path / ".build.lock"
-    assert not lock.lock_is_held_by_an_ancestor(path)
+    assert not build_lock.lock_is_held_by_an_ancestor(path)
     with open(path, "a+") as handle:  # this process holds it; a child asks
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         handle.write(f"{os.getpid()}\n")
         handle.flush()
-        ask = [sys.executable, "-c", "import sys; from helpers.build.lock import lock_is_held_by_an_ancestor as held; "
+        ask = [sys.executable, "-c", "import sys; from helpers.pipeline.build_lock import lock_is_held_by_an_ancestor as held; "
                f"print(held(sys.argv[1]))", str(path)]
         assert subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip() == "True"
-        assert not lock.lock_is_held_by_an_ancestor(path)  # a process is not its own ancestor
+        assert not build_lock.lock_is_held_by_an_ancestor(path)  # a process is not its own ancestor
     # the lock released, the pid still in the file: nobody holds it
     assert subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip() == "False"
 

@@ -39,7 +39,7 @@ def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):
 
 
 def test_a_page_rendered_in_a_part_is_what_quarto_renders_in_the_sites_own_project(quarto_report, tmp_path):
-    """The site is rendered in parts, one Quarto process each (helpers.publish.quarto_renderer):
+    """The site is rendered in parts, one Quarto process each (helpers.render.quarto_renderer):
     a page comes out byte for byte as Quarto renders it on its own in report/ (navbar, title,
     search, citation), and the merged search index holds every page."""
     import json
@@ -132,7 +132,7 @@ def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(quarto_report):
     original = catalogue.read_bytes()
     try:
         catalogue.write_text(original.decode().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"'))
-        subprocess.run([sys.executable, "-m", "helpers.build.site", "country", "LU", "--quarto", shutil.which("quarto"),
+        subprocess.run([sys.executable, "-m", "helpers.pipeline.site", "country", "LU", "--quarto", shutil.which("quarto"),
                         "--report-dir", "report", "--provenance", "data/processed/provenance.json"], cwd=quarto_report,
                        check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(quarto_report / "src")})
         lu = (quarto_report / "report" / "_site" / "countries" / "LU.html").read_text(encoding="utf-8")
@@ -142,6 +142,6 @@ def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(quarto_report):
         assert re.search(r"Table&nbsp;1: &lt;script&gt;alert\(1\)&lt;/script&gt;Luxembourg in every comparison", lu)
     finally:
         catalogue.write_bytes(original)
-        subprocess.run([sys.executable, "-m", "helpers.build.site", "country", "LU", "--quarto", shutil.which("quarto"),
+        subprocess.run([sys.executable, "-m", "helpers.pipeline.site", "country", "LU", "--quarto", shutil.which("quarto"),
                         "--report-dir", "report", "--provenance", "data/processed/provenance.json"], cwd=quarto_report,
                        check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(quarto_report / "src")})

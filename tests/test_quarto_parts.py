@@ -1,4 +1,4 @@
-"""Quarto's render split into parts, one Quarto process each (helpers.publish.quarto_renderer).
+"""Quarto's render split into parts, one Quarto process each (helpers.render.quarto_renderer).
 
 These tests run everywhere: a small program stands in for `quarto render` (it writes a page and a
 search entry for each page of its project's render list, as Quarto does, and fails on request).
@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from helpers.publish.quarto_renderer import (PARTS_DIR, merged_search_index, part_config, render_with_quarto,
+from helpers.render.quarto_renderer import (PARTS_DIR, merged_search_index, part_config, render_with_quarto,
                                              split_pages, weight)
-from helpers.publish.site_config import Page, pages, read_config
+from helpers.render.site_config import Page, pages, read_config
 
 # A stand-in for `quarto render --quiet`, run in a part's folder: one HTML file per page of the
 # render list (naming the part's folder, so a test can tell which process wrote it), a search

@@ -2,7 +2,7 @@
 
 Each hostile value below once reached the shell, papermill or a path outside the clone. Make
 hands every value given to it, unexpanded and quoted, to one check in Python
-(helpers.build.parameters), which stops make with one line; recipes read the checked values
+(helpers.pipeline.parameters), which stops make with one line; recipes read the checked values
 from the environment. Destructive targets are only ever run here with `make -n` or on values
 refused when the Makefile is read: if the check regressed, nothing would be deleted.
 """
@@ -128,7 +128,7 @@ def test_a_variable_that_is_not_a_setting_is_refused(tmp_path, assignment):
 
 def test_the_settings_reach_recipes_only_through_the_environment():
     """No recipe line expands a setting into its text: each reads it quoted ("$$NAME")."""
-    from helpers.build.parameters import SETTINGS
+    from helpers.pipeline.parameters import SETTINGS
 
     makefile = (ROOT / "Makefile").read_text()
     recipes = [line for line in makefile.splitlines() if line.startswith("\t")]

@@ -8,8 +8,8 @@ import shutil
 import yaml
 
 from conftest import ROOT
-from helpers.publish.fallback_renderer import build_fallback_site
-from helpers.publish.site_config import navigation, notebook_title, pages, read_config
+from helpers.render.fallback_renderer import build_fallback_site
+from helpers.render.site_config import navigation, notebook_title, pages, read_config
 
 CONFIG = read_config(ROOT / "report")
 MAKEFILE = (ROOT / "Makefile").read_text()
@@ -17,7 +17,7 @@ MAKEFILE = (ROOT / "Makefile").read_text()
 
 def makefile_pages():
     """The pages make builds: the contract's table, which the Makefile takes (NOTEBOOK_<page>)."""
-    from helpers.build.parameters import PAGE_NOTEBOOKS
+    from helpers.pipeline.parameters import PAGE_NOTEBOOKS
 
     assert "PAGES := $(patsubst NOTEBOOK_%,%,$(filter NOTEBOOK_%,$(SETTING_NAMES)))" in MAKEFILE
     return PAGE_NOTEBOOKS
@@ -57,7 +57,7 @@ def test_quarto_uses_stored_outputs_hides_code_and_shows_the_banner():
     assert html["lang"] == "en"
     assert html["include-before-body"] == "banner.html"
     assert (ROOT / "report" / html["css"]).exists()
-    assert '"$$PYTHON" -m helpers.build.site render --report-dir "$$REPORT_DIR"' in MAKEFILE  # Quarto from $QUARTO
+    assert '"$$PYTHON" -m helpers.pipeline.site render --report-dir "$$REPORT_DIR"' in MAKEFILE  # Quarto from $QUARTO
 
 
 def test_environment_installs_quarto_for_users():
@@ -71,7 +71,7 @@ PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2
 def tiny_notebook(title, *outputs):
     """A notebook as the runner writes it: a Markdown cell, then a code cell with the given outputs
     (and the Quarto options its outputs ask for)."""
-    from helpers.publish.cell_options import write_cell_options
+    from helpers.render.cell_options import write_cell_options
 
     cells = [{"cell_type": "markdown", "id": "t", "metadata": {}, "source": [f"# {title}\n", "Some words."]}]
     for n, output in enumerate(outputs):
@@ -133,7 +133,7 @@ def test_fallback_renderer_builds_every_page_without_code(tmp_path):
 def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, capsys):
     """After a Quarto build, the fallback renders every page (never a mix), from an empty site: no
     PDF of the older build is left, nor linked. A build that fails leaves the site as it was."""
-    from helpers.build.site import main as site_main
+    from helpers.pipeline.site import main as site_main
 
     report = tmp_path / "report"
     report.mkdir()
@@ -163,7 +163,7 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
 
 
 def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_path):
-    from helpers.publish.fallback_renderer import body_html
+    from helpers.render.fallback_renderer import body_html
 
     notebook = tiny_notebook("Page", figure_output(), table_output(), figure_output(caption="Another *chart*."),
                              markdown_output("See @fig-cell-2 and @tbl-cell-1; @fig-missing stays as written."))
@@ -179,7 +179,7 @@ def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_p
 
 
 def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_path):
-    from helpers.publish.fallback_renderer import body_html
+    from helpers.render.fallback_renderer import body_html
     from helpers.publish.outputs import Shown, banner, collapsed, markdown_table, verdict_span
 
     import pandas as pd
@@ -217,7 +217,7 @@ def test_quarto_theme_fetches_no_web_fonts():
 
 
 def test_a_computed_title_becomes_the_first_heading():
-    from helpers.build.runner import hoist_computed_title
+    from helpers.pipeline.notebook_runner import hoist_computed_title
 
     notebook = tiny_notebook("unused", figure_output())
     notebook["cells"][0]["source"] = ["**Country profile.** Some words."]
@@ -230,7 +230,7 @@ def test_a_computed_title_becomes_the_first_heading():
 
 
 def test_every_page_credits_the_report_as_citation_cff_does():
-    from helpers.publish.site_config import KOSOVO_NOTE, credit_line
+    from helpers.render.site_config import KOSOVO_NOTE, credit_line
 
     credit = credit_line(ROOT)
     assert "version 0.1.0" in credit or "version" in credit

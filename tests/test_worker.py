@@ -1,4 +1,4 @@
-"""The warm worker of `make country` (helpers.build.worker): the same page, sooner, and never stale."""
+"""The warm worker of `make country` (helpers.pipeline.worker): the same page, sooner, and never stale."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers.build import worker
+from helpers.pipeline import worker
 from pipeline import run_make
 
 
@@ -76,13 +76,13 @@ def test_a_worker_stops_by_itself_when_idle(tmp_path):
     report = tmp_path / "report"
     report.mkdir()
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "helpers.build.worker", "serve", "--report-dir", str(report),
+    subprocess.run([sys.executable, "-m", "helpers.pipeline.worker", "serve", "--report-dir", str(report),
                     "--idle-seconds", "1"], timeout=60, check=True)
     assert time.monotonic() - started < 60 and not (report / ".worker" / "socket").exists()
 
 
 def test_without_a_worker_nothing_is_asked_and_stop_says_so(tmp_path):
     assert worker.ask_worker(tmp_path, {"command": "ping"}) is None
-    result = subprocess.run([sys.executable, "-m", "helpers.build.worker", "stop", "--report-dir", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "helpers.pipeline.worker", "stop", "--report-dir", str(tmp_path)],
                             capture_output=True, text=True, check=True)
     assert "no warm worker was running" in result.stdout

@@ -1,5 +1,5 @@
-"""Publish: what readers see: words, charts, tables, provenance lines, citations, and the two
-renderers of the site. Imports `analysis` and below.
+"""Publish: what a page shows: words, charts, tables, provenance lines, citations. Imports `analysis`
+and below; the renderers that turn pages into a site are the next stage, `render`.
 """
 
 

@@ -1,6 +1,6 @@
 """The site commands make calls: render (Quarto or the fallback), one country, the banner, the baseline.
 
-    python -m helpers.build.site render --report-dir report [--quarto quarto] [--only page.ipynb ...]
+    python -m helpers.pipeline.site render --report-dir report [--quarto quarto] [--only page.ipynb ...]
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 
 from helpers.base.atomic_files import replace_folder
 from helpers.base.errors import DISK_FULL, disk_full
-from helpers.build.previous import keep_previous
-from helpers.publish.fallback_renderer import FALLBACK_NAME, build_fallback_site
-from helpers.publish.quarto_renderer import render_with_quarto, write_banner_include
-from helpers.publish.site_config import REPORT_DIR
+from helpers.pipeline.previous import keep_previous
+from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
+from helpers.render.quarto_renderer import render_with_quarto, write_banner_include
+from helpers.render.site_config import REPORT_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,8 +54,8 @@ def _run(args: argparse.Namespace) -> int:
         args.quarto = None
         return _render(args, args.only)
     elif args.command == "article":
-        from helpers.build.parameters import ROOT
-        from helpers.publish.article import write_article
+        from helpers.pipeline.parameters import ROOT
+        from helpers.render.article import write_article
 
         try:
             target = write_article(args.report_dir, root=ROOT, provenance_path=_provenance(args))
@@ -67,8 +67,8 @@ def _run(args: argparse.Namespace) -> int:
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
         # one process for both steps: the notebook runner and the renderer share their imports
-        from helpers.build.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, ROOT, read_params
-        from helpers.build.runner import NotebookFailed, execute
+        from helpers.pipeline.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, ROOT, read_params
+        from helpers.pipeline.notebook_runner import NotebookFailed, execute
         from helpers.catalogue import load_catalogue
 
         code = args.code.upper()
@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _provenance(args: argparse.Namespace) -> Path:
-    from helpers.build.parameters import ROOT
+    from helpers.pipeline.parameters import ROOT
 
     return args.provenance or ROOT / "data" / "processed" / "provenance.json"
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import yaml
 
 from helpers.base.atomic_files import replace_folder, write_text_atomic
-from helpers.publish.article import source_date_epoch
-from helpers.publish.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
+from helpers.render.article import source_date_epoch
+from helpers.render.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
 
 PARTS_DIR = ".quarto-parts"
 SEARCH_INDEX = "search.json"

@@ -1,8 +1,8 @@
 """The build's contract: every value a user may set, read from the environment and the command
 line, checked once here before anything runs (``make -n`` included), and trusted after that.
 
-    python3 -m helpers.build.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
-    python3 -m helpers.build.parameters list                                         (every setting)
+    python3 -m helpers.pipeline.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
+    python3 -m helpers.pipeline.parameters list                                         (every setting)
 
 The Makefile calls `make` when it is read and takes back one line: either ``error: NAME='value' is
 not accepted: NAME takes ...`` (make stops with it) or the checked settings as ``NAME=value``
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from helpers.base.atomic_files import write_text_atomic
-from helpers.build.lock import lock_is_held_by_an_ancestor
+from helpers.pipeline.build_lock import lock_is_held_by_an_ancestor
 from helpers.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -342,7 +342,7 @@ def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str]:
         elif option == "--dry-run" and rest:
             dry_run = rest.pop(0)
         else:
-            raise SystemExit(f"usage: python3 -m helpers.build.parameters make [--set NAME VALUE]... [--goals GOALS] "
+            raise SystemExit(f"usage: python3 -m helpers.pipeline.parameters make [--set NAME VALUE]... [--goals GOALS] "
                              f"[--dry-run FLAG]: not understood: {option}")
     return sets, goals, dry_run
 

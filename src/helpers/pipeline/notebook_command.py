@@ -1,6 +1,6 @@
 """Execute the project's notebooks with papermill, the way the Makefile does.
 
-    python -m helpers.build.notebooks 10_youth_civic -p paper_year 2013 -p highlight NL,AT
+    python -m helpers.pipeline.notebook_command 10_youth_civic -p paper_year 2013 -p highlight NL,AT
 
 Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
 mean the same in JupyterLab and here), and writes the executed copy to ``report/pipeline/``
@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 from helpers.base.errors import DISK_FULL, disk_full
-from helpers.build.queue import execute_many, run_queue
-from helpers.build.runner import (
+from helpers.pipeline.notebook_pool import execute_many, run_queue
+from helpers.pipeline.notebook_runner import (
     EXECUTED_DIR,
     NOTEBOOK_DIR,
     ROOT,
     NotebookFailed,
-    _shown,
+    shown,
     execute,
     parse_parameters,
 )
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {args.name}: {DISK_FULL}", file=sys.stderr)
         return 1
-    print(f"executed {args.name} -> {_shown(path)}")
+    print(f"executed {args.name} -> {shown(path)}")
     return 0
 
 

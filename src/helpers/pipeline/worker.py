@@ -1,6 +1,6 @@
 """`make country` with a warm worker: one country's page in seconds, not in the time a kernel takes to start.
 
-    python -m helpers.build.worker country PT --report-dir report --provenance data/processed/provenance.json
+    python -m helpers.pipeline.worker country PT --report-dir report --provenance data/processed/provenance.json
 
 Run cold, `make country` starts a process, a kernel, and the kernel's imports (pandas, matplotlib,
 seaborn) before its two seconds of work (docs/performance.md). So after a cold run it leaves a
@@ -14,7 +14,7 @@ The worker serves only the code it was started with: each request carries a fing
 project's code (every file of helpers, the catalogue, the Python and the kernel); a different
 one, and the worker stops and the request runs cold (and leaves a fresh worker). It stops by
 itself after WARM_MINUTES minutes without a request (default 10; 0: no worker is left), when its
-report folder is gone, and on `make clean` (``python -m helpers.build.worker stop``). Without a
+report folder is gone, and on `make clean` (``python -m helpers.pipeline.worker stop``). Without a
 worker, or where a socket cannot be made, everything runs cold, as before.
 
 The client side uses the standard library only, so that a warm request costs no imports.
@@ -110,7 +110,7 @@ def start_worker(report_dir: Path, minutes: int, warm_country: str) -> None:
     """A warm worker for the next `make country`, in a session of its own (never the build's child)."""
     log = open(os.environ.get("OECD_BUILD_LOG", ROOT / "build.log"), "a")  # noqa: SIM115 - handed to the child
     with log:
-        subprocess.Popen([sys.executable, "-m", "helpers.build.worker", "serve", "--report-dir",
+        subprocess.Popen([sys.executable, "-m", "helpers.pipeline.worker", "serve", "--report-dir",
                           str(Path(report_dir).resolve()), "--idle-seconds", str(minutes * 60),
                           "--warm-country", warm_country], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
                          stderr=log, start_new_session=True, close_fds=True)
@@ -123,7 +123,7 @@ def stop_worker(report_dir: Path) -> bool:
 
 def country(argv: list[str]) -> int:
     """`make country`: through the warm worker when there is one, else cold (and then leave one)."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.build.worker country")
+    parser = argparse.ArgumentParser(prog="python -m helpers.pipeline.worker country")
     parser.add_argument("code")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "report")
     parser.add_argument("--provenance", type=Path)
@@ -140,7 +140,7 @@ def country(argv: list[str]) -> int:
         print(f"(run by the warm worker in {time.monotonic() - started:.1f} s; it stops after "
               f"{answer['idle_minutes']} idle minutes: WARM_MINUTES)")
         return answer["exit"]
-    from helpers.build import site
+    from helpers.pipeline import site
 
     status = site.main(["country", *argv])
     if status == 0 and minutes > 0:
@@ -207,21 +207,21 @@ def _same_user(connection: socket.socket) -> bool:
 def _warm_up(report_dir: Path, country: str | None) -> None:
     """Start the kernel and run the country's notebook once, to a scratch copy: the kernel then holds
     the notebook's imports and the claims it evaluates (remembered for the same data)."""
-    from helpers.build import runner, site  # noqa: F401 - the imports are the point
-    from helpers.build.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, read_params
+    from helpers.pipeline import notebook_runner, site  # noqa: F401 - the imports are the point
+    from helpers.pipeline.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, read_params
     from helpers.catalogue import load_catalogue
 
-    runner._register_engine()
+    notebook_runner.register_engine()
     if not country:
         return
     with contextlib.suppress(Exception):  # a warm-up that fails leaves the request to say why
         page = OECD_COUNTRY_PAGE if country in load_catalogue().oecd_countries else COUNTRY_PAGE
         record = read_params(report_dir, page)
         scratch = worker_dir(report_dir) / "warm-up.ipynb"
-        runner.execute(record["notebook"], {**record["parameters"], "country": country}, scratch)
+        notebook_runner.execute(record["notebook"], {**record["parameters"], "country": country}, scratch)
         scratch.unlink(missing_ok=True)
     with contextlib.suppress(Exception):  # the fallback renderer's first page builds its exporter (templates)
-        from helpers.publish.fallback_renderer import build_fallback_site
+        from helpers.render.fallback_renderer import build_fallback_site
 
         site_dir = worker_dir(report_dir) / "warm-up-site"
         build_fallback_site(report_dir, site_dir, only=[f"countries/{country}.ipynb"])
@@ -229,8 +229,8 @@ def _warm_up(report_dir: Path, country: str | None) -> None:
 
 
 def _run_request(request: dict, idle_seconds: float) -> dict:
-    """Run `python -m helpers.build.site <argv>` here, in the request's folder and environment."""
-    from helpers.build import site
+    """Run `python -m helpers.pipeline.site <argv>` here, in the request's folder and environment."""
+    from helpers.pipeline import site
 
     saved_environment, saved_cwd = dict(os.environ), os.getcwd()
     stdout, stderr = io.StringIO(), io.StringIO()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.publish.cell_options import OPTION_PREFIX, SKIPPED_TAGS, read_options
+from helpers.render.cell_options import OPTION_PREFIX, SKIPPED_TAGS, read_options
 from helpers.publish.provenance import SYNTHETIC_NOTICE, is_synthetic, readable_time
 from helpers.publish.text import markdown_text
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from helpers.base.atomic_files import write_text_atomic
 from helpers.base.errors import DISK_FULL
 from helpers.base.jupyter_imports import skip_unused_iri_grammar
-from helpers.publish.cell_options import write_cell_options
+from helpers.render.cell_options import write_cell_options
 
 skip_unused_iri_grammar()  # before papermill imports nbformat: about 2 s less per process
 
@@ -78,7 +78,7 @@ def kernel_log():
 _engine_registered = False
 
 
-def _register_engine() -> None:
+def register_engine() -> None:
     """A papermill engine that keeps one kernel per process and reuses it for every notebook.
 
     Starting a kernel and importing pandas, matplotlib and seaborn costs about 3 s; a worker
@@ -190,7 +190,7 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    _register_engine()
+    register_engine()
     source = NOTEBOOK_DIR / f"{name}.ipynb"
     if not source.exists():
         known = ", ".join(sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")))
@@ -230,7 +230,7 @@ def remove_stale_scratch(output: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 

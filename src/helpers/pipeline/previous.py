@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from helpers.base.atomic_files import replace_folder
-from helpers.publish.site_config import REPORT_DIR
+from helpers.render.site_config import REPORT_DIR
 
 
 def keep_previous(report_dir: Path = REPORT_DIR) -> Path:

@@ -1,6 +1,6 @@
 """One build at a time in a clone: the building targets run under a lock on ``.build.lock``.
 
-    python3 -m helpers.build.lock run -- make report ...   (the Makefile's wrapper)
+    python3 -m helpers.pipeline.build_lock run -- make report ...   (the Makefile's wrapper)
 
 The wrapper takes the lock (``flock``), writes its process id into the file, and runs make as
 its child; a second build finds the lock taken and stops at once (exit 75). The make inside
@@ -85,7 +85,7 @@ def run_locked(path: Path, command: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 3 or args[0] != "run" or args[1] != "--":
-        print("usage: python3 -m helpers.build.lock run -- COMMAND ...", file=sys.stderr)
+        print("usage: python3 -m helpers.pipeline.build_lock run -- COMMAND ...", file=sys.stderr)
         return 2
     return run_locked(Path(".build.lock"), args[2:])
 

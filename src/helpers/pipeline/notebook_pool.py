@@ -10,7 +10,7 @@ from typing import Callable
 
 from helpers.base.errors import DISK_FULL, disk_full
 
-from helpers.build.runner import COUNTRY_NOTEBOOKS, NotebookFailed, _shown, execute
+from helpers.pipeline.notebook_runner import COUNTRY_NOTEBOOKS, NotebookFailed, shown, execute
 
 
 def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
@@ -47,9 +47,9 @@ def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int, on_done: Callabl
                 on_done(done - 1)
             if error:
                 errors.append(error)
-                print(f"[{done}/{len(work)}] failed {_shown(path)}: {error}", file=sys.stderr, flush=True)
+                print(f"[{done}/{len(work)}] failed {shown(path)}: {error}", file=sys.stderr, flush=True)
             else:
-                print(f"[{done}/{len(work)}] executed {name} -> {_shown(path)}{eta}", flush=True)
+                print(f"[{done}/{len(work)}] executed {name} -> {shown(path)}{eta}", flush=True)
     return errors
 
 
@@ -64,7 +64,7 @@ def queued_work(queue: Path) -> list[tuple[Path, tuple[str, dict, Path]]]:
     """The queue's jobs as (job file, (notebook, parameters, output)). A job file names a page
     (``youth-civic``) or a country (``country PT``); its parameters are the page's parameter file
     beside the queue (``.params/<page>.json``, written by the checked settings), never the job's text."""
-    from helpers.build.parameters import ROOT, read_params
+    from helpers.pipeline.parameters import ROOT, read_params
 
     report_dir = queue.parent
     found = []

@@ -1,7 +1,7 @@
 """The fallback renderer: the site built from the executed notebooks where Quarto is absent.
 
 It shows what Quarto shows, from the same notebooks and the same cell options (``#|`` lines,
-`helpers.publish.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
+`helpers.render.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
 report uses: callouts as fenced divs, a collapsed callout as a section the reader opens, spans
 with classes for the verdicts, ``@fig-``/``@tbl-`` cross-references), charts as numbered
 figures with their captions and alt text, tables as numbered tables with their captions, and
@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
-from helpers.publish.cell_options import SKIPPED_TAGS, caption_from_option, read_options
-from helpers.publish.site_config import (
+from helpers.render.cell_options import SKIPPED_TAGS, caption_from_option, read_options
+from helpers.render.site_config import (
     KOSOVO_NOTE,
     REPORT_DIR,
     Page,
