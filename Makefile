@@ -69,10 +69,15 @@ export OECD_BUILD_LOG := $(CURDIR)/build.log
 # the runner makes the folders relative to notebooks/ (where the notebooks run) and the mirror absolute
 FETCH := $(RUN) 00_fetch -o "$$REPORT_DIR/pipeline/00_fetch.ipynb" -P raw_dir "$$DATA_DIR/raw" -p source "$$SOURCE" \
   -P mirror "$$EUROSTAT_MIRROR"
-# what each stage's output depends on (beyond its notebook)
-DATA_CODE := $(wildcard src/helpers/base/*.py src/helpers/acquire/*.py src/helpers/store/*.py src/helpers/catalogue/*.py) \
-  src/helpers/catalogue/series.toml
-ANALYSIS_CODE := $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/catalogue/*.toml)
+# What each notebook's page depends on beyond its notebook: the modules it imports, directly or through
+# others, and the catalogue files they read (CODE_<notebook>), read from the code by
+# helpers.pipeline.prerequisites into a file make includes; CODE_site is what renders the site, CODE_article
+# what assembles the article. The file is written again when a module or a notebook changes (make then
+# reads itself again).
+PREREQUISITES := $(REPORT_DIR)/.prerequisites.mk
+$(PREREQUISITES): $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/*/*.toml notebooks/*.ipynb)
+	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.prerequisites --output '$@'
+-include $(PREREQUISITES)
 
 # The pages and their notebooks come from the check above (NOTEBOOK_<page>); each page's
 # parameters are in $(REPORT_DIR)/.params/<page>.json, written there when their text changes.
@@ -138,7 +143,7 @@ data: $(STORE) ## Fetch the Eurostat series (live, or EUROSTAT_MIRROR) and build
 $(RAW) &: | $(ENV_STAMP)
 	@$(FETCH)
 
-$(STORE): $(RAW) notebooks/01_tidy.ipynb $(DATA_CODE) | $(ENV_STAMP)
+$(STORE): $(RAW) notebooks/01_tidy.ipynb $(CODE_01_tidy) | $(ENV_STAMP)
 	@$(RUN) 01_tidy -o "$$REPORT_DIR/pipeline/01_tidy.ipynb" -P raw_dir "$$DATA_DIR/raw" -P processed_dir "$$DATA_DIR/processed"
 
 refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
@@ -165,14 +170,14 @@ comma := ,
 $(REPORT_DIR)/.params/%.json: ;
 
 .SECONDEXPANSION:
-$(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $(ANALYSIS_CODE) $$(call PARAMS,$$*) $$(INPUTS_$$*) $$(call PARAMS_FORCE,$$*) | $(ENV_STAMP)
+$(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $$(CODE_$$(NOTEBOOK_$$*)) $$(call PARAMS,$$*) $$(INPUTS_$$*) $$(call PARAMS_FORCE,$$*) | $(ENV_STAMP)
 	@: queued $(NOTEBOOK_$*) -o '$@'$(call enqueue,$*,$*)
 
 # One page per country with data, queued like the others and run in the same pool.
-$(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(ANALYSIS_CODE) $(call PARAMS,country) $(call PARAMS_FORCE,country) | $(ENV_STAMP)
+$(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(CODE_30_country_profile) $(call PARAMS,country) $(call PARAMS_FORCE,country) | $(ENV_STAMP)
 	@: queued 30_country_profile -o '$@'$(call enqueue,country-$*,country $*)
 
-$(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_country.ipynb $(STORE) $(ANALYSIS_CODE) $(call PARAMS,oecd-country) $(call PARAMS_FORCE,oecd-country) | $(ENV_STAMP)
+$(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_country.ipynb $(STORE) $(CODE_32_oecd_country) $(call PARAMS,oecd-country) $(call PARAMS_FORCE,oecd-country) | $(ENV_STAMP)
 	@: queued 32_oecd_country -o '$@'$(call enqueue,oecd-country-$*,oecd-country $*)
 
 FORCE:
@@ -189,10 +194,10 @@ site: $(SITE)
 
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
 CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)))
-$(ARTICLE): $(ARTICLE_PARTS) CITATION.cff src/helpers/render/article.py | $(ENV_STAMP)
+$(ARTICLE): $(ARTICLE_PARTS) CITATION.cff $(CODE_article) | $(ENV_STAMP)
 	@"$$PYTHON" -m helpers.pipeline.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
 
-$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff
+$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff $(CODE_site)
 	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer; the PDF article needs Quarto (docs/building.md)"
 	@"$$PYTHON" -m helpers.pipeline.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
 	  $(CHANGED_PAGES)

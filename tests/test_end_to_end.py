@@ -126,6 +126,34 @@ def test_nothing_changed_means_no_work(built_report, synthetic_mirror_path):
     assert snapshot(built_report / "report") == before
 
 
+def queued_by_touching(clone: Path, source: str) -> tuple[set[str], bool]:
+    """The notebooks `make -n report` would queue, and whether it would render the site, once `source` is
+    touched (its time is put back after)."""
+    import os
+
+    path = clone / source
+    times = path.stat()
+    path.touch()
+    try:
+        out = run_make(clone, "-n", "report").stdout
+    finally:
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+        run_make(clone, "-n", "report")  # the prerequisites file is written again from the code as it is
+    return set(re.findall(r"queued (\S+)", out)), "helpers.pipeline.site render" in out
+
+
+def test_a_page_reruns_only_for_the_code_its_notebook_imports(built_report):
+    for source in ("src/helpers/pipeline/worker.py", "src/helpers/render/quarto_renderer.py",
+                   "src/helpers/render/fallback_renderer.py", "src/helpers/pipeline/build_lock.py"):
+        queued, site = queued_by_touching(built_report, source)
+        assert not queued, (source, queued)
+        assert site == ("render" in source), source  # the site is rendered again for its renderers only
+    queued, site = queued_by_touching(built_report, "src/helpers/analysis/claims.py")
+    assert {"10_youth_civic", "11_education_gap", "12_senior_uptake", "13_other_figures", "20_claims",
+            "30_country_profile"} <= queued
+    assert not queued & {"31_countries", "40_data_and_methods", "50_cite"}
+
+
 def test_a_changed_parameter_reruns_only_what_depends_on_it(built_report):
     before = snapshot(built_report / "report")
     result = run_make(built_report, "report", "YOUTH_HIGHLIGHT=NL,DE")

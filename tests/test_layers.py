@@ -6,30 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import ROOT
+from helpers.pipeline.prerequisites import import_graph, modules
 
-PACKAGE = ROOT / "src" / "helpers"
 # lowest first: a stage may import its own modules and those of the stages before it
 STAGES = ["base", "catalogue", "acquire", "store", "analysis", "publish", "render", "pipeline"]
-
-
-def modules() -> dict[str, Path]:
-    found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    return found
-
-
-def imports(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("helpers"):
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("helpers")}
-    return found
 
 
 def stage(module: str) -> int | None:
@@ -38,8 +18,8 @@ def stage(module: str) -> int | None:
 
 
 def graph() -> dict[str, set[str]]:
-    known = modules()
-    return {name: {m for m in imports(path) if m in known and m != name} for name, path in known.items()}
+    """The import graph the build reads for each page's prerequisites (helpers.pipeline.prerequisites)."""
+    return import_graph()
 
 
 def test_every_module_sits_in_a_stage():
@@ -80,7 +60,7 @@ def test_the_contract_and_the_lock_need_nothing_but_the_standard_library():
     import sys
 
     allowed = set(sys.stdlib_module_names) | {"helpers"}
-    for name in ("helpers.pipeline.parameters", "helpers.pipeline.build_lock", "helpers.catalogue", "helpers.base.errors",
+    for name in ("helpers.pipeline.parameters", "helpers.pipeline.build_lock", "helpers.pipeline.prerequisites", "helpers.catalogue", "helpers.base.errors",
                  "helpers.base.atomic_files"):
         tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
         top = {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module} | \

@@ -18,6 +18,7 @@ from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
 from helpers.render.quarto_renderer import render_with_quarto, write_banner_include
 from helpers.render.site_config import REPORT_DIR
 
+ROOT = Path(__file__).resolve().parents[3]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The report's site: fallback renderer and helpers for make.")
@@ -54,7 +55,6 @@ def _run(args: argparse.Namespace) -> int:
         args.quarto = None
         return _render(args, args.only)
     elif args.command == "article":
-        from helpers.pipeline.parameters import ROOT
         from helpers.render.article import write_article
 
         try:
@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
         write_banner_include(args.report_dir, args.provenance)
     elif args.command == "country":
         # one process for both steps: the notebook runner and the renderer share their imports
-        from helpers.pipeline.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, ROOT, read_params
+        from helpers.pipeline.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, read_params
         from helpers.pipeline.notebook_runner import NotebookFailed, execute
         from helpers.catalogue import load_catalogue
 
@@ -88,8 +88,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _provenance(args: argparse.Namespace) -> Path:
-    from helpers.pipeline.parameters import ROOT
-
     return args.provenance or ROOT / "data" / "processed" / "provenance.json"
 
 
