@@ -231,6 +231,12 @@ demo: | $(ENV_STAMP) ## Try it offline: build the whole site from generated SYNT
 	  EUROSTAT_MIRROR=$(DEMO_DIR)/mirror LOCK_CHECK=0
 	@echo "demo (SYNTHETIC data, not Eurostat's): $(DEMO_DIR)/report/_site/index.html"
 
+# JupyterLab on notebooks/, where the notebooks run, with the project's kernel. Its kernels are not the
+# runner's (no OECD_REPORT_BUILD): outputs come in the Markdown JupyterLab renders (docs/building.md)
+.PHONY: lab
+lab: $(ENV_STAMP) ## Open JupyterLab on notebooks/ with the project's kernel, to re-run a notebook by hand
+	"$$PYTHON" -m jupyterlab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=$(KERNEL)
+
 bench: $(ENV_STAMP) ## Benchmark the build on the synthetic mirror (slow; never part of make test): bench/results/
 	"$$PYTHON" bench/run_bench.py --repeat "$$REPEAT" $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"}
 

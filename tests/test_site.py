@@ -178,8 +178,11 @@ def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_p
     assert "@fig-missing" in body  # an unknown reference stays visible, as in Quarto
 
 
-def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_path):
+def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_path, monkeypatch):
+    from helpers.publish import BUILD_VARIABLE
     from helpers.render.fallback_renderer import body_html
+
+    monkeypatch.setenv(BUILD_VARIABLE, "1")  # the outputs a build's kernel makes (tests/test_jupyterlab.py)
     from helpers.publish.outputs import Shown, banner, collapsed, markdown_table, verdict_span
 
     import pandas as pd

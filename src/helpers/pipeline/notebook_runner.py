@@ -1,9 +1,11 @@
 """Execute one of the project's notebooks with papermill, in the project's kernel.
 
 Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
-mean the same in JupyterLab and here), and writes the executed copy with papermill's
-timestamps and durations removed, so that a re-run on the same data changes no byte. An
-expected failure (unknown country, missing series, ...) ends in one line naming the cause.
+mean the same in JupyterLab and here), tells the kernel that it runs for a build (the environment
+variable ``helpers.publish.BUILD_VARIABLE``: outputs are then the renderers' Markdown, while a
+kernel JupyterLab starts, without it, shows Markdown JupyterLab renders), and writes the executed
+copy with papermill's timestamps and durations removed, so that a re-run on the same data changes
+no byte. An expected failure (unknown country, missing series, ...) ends in one line naming the cause.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from helpers.base.atomic_files import write_text_atomic
 from helpers.base.errors import DISK_FULL
 from helpers.base.jupyter_imports import skip_unused_iri_grammar
+from helpers.publish import BUILD_VARIABLE
 from helpers.render.cell_options import write_cell_options
 
 skip_unused_iri_grammar()  # before papermill imports nbformat: about 2 s less per process
@@ -75,6 +78,24 @@ def kernel_log():
     return _kernel_log
 
 
+def kernel_environment() -> dict[str, str]:
+    """The environment of the build's kernels: this process's, and BUILD_VARIABLE=1 (for them only,
+    never for this process: a JupyterLab started from here must not inherit it)."""
+    return {**os.environ, BUILD_VARIABLE: "1"}
+
+
+def start_kernel(kernel_name: str = KERNEL_NAME):
+    """Start a kernel for the build: in ``notebooks/``, told it runs for a build, its own messages to
+    the build log. The caller shuts it down."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name=kernel_name)
+    # the kernel's own messages (ipykernel's transport warning, library warnings) go to
+    # the build log, not to the terminal: a notebook's warnings that matter are in its outputs
+    km.start_kernel(cwd=str(NOTEBOOK_DIR), env=kernel_environment(), stdout=kernel_log(), stderr=kernel_log())
+    return km
+
+
 _engine_registered = False
 
 
@@ -89,7 +110,6 @@ def register_engine() -> None:
     global _engine_registered
     if _engine_registered:
         return
-    from jupyter_client.manager import KernelManager
     from nbclient.util import ensure_async
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -116,10 +136,7 @@ def register_engine() -> None:
             if km is None or not km.is_alive() or km.kernel_name != kernel_name:
                 if km is not None:
                     km.shutdown_kernel(now=True)
-                km = cls.kernel_manager = KernelManager(kernel_name=kernel_name)
-                # the kernel's own messages (ipykernel's transport warning, library warnings) go to
-                # the build log, not to the terminal: a notebook's warnings that matter are in its outputs
-                km.start_kernel(cwd=str(NOTEBOOK_DIR), stdout=kernel_log(), stderr=kernel_log())
+                km = cls.kernel_manager = start_kernel(kernel_name)
                 atexit.register(km.shutdown_kernel, now=True)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,

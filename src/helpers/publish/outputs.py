@@ -1,5 +1,13 @@
 """What a notebook cell shows, in forms every format carries: a chart is an image output, a table
-a Markdown table, a finding or the synthetic-data warning Markdown (a callout). No HTML is written here.
+a Markdown table, a finding or the synthetic-data warning Markdown (a callout).
+
+Two readers see these outputs. In a build (a kernel the runner started: `for_renderers`), the
+Markdown is the renderers' own: the warning a Quarto callout (``::: {.callout-warning ...}``), a
+verdict a Pandoc span with its class, which Quarto and the fallback renderer turn into a coloured
+box and coloured words. Anywhere else (a notebook run by hand in JupyterLab), the same outputs are
+Markdown a notebook front end renders: the warning in the alert box JupyterLab styles, a verdict in
+words. One bundle cannot carry both (Quarto takes ``text/html`` before ``text/markdown`` in HTML
+pages), so each output is made for the reader of the kernel it runs in.
 
 Each chart and table carries its caption (and a chart its alt text) in the output's metadata
 (``report``); the runner then gives the cell its Quarto options (``#| label: fig-<cell id>``,
@@ -13,6 +21,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 from pathlib import Path
 
@@ -20,7 +29,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers.catalogue import load_catalogue
-from helpers.publish import REPORT_KEY
+from helpers.publish import BUILD_VARIABLE, REPORT_KEY
 from helpers.publish.charts import (
     dumbbell,
     png_bytes,
@@ -87,11 +96,31 @@ def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption
                  alt=alt)
 
 
+def for_renderers() -> bool:
+    """Whether this kernel's outputs are for the build's renderers (True: the runner started it with
+    BUILD_VARIABLE=1) or for a person in a notebook front end such as JupyterLab (False: a kernel
+    started by hand has no such variable, so nobody has to do anything to get that form)."""
+    return os.environ.get(BUILD_VARIABLE) == "1"
+
+
+# Quarto's callout kinds and the alert boxes of the classic notebook, which JupyterLab still styles
+ALERT_CLASSES = {"warning": "alert-warning", "note": "alert-info"}
+
+
+def callout(kind: str, css: str, body: str, *, title: str = "") -> str:
+    """A box around Markdown: a Quarto callout (``::: {.callout-<kind> .<css>}``) for the renderers,
+    a ``<div class="alert ...">`` around the same Markdown for a notebook front end."""
+    if for_renderers():
+        return f"::: {{.callout-{kind} .{css}}}\n" + (f"## {title}\n\n" if title else "") + f"{body}\n:::\n"
+    heading = f"**{title}**\n\n" if title else ""
+    return f'<div class="alert {ALERT_CLASSES[kind]} {css}">\n\n{heading}{body}\n\n</div>\n'
+
+
 def banner(provenance: dict) -> Shown:
     """The synthetic-data warning (a callout), at the top of every notebook built from a synthetic mirror."""
     if not is_synthetic(provenance):
         return Shown("", text="")
-    return Shown(f"::: {{.callout-warning .synthetic-data}}\n## Synthetic data\n\n**{markdown_text(SYNTHETIC_NOTICE)}**\n:::\n",
+    return Shown(callout("warning", "synthetic-data", f"**{markdown_text(SYNTHETIC_NOTICE)}**", title="Synthetic data"),
                  text=SYNTHETIC_NOTICE)
 
 
@@ -141,7 +170,10 @@ def show(data: pd.DataFrame, caption: str, *, csv: str | None = None, metadata: 
 
 
 def verdict_span(verdict: str) -> Markup:
-    """A verdict, coloured on the web (a Pandoc span with its class), spelled out everywhere."""
+    """A verdict, spelled out everywhere: in a build, a Pandoc span with its class (coloured on the web);
+    in a notebook front end, the words in bold (a span's braces would show as they are)."""
+    if not for_renderers():
+        return Markup(f"**{markdown_text(verdict)}**")
     css = "verdict-" + verdict.split(" (")[0].replace(" ", "-")
     return Markup(f"[{markdown_text(verdict)}]{{.verdict .{css}}}")
 
@@ -168,7 +200,7 @@ def no_data(table: pd.DataFrame, *, year: int, what: str, name: str, output_dir:
         return None
     write_csv(table, name=name, output_dir=output_dir)
     note = gap_note(what, year, table.attrs.get("years_with_data", []))
-    return Shown(f"::: {{.callout-note .no-data}}\n**{markdown_text(note)}**\n:::\n", text=note)
+    return Shown(callout("note", "no-data", f"**{markdown_text(note)}**"), text=note)
 
 
 def comparison_sentence(comparison: str) -> str:
