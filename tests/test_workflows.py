@@ -144,3 +144,19 @@ def test_the_makefile_has_the_release_target_the_tag_workflow_runs():
     if not re.search(r"^release:", make_database(), re.M):
         pytest.skip("the Makefile has no `release` target yet (issue #31, items 1-3): the tag workflow's "
                     "`make release` cannot be checked against it")
+
+
+def test_the_tag_workflow_refuses_a_tag_that_is_not_citation_cffs_version():
+    """Its first check, run here as the runner runs it (sh, in the checkout): tag v<version> passes,
+    another tag stops the release with one line."""
+    (check,) = [s["run"] for s in steps(load("release.yml")["jobs"]["build"]) if "CITATION.cff" in s.get("run", "")]
+    version = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["version"]
+
+    def run(tag: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["sh", "-e", "-c", check], cwd=ROOT, env={**os.environ, "GITHUB_REF_NAME": tag},
+                              capture_output=True, text=True, timeout=60)
+
+    assert run(f"v{version}").returncode == 0
+    refused = run(f"v{version}.1")
+    assert refused.returncode != 0 and refused.stdout.count("\n") == 1
+    assert f"v{version}.1 does not match CITATION.cff's version" in refused.stdout
