@@ -26,7 +26,8 @@ import yaml
 
 from helpers.render.cell_options import OPTION_PREFIX, SKIPPED_TAGS, read_options
 from helpers.publish.provenance import SYNTHETIC_NOTICE, is_synthetic, readable_time
-from helpers.publish.text import markdown_text
+from helpers.publish.citation import doi_url, report_doi
+from helpers.publish.text import markdown_link, markdown_text
 
 ARTICLE = "article.ipynb"
 TITLE = "Social Media Use by Governments, checked against Eurostat"
@@ -45,7 +46,8 @@ def _typst_string(text: str) -> str:
 
 
 def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
-    """The article's YAML: title, authors, date and version from CITATION.cff; the PDF's settings."""
+    """The article's YAML: title, authors, date, version and (once there is one) DOI from CITATION.cff;
+    the PDF's settings."""
     typst = {
         "toc": True,
         "toc-depth": 1,
@@ -63,9 +65,16 @@ def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
         header += (f"#set page(header: align(center, text(size: 8pt, weight: \"bold\", fill: rgb(\"#b00020\"), "
                    f"{_typst_string(SYNTHETIC_NOTICE)})))\n")
     typst["include-in-header"] = [{"text": header}]
+    subtitle = f"A reproducible check of the OECD working paper by Mickoleit (2014), version {cff['version']}"
+    doi = report_doi(cff)
+    if doi:
+        # the web version shows `doi` as a link in its title block; typst's title block has no DOI
+        # field, so the PDF's subtitle carries it, as a link
+        typst["subtitle"] = f"{markdown_text(subtitle)}, DOI {markdown_link(doi_url(doi))}"
     meta = {
         "title": TITLE,
-        "subtitle": f"A reproducible check of the OECD working paper by Mickoleit (2014), version {cff['version']}",
+        "subtitle": subtitle,
+        **({"doi": doi} if doi else {}),
         "author": [{"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
                    for a in cff.get("authors", [])],
         "date": str(cff["date-released"]),
