@@ -25,19 +25,26 @@ ASK = [sys.executable, "-c", "import sys; from helpers.pipeline.build_lock impor
        "print(held(sys.argv[1]))"]
 
 
-@pytest.fixture
-def no_proc(monkeypatch):
-    """/proc as on macOS: any open, read or listing of it fails."""
+def hide_proc(setattr) -> None:
+    """/proc as on macOS: any open, read or listing of it from Python fails (`setattr`: monkeypatch's,
+    or the builtin in a child process that runs code under test)."""
     def refuse(path):
         if str(path).startswith("/proc"):
             raise FileNotFoundError(2, "No such file or directory (no /proc here)", str(path))
 
     for module, name in ((builtins, "open"), (io, "open"), (os, "open"), (os, "listdir"), (os, "scandir")):
         original = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda path=".", *a, _original=original, **k: (refuse(path), _original(path, *a, **k))[1])
+        setattr(module, name, lambda path=".", *a, _original=original, **k: (refuse(path), _original(path, *a, **k))[1])
     for name in ("read_text", "read_bytes", "open"):
         original = getattr(Path, name)
-        monkeypatch.setattr(Path, name, lambda self, *a, _original=original, **k: (refuse(self), _original(self, *a, **k))[1])
+        setattr(Path, name, lambda self, *a, _original=original, **k: (refuse(self), _original(self, *a, **k))[1])
+
+
+@pytest.fixture
+def no_proc(monkeypatch):
+    hide_proc(monkeypatch.setattr)
+    with pytest.raises(FileNotFoundError):
+        open("/proc/self/stat")
 
 
 def child_environment(**extra):
