@@ -164,3 +164,38 @@ def test_the_wrapper_runs_without_proc(tmp_path, no_proc):
     assert build_lock.run_locked(path, ["bash", "-c", f"PYTHONPATH={SRC} {' '.join(ASK[:2])} '{ASK[2]}' {path} > {out}"]) == 0
     assert out.read_text().strip() == "True"
     assert not build_lock.lock_is_taken(path)
+
+
+# ----------------------------------------------------------------------------- the whole build, /proc hidden
+
+HIDE_PROC = ["unshare", "--mount", "--fork", "sh", "-c", 'mount -t tmpfs none /proc && exec "$@"', "hide-proc"]
+
+
+def proc_can_be_hidden() -> bool:
+    try:
+        return subprocess.run([*HIDE_PROC, "sh", "-c", "! test -e /proc/self"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def make_without_proc(clone, *args):
+    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "WARM_MINUTES": "0", "QUARTO": ""}
+    env.pop("EUROSTAT_MIRROR", None)
+    env.pop(build_lock.FD_VARIABLE, None)
+    return subprocess.run([*HIDE_PROC, "make", "--no-print-directory", "-C", str(clone), *args, f"PYTHON={sys.executable}",
+                           "ENV_STAMP="], env=env, capture_output=True, text=True, timeout=1200)
+
+
+def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(built_report):
+    """make report (the wrapper, the make inside, its recursive makes) in a mount namespace whose /proc is
+    an empty folder, as on macOS; needs root and unshare(1) (Linux), else skipped."""
+    if not proc_can_be_hidden():
+        pytest.skip("/proc cannot be hidden here (needs root and util-linux's unshare): the unit tests above hide "
+                    "it from Python instead")
+    result = make_without_proc(built_report, "report")
+    assert result.returncode == 0, result.stderr
+    assert "another build is running" not in result.stderr and "report: report/_site/index.html" in result.stdout
+    with open(built_report / ".build.lock", "a+") as other_build:
+        fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        refused = make_without_proc(built_report, "report")
+    assert refused.returncode != 0 and refused.stderr.startswith("error: another build is running in this clone")
