@@ -200,6 +200,7 @@ def test_a_cold_country_says_how_long_its_worker_stays_and_none_with_warm_minute
     started = []
     monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a[0]))
     monkeypatch.setenv("WARM_MINUTES", "7")
+    monkeypatch.setenv("OECD_BUILD_LOG", str(tmp_path / "build.log"))
     assert worker.country(["PT", "--report-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "(left a warm worker for the next make country: it stops after 7 idle minutes; WARM_MINUTES=0 keeps none)"]
