@@ -178,8 +178,8 @@ def proc_can_be_hidden() -> bool:
         return False
 
 
-def make_without_proc(clone, *args):
-    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "WARM_MINUTES": "0", "QUARTO": ""}
+def make_without_proc(clone, *args, **environment):
+    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "WARM_MINUTES": "0", "QUARTO": "", **environment}
     env.pop("EUROSTAT_MIRROR", None)
     env.pop(build_lock.FD_VARIABLE, None)
     return subprocess.run([*HIDE_PROC, "make", "--no-print-directory", "-C", str(clone), *args, f"PYTHON={sys.executable}",

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from helpers.pipeline import worker
 from pipeline import run_make
-from test_build_lock import no_proc  # noqa: F401 - a fixture
+from test_build_lock import make_without_proc, no_proc, proc_can_be_hidden  # noqa: F401 - no_proc: a fixture
 
 
 def wait_for_worker(report_dir, seconds=120):
@@ -54,6 +54,23 @@ def test_make_country_leaves_a_warm_worker_that_gives_the_same_page(country_clon
     assert (report / "_site" / "countries" / "PT.html").read_bytes() == html
     # an OECD country through the same worker
     assert "run by the warm worker" in run_make(country_clone, "country", "COUNTRY=KOR", WARM_MINUTES="5").stdout
+
+
+def test_with_proc_hidden_make_country_leaves_a_worker_that_serves_the_next_one(country_clone):
+    """As on macOS: make and every process it starts see an empty /proc (root and unshare(1), else skipped)."""
+    if not proc_can_be_hidden():
+        pytest.skip("/proc cannot be hidden here (needs root and util-linux's unshare): "
+                    "test_the_worker_and_its_client_work_without_proc hides it from Python instead")
+    report = country_clone / "report"
+    cold = make_without_proc(country_clone, "country", "COUNTRY=NL", WARM_MINUTES="5")
+    assert cold.returncode == 0, cold.stderr
+    assert "(left a warm worker for the next make country" in cold.stdout
+    page = (report / "countries" / "NL.ipynb").read_bytes()
+    assert wait_for_worker(report), "no warm worker answered after make country"
+    warm = make_without_proc(country_clone, "country", "COUNTRY=NL", WARM_MINUTES="5")
+    assert warm.returncode == 0, warm.stderr
+    assert "run by the warm worker" in warm.stdout
+    assert (report / "countries" / "NL.ipynb").read_bytes() == page
 
 
 def test_a_worker_never_serves_code_that_changed_and_none_is_kept_with_warm_minutes_0(country_clone):
