@@ -1,6 +1,13 @@
 # Social Media Use by Governments (OECD, 2014) reproduced with Eurostat's ICT usage statistics.
 # `make help` lists the targets. Without conda, the first target that needs Python builds .venv.
 
+# GNU Make 4.3 or newer (grouped targets `&:`, `$(file <...)`); macOS ships 3.81. Checked first, in
+# words make 3.81 reads, before any line it could not parse.
+override MAKE_VERSION_WORDS := $(subst ., ,$(MAKE_VERSION))
+ifneq ($(filter 0 1 2 3,$(word 1,$(MAKE_VERSION_WORDS)))$(filter 4.0 4.1 4.2,$(word 1,$(MAKE_VERSION_WORDS)).$(word 2,$(MAKE_VERSION_WORDS))),)
+$(error this build needs GNU Make 4.3 or newer, not $(MAKE_VERSION): install conda-forge's make (conda install -c conda-forge make, then make report) or Homebrew's (brew install make, then gmake report))
+endif
+
 # the variables given on the command line, before anything else is assigned (the check refuses
 # those that are not settings); then what the check itself runs with, out of a command line's reach
 override COMMAND_LINE := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v))
@@ -41,8 +48,8 @@ KERNEL := oecd-social-media
 # Two builds in one clone at once (say with different parameters) would leave a mixed site. The
 # building targets therefore run under a lock: make re-runs itself as the child of a process that
 # holds it (helpers.pipeline.build_lock), and a second build refuses at once with one line. The make inside
-# knows it holds the lock only by looking (the lock taken by one of its ancestors, LOCK_HELD from
-# the check above): no variable can skip it.
+# knows it holds the lock only by proof (LOCK_HELD from the check above: the open file that holds the
+# lock, inherited, can take it again; no /proc): no variable can skip it.
 LOCKED_GOALS := data refresh notebooks pages report site country lock data-diff demo clean
 ifeq ($(LOCK_HELD)$(DRY_RUN),)
 ifneq ($(filter $(LOCKED_GOALS),$(MAKECMDGOALS)),)
@@ -187,7 +194,7 @@ report: notebooks ## Build the report in report/_site: the HTML site, and the PD
 	@$(MAKE) --no-print-directory site
 	@# the data lock's check uses the standard library only (-S: no site-packages to read)
 	@[ "$$LOCK_CHECK" = 0 ] || PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.store.data_lock check --raw-dir "$$DATA_DIR/raw"
-	@echo "report: $$REPORT_DIR/_site/index.html ($$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) pages$$( \
+	@echo "report: $$REPORT_DIR/_site/index.html ($$(( $$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) )) pages$$( \
 	  [ -f "$$REPORT_DIR/_site/article.pdf" ] && echo "; the PDF article: $$REPORT_DIR/_site/article.pdf"); the kernels' messages are in build.log)"
 
 site: $(SITE)
@@ -219,7 +226,7 @@ diff: ## Show how the executed notebooks changed since the previous build (nbdim
 	@python="$$(cd "$$(dirname "$$PYTHON")" 2>/dev/null && pwd)/$$(basename "$$PYTHON")"; [ -x "$$python" ] || python="$$PYTHON"; \
 	  cd "$$REPORT_DIR" && changed=0; for nb in $$(cd .previous 2>/dev/null && find . -name '*.ipynb' | sort); do \
 	  if ! cmp -s ".previous/$$nb" "$$nb"; then changed=1; echo "== $$nb"; \
-	    "$$python" -m nbdime diff --ignore-details ".previous/$$nb" "$$nb" 2>/dev/null | head -200; fi; done; \
+	    "$$python" -m nbdime diff --ignore-details ".previous/$$nb" "$$nb" 2>/dev/null | head -n 200; fi; done; \
 	  [ $$changed = 1 ] || echo "no notebook changed since the previous build"
 
 # The demo: the whole site from a synthetic mirror the project generates itself, in demo/.

@@ -60,29 +60,26 @@ TARGETS = {  # name: (measure, comparison, limit); issue #22's table
 }
 
 
-def tree_rss_kib(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def process_table() -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Every process's children and resident memory (KiB), from `ps` (POSIX options: Linux's procps and
+    macOS's ps alike; macOS has no /proc)."""
+    listing = subprocess.run(["ps", "-A", "-o", "pid=", "-o", "ppid=", "-o", "rss="], capture_output=True, text=True,
+                             check=True).stdout
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry)] = int(line.split()[1])
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
+    for line in listing.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and all(field.isdigit() for field in fields):
+            pid, ppid, kib = map(int, fields)
+            children.setdefault(ppid, []).append(pid)
+            rss[pid] = kib
+    return children, rss
+
+
+def tree_rss_kib(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    children, rss = process_table()
+    return sum(rss.get(pid, 0) for pid in [root_pid, *descendants(root_pid, children)])
 
 
 def run(command: list[str], cwd: Path, env: dict, *, measure_memory: bool = False) -> tuple[float, float]:
@@ -132,16 +129,9 @@ def warm_worker(built: Path, env: dict, *, stop: bool = False) -> None:
     subprocess.run([PYTHON, "-c", code, str(built / "report")], cwd=built, env=env, check=True)
 
 
-def descendants(pid: int) -> list[int]:
+def descendants(pid: int, children: dict[int, list[int]] | None = None) -> list[int]:
     """Every process below `pid` (the kernels start sessions of their own: a process group is not enough)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(ppid, []).append(int(entry))
+    children = process_table()[0] if children is None else children
     found, stack = [], [pid]
     while stack:
         for child in children.get(stack.pop(), []):

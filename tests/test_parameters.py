@@ -88,19 +88,19 @@ def test_a_variable_that_is_not_a_setting_is_refused_before_any_check():
 # ----------------------------------------------------------------------------- the lock
 
 
-def test_the_lock_is_held_only_by_an_ancestor(tmp_path):
-    path = tmp_path / ".build.lock"
-    assert not build_lock.lock_is_held_by_an_ancestor(path)
-    with open(path, "a+") as handle:  # this process holds it; a child asks
+def test_lock_held_is_said_only_to_the_build_that_holds_the_lock(monkeypatch):
+    """LOCK_HELD (the make inside the wrapper runs the build, the one outside only wraps) comes from the
+    lock itself, through the descriptor the wrapper hands down (helpers.pipeline.build_lock)."""
+    monkeypatch.delenv(build_lock.FD_VARIABLE, raising=False)
+    assert "LOCK_HELD= " in for_make({"QUARTO": ""}, [], ["help"], dry_run=True) + " "
+    with open(ROOT / ".build.lock", "a+") as handle:
+        monkeypatch.setenv(build_lock.FD_VARIABLE, str(handle.fileno()))
+        assert "LOCK_HELD= " in for_make({"QUARTO": ""}, [], ["help"], dry_run=True) + " "  # an open, not the holder
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        ask = [sys.executable, "-c", "import sys; from helpers.pipeline.build_lock import lock_is_held_by_an_ancestor as held; "
-               f"print(held(sys.argv[1]))", str(path)]
-        assert subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip() == "True"
-        assert not build_lock.lock_is_held_by_an_ancestor(path)  # a process is not its own ancestor
-    # the lock released, the pid still in the file: nobody holds it
-    assert subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip() == "False"
+        try:
+            assert "LOCK_HELD=1" in for_make({"QUARTO": ""}, [], ["help"], dry_run=True).split()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
@@ -114,11 +114,18 @@ def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "held"
         base = ["make", "--no-print-directory", "-C", str(clone), "data", f"PYTHON={sys.executable}", "ENV_STAMP="]
-        for extra, env in (([], {}), (["BUILD_LOCK_HELD=1"], {}), ([], {"LOCK_HELD": "1", "BUILD_LOCK_HELD": "1"})):
-            result = subprocess.run(base + extra, capture_output=True, text=True, env={**os.environ, **env}, timeout=60)
+        forged = open(clone / ".build.lock", "a+")  # an open of the lock file, handed down as the holder's would be
+        fd = str(forged.fileno())
+        for extra, env, passed in (([], {}, ()), (["BUILD_LOCK_HELD=1"], {}, ()), (["BUILD_LOCK_FD=3"], {}, ()),
+                                   ([], {"LOCK_HELD": "1", "BUILD_LOCK_HELD": "1"}, ()), ([], {"BUILD_LOCK_FD": "3"}, ()),
+                                   ([], {"BUILD_LOCK_FD": fd}, (forged.fileno(),))):
+            result = subprocess.run(base + extra, capture_output=True, text=True, env={**os.environ, **env}, timeout=60,
+                                    pass_fds=passed)
             assert result.returncode != 0, (extra, env)
             assert "another build is running" in result.stderr or \
-                "BUILD_LOCK_HELD is not a setting" in result.stderr, result.stderr
+                "BUILD_LOCK_HELD is not a setting" in result.stderr or \
+                "BUILD_LOCK_FD is not a setting" in result.stderr, result.stderr
+        forged.close()
         assert not (clone / "data" / "raw" / "isoc_ci_ac_i.provenance.json").exists()
     finally:
         holder.kill()

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from helpers.base.atomic_files import write_text_atomic
-from helpers.pipeline.build_lock import lock_is_held_by_an_ancestor
+from helpers.pipeline.build_lock import lock_is_held_by_this_build
 from helpers.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -296,7 +296,7 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
         if not re.fullmatch(r"[a-z][a-z-]*", goal):
             raise Refused(f"the target {goal!r} is not accepted: make takes the targets listed by `make help`")
     settings = check_settings(given)
-    held = lock_is_held_by_an_ancestor(ROOT / ".build.lock")
+    held = lock_is_held_by_this_build(ROOT / ".build.lock")
     # the make outside the lock only re-runs itself under it: it writes nothing (the one inside does),
     # so a build refused because another one runs changes no file
     dry_run = dry_run or (bool(set(goals) & LOCKED_GOALS) and not held)

@@ -4,18 +4,26 @@
 
 Run cold, `make country` starts a process, a kernel, and the kernel's imports (pandas, matplotlib,
 seaborn) before its two seconds of work (docs/performance.md). So after a cold run it leaves a
-*warm worker*: a process of its own session holding the runner's imports, a kernel with the
-notebook's imports, and the claims already evaluated, listening on a socket in the report folder
-(``<report>/.worker/socket``, for this user only). The next `make country` hands the worker its
-request and prints what it prints; the page is the same, byte for byte (each notebook starts from
-an empty namespace in the kernel, as in the build's pool of kernels).
+*warm worker* (and says so in one line): a process of its own session holding the runner's imports,
+a kernel with the notebook's imports, and the claims already evaluated, listening on a Unix socket.
+The next `make country` hands the worker its request and prints what it prints; the page is the
+same, byte for byte (each notebook starts from an empty namespace in the kernel, as in the build's
+pool of kernels).
+
+Only this user reaches it, on Linux and macOS alike (no Linux-only socket option): the worker's
+folder ``<report>/.worker`` is this user's only (0700); it holds a fresh random key (``authkey``,
+0600) and where the socket is (``address``); client and worker prove to each other that they know
+the key (the standard library's ``multiprocessing.connection``, HMAC challenges both ways) before a
+byte of a request is read. The socket is ``<report>/.worker/socket`` where that path fits the
+system's limit (104 bytes on macOS, 108 on Linux: the smaller counts), else in a private folder
+(0700) under the system's temporary folder; where neither fits, no worker is kept and `make country`
+says so and runs cold.
 
 The worker serves only the code it was started with: each request carries a fingerprint of the
 project's code (every file of helpers, the catalogue, the Python and the kernel); a different
 one, and the worker stops and the request runs cold (and leaves a fresh worker). It stops by
 itself after WARM_MINUTES minutes without a request (default 10; 0: no worker is left), when its
-report folder is gone, and on `make clean` (``python -m helpers.pipeline.worker stop``). Without a
-worker, or where a socket cannot be made, everything runs cold, as before.
+report folder is gone, and on `make clean` (``python -m helpers.pipeline.worker stop``).
 
 The client side uses the standard library only, so that a warm request costs no imports.
 """
@@ -29,20 +37,39 @@ import io
 import json
 import os
 import shutil
-import socket
-import struct
 import subprocess
 import sys
+import tempfile
 import time
+from multiprocessing.connection import AuthenticationError, Client, Connection, Listener
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 SOCKET_NAME = "socket"
-READY_TIMEOUT = 120.0  # seconds a request waits for a worker still warming up
+ADDRESS_FILE = "address"  # where the socket is (in the worker's folder, or under the temporary folder)
+AUTHKEY_FILE = "authkey"
+SOCKET_PATH_LIMIT = 104  # bytes of a Unix socket's path with its final NUL: macOS's limit (Linux's is 108)
+TEMPORARY_PREFIX = "oecd-worker-"
+HANDSHAKE_SECONDS = 20.0
 
 
 def worker_dir(report_dir: Path) -> Path:
     return Path(report_dir).resolve() / ".worker"
+
+
+def _fits(path: Path | str) -> bool:
+    return len(os.fsencode(str(path))) < SOCKET_PATH_LIMIT
+
+
+def socket_place(report_dir: Path) -> str | None:
+    """Where a worker for `report_dir` would listen: "worker folder", "temporary folder", or None
+    (no path short enough: no worker can be kept)."""
+    if _fits(worker_dir(report_dir) / SOCKET_NAME):
+        return "worker folder"
+    # tempfile.mkdtemp's names are the prefix and eight characters
+    if _fits(Path(tempfile.gettempdir()) / (TEMPORARY_PREFIX + "x" * 8) / SOCKET_NAME):
+        return "temporary folder"
+    return None
 
 
 def fingerprint() -> str:
@@ -58,30 +85,28 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-# ----------------------------------------------------------------------------- messages: length + JSON
+# ----------------------------------------------------------------------------- messages: JSON, never pickles
 
 
-def _send(connection: socket.socket, message: dict) -> None:
-    data = json.dumps(message).encode()
-    connection.sendall(struct.pack("!I", len(data)) + data)
+def _send(connection: Connection, message: dict) -> None:
+    connection.send_bytes(json.dumps(message).encode())
 
 
-def _receive(connection: socket.socket) -> dict | None:
-    def exactly(count: int) -> bytes | None:
-        chunks, left = [], count
-        while left:
-            chunk = connection.recv(min(left, 1 << 16))
-            if not chunk:
-                return None
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-
-    header = exactly(4)
-    if header is None:
+def _receive(connection: Connection) -> dict | None:
+    try:
+        return json.loads(connection.recv_bytes())
+    except (EOFError, OSError, ValueError):
         return None
-    body = exactly(struct.unpack("!I", header)[0])
-    return None if body is None else json.loads(body)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file only this user can read (0600), whole or not at all."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    os.replace(partial, path)
 
 
 # ----------------------------------------------------------------------------- the client
@@ -89,31 +114,53 @@ def _receive(connection: socket.socket) -> dict | None:
 
 def ask_worker(report_dir: Path, request: dict) -> dict | None:
     """The worker's answer to `request`, or None when there is no worker (or a stale one, which stops)."""
-    path = worker_dir(report_dir) / SOCKET_NAME
-    if not path.exists():
-        return None
+    folder = worker_dir(report_dir)
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(READY_TIMEOUT)
-            connection.connect(str(path))
-            _send(connection, {**request, "fingerprint": fingerprint()})
-            connection.settimeout(None)  # a notebook takes what it takes
-            answer = _receive(connection)
+        address = (folder / ADDRESS_FILE).read_text(encoding="utf-8")
+        authkey = (folder / AUTHKEY_FILE).read_bytes()
     except OSError:
         return None
+    connection = _connect(address, authkey)
+    if connection is None:
+        return None
+    with connection:  # the answer may take a notebook's time
+        _send(connection, {**request, "fingerprint": fingerprint()})
+        answer = _receive(connection)
     if not answer or answer.get("stale"):
         return None
     return answer
 
 
-def start_worker(report_dir: Path, minutes: int, warm_country: str) -> None:
-    """A warm worker for the next `make country`, in a session of its own (never the build's child)."""
+def _connect(address: str, authkey: bytes) -> Connection | None:
+    """A connection to the worker once both sides proved they know the key, or None. The proof has no
+    timeout of its own; a worker answers it at once, even while warming up, so a listener that does
+    not within HANDSHAKE_SECONDS is not one."""
+    import threading
+
+    made: list[Connection] = []
+
+    def attempt() -> None:
+        with contextlib.suppress(OSError, EOFError, AuthenticationError):
+            made.append(Client(address, family="AF_UNIX", authkey=authkey))
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(HANDSHAKE_SECONDS)
+    return made[0] if made and not thread.is_alive() else None
+
+
+def start_worker(report_dir: Path, minutes: int, warm_country: str) -> bool:
+    """A warm worker for the next `make country`, in a session of its own (never the build's child);
+    False when none can be kept (no socket path short enough)."""
+    if socket_place(report_dir) is None:
+        return False
     log = open(os.environ.get("OECD_BUILD_LOG", ROOT / "build.log"), "a")  # noqa: SIM115 - handed to the child
     with log:
         subprocess.Popen([sys.executable, "-m", "helpers.pipeline.worker", "serve", "--report-dir",
                           str(Path(report_dir).resolve()), "--idle-seconds", str(minutes * 60),
                           "--warm-country", warm_country], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
                          stderr=log, start_new_session=True, close_fds=True)
+    return True
 
 
 def stop_worker(report_dir: Path) -> bool:
@@ -144,7 +191,12 @@ def country(argv: list[str]) -> int:
 
     status = site.main(["country", *argv])
     if status == 0 and minutes > 0:
-        start_worker(args.report_dir, minutes, args.code.upper())
+        if start_worker(args.report_dir, minutes, args.code.upper()):
+            print(f"(left a warm worker for the next make country: it stops after {minutes} idle minutes; "
+                  "WARM_MINUTES=0 keeps none)")
+        else:
+            print(f"(no warm worker kept: no path for its socket fits {SOCKET_PATH_LIMIT - 1} bytes, neither in "
+                  f"{worker_dir(args.report_dir)} nor in {tempfile.gettempdir()}; make country runs cold)")
     return status
 
 
@@ -152,35 +204,55 @@ def country(argv: list[str]) -> int:
 
 
 def serve(report_dir: Path, idle_seconds: float, warm_country: str | None = None) -> int:
-    """Listen on <report>/.worker/socket and run requests one at a time, until idle for `idle_seconds`."""
+    """Listen on the worker's socket and run requests one at a time, until idle for `idle_seconds`."""
+    import queue
+    import threading
+
     folder = worker_dir(report_dir)
     folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / SOCKET_NAME
-    if len(str(path).encode()) > 100:  # the system's limit for a socket's path is 108 bytes
-        print(f"warm worker: {path} is too long a path for a socket; none is kept", file=sys.stderr)
-        return 0
+    os.chmod(folder, 0o700)
     if ask_worker(report_dir, {"command": "ping"}) is not None:
         return 0  # another worker serves this folder already
+    place = socket_place(report_dir)
+    if place is None:
+        print(f"warm worker: no path for a socket fits {SOCKET_PATH_LIMIT - 1} bytes, neither in {folder} nor in "
+              f"{tempfile.gettempdir()}; none is kept", file=sys.stderr)
+        return 0
+    private = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX)) if place == "temporary folder" else None  # 0700
+    path = (private or folder) / SOCKET_NAME
+    address_file = folder / ADDRESS_FILE
     own = fingerprint()
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    authkey = os.urandom(32)
+    _write_private(folder / AUTHKEY_FILE, authkey)
     path.unlink(missing_ok=True)
-    listener.bind(str(path))
+    listener = Listener(str(path), family="AF_UNIX", backlog=4, authkey=authkey)
     os.chmod(path, 0o600)
-    listener.listen(4)
+    _write_private(address_file, str(path).encode())
+    # Listener.accept has no timeout and checks the key as it accepts: a thread accepts, the loop
+    # below takes the proven connections, and can stop when idle
+    accepted: queue.Queue[Connection] = queue.Queue()
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.put(listener.accept())
+            except AuthenticationError:  # a caller without the key: dropped unread
+                continue
+            except OSError:  # the listener closed
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
     try:
         _warm_up(report_dir, warm_country)
-        listener.settimeout(min(idle_seconds, 30.0) or 0.1)
         last_used = time.monotonic()
-        while report_dir.resolve().exists() and path.exists():
+        while report_dir.resolve().exists() and path.exists() and _reads(address_file) == str(path):
             try:
-                connection, _ = listener.accept()
-            except TimeoutError:
+                connection = accepted.get(timeout=min(idle_seconds, 30.0) or 0.1)
+            except queue.Empty:
                 if time.monotonic() - last_used >= idle_seconds:
                     break
                 continue
             with connection:
-                if not _same_user(connection):
-                    continue
                 request = _receive(connection)
                 if request is None:
                     continue
@@ -193,15 +265,21 @@ def serve(report_dir: Path, idle_seconds: float, warm_country: str | None = None
                 _send(connection, _run_request(request, idle_seconds))
                 last_used = time.monotonic()
     finally:
+        if _reads(address_file) == str(path):  # not a newer worker's
+            address_file.unlink(missing_ok=True)
+            (folder / AUTHKEY_FILE).unlink(missing_ok=True)
         listener.close()
         path.unlink(missing_ok=True)
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
     return 0
 
 
-def _same_user(connection: socket.socket) -> bool:
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _, uid, _ = struct.unpack("3i", credentials)
-    return uid == os.getuid()
+def _reads(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _warm_up(report_dir: Path, country: str | None) -> None:
