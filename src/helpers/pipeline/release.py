@@ -177,7 +177,7 @@ def readme(cff: dict, cff_text: str, *, folder: str, commit: str, records: list[
     repository = cff.get("repository-code") or "the project's repository"
     warning = ("\n**SYNTHETIC DATA.** The data of this release were invented for testing and are NOT Eurostat's or the "
                "OECD's: do not quote or publish its numbers.\n" if synthetic else "")
-    cite = "\n".join(("#" + line) if line.startswith("## ") else line
+    cite = "\n".join(f"#{line}\n" if line.startswith("## ") else line  # under the README's "Cite it"
                      for line in citation_markdown_text(cff_text).splitlines())
     lines = [
         f"# {cff['title']}, version {cff['version']}",
