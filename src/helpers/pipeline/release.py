@@ -182,7 +182,7 @@ def readme(cff: dict, cff_text: str, *, folder: str, commit: str, records: list[
     lines = [
         f"# {cff['title']}, version {cff['version']}",
         warning,
-        f"Release {cff['version']} of the report, of {cff['date-released']}, made from commit `{commit}` of "
+        f"Release {cff['version']} of the report, dated {cff['date-released']}, made from commit `{commit}` of "
         f"{repository}: the built report, the data it was built from exactly as received, their lock and the citation.",
         "",
         "## What it holds",
