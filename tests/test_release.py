@@ -302,3 +302,40 @@ def test_make_lock_writes_the_lock_of_the_data_dir_in_use_and_a_first_build_note
     run_make(built, "lock")
     assert (built / "data" / "eurostat.lock").read_bytes() == (other / "eurostat.lock").read_bytes()
     assert run_make(built, "report").stderr.count("WARNING") == 0
+
+
+@pytest.mark.e2e
+def test_the_release_of_a_live_build_says_it_came_from_the_api_and_its_rebuild_keeps_that(synthetic_mirror, tmp_path):
+    """A build from Eurostat's API (the stand-in on 127.0.0.1; the OECD's stand-in of the session) released
+    and rebuilt: not named synthetic, and the rebuilt page says "retrieved from Eurostat's API on <then>;
+    rebuilt from release 0.1.0", with the original retrieval times."""
+    built = clean_clone(tmp_path / "live")
+    with StandIn(synthetic_mirror) as api:
+        run_make(built, "report", "SOURCE=live", EUROSTAT_API_BASE=api.base_url, EUROSTAT_BACKOFF="0.01")
+    git = ["git", "-C", str(built), "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    if subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout.strip():
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-qm", "the tree under test"], check=True)
+    for path in (built / "report" / "_site").rglob("*"):
+        os.utime(path)
+    run_make(built, "release")
+    archive = built / "dist" / "oecd-social-media-0.1.0.tar.gz"
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    folder = tmp_path / "unpacked" / "oecd-social-media-0.1.0"
+    assert "- `isoc_ci_ac_i`: retrieved from Eurostat's API on " in (folder / "README.md").read_text()
+    second = tmp_path / "second"
+    subprocess.run(["git", "clone", "-q", str(built), str(second)], check=True)
+    rebuilt = run_make(second, "report", f"EUROSTAT_MIRROR={folder / 'data'}")
+    assert "WARNING" not in rebuilt.stderr
+    original = json.loads((built / "data/raw/isoc_ci_ac_i.provenance.json").read_text())
+    again = json.loads((second / "data/raw/isoc_ci_ac_i.provenance.json").read_text())
+    assert (again["source"], again["location"], again["retrieved_at"]) == (original["source"], original["location"], original["retrieved_at"])
+    from helpers.publish.provenance import readable_time
+
+    import html
+
+    page = html.unescape((second / "report/_site/data-and-methods.html").read_text())
+    assert f"retrieved from Eurostat's API on {readable_time(original['retrieved_at'])}; rebuilt from release 0.1.0" in page
+    csvs = sorted(p.relative_to(folder / "site") for p in (folder / "site").rglob("*.csv"))
+    assert csvs and all((second / "report/_site" / c).read_bytes() == (folder / "site" / c).read_bytes() for c in csvs)
