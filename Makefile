@@ -50,7 +50,7 @@ KERNEL := oecd-social-media
 # holds it (helpers.pipeline.build_lock), and a second build refuses at once with one line. The make inside
 # knows it holds the lock only by proof (LOCK_HELD from the check above: the open file that holds the
 # lock, inherited, can take it again; no /proc): no variable can skip it.
-LOCKED_GOALS := data refresh notebooks pages report site country lock data-diff demo clean
+LOCKED_GOALS := data refresh notebooks pages report site country lock data-diff demo clean release
 ifeq ($(LOCK_HELD)$(DRY_RUN),)
 ifneq ($(filter $(LOCKED_GOALS),$(MAKECMDGOALS)),)
 LOCK_WRAPPER := 1
@@ -111,7 +111,7 @@ SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 ARTICLE := $(REPORT_DIR)/article.ipynb
 ARTICLE_PARTS := $(foreach p,index youth-civic education-gaps senior-uptake other-figures data-and-methods countries,$(REPORT_DIR)/$(p).ipynb)
 
-.PHONY: help env data refresh notebooks pages report site country lock data-diff diff demo bench test browser-deps clean FORCE
+.PHONY: help env data refresh notebooks pages report site country lock release data-diff diff demo bench test browser-deps clean FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -193,7 +193,7 @@ FORCE:
 report: notebooks ## Build the report in report/_site: the HTML site, and the PDF article with Quarto (else the fallback renderer, no PDF)
 	@$(MAKE) --no-print-directory site
 	@# the data lock's check uses the standard library only (-S: no site-packages to read)
-	@[ "$$LOCK_CHECK" = 0 ] || PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.store.data_lock check --raw-dir "$$DATA_DIR/raw"
+	@[ "$$LOCK_CHECK" = 0 ] || PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.store.data_lock check --data-dir "$$DATA_DIR"
 	@echo "report: $$REPORT_DIR/_site/index.html ($$(( $$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) )) pages$$( \
 	  [ -f "$$REPORT_DIR/_site/article.pdf" ] && echo "; the PDF article: $$REPORT_DIR/_site/article.pdf"); the kernels' messages are in build.log)"
 
@@ -215,8 +215,12 @@ country: data ## Rebuild one country's page and the country index: make country 
 	@"$$PYTHON" -m helpers.pipeline.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
 	  --provenance "$$DATA_DIR/processed/provenance.json"
 
-lock: ## Record the data in data/raw as the lock (data/eurostat.lock), deliberately
-	"$$PYTHON" -m helpers.store.data_lock write --raw-dir "$$DATA_DIR/raw"
+lock: ## Record the data in DATA_DIR/raw as their lock (DATA_DIR/eurostat.lock: data/eurostat.lock), deliberately
+	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.store.data_lock write --data-dir "$$DATA_DIR"
+
+# The release names one commit and one build: it never builds, it refuses a stale site or uncommitted changes.
+release: | $(ENV_STAMP) ## Write one archive of the built report, its data, their lock and its citation: dist/<name>-<version>.tar.gz
+	@"$$PYTHON" -m helpers.pipeline.release --report-dir "$$REPORT_DIR" --data-dir "$$DATA_DIR" --dist dist
 
 data-diff: data ## What a fresh fetch (or EUROSTAT_MIRROR) changes against the data in use: report/data-diff.md
 	"$$PYTHON" -m helpers.publish.data_diff --raw-dir "$$DATA_DIR/raw" $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"} \

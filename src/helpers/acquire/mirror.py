@@ -1,10 +1,17 @@
 """A mirror: a folder of files in Eurostat's API TSV layout (``<dataset>.tsv.gz`` or ``.tsv``), and the
 OECD's answer beside them in its SDMX-CSV with labels (``DSD_ICT_HH_IND@DF_IND.csv`` or ``.csv.gz``),
 read as if the APIs had sent them.
+
+A mirror may also keep, beside a file, the provenance record written when that file was first received
+(``<dataset>.provenance.json``): a release's ``data/`` folder does (helpers.pipeline.release), and so
+does a copy of ``data/raw``. The record, when it describes that very file (the same sha256), is kept: the
+data's source, address, retrieval time and the publisher's last update stay those of the original
+retrieval, and ``rebuilt_from`` says which release (or folder) this build read them from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,6 +25,7 @@ from helpers.acquire.received import (
     _package_version,
     _utc,
     check_series_present,
+    provenance_path,
 )
 from helpers.base.errors import FetchError, MalformedFile
 from helpers.catalogue import DatasetSpec
@@ -42,6 +50,34 @@ def mirror_file(mirror: Path, code: str, extension: str = "tsv") -> Path:
                      f"{code}.{extension})")
 
 
+def kept_record(mirror: Path, code: str, payload: bytes | None, file: Path | None) -> dict | None:
+    """The provenance record the mirror keeps for `code`, when it describes the file read (None when the
+    mirror keeps none), with ``rebuilt_from`` naming the release (from ``MIRROR.json``) and the folder.
+
+    A record whose checksum is not the file's no longer describes it: refused, naming both, rather than
+    keeping a retrieval that did not give these bytes."""
+    record_path = provenance_path(mirror, code)
+    if not record_path.exists():
+        return None
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise MalformedFile(f"{record_path}: not valid JSON ({exc})") from None
+    if not isinstance(record, dict) or record.get("dataset") != code:
+        raise MalformedFile(f"{record_path}: not the provenance record of {code}")
+    held = hashlib.sha256(payload).hexdigest() if payload is not None else ""
+    if record.get("sha256", "") != held:
+        what = file.name if file else "no file"
+        raise MalformedFile(f"mirror {mirror}: {what} does not match its provenance record {record_path.name} "
+                            f"(sha256 {held[:12] or 'none'}, the record says {record.get('sha256', '')[:12] or 'none'}): "
+                            "the data changed after they were received; remove the record to read the file as a plain mirror file")
+    release = read_mirror_manifest(mirror).get("release") or {}
+    record.pop("file", None)  # the fetch names the file it writes
+    record["rebuilt_from"] = {"release": release.get("version", ""), "commit": release.get("commit", ""),
+                              "folder": str(mirror.resolve())}
+    return record
+
+
 def fetch_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
     """Take one dataset from a folder of files in Eurostat's TSV layout."""
     if not mirror.is_dir():
@@ -52,6 +88,9 @@ def fetch_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
     payload = path.read_bytes()
     table = parse_eurostat_tsv(payload, dataset=spec.code, source=str(path))
     check_series_present(table, spec, source=str(path))
+    original = kept_record(mirror, spec.code, payload, path)
+    if original is not None:
+        return Fetched(spec.code, payload, _finish_provenance(original, payload, table))
     carried = {d: set(table[d].unique()) for d in spec.filters if d in table.columns}
     _, absent = choose_filters(spec, carried)
     manifest = read_mirror_manifest(mirror)
@@ -82,11 +121,18 @@ def _oecd_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
     try:
         path = mirror_file(mirror, spec.code, "csv")
     except FetchError:
+        original = kept_record(mirror, spec.code, None, None)
+        if original is not None:  # the OECD had nothing for the report when the data were received
+            return Fetched(spec.code, None, original, extension="csv")
         # the mirror's own time, as a mirror file's: the same provenance on every fetch from it
         return no_data(spec, source="mirror", location=str(mirror.resolve()), synthetic=synthetic,
                        why=f"the mirror holds no OECD file ({spec.code}.csv)", retrieved_at=_utc(mirror.stat().st_mtime))
     payload = path.read_bytes()
     table = parse_oecd_csv(payload, dataset=spec.code, dimensions=spec.key_order, source=str(path))
+    original = kept_record(mirror, spec.code, payload, path)
+    if original is not None:
+        check_series_present(table, spec, source=str(path))
+        return Fetched(spec.code, payload, _finish_provenance(original, payload, table), extension="csv")
     entry = manifest.get("datasets", {}).get(spec.code, {})
     return received(spec, payload, table, source="mirror", location=str(mirror.resolve() / path.name), requests_made=0,
                     synthetic=synthetic, mirror_label=manifest.get("label", ""), retrieved_at=_utc(path.stat().st_mtime),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.publish.text import markdown_text
+
 SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA - these numbers were invented for testing and are NOT Eurostat's or the OECD's. "
     "Do not quote or publish them."
@@ -42,6 +44,46 @@ def where_from(record: dict) -> str:
     if not record.get("file"):
         return f"{label} (no file)"
     return f"{label} (file {record.get('file', record['dataset'])})"
+
+
+def how_received(record: dict) -> str:
+    """How one dataset reached the report, with the original retrieval's time, as Markdown: 'retrieved
+    from Eurostat's API on 16 June 2026, 23:00 (UTC)', or 'read from a mirror (<its label>), its file
+    dated ...' (a mirror says so, never pretends to be the API), then '; rebuilt from release 0.2.0' when
+    this build read a release's data."""
+    when = readable_time(record.get("retrieved_at"))
+    if record.get("source") == "live":
+        how = f"retrieved from {publisher(record)}'s API on {when}"
+    else:
+        # a mirror's time is its file's (what was retrieved when the mirror was made), not the reading's
+        label = record.get("mirror_label") or f"of {publisher(record)} files"
+        how = f"read from a mirror ({markdown_text(label)}), its file dated {when}"
+    if record.get("no_data"):
+        how += f" (no data: {markdown_text(record['no_data'])})"
+    rebuilt = record.get("rebuilt_from")
+    if rebuilt:
+        if rebuilt.get("release"):
+            commit = f" (commit {markdown_text(rebuilt['commit'][:12])})" if rebuilt.get("commit") else ""
+            how += f"; rebuilt from release {markdown_text(rebuilt['release'])}{commit}"
+        else:
+            how += "; rebuilt from a kept copy of the data as received"
+    return how
+
+
+def origin_statement(provenance: dict) -> str:
+    """The Data and methods page's words on where the data came from: the synthetic warning, or how each
+    dataset was received (the original retrieval, also when this build was rebuilt from a release)."""
+    records = provenance.get("datasets", [])
+    if is_synthetic(provenance):
+        lead = ("**These data are synthetic**: the mirror they came from declares itself invented (its `MIRROR.json`). "
+                "No number on this site is Eurostat's.")
+    else:
+        lead = "The data were received as listed above:"
+    parts = [lead, "\n".join(f"- `{r['dataset']}`: {how_received(r)}." for r in records)]
+    if any(r.get("rebuilt_from") for r in records):
+        parts.append("The data were not fetched again: this build read the files exactly as first received, kept "
+                     "with their provenance records, so the dates above are those of the original retrieval.")
+    return "\n\n".join(part for part in parts if part)
 
 
 def provenance_table(records: list[dict]) -> pd.DataFrame:

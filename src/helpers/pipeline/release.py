@@ -1,0 +1,342 @@
+"""`make release`: one archive of a built report, the data it was built from, their lock and its citation.
+
+    python -m helpers.pipeline.release --report-dir report --data-dir data --dist dist
+
+writes ``dist/<name>-<version>.tar.gz`` (``<name>-<version>-synthetic`` when any of its data is
+synthetic), which unpacks to one folder of the same name holding:
+
+- ``site/``: the built site (with the PDF article where Quarto made one);
+- ``data/``: every file of ``<data-dir>/raw`` exactly as received, each with its provenance record, the
+  data lock of those data (``eurostat.lock``) and a ``MIRROR.json`` naming the release: a folder that
+  ``make report EUROSTAT_MIRROR=<it>`` reads as it is, keeping the original retrieval
+  (helpers.acquire.mirror);
+- ``CITATION.cff`` with the version, the release date and the commit, and ``.zenodo.json`` converted
+  from it by cffconvert;
+- ``README.md``: what it is, the commit, how to check, rebuild and cite it;
+- ``SHA256SUMS`` over every other file (``sha256sum -c SHA256SUMS``; macOS: ``shasum -a 256 -c``).
+
+The archive is the same bytes when made twice from the same build: sorted names, every time the
+release's (SOURCE_DATE_EPOCH when set, else the commit's time), owner 0 with no names, fixed modes, gzip
+without a time or a file name. It is refused, one line each, when the site is older than its data or
+notebooks, or when tracked files have uncommitted changes (a release names one commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import yaml
+
+from helpers.base.atomic_files import atomic_write
+from helpers.base.errors import ReportError
+from helpers.catalogue import Catalogue, load_catalogue
+from helpers.publish.citation import citation_markdown
+from helpers.publish.provenance import how_received, is_synthetic
+from helpers.store.data_lock import LOCK_NAME, differences, lock_path, lock_text
+from helpers.store.tidy import load_provenance
+
+# the project's name, as its conda environment and Jupyter kernel are named
+NAME = "oecd-social-media"
+# cffconvert pins jsonschema<4, which Jupyter's packages cannot share: it runs in an environment of its
+# own (uv tool run), at this version
+CFFCONVERT = "cffconvert==2.0.0"
+SUMS_NAME = "SHA256SUMS"
+SITE_STAMP = ".built"  # touched by make when the site is rendered
+
+
+class ReleaseRefused(ReportError):
+    """A release that cannot name one commit and one build: one line per reason."""
+
+
+# ----------------------------------------------------------------------------- what the release is made of
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ReleaseRefused(f"git {' '.join(args)} failed in {root}: {result.stderr.strip() or 'not a git checkout'}")
+    return result.stdout
+
+
+def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
+    """Why no release can be made from this checkout and build now (empty when one can)."""
+    reasons = []
+    changed = [line[3:] for line in git(root, "status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()]
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        reasons.append(f"uncommitted changes to tracked files ({shown}): a release names one commit; commit them first")
+    if lock_path(data_dir).exists() and differences(data_dir / "raw", lock_path(data_dir)):
+        reasons.append(f"the data in {data_dir / 'raw'} differ from their lock ({lock_path(data_dir)}): a release carries "
+                       "the lock of its data; `make lock` records them (commit the lock)")
+    stamp = report_dir / "_site" / SITE_STAMP
+    if not stamp.exists():
+        return reasons + [f"no built site in {report_dir / '_site'}: run `make report` first"]
+    built = stamp.stat().st_mtime
+    data = [p for p in (data_dir / "raw").glob("*") if p.is_file() and not p.name.startswith(".")]
+    data += [p for p in (data_dir / "processed").glob("*") if p.is_file() and not p.name.startswith(".")]
+    notebooks = sorted((root / "notebooks").glob("*.ipynb")) + sorted(report_dir.glob("*.ipynb")) \
+        + sorted((report_dir / "countries").glob("*.ipynb"))
+    for what, files in (("data", data), ("notebooks", notebooks)):
+        newer = [p for p in files if p.stat().st_mtime > built]
+        if newer:
+            newest = max(newer, key=lambda p: p.stat().st_mtime)
+            reasons.append(f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)} "
+                           f"and {len(newer) - 1} more): run `make report` first" if len(newer) > 1 else
+                           f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)}): "
+                           "run `make report` first")
+    return reasons
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def data_files(raw_dir: Path, catalogue: Catalogue) -> dict[str, Path]:
+    """Every catalogue dataset's file as received and its provenance record, by name (the OECD's
+    download ledger and anything else in the folder are not data)."""
+    files = {}
+    for spec in catalogue.datasets:
+        record_path = raw_dir / f"{spec.code}.provenance.json"
+        if not record_path.exists():
+            raise ReleaseRefused(f"{raw_dir} has no {spec.code}: run `make report` first")
+        files[record_path.name] = record_path
+        name = json.loads(record_path.read_text(encoding="utf-8")).get("file")
+        if name:  # none where the source had no data for the report (recorded, with the reason)
+            files[name] = raw_dir / name
+    return files
+
+
+def release_moment(root: Path) -> int:
+    """The release's time, in seconds: SOURCE_DATE_EPOCH when set (the reproducible-builds convention),
+    else the commit's time, so that the same commit and build give the same archive on any day."""
+    given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if given:
+        if not given.isdigit():
+            raise ReleaseRefused(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {given!r}")
+        return int(given)
+    return int(git(root, "log", "-1", "--format=%ct").strip())
+
+
+def filled_citation(text: str, *, date: str, commit: str) -> str:
+    """CITATION.cff with the release date and the commit filled in (its other lines as written)."""
+    for key, value in (("date-released", date), ("commit", f'"{commit}"')):
+        line = f"{key}: {value}"
+        text, found = re.subn(rf"^{key}:.*$", line, text, count=1, flags=re.MULTILINE)
+        if not found:  # after the version, where a reader looks for it
+            text, found = re.subn(r"^(version:.*)$", rf"\1\n{line}", text, count=1, flags=re.MULTILINE)
+            if not found:
+                text = text.rstrip("\n") + f"\n{line}\n"
+    cff = yaml.safe_load(text)
+    assert str(cff["date-released"]) == date and cff["commit"] == commit, "CITATION.cff could not be filled in"
+    return text
+
+
+def zenodo_json(cff_text: str, workdir: Path) -> bytes:
+    """``.zenodo.json`` from CITATION.cff, converted by cffconvert in an environment of its own."""
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if not uv:
+        raise ReleaseRefused(f"make release needs uv to run {CFFCONVERT} in an environment of its own "
+                             "(`make env` installs it in .venv; or `pip install uv`)")
+    source = workdir / "CITATION.cff"
+    source.write_text(cff_text, encoding="utf-8")
+    result = subprocess.run([uv, "tool", "run", "--quiet", "--from", CFFCONVERT, "cffconvert", "-f", "zenodo", "-i", str(source)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise ReleaseRefused(f"cffconvert could not convert CITATION.cff to .zenodo.json: {last}")
+    return (json.dumps(json.loads(result.stdout), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def mirror_manifest(cff: dict, *, commit: str, synthetic: bool) -> bytes:
+    """data/MIRROR.json: the release, named for the provenance of a build rebuilt from it."""
+    manifest = {
+        "label": f"release {cff['version']} of the report's data",
+        "release": {"version": str(cff["version"]), "commit": commit, "date": str(cff["date-released"])},
+        "synthetic": synthetic,
+    }
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+
+
+def readme(cff: dict, cff_text: str, *, folder: str, commit: str, records: list[dict], synthetic: bool, pdf: bool) -> bytes:
+    """The archive's README.md: what it is, the commit, how to check, rebuild and cite it."""
+    repository = cff.get("repository-code") or "the project's repository"
+    warning = ("\n**SYNTHETIC DATA.** The data of this release were invented for testing and are NOT Eurostat's or the "
+               "OECD's: do not quote or publish its numbers.\n" if synthetic else "")
+    cite = "\n".join(f"#{line}\n" if line.startswith("## ") else line  # under the README's "Cite it"
+                     for line in citation_markdown_text(cff_text).splitlines())
+    lines = [
+        f"# {cff['title']}, version {cff['version']}",
+        warning,
+        f"Release {cff['version']} of the report, dated {cff['date-released']}, made from commit `{commit}` of "
+        f"{repository}: the built report, the data it was built from exactly as received, their lock and the citation.",
+        "",
+        "## What it holds",
+        "",
+        "- `site/`: the report as built; open `site/index.html`"
+        + (" (the PDF article: `site/article.pdf`)." if pdf else "."),
+        "- `data/`: every file as received, each with its provenance record (`<dataset>.provenance.json`: source, "
+        f"address, retrieval time, the publisher's last update, sha256), the data lock of these data (`data/{LOCK_NAME}`) "
+        "and `data/MIRROR.json`, which names this release.",
+        "- `CITATION.cff` (this version, its date and commit) and `.zenodo.json`, converted from it by cffconvert.",
+        f"- `{SUMS_NAME}`: the sha256 of every other file.",
+        "",
+        "## Where the data came from",
+        "",
+        *[f"- `{r['dataset']}`: {how_received(r)}." for r in records],
+        "",
+        "## Check it",
+        "",
+        "```sh",
+        f"cd {folder}",
+        f"sha256sum -c {SUMS_NAME}          # macOS: shasum -a 256 -c {SUMS_NAME}",
+        "```",
+        "",
+        "## Rebuild it",
+        "",
+        "In a clone of the repository at the release's commit, build the report from the release's data:",
+        "",
+        "```sh",
+        f"git checkout {commit}",
+        f"make report EUROSTAT_MIRROR=/path/to/{folder}/data",
+        "```",
+        "",
+        "The build reads the files exactly as received and keeps their provenance: the Data and methods page gives "
+        f"the original retrieval and says \"rebuilt from release {cff['version']}\"; the CSVs are those of `site/`. "
+        "Where the clone has no data lock of its own, the release's (`data/eurostat.lock`) becomes the build's, and "
+        "`make report` checks the data against it.",
+        "",
+        "## Cite it",
+        "",
+        cite,
+        "",
+    ]
+    return "\n".join(lines).encode()
+
+
+def citation_markdown_text(cff_text: str) -> str:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "CITATION.cff"
+        path.write_text(cff_text, encoding="utf-8")
+        return citation_markdown(path)
+
+
+def sha256sums(files: dict[str, bytes | Path]) -> bytes:
+    """The ``sha256sum`` format: '<hex>  <name>' per file, sorted by name."""
+    lines = []
+    for name in sorted(files):
+        content = files[name]
+        digest = hashlib.sha256(content if isinstance(content, bytes) else content.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {name}\n")
+    return "".join(lines).encode()
+
+
+# ----------------------------------------------------------------------------- the archive
+
+
+def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime: int) -> Path:
+    """A tar.gz of `files` (name -> bytes or a file to read) under `folder`/, the same bytes for the same
+    files: names sorted, every folder listed, one time, owner 0 without names, modes 0644 and 0755, and
+    gzip without a time or a file name."""
+    directories = {folder}
+    for name in files:
+        parts = name.split("/")[:-1]
+        directories.update(f"{folder}/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    members = sorted([(d, None) for d in directories] + [(f"{folder}/{n}", c) for n, c in files.items()])
+
+    def entry(name: str, size: int = 0, directory: bool = False) -> tarfile.TarInfo:
+        info = tarfile.TarInfo(name)
+        info.type, info.mode = (tarfile.DIRTYPE, 0o755) if directory else (tarfile.REGTYPE, 0o644)
+        info.size, info.mtime = size, mtime
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        return info
+
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as zipped, \
+                tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for name, content in members:
+                if content is None:
+                    tar.addfile(entry(name, directory=True))
+                else:
+                    data = content if isinstance(content, bytes) else content.read_bytes()
+                    tar.addfile(entry(name, len(data)), io.BytesIO(data))
+
+    return atomic_write(path, write)
+
+
+def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, catalogue: Catalogue | None = None) -> Path:
+    """Check, gather and write the release's archive; return its path."""
+    import tempfile
+
+    root, report_dir, data_dir = Path(root), Path(report_dir), Path(data_dir)
+    report_dir = report_dir if report_dir.is_absolute() else root / report_dir
+    data_dir = data_dir if data_dir.is_absolute() else root / data_dir
+    reasons = refusals(root, report_dir, data_dir)
+    if reasons:
+        raise ReleaseRefused("\n".join(f"make release: {reason}" for reason in reasons))
+    catalogue = catalogue or load_catalogue()
+    commit = git(root, "rev-parse", "HEAD").strip()
+    moment = release_moment(root)
+    date = dt.datetime.fromtimestamp(moment, dt.timezone.utc).date().isoformat()
+    cff_text = filled_citation((root / "CITATION.cff").read_text(encoding="utf-8"), date=date, commit=commit)
+    cff = yaml.safe_load(cff_text)
+    provenance = load_provenance(data_dir / "processed")
+    synthetic = is_synthetic(provenance)  # the banner's rule: any dataset synthetic
+    folder = f"{NAME}-{cff['version']}" + ("-synthetic" if synthetic else "")
+
+    site = report_dir / "_site"
+    files: dict[str, bytes | Path] = {
+        f"site/{p.relative_to(site).as_posix()}": p for p in sorted(site.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site).parts)  # the build's markers
+    }
+    raw = data_dir / "raw"
+    files.update({f"data/{name}": path for name, path in data_files(raw, catalogue).items()})
+    files[f"data/{LOCK_NAME}"] = lock_text(raw).encode()
+    files["data/MIRROR.json"] = mirror_manifest(cff, commit=commit, synthetic=synthetic)
+    files["CITATION.cff"] = cff_text.encode()
+    with tempfile.TemporaryDirectory() as scratch:
+        files[".zenodo.json"] = zenodo_json(cff_text, Path(scratch))
+    records = [json.loads((raw / f"{spec.code}.provenance.json").read_text(encoding="utf-8")) for spec in catalogue.datasets]
+    files["README.md"] = readme(cff, cff_text, folder=folder, commit=commit, records=records, synthetic=synthetic,
+                                pdf="site/article.pdf" in files)
+    files[SUMS_NAME] = sha256sums(files)
+    return write_archive(Path(dist_dir) / f"{folder}.tar.gz", folder, files, moment)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the release archive of the built report.")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the checkout (default: here)")
+    parser.add_argument("--report-dir", type=Path, default=Path("report"))
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--dist", type=Path, default=Path("dist"))
+    args = parser.parse_args(argv)
+    try:
+        path = make_release(args.root, args.report_dir, args.data_dir, args.dist)
+    except ReportError as exc:
+        print(str(exc) if str(exc).startswith("make release:") else f"make release: {exc}", file=sys.stderr)
+        return 1
+    print(f"release: {_relative(path, args.root)} ({path.stat().st_size // 1024} KiB; "
+          f"sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}...)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
