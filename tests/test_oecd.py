@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -123,18 +124,141 @@ def test_the_hourly_limit_is_never_exceeded(oecd, tmp_path):
     assert len(json.loads((tmp_path / "full.json").read_text())["data_requests"]) == 2
 
 
-def test_a_failed_oecd_fetch_keeps_the_previous_data(synthetic_mirror, tmp_path, oecd):
-    raw = tmp_path / "raw"
-    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
-    before = {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")}
-    oecd.faults = ["500*"]
+# ----------------------------------------------------------------------------- each source all or nothing (#29)
+# Eurostat answers (its stand-in serves the synthetic mirror); the OECD fails in each of the ways it can.
+# Without ../shared the stand-ins serve the project's own generated mirror: these tests need nothing else.
+
+def files(raw):
+    return {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture
+def both_live(synthetic_mirror, tmp_path):
+    """Eurostat's and the OECD's stand-ins; `fetch(raw, refresh)` fetches live from both."""
     from eurostat_standin import StandIn
     from helpers.acquire.settings import FetchSettings
 
-    with StandIn(synthetic_mirror) as eurostat, pytest.raises(TransientError, match="DSD_ICT_HH_IND@DF_IND .*kept"):
-        fetch_all(raw, source="live", refresh=True, sleep=lambda s: None, oecd_settings=oecd.settings,
-                  settings=FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=1, backoff=0.01))
-    assert {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")} == before
+    with StandIn(synthetic_mirror) as eurostat, OecdStandIn(synthetic_mirror / OECD_FILE) as api:
+        api.settings = OecdSettings(api_base=api.base_url, timeout=2, attempts=2, backoff=0.01)
+        eurostat_settings = FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=1, backoff=0.01)
+        api.fetch = lambda raw, refresh=False, oecd_settings=None: fetch_all(
+            raw, source="live", refresh=refresh, sleep=lambda s: None, settings=eurostat_settings,
+            oecd_settings=oecd_settings or api.settings)
+        api.eurostat = eurostat
+        yield api
+
+
+def spent_ledger(raw, limit=2):
+    """The hour's allowance spent (the ledger in data/raw full)."""
+    import time
+
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / ".oecd-downloads.json").write_text(json.dumps({"data_requests": [time.time() - 60] * limit}))
+
+
+FAILURES = {  # how the OECD fails -> (set-up, the words of the reason)
+    "down (503)": (lambda api, raw: api.faults.append("503*"), "HTTP 503 .* gave up after 2 tries"),
+    "429 beyond the bound": (lambda api, raw: (api.faults.append("429*"), setattr(api, "retry_after", "3600")),
+                             "429 .*asks to wait 3600 s"),
+    "refused connection": (lambda api, raw: setattr(api, "settings", OecdSettings(
+        api_base="http://127.0.0.1:9/public/rest/", timeout=2, attempts=2, backoff=0.01)), "connection failed"),
+    "malformed answer": (lambda api, raw: api.faults.append("html*"), "HTML page"),
+    "hourly limit": (lambda api, raw: (spent_ledger(raw), setattr(api, "settings", OecdSettings(
+        api_base=api.base_url, timeout=2, attempts=2, backoff=0.01, downloads_per_hour=2))), "allows 2 data downloads an hour"),
+}
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_eurostat_goes_on(both_live, tmp_path, failure):
+    from helpers.analysis.claims import NOT_CHECKED, evaluate_all
+    from helpers.store.refresh import say_fetch_notes
+
+    raw = tmp_path / "raw"
+    set_up, reason = FAILURES[failure]
+    set_up(both_live, raw)
+    records = {r["dataset"]: r for r in both_live.fetch(raw)}
+    record = records[SPEC.code]
+    assert re.search(reason, record["unavailable"]), record["unavailable"]
+    assert record["attempted_at"].startswith("20") and record["file"] == "" and record["retrieved_at"] == ""
+    assert not record["no_data"]  # not "no data": nothing was received
+    assert not (raw / OECD_FILE).exists()
+    assert all(records[s.code]["source"] == "live" and records[s.code]["file"] for s in load_catalogue().datasets_from("eurostat"))
+    store, provenance = build_store(raw)
+    assert store.attrs["unavailable"][SPEC.code]["reason"] == record["unavailable"]
+    parts = {r.claim["id"]: r.oecd for r in evaluate_all(store) if r.oecd}
+    assert parts["S-1"].verdict == parts["S-2"].verdict == parts["S-1"].latest_verdict == NOT_CHECKED
+    assert "the OECD's data could not be fetched" in say_fetch_notes(raw) and not say_fetch_notes(raw)  # said once
+
+
+def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both_live, synthetic_mirror, tmp_path):
+    """Whole and parsed, but a row twice (a duplicate key): the OECD's part fails alone, Eurostat's goes on."""
+    lines = (synthetic_mirror / OECD_FILE).read_bytes().splitlines(keepends=True)
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_bytes(b"".join([*lines, lines[1]]))
+    with OecdStandIn(doubled) as api:
+        records = {r["dataset"]: r for r in both_live.fetch(
+            tmp_path / "raw", oecd_settings=OecdSettings(api_base=api.base_url, timeout=2, attempts=1))}
+    assert "would not make a valid store" in records[SPEC.code]["unavailable"]
+    assert "duplicate key" in records[SPEC.code]["unavailable"]
+    assert records["isoc_ci_ac_i"]["source"] == "live"
+
+
+def test_a_failed_oecd_fetch_keeps_the_oecds_previous_data_and_commits_eurostats(both_live, synthetic_mirror, tmp_path):
+    raw = tmp_path / "raw"
+    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
+    before = files(raw)
+    both_live.faults.append("503*")
+    records = {r["dataset"]: r for r in both_live.fetch(raw, refresh=True)}
+    after = files(raw)
+    kept = [OECD_FILE, f"{SPEC.code}.provenance.json"]
+    assert {k: after[k] for k in kept} == {k: before[k] for k in kept}  # the OECD's, byte for byte
+    assert records[SPEC.code]["source"] == "mirror" and not records[SPEC.code].get("unavailable")
+    assert records["isoc_ci_ac_i"]["source"] == "live"  # Eurostat's whole, valid answer is committed
+    assert "previous data (retrieved" in (raw / ".fetch-notes.txt").read_text()
+    assert "unavailable" not in build_store(raw)[0].attrs
+
+
+def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, tmp_path):
+    from helpers.analysis.claims import NOT_CHECKED, evaluate_all
+
+    raw = tmp_path / "raw"
+    both_live.faults.append("503*")
+    both_live.fetch(raw)
+    first = json.loads((raw / f"{SPEC.code}.provenance.json").read_text())
+    assert first["unavailable"]
+    both_live.fetch(raw, refresh=True)  # still down: whatever is there is kept
+    assert json.loads((raw / f"{SPEC.code}.provenance.json").read_text()) == first
+    assert "still recorded as unavailable" in (raw / ".fetch-notes.txt").read_text()
+    both_live.faults.clear()
+    records = {r["dataset"]: r for r in both_live.fetch(raw, refresh=True)}  # back: `make refresh` brings it in
+    assert records[SPEC.code]["rows"] > 0 and not records[SPEC.code].get("unavailable") and (raw / OECD_FILE).exists()
+    assert not (raw / ".fetch-notes.txt").exists()
+    store = build_store(raw)[0]
+    assert "unavailable" not in store.attrs
+    korea = {r.claim["id"]: r.oecd for r in evaluate_all(store) if r.oecd}["S-1"]
+    assert korea.verdict != NOT_CHECKED and korea.best.checks[0].geo == "KOR" and not math.isnan(korea.best.checks[0].value)
+
+
+def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oecd_answers(both_live, synthetic_mirror, tmp_path):
+    raw = tmp_path / "raw"
+    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
+    before = files(raw)
+    both_live.eurostat.faults = {"data": ["500*"]}
+    with pytest.raises(TransientError, match="previous data was kept"):
+        both_live.fetch(raw, refresh=True)
+    assert files(raw) == before
+
+
+def test_the_store_carries_what_could_not_be_fetched_through_its_files(both_live, tmp_path):
+    from helpers.store.tidy import load_store, write_store
+
+    both_live.faults.append("503*")
+    both_live.fetch(tmp_path / "raw")
+    table, provenance = build_store(tmp_path / "raw")
+    write_store(table, provenance, tmp_path / "processed")
+    assert load_store(tmp_path / "processed").attrs["unavailable"] == table.attrs["unavailable"]
+    # the OECD's countries get their pages all the same, each saying why it has no figures
+    assert (tmp_path / "processed" / "oecd_countries.txt").read_text().split() == list(load_catalogue().oecd_countries)
 
 
 def test_live_and_a_mirror_holding_both_give_identical_stores(synthetic_mirror, tmp_path, oecd):
