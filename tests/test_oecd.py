@@ -314,3 +314,86 @@ def test_the_claims_oecd_parts_on_the_real_rows(synthetic_mirror, tmp_path, real
     assert "Korea 43.1% in 2024: **reproduced**" in key_messages(results)
     assert len(key_messages(results).splitlines()) <= 5
     assert "**Verdict, S-2 (OECD):** **no data**" in said
+
+
+# ----------------------------------------------------------------------------- "not checked", in words (#29)
+
+WHEN = "2026-12-02T06:50:00Z"
+WHY = "the OECD answered HTTP 503 for DSD_ICT_HH_IND@DF_IND (server busy or down) - gave up after 3 tries"
+SAID = (f"the OECD's data could not be fetched on 2 December 2026: {WHY}; S-1 (OECD) and S-2 (OECD) were not checked")
+
+
+def not_fetched_provenance() -> dict:
+    return {"datasets": [{"dataset": SPEC.code, "publisher": "OECD", "source": "live", "unavailable": WHY,
+                          "attempted_at": WHEN, "retrieved_at": "", "file": "", "location": "https://oecd.example/"}]}
+
+
+def eurostat_only_store(unavailable: bool):
+    """Eurostat's seniors (S-1's Eurostat part holds), no OECD row: the OECD not fetched, or answered without data."""
+    from tables import tidy
+    from helpers.store.tidy import mark_unavailable
+
+    store = tidy([("I_IUSNET", "PC_IND", "Y65_74", geo, 2013, v) for geo, v in {"IS": 30, "NO": 25, "UK": 21}.items()])
+    return mark_unavailable(store, not_fetched_provenance() if unavailable else {})
+
+
+def test_the_oecds_parts_are_not_checked_when_its_data_could_not_be_fetched_and_no_data_when_it_answered_without():
+    from helpers.analysis.claims import NOT_CHECKED, evaluate_all
+
+    for unavailable, expected in ((True, NOT_CHECKED), (False, "no data")):
+        results = {r.claim["id"]: r for r in evaluate_all(eurostat_only_store(unavailable))}
+        for claim in ("S-1", "S-2"):
+            assert results[claim].oecd.verdict == results[claim].oecd.latest_verdict == expected, (claim, unavailable)
+        assert results["S-1"].verdict == "reproduced"  # Eurostat's part is checked all the same
+
+
+def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why():
+    from helpers.analysis.claims import evaluate_all
+    from helpers.publish.statements import claims_naming, key_messages, page_statement, verdict_table
+
+    store = eurostat_only_store(True)
+    results = evaluate_all(store)
+    escaped = SAID.replace("_", "\\_").replace("@", "\\@")  # as Markdown carries it
+    senior = page_statement(results, "senior_uptake")
+    assert escaped in senior.markdown and "**Verdict, S-1 (OECD):** **not checked**" in senior.markdown
+    assert senior.metadata["verdicts"]["S-2 (OECD)"] == ["not checked", "not checked"]
+    assert escaped in key_messages(results)
+    table = verdict_table(results)
+    assert "| S-1 (OECD) |" in table.markdown and "[not checked]{.verdict .verdict-not-checked}" in table.markdown
+    assert "[no data]" not in table.markdown.split("| S-1 (OECD) |")[1].split("\n")[0]
+    assert table.metadata["verdicts"]["S-1 (OECD)"] == ["not checked", "not checked"]
+    korea = claims_naming(store, "KOR")
+    assert "S-1 (OECD)" in korea.markdown and escaped in korea.markdown and "[not checked]" in korea.markdown
+    assert korea.metadata["verdicts"] == {"S-1 (OECD)": ["not checked", "not checked"]}
+
+
+def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data():
+    from helpers.analysis.comparisons import oecd_then_and_now
+    from helpers.publish.country_index import country_index
+    from helpers.publish.provenance import provenance_table
+    from helpers.publish.statements import not_fetched_notice, not_fetched_table, or_not_fetched
+
+    provenance = not_fetched_provenance()
+    notice = not_fetched_notice(provenance)
+    assert notice.text == SAID and "The OECD's data could not be fetched on 2 December 2026" in notice.markdown
+    assert not_fetched_notice({"datasets": []}).markdown == ""
+    assert or_not_fetched(provenance, "The OECD's answer holds no value").markdown == notice.markdown
+    assert or_not_fetched({"datasets": []}, "The OECD's answer holds no value").markdown == "The OECD's answer holds no value"
+    table = not_fetched_table(oecd_then_and_now(eurostat_only_store(True), 2013), provenance)
+    assert set(table["2013"]) == set(table["latest"]) == {"not fetched"} and set(table.code) == {"KOR", "JPN", "USA"}
+    kept = oecd_then_and_now(eurostat_only_store(False), 2013)
+    assert not_fetched_table(kept, {"datasets": []}) is kept
+    row = provenance_table(provenance["datasets"]).iloc[0]
+    assert f"NOT FETCHED: {WHY}" in row["from"] and row["retrieved"].startswith("not retrieved (tried 2 December 2026")
+    index = country_index(eurostat_only_store(True))
+    assert {"KOR", "JPN", "USA"} <= set(index.code) and "could not be fetched" in " ".join(index["data from"])
+    assert not {"KOR", "JPN", "USA"} & set(country_index(eurostat_only_store(False)).code)
+
+
+def test_the_scorecard_csv_has_a_row_per_oecd_part_with_its_verdict():
+    from helpers.analysis.claims import evaluate_all, scorecard
+
+    card = scorecard(evaluate_all(eurostat_only_store(True))).set_index("id")
+    assert card.loc["S-1 (OECD)", "verdict"] == card.loc["S-2 (OECD)", "verdict latest"] == "not checked"
+    assert WHY in card.loc["S-1 (OECD)", "evidence"] and "2026-12-02" in card.loc["S-1 (OECD)", "evidence"]
+    assert scorecard(evaluate_all(eurostat_only_store(False))).set_index("id").loc["S-2 (OECD)", "verdict"] == "no data"

@@ -199,6 +199,18 @@ def not_fetched_notice(provenance: dict) -> Shown:
                  "in once its API answers.", text=words)
 
 
+NOT_FETCHED = "not fetched"
+
+
+def not_fetched_table(table: pd.DataFrame, provenance: dict,
+                      keep: tuple[str, ...] = ("country", "code", "measure", "group")) -> pd.DataFrame:
+    """An OECD table (`oecd_then_and_now`) as it is, or, when the OECD's data could not be fetched, with
+    every value and flag reading "not fetched" (never "no data", which says the OECD answered without it)."""
+    if not not_fetched_notice(provenance).markdown:
+        return table
+    return table.assign(**{column: NOT_FETCHED for column in table.columns if column not in keep})
+
+
 def or_not_fetched(provenance: dict, shown: Shown | str) -> Shown:
     """`shown` (the OECD's figures, or what its answer does not hold), or, when the OECD's data could not be
     fetched, the sentence saying so instead: nothing is shown as "no data" that was never received."""
