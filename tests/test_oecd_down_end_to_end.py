@@ -14,6 +14,7 @@ from conftest import OECD_FILE
 from eurostat_standin import StandIn
 from oecd_standin import OecdStandIn
 from pipeline import clean_clone, run_make
+from test_end_to_end import stated_verdicts
 
 # the pages that show the OECD's part (the article is assembled from the Overview, the topic pages and Data and methods)
 OECD_PAGES = ["index.html", "senior-uptake.html", "data-and-methods.html", "article.html",
@@ -44,6 +45,10 @@ def test_a_first_live_build_with_the_oecd_down_then_a_refresh_when_it_answers(sy
         scorecard = pd.read_csv(clone / "report" / "data" / "claims_scorecard.csv").set_index("id")
         assert scorecard.loc["S-1 (OECD)", "verdict"] == scorecard.loc["S-2 (OECD)", "verdict"] == "not checked"
         assert "not checked" in page_text(site, "index.html") and "Korea" not in scorecard.loc["S-1", "verdict"]
+        stated = stated_verdicts(clone / "report")  # every page that states the OECD's parts: "not checked", never a verdict
+        for part in ("S-1 (OECD)", "S-2 (OECD)"):
+            assert {"index", "senior-uptake"} <= set(stated[part]) and set().union(*stated[part].values()) == {"not checked"}
+        assert "countries/KOR" in stated["S-1 (OECD)"] and "countries/USA" in stated["S-2 (OECD)"]
 
         oecd.faults.clear()  # the OECD answers again
         run_make(clone, "refresh", "SOURCE=live", **live)
