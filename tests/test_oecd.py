@@ -377,7 +377,9 @@ def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data(
     notice = not_fetched_notice(provenance)
     assert notice.text == SAID and "The OECD's data could not be fetched on 2 December 2026" in notice.markdown
     assert not_fetched_notice({"datasets": []}).markdown == ""
-    assert or_not_fetched(provenance, "The OECD's answer holds no value").markdown == notice.markdown
+    assert or_not_fetched(provenance, "The OECD's answer holds no value").text == \
+        "No figures here: the OECD's data could not be fetched on 2 December 2026."
+    assert or_not_fetched(provenance, "The OECD's answer holds no value", instead="").markdown == ""
     assert or_not_fetched({"datasets": []}, "The OECD's answer holds no value").markdown == "The OECD's answer holds no value"
     table = not_fetched_table(oecd_then_and_now(eurostat_only_store(True), 2013), provenance)
     assert set(table["2013"]) == set(table["latest"]) == {"not fetched"} and set(table.code) == {"KOR", "JPN", "USA"}

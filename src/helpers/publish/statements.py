@@ -211,12 +211,17 @@ def not_fetched_table(table: pd.DataFrame, provenance: dict,
     return table.assign(**{column: NOT_FETCHED for column in table.columns if column not in keep})
 
 
-def or_not_fetched(provenance: dict, shown: Shown | str) -> Shown:
+def or_not_fetched(provenance: dict, shown: Shown | str, instead: str | None = None) -> Shown:
     """`shown` (the OECD's figures, or what its answer does not hold), or, when the OECD's data could not be
-    fetched, the sentence saying so instead: nothing is shown as "no data" that was never received."""
+    fetched, `instead` (by default one short sentence; the page's notice gives the reason): nothing is shown
+    as "no data" that was never received."""
     notice = not_fetched_notice(provenance)
     if notice.markdown:
-        return notice
+        from helpers.store.tidy import unavailable_sources
+
+        when = next(u for u in unavailable_sources(provenance).values() if u["publisher"] == "OECD")["attempted_at"]
+        words = f"No figures here: the OECD's data could not be fetched on {day(when)}." if instead is None else instead
+        return Shown(markdown_text(words), text=words)
     return shown if isinstance(shown, Shown) else Shown(shown)
 
 
