@@ -76,6 +76,8 @@ export OECD_BUILD_LOG := $(CURDIR)/build.log
 # the runner makes the folders relative to notebooks/ (where the notebooks run) and the mirror absolute
 FETCH := $(RUN) 00_fetch -o "$$REPORT_DIR/pipeline/00_fetch.ipynb" -P raw_dir "$$DATA_DIR/raw" -p source "$$SOURCE" \
   -P mirror "$$EUROSTAT_MIRROR"
+# the OECD's data not fetched (the build goes on without it, or with its previous data): one line
+SAY_FETCH_NOTES := "$$PYTHON" -m helpers.store.refresh say-fetch-notes --raw-dir "$$DATA_DIR/raw"
 # What each notebook's page depends on beyond its notebook: the modules it imports, directly or through
 # others, and the catalogue files they read (CODE_<notebook>), read from the code by
 # helpers.pipeline.prerequisites into a file make includes; CODE_site is what renders the site, CODE_article
@@ -149,12 +151,14 @@ data: $(STORE) ## Fetch the Eurostat series (live, or EUROSTAT_MIRROR) and build
 # anything, so a bad answer or a bad mirror leaves data/raw as it was.
 $(RAW) &: | $(ENV_STAMP)
 	@$(FETCH)
+	@$(SAY_FETCH_NOTES)
 
 $(STORE): $(RAW) notebooks/01_tidy.ipynb $(CODE_01_tidy) | $(ENV_STAMP)
 	@$(RUN) 01_tidy -o "$$REPORT_DIR/pipeline/01_tidy.ipynb" -P raw_dir "$$DATA_DIR/raw" -P processed_dir "$$DATA_DIR/processed"
 
 refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 	@$(FETCH) -p refresh true
+	@$(SAY_FETCH_NOTES)
 	@$(MAKE) --no-print-directory data EUROSTAT_MIRROR=
 
 # The notebooks' rules are read by a make of their own, after `data` wrote the list of countries.

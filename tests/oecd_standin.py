@@ -37,18 +37,19 @@ class OecdStandIn(LocalServer):
     """``with OecdStandIn(rows_file) as api: api.base_url``.
 
     `faults` lists behaviours used in order, one per data request ('*' at the end repeats the
-    last): "ok", "429" (with `retry_after`), "500", "truncate" (the body cut in the middle of a
-    line, the connection closed short of its Content-Length), "html".
+    last): "ok", "429" (with `retry_after`), "500", "503" (the API down: the status the OECD's gateway
+    sends then; its body is INVENTED), "truncate" (the body cut in the middle of a line, the connection
+    closed short of its Content-Length), "html".
     """
 
     PREFIX = PREFIX
 
-    def __init__(self, rows_file: Path = REAL_ROWS, *, retry_after: str = "1"):
+    def __init__(self, rows_file: Path = REAL_ROWS, *, retry_after: str = "1", faults: list[str] | None = None):
         if not Path(rows_file).exists():
             raise FileNotFoundError(f"{rows_file} not found: the real OECD rows in ../shared are needed")
         self.body = Path(rows_file).read_bytes()
         self.retry_after = retry_after
-        self.faults: list[str] = []
+        self.faults: list[str] = list(faults or [])
         self.requests: list[str] = []
         self.accept: list[str] = []
         self._lock = threading.Lock()
@@ -108,6 +109,8 @@ class OecdStandIn(LocalServer):
                     return self.send(429, TOO_MANY, "text/plain", {"Retry-After": standin.retry_after})
                 if fault == "500" or self.headers.get("Accept", "").strip() == "text/csv":
                     return self.send(500, b"Internal Server Error", "text/plain")
+                if fault == "503":
+                    return self.send(503, b"Service Unavailable", "text/plain")
                 if fault == "html":
                     return self.send(200, b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "text/html")
                 parts = unquote(url.path[len(PREFIX + "data/"):]).split("/")

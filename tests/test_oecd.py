@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -123,18 +124,141 @@ def test_the_hourly_limit_is_never_exceeded(oecd, tmp_path):
     assert len(json.loads((tmp_path / "full.json").read_text())["data_requests"]) == 2
 
 
-def test_a_failed_oecd_fetch_keeps_the_previous_data(synthetic_mirror, tmp_path, oecd):
-    raw = tmp_path / "raw"
-    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
-    before = {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")}
-    oecd.faults = ["500*"]
+# ----------------------------------------------------------------------------- each source all or nothing (#29)
+# Eurostat answers (its stand-in serves the synthetic mirror); the OECD fails in each of the ways it can.
+# Without ../shared the stand-ins serve the project's own generated mirror: these tests need nothing else.
+
+def files(raw):
+    return {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture
+def both_live(synthetic_mirror, tmp_path):
+    """Eurostat's and the OECD's stand-ins; `fetch(raw, refresh)` fetches live from both."""
     from eurostat_standin import StandIn
     from helpers.acquire.settings import FetchSettings
 
-    with StandIn(synthetic_mirror) as eurostat, pytest.raises(TransientError, match="DSD_ICT_HH_IND@DF_IND .*kept"):
-        fetch_all(raw, source="live", refresh=True, sleep=lambda s: None, oecd_settings=oecd.settings,
-                  settings=FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=1, backoff=0.01))
-    assert {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")} == before
+    with StandIn(synthetic_mirror) as eurostat, OecdStandIn(synthetic_mirror / OECD_FILE) as api:
+        api.settings = OecdSettings(api_base=api.base_url, timeout=2, attempts=2, backoff=0.01)
+        eurostat_settings = FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=1, backoff=0.01)
+        api.fetch = lambda raw, refresh=False, oecd_settings=None: fetch_all(
+            raw, source="live", refresh=refresh, sleep=lambda s: None, settings=eurostat_settings,
+            oecd_settings=oecd_settings or api.settings)
+        api.eurostat = eurostat
+        yield api
+
+
+def spent_ledger(raw, limit=2):
+    """The hour's allowance spent (the ledger in data/raw full)."""
+    import time
+
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / ".oecd-downloads.json").write_text(json.dumps({"data_requests": [time.time() - 60] * limit}))
+
+
+FAILURES = {  # how the OECD fails -> (set-up, the words of the reason)
+    "down (503)": (lambda api, raw: api.faults.append("503*"), "HTTP 503 .* gave up after 2 tries"),
+    "429 beyond the bound": (lambda api, raw: (api.faults.append("429*"), setattr(api, "retry_after", "3600")),
+                             "429 .*asks to wait 3600 s"),
+    "refused connection": (lambda api, raw: setattr(api, "settings", OecdSettings(
+        api_base="http://127.0.0.1:9/public/rest/", timeout=2, attempts=2, backoff=0.01)), "connection failed"),
+    "malformed answer": (lambda api, raw: api.faults.append("html*"), "HTML page"),
+    "hourly limit": (lambda api, raw: (spent_ledger(raw), setattr(api, "settings", OecdSettings(
+        api_base=api.base_url, timeout=2, attempts=2, backoff=0.01, downloads_per_hour=2))), "allows 2 data downloads an hour"),
+}
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_eurostat_goes_on(both_live, tmp_path, failure):
+    from helpers.analysis.claims import NOT_CHECKED, evaluate_all
+    from helpers.store.refresh import say_fetch_notes
+
+    raw = tmp_path / "raw"
+    set_up, reason = FAILURES[failure]
+    set_up(both_live, raw)
+    records = {r["dataset"]: r for r in both_live.fetch(raw)}
+    record = records[SPEC.code]
+    assert re.search(reason, record["unavailable"]), record["unavailable"]
+    assert record["attempted_at"].startswith("20") and record["file"] == "" and record["retrieved_at"] == ""
+    assert not record["no_data"]  # not "no data": nothing was received
+    assert not (raw / OECD_FILE).exists()
+    assert all(records[s.code]["source"] == "live" and records[s.code]["file"] for s in load_catalogue().datasets_from("eurostat"))
+    store, provenance = build_store(raw)
+    assert store.attrs["unavailable"][SPEC.code]["reason"] == record["unavailable"]
+    parts = {r.claim["id"]: r.oecd for r in evaluate_all(store) if r.oecd}
+    assert parts["S-1"].verdict == parts["S-2"].verdict == parts["S-1"].latest_verdict == NOT_CHECKED
+    assert "the OECD's data could not be fetched" in say_fetch_notes(raw) and not say_fetch_notes(raw)  # said once
+
+
+def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both_live, synthetic_mirror, tmp_path):
+    """Whole and parsed, but a row twice (a duplicate key): the OECD's part fails alone, Eurostat's goes on."""
+    lines = (synthetic_mirror / OECD_FILE).read_bytes().splitlines(keepends=True)
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_bytes(b"".join([*lines, lines[1]]))
+    with OecdStandIn(doubled) as api:
+        records = {r["dataset"]: r for r in both_live.fetch(
+            tmp_path / "raw", oecd_settings=OecdSettings(api_base=api.base_url, timeout=2, attempts=1))}
+    assert "would not make a valid store" in records[SPEC.code]["unavailable"]
+    assert "duplicate key" in records[SPEC.code]["unavailable"]
+    assert records["isoc_ci_ac_i"]["source"] == "live"
+
+
+def test_a_failed_oecd_fetch_keeps_the_oecds_previous_data_and_commits_eurostats(both_live, synthetic_mirror, tmp_path):
+    raw = tmp_path / "raw"
+    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
+    before = files(raw)
+    both_live.faults.append("503*")
+    records = {r["dataset"]: r for r in both_live.fetch(raw, refresh=True)}
+    after = files(raw)
+    kept = [OECD_FILE, f"{SPEC.code}.provenance.json"]
+    assert {k: after[k] for k in kept} == {k: before[k] for k in kept}  # the OECD's, byte for byte
+    assert records[SPEC.code]["source"] == "mirror" and not records[SPEC.code].get("unavailable")
+    assert records["isoc_ci_ac_i"]["source"] == "live"  # Eurostat's whole, valid answer is committed
+    assert "previous data (retrieved" in (raw / ".fetch-notes.txt").read_text()
+    assert "unavailable" not in build_store(raw)[0].attrs
+
+
+def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, tmp_path):
+    from helpers.analysis.claims import NOT_CHECKED, evaluate_all
+
+    raw = tmp_path / "raw"
+    both_live.faults.append("503*")
+    both_live.fetch(raw)
+    first = json.loads((raw / f"{SPEC.code}.provenance.json").read_text())
+    assert first["unavailable"]
+    both_live.fetch(raw, refresh=True)  # still down: whatever is there is kept
+    assert json.loads((raw / f"{SPEC.code}.provenance.json").read_text()) == first
+    assert "still recorded as unavailable" in (raw / ".fetch-notes.txt").read_text()
+    both_live.faults.clear()
+    records = {r["dataset"]: r for r in both_live.fetch(raw, refresh=True)}  # back: `make refresh` brings it in
+    assert records[SPEC.code]["rows"] > 0 and not records[SPEC.code].get("unavailable") and (raw / OECD_FILE).exists()
+    assert not (raw / ".fetch-notes.txt").exists()
+    store = build_store(raw)[0]
+    assert "unavailable" not in store.attrs
+    korea = {r.claim["id"]: r.oecd for r in evaluate_all(store) if r.oecd}["S-1"]
+    assert korea.verdict != NOT_CHECKED and korea.best.checks[0].geo == "KOR" and not math.isnan(korea.best.checks[0].value)
+
+
+def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oecd_answers(both_live, synthetic_mirror, tmp_path):
+    raw = tmp_path / "raw"
+    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
+    before = files(raw)
+    both_live.eurostat.faults = {"data": ["500*"]}
+    with pytest.raises(TransientError, match="previous data was kept"):
+        both_live.fetch(raw, refresh=True)
+    assert files(raw) == before
+
+
+def test_the_store_carries_what_could_not_be_fetched_through_its_files(both_live, tmp_path):
+    from helpers.store.tidy import load_store, write_store
+
+    both_live.faults.append("503*")
+    both_live.fetch(tmp_path / "raw")
+    table, provenance = build_store(tmp_path / "raw")
+    write_store(table, provenance, tmp_path / "processed")
+    assert load_store(tmp_path / "processed").attrs["unavailable"] == table.attrs["unavailable"]
+    # the OECD's countries get their pages all the same, each saying why it has no figures
+    assert (tmp_path / "processed" / "oecd_countries.txt").read_text().split() == list(load_catalogue().oecd_countries)
 
 
 def test_live_and_a_mirror_holding_both_give_identical_stores(synthetic_mirror, tmp_path, oecd):
@@ -190,3 +314,88 @@ def test_the_claims_oecd_parts_on_the_real_rows(synthetic_mirror, tmp_path, real
     assert "Korea 43.1% in 2024: **reproduced**" in key_messages(results)
     assert len(key_messages(results).splitlines()) <= 5
     assert "**Verdict, S-2 (OECD):** **no data**" in said
+
+
+# ----------------------------------------------------------------------------- "not checked", in words (#29)
+
+WHEN = "2026-12-02T06:50:00Z"
+WHY = "the OECD answered HTTP 503 for DSD_ICT_HH_IND@DF_IND (server busy or down) - gave up after 3 tries"
+SAID = (f"the OECD's data could not be fetched on 2 December 2026: {WHY}; S-1 (OECD) and S-2 (OECD) were not checked")
+
+
+def not_fetched_provenance() -> dict:
+    return {"datasets": [{"dataset": SPEC.code, "publisher": "OECD", "source": "live", "unavailable": WHY,
+                          "attempted_at": WHEN, "retrieved_at": "", "file": "", "location": "https://oecd.example/"}]}
+
+
+def eurostat_only_store(unavailable: bool):
+    """Eurostat's seniors (S-1's Eurostat part holds), no OECD row: the OECD not fetched, or answered without data."""
+    from tables import tidy
+    from helpers.store.tidy import mark_unavailable
+
+    store = tidy([("I_IUSNET", "PC_IND", "Y65_74", geo, 2013, v) for geo, v in {"IS": 30, "NO": 25, "UK": 21}.items()])
+    return mark_unavailable(store, not_fetched_provenance() if unavailable else {})
+
+
+def test_the_oecds_parts_are_not_checked_when_its_data_could_not_be_fetched_and_no_data_when_it_answered_without():
+    from helpers.analysis.claims import NOT_CHECKED, evaluate_all
+
+    for unavailable, expected in ((True, NOT_CHECKED), (False, "no data")):
+        results = {r.claim["id"]: r for r in evaluate_all(eurostat_only_store(unavailable))}
+        for claim in ("S-1", "S-2"):
+            assert results[claim].oecd.verdict == results[claim].oecd.latest_verdict == expected, (claim, unavailable)
+        assert results["S-1"].verdict == "reproduced"  # Eurostat's part is checked all the same
+
+
+def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why():
+    from helpers.analysis.claims import evaluate_all
+    from helpers.publish.statements import claims_naming, key_messages, page_statement, verdict_table
+
+    store = eurostat_only_store(True)
+    results = evaluate_all(store)
+    escaped = SAID.replace("_", "\\_").replace("@", "\\@")  # as Markdown carries it
+    senior = page_statement(results, "senior_uptake")
+    assert escaped in senior.markdown and "**Verdict, S-1 (OECD):** **not checked**" in senior.markdown
+    assert senior.metadata["verdicts"]["S-2 (OECD)"] == ["not checked", "not checked"]
+    assert escaped in key_messages(results)
+    table = verdict_table(results)
+    assert "| S-1 (OECD) |" in table.markdown and "[not checked]{.verdict .verdict-not-checked}" in table.markdown
+    assert "[no data]" not in table.markdown.split("| S-1 (OECD) |")[1].split("\n")[0]
+    assert table.metadata["verdicts"]["S-1 (OECD)"] == ["not checked", "not checked"]
+    korea = claims_naming(store, "KOR")
+    assert "S-1 (OECD)" in korea.markdown and escaped in korea.markdown and "[not checked]" in korea.markdown
+    assert korea.metadata["verdicts"] == {"S-1 (OECD)": ["not checked", "not checked"]}
+
+
+def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data():
+    from helpers.analysis.comparisons import oecd_then_and_now
+    from helpers.publish.country_index import country_index
+    from helpers.publish.provenance import provenance_table
+    from helpers.publish.statements import not_fetched_notice, not_fetched_table, or_not_fetched
+
+    provenance = not_fetched_provenance()
+    notice = not_fetched_notice(provenance)
+    assert notice.text == SAID and "The OECD's data could not be fetched on 2 December 2026" in notice.markdown
+    assert not_fetched_notice({"datasets": []}).markdown == ""
+    assert or_not_fetched(provenance, "The OECD's answer holds no value").text == \
+        "No figures here: the OECD's data could not be fetched on 2 December 2026."
+    assert or_not_fetched(provenance, "The OECD's answer holds no value", instead="").markdown == ""
+    assert or_not_fetched({"datasets": []}, "The OECD's answer holds no value").markdown == "The OECD's answer holds no value"
+    table = not_fetched_table(oecd_then_and_now(eurostat_only_store(True), 2013), provenance)
+    assert set(table["2013"]) == set(table["latest"]) == {"not fetched"} and set(table.code) == {"KOR", "JPN", "USA"}
+    kept = oecd_then_and_now(eurostat_only_store(False), 2013)
+    assert not_fetched_table(kept, {"datasets": []}) is kept
+    row = provenance_table(provenance["datasets"]).iloc[0]
+    assert f"NOT FETCHED: {WHY}" in row["from"] and row["retrieved"].startswith("not retrieved (tried 2 December 2026")
+    index = country_index(eurostat_only_store(True))
+    assert {"KOR", "JPN", "USA"} <= set(index.code) and "could not be fetched" in " ".join(index["data from"])
+    assert not {"KOR", "JPN", "USA"} & set(country_index(eurostat_only_store(False)).code)
+
+
+def test_the_scorecard_csv_has_a_row_per_oecd_part_with_its_verdict():
+    from helpers.analysis.claims import evaluate_all, scorecard
+
+    card = scorecard(evaluate_all(eurostat_only_store(True))).set_index("id")
+    assert card.loc["S-1 (OECD)", "verdict"] == card.loc["S-2 (OECD)", "verdict latest"] == "not checked"
+    assert WHY in card.loc["S-1 (OECD)", "evidence"] and "2026-12-02" in card.loc["S-1 (OECD)", "evidence"]
+    assert scorecard(evaluate_all(eurostat_only_store(False))).set_index("id").loc["S-2 (OECD)", "verdict"] == "no data"

@@ -10,6 +10,11 @@ found"), which is read here as "no data", not as a failure.
 
 The limit is kept by a ledger of the data requests made from this clone in the last hour
 (``<raw_dir>/.oecd-downloads.json``): a build that would exceed it stops before asking, in one line.
+
+The OECD is the second source of two claims' parts, Eurostat the report's: a failed OECD fetch (down,
+429 beyond the bound, a refused connection, a malformed answer, the hourly limit) never stops a build.
+``helpers.store.refresh`` keeps the OECD's previous data, or, where there is none, records the part as
+unavailable (`unavailable`: the reason and the time, in the provenance record, so it travels with the data).
 """
 
 from __future__ import annotations
@@ -183,5 +188,18 @@ def no_data(spec: DatasetSpec, *, source: str, location: str, why: str, requests
         "synthetic": synthetic, "mirror_label": "", "retrieved_at": retrieved_at or _utc(), "last_update": None,
         "filters": {k: list(v) for k, v in spec.filters.items()}, "absent_codes": {}, "requests": requests_made,
         "no_data": why, "sha256": "", "bytes": 0, "series": 0, "rows": 0,
+    }
+    return Fetched(spec.code, None, provenance, extension="csv")
+
+
+def unavailable(spec: DatasetSpec, *, location: str, why: str, attempted_at: str | None = None) -> Fetched:
+    """An OECD fetch that failed with no previous data to keep: recorded with the reason and the time
+    (`unavailable`, `attempted_at`), no data file, nothing retrieved. Unlike `no_data` (the OECD answered,
+    without the series), nothing was checked: the pages say so, never a verdict."""
+    provenance = {
+        "dataset": spec.code, "title": spec.title, "publisher": "OECD", "source": "live", "location": location,
+        "synthetic": False, "mirror_label": "", "retrieved_at": "", "attempted_at": attempted_at or _utc(),
+        "last_update": None, "filters": {k: list(v) for k, v in spec.filters.items()}, "absent_codes": {},
+        "no_data": "", "unavailable": why, "sha256": "", "bytes": 0, "series": 0, "rows": 0,
     }
     return Fetched(spec.code, None, provenance, extension="csv")

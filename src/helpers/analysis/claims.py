@@ -14,6 +14,9 @@ The rules (each one's reason sits beside the claim in the registry, and the READ
   ambiguous, every candidate is tested and the scorecard says which fit.
 - Then and now: the same checks on the latest year with data; a change of verdict that comes only
   from checks untested in one of the two years is not reported as a change.
+- A claim's part on the OECD's data is "not checked" when the OECD's data could not be fetched (the
+  store carries it: ``store.attrs["unavailable"]``): never a verdict, and not "no data", which means
+  the OECD answered without the series.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ VERDICT_ORDER = {"reproduced": 3, "partly": 2, "not reproduced": 1, "no data": 0
 
 
 NOT_IN_EUROSTAT = "not in Eurostat"
+
+
+NOT_CHECKED = "not checked"  # the source's data could not be fetched: no verdict (unlike "no data": it answered without the series)
 
 
 UNTESTED = "untested"
@@ -288,13 +294,18 @@ class ClaimResult:
     latest: Trial | None
     beside: Trial | None = None  # the best candidate outside the authority, reported, never deciding
     oecd: "ClaimResult | None" = None  # the part tested on the OECD's ICT database (countries Eurostat does not survey)
+    not_checked: dict | None = None  # the source could not be fetched: its publisher, reason and time of the attempt
 
     @property
     def verdict(self) -> str:
+        if self.not_checked:
+            return NOT_CHECKED
         return self.best.verdict if self.best else NOT_IN_EUROSTAT
 
     @property
     def latest_verdict(self) -> str:
+        if self.not_checked:
+            return NOT_CHECKED
         return self.latest.verdict if self.latest else (NOT_IN_EUROSTAT if not self.best else "no data")
 
     @property
@@ -361,7 +372,9 @@ def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: l
     """
     registry = load_claims()
     year = paper_year or registry["paper_year"]
-    key = (store_key(store), repr(registry), year, tuple(compared) if compared is not None else None, latest_year)
+    unavailable = store.attrs.get("unavailable", {})
+    key = (store_key(store), repr(registry), year, tuple(compared) if compared is not None else None, latest_year,
+           repr(sorted(unavailable.items())))
     if key not in _EVALUATED:
         if len(_EVALUATED) >= 4:
             _EVALUATED.pop(next(iter(_EVALUATED)))
@@ -384,7 +397,15 @@ def evaluate_oecd_part(store: pd.DataFrame, claim: dict, paper_year: int, latest
         return None
     sub = {**part, "id": claim["id"], "topic": claim["topic"], "quote": claim["quote"], "source": claim["source"],
            "page": claim.get("page", ""), "publisher": "OECD"}
+    not_fetched = oecd_not_fetched(store)
+    if not_fetched:
+        return ClaimResult(sub, [], None, None, not_checked=not_fetched)
     return evaluate_claim(store, sub, paper_year, list(load_catalogue().oecd_countries), latest_year)
+
+
+def oecd_not_fetched(store: pd.DataFrame) -> dict | None:
+    """The OECD's data could not be fetched for this store (publisher, reason, attempted_at), or None."""
+    return next((u for u in store.attrs.get("unavailable", {}).values() if u.get("publisher") == "OECD"), None)
 
 
 def context_evidence(store: pd.DataFrame, claim: dict, paper_year: int) -> str:
@@ -436,7 +457,36 @@ def scorecard(results: list[ClaimResult], store: pd.DataFrame | None = None) -> 
             "real change": result.change_is_real,
             "note": note,
         })
+        if result.oecd is not None:
+            rows.append(_oecd_scorecard_row(result.oecd))
     return pd.DataFrame(rows)
+
+
+def _oecd_scorecard_row(part: ClaimResult) -> dict:
+    """A claim's part on the OECD's data, as the verdict table shows it (`<id> (OECD)`)."""
+    claim = part.claim
+    reason = ""
+    if part.not_checked:
+        reason = (f"not checked: the OECD's data could not be fetched on {str(part.not_checked.get('attempted_at'))[:10]}: "
+                  f"{part.not_checked.get('reason', '')}")
+    return {
+        "id": f"{claim['id']} (OECD)",
+        "topic": claim["topic"],
+        "the paper says": f"\u201c{claim['quote']}\u201d ({claim['source']})",
+        "verdict": part.verdict,
+        "untested": part.best.untested_note if part.best else "",
+        "tested on": part.best.candidate if part.best else "",
+        "evidence": part.best.evidence if part.best else reason,
+        "beside (not deciding)": "",
+        "why this unit": claim.get("band", ""),
+        "candidates that fit": "",
+        "latest year": part.latest.year if part.latest else "",
+        "verdict latest": part.latest_verdict,
+        "evidence latest": part.latest.evidence if part.latest else "",
+        "untested latest": part.latest.untested_note if part.latest else "",
+        "real change": part.change_is_real,
+        "note": reason or "decided on the OECD's ICT database (countries Eurostat does not survey)",
+    }
 
 
 def candidates_table(result: ClaimResult) -> pd.DataFrame:

@@ -13,6 +13,7 @@ def country_index(store):
     """The Countries page: one row per country with data, linking to its page."""
     import pandas as pd
 
+    from helpers.analysis.claims import oecd_not_fetched
     from helpers.store.tidy import countries_with_data, oecd_countries_with_data
 
     catalogue = load_catalogue()
@@ -27,4 +28,9 @@ def country_index(store):
             "values": len(values),
             "flagged values": int((values.flag != "").sum()),
         })
+    if oecd_not_fetched(store):  # their pages say why they have no figures
+        for geo in catalogue.oecd_countries:
+            rows.append({"country": Markup(f"[{markdown_text(catalogue.labels['geo'][geo])}](countries/{geo}.html)"),
+                         "code": geo, "data from": "the OECD's ICT database (its data could not be fetched)",
+                         "years with data": "none", "values": 0, "flagged values": 0})
     return pd.DataFrame(rows)

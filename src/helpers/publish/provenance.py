@@ -92,8 +92,10 @@ def provenance_table(records: list[dict]) -> pd.DataFrame:
         {
             "dataset": r["dataset"],
             "from": (f"{publisher(r)} API: " if r["source"] == "live" else "mirror: ") + where_from(r)
-            + (" - SYNTHETIC" if r.get("synthetic") else "") + (f" - NO DATA: {r['no_data']}" if r.get("no_data") else ""),
-            "retrieved": readable_time(r.get("retrieved_at")),
+            + (" - SYNTHETIC" if r.get("synthetic") else "") + (f" - NO DATA: {r['no_data']}" if r.get("no_data") else "")
+            + (f" - NOT FETCHED: {r['unavailable']}" if r.get("unavailable") else ""),
+            "retrieved": (f"not retrieved (tried {readable_time(r.get('attempted_at'))})" if r.get("unavailable")
+                          else readable_time(r.get("retrieved_at"))),
             "publisher's last update": readable_time(r.get("last_update")),
             "series": r.get("series"),
             "values": r.get("rows"),

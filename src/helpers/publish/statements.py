@@ -12,11 +12,13 @@ import re
 import pandas as pd
 
 from helpers.analysis.claims import (
+    NOT_CHECKED,
     NOT_IN_EUROSTAT,
     UNTESTED,
     ClaimResult,
     Trial,
     evaluate_all,
+    load_claims,
 )
 from helpers.catalogue import load_catalogue
 from helpers.publish.outputs import Shown, show, verdict_span
@@ -53,17 +55,19 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
         result = whole.oecd if whole.oecd is not None and country in {c.get("geo") for c in whole.claim["oecd"]["checks"]} \
             else whole
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
-        if country not in geos or result.best is None:
+        if country not in geos or (result.best is None and not result.not_checked):
             continue
         claim = whole.claim["id"] + (" (OECD)" if result is not whole else "")
         named[claim] = [result.verdict, result.latest_verdict]  # what this table states, and only that
-        own = [c for c in result.best.checks if c.geo == country]
+        year = result.best.year if result.best else (paper_year or load_claims()["paper_year"])
+        own = "; ".join(f"{in_words(c.description)}: {in_words(c.evidence)}{flag_words(c.flag)} - {MARK[c.status]}"
+                        for c in result.best.checks if c.geo == country) if result.best else \
+            not_fetched_words(result.not_checked)
         rows.append({
             "claim": claim,
             "the paper says": f"\u201c{whole.claim['quote']}\u201d",
             "verdict (whole claim)": verdict_span(result.verdict),
-            f"{load_catalogue().label('geo', country)} in {result.best.year}": "; ".join(
-                f"{in_words(c.description)}: {in_words(c.evidence)}{flag_words(c.flag)} - {MARK[c.status]}" for c in own),
+            f"{load_catalogue().label('geo', country)} in {year}": own,
             "latest": verdict_span(result.latest_verdict),
         })
     name = load_catalogue().label("geo", country)
@@ -164,6 +168,63 @@ def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
     return "\n".join(lines + oecd_statement(result))
 
 
+def not_fetched_words(unavailable: dict) -> str:
+    """'the OECD's data could not be fetched on 2 December 2026: <reason>; S-1 (OECD) and S-2 (OECD) were
+    not checked': what every page that shows the OECD's part says when its data could not be fetched."""
+    parts = [f"{c['id']} (OECD)" for c in load_claims()["claim"] if c.get("oecd")]
+    named = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    reason = str(unavailable.get("reason", "")).rstrip(".")
+    return (f"the OECD's data could not be fetched on {day(unavailable.get('attempted_at'))}: {reason}; {named} "
+            f"{'was' if len(parts) == 1 else 'were'} not checked")
+
+
+def day(stamp: str | None) -> str:
+    """'2026-12-02T06:50:00Z' -> '2 December 2026'."""
+    if not stamp:
+        return "an unknown date"
+    moment = pd.Timestamp(stamp)
+    return f"{moment.day} {moment.strftime('%B %Y')}"
+
+
+def not_fetched_notice(provenance: dict) -> Shown:
+    """The sentence, for the top of a page that shows the OECD's part, when its data could not be fetched
+    (an empty output when it was)."""
+    from helpers.store.tidy import unavailable_sources
+
+    missing = next((u for u in unavailable_sources(provenance).values() if u["publisher"] == "OECD"), None)
+    if missing is None:
+        return Shown("", text="")
+    words = not_fetched_words(missing)
+    return Shown(f"**Not checked.** {markdown_text(words[0].upper() + words[1:])}. `make refresh` brings the OECD's data "
+                 "in once its API answers.", text=words)
+
+
+NOT_FETCHED = "not fetched"
+
+
+def not_fetched_table(table: pd.DataFrame, provenance: dict,
+                      keep: tuple[str, ...] = ("country", "code", "measure", "group")) -> pd.DataFrame:
+    """An OECD table (`oecd_then_and_now`) as it is, or, when the OECD's data could not be fetched, with
+    every value and flag reading "not fetched" (never "no data", which says the OECD answered without it)."""
+    if not not_fetched_notice(provenance).markdown:
+        return table
+    return table.assign(**{column: NOT_FETCHED for column in table.columns if column not in keep})
+
+
+def or_not_fetched(provenance: dict, shown: Shown | str, instead: str | None = None) -> Shown:
+    """`shown` (the OECD's figures, or what its answer does not hold), or, when the OECD's data could not be
+    fetched, `instead` (by default one short sentence; the page's notice gives the reason): nothing is shown
+    as "no data" that was never received."""
+    notice = not_fetched_notice(provenance)
+    if notice.markdown:
+        from helpers.store.tidy import unavailable_sources
+
+        when = next(u for u in unavailable_sources(provenance).values() if u["publisher"] == "OECD")["attempted_at"]
+        words = f"No figures here: the OECD's data could not be fetched on {day(when)}." if instead is None else instead
+        return Shown(markdown_text(words), text=words)
+    return shown if isinstance(shown, Shown) else Shown(shown)
+
+
 def flag_words(flag: str) -> str:
     """' (flag D: definition differs (OECD))' for a flagged value, '' for none."""
     return f" (flag {flag}: {load_catalogue().label('flag', flag)})" if flag else ""
@@ -176,6 +237,12 @@ def oecd_statement(result: ClaimResult) -> list[str]:
     if part is None:
         return []
     catalogue = load_catalogue()
+    if part.not_checked:
+        countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
+        return ["", f"**What the OECD's data show** ({markdown_text(countries)}): nothing here, "
+                    f"{markdown_text(not_fetched_words(part.not_checked))}.", "",
+                f"**Verdict, {markdown_text(part.claim['id'])} (OECD):** **{NOT_CHECKED}** (no verdict: the data could "
+                "not be fetched; `make refresh` brings them in once the OECD answers)."]
     band = part.claim.get("band", catalogue.label("ind_type", part.best.ind_type))
     countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
     indicator = catalogue.label("indic_is", part.best.indic_is).lower()
@@ -216,7 +283,10 @@ def key_messages(results: list[ClaimResult]) -> str:
     oecd = [r for r in results if r.oecd is not None]
     others = [r for r in results if r.best is None and r.oecd is None]
     beyond = []
-    if oecd:
+    not_checked = next((r.oecd.not_checked for r in oecd if r.oecd.not_checked), None)
+    if not_checked:
+        beyond.append(f"Korea, Japan and the United States, on the OECD's data: {markdown_text(not_fetched_words(not_checked))}.")
+    elif oecd:
         said = "; ".join(f"{markdown_text(r.claim['id'])} {oecd_verdict_words(r)}" for r in oecd)
         beyond.append(f"Korea, Japan and the United States, on the OECD's data (55-74 year olds, the OECD's nearest band "
                       f"to the paper's over-65s): {said}.")
@@ -290,8 +360,9 @@ def stated_verdicts(results: list[ClaimResult]) -> dict:
     return {"verdicts": verdicts}
 
 
-def verdict_table(results: list[ClaimResult]) -> Shown:
-    """The scorecard for readers: each claim in words, its verdict then and now, coloured on the web."""
+def verdict_table(results: list[ClaimResult], csv: str = "claims_scorecard") -> Shown:
+    """The scorecard for readers: each claim in words, its verdict then and now, coloured on the web; a
+    row per claim and per claim's OECD part, each of them a row of the CSV it links (`scorecard`'s, `csv`)."""
     rows = []
     for result in results:
         claim = result.claim
@@ -308,16 +379,16 @@ def verdict_table(results: list[ClaimResult]) -> Shown:
         part = result.oecd
         if part is not None:
             countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
+            untested = f" ({part.best.untested} untested)" if part.best and part.best.untested and part.verdict != "no data" else ""
             rows.append({"claim": f"{claim['id']} (OECD)", "topic": claim["topic"],
                          "what the paper said": f"the part on {countries} (55-74 year olds)",
-                         "decided by": "OECD",
-                         "verdict, paper's year": verdict_span(part.verdict + (f" ({part.best.untested} untested)"
-                                                                              if part.best.untested and part.verdict != "no data" else "")),
+                         "decided by": "OECD" if part.best else "- (the OECD's data could not be fetched)",
+                         "verdict, paper's year": verdict_span(part.verdict + untested),
                          "verdict, latest year": verdict_span(part.latest_verdict),
-                         "years": f"{part.best.year} / {part.latest.year if part.latest else 'no later year'}"})
+                         "years": f"{part.best.year} / {part.latest.year if part.latest else 'no later year'}" if part.best else ""})
     return show(pd.DataFrame(rows), "The claims of the paper and their verdicts, for the paper's year and the latest year "
                 "with data, and the source that decided each: Eurostat for the countries it surveys, the OECD's ICT "
-                "database for Korea, Japan and the United States.", csv="claims_scorecard", metadata=stated_verdicts(results))
+                "database for Korea, Japan and the United States.", csv=csv, metadata=stated_verdicts(results))
 
 
 def fitting_trials(results: list[ClaimResult], claim_id: str) -> list[Trial]:

@@ -2,11 +2,13 @@
 
 A fetch is staged in a scratch folder and moved into place only when every dataset arrived
 whole, parsed, and made a valid store, so a failed or partial fetch leaves the previous
-``data/raw`` untouched.
+``data/raw`` untouched. Each source is all or nothing on its own: the OECD's failure keeps the
+OECD's previous data (or records its part as unavailable) and Eurostat's data goes on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shlex
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from helpers.acquire.eurostat_api import eurostat_is_reachable, fetch_live, with_retries
 from helpers.acquire.mirror import fetch_from_mirror
-from helpers.acquire.oecd_api import DownloadLedger, OecdSettings, fetch_oecd_live, ledger_path
+from helpers.acquire.oecd_api import DownloadLedger, OecdSettings, data_url, fetch_oecd_live, ledger_path, unavailable
 from helpers.acquire.received import Fetched, provenance_path, raw_is_complete
 from helpers.acquire.settings import FetchSettings
 from helpers.base.errors import FetchError, ReportError
@@ -62,8 +64,14 @@ def fetch_all(
     """Fetch every catalogue dataset into `raw_dir`; return their provenance records.
 
     With `refresh` false and a complete `raw_dir`, nothing is fetched. Otherwise all datasets
-    are staged first and moved into place only when every one succeeded. The source decided (live
+    are staged first and moved into place only when they make a valid store. The source decided (live
     or a mirror) serves both publishers: live, Eurostat's API and the OECD's; a mirror, both files.
+
+    Each source is all or nothing on its own. Eurostat's failure stops the fetch, and nothing is
+    replaced. The OECD's live failure (down, 429 beyond the bound, a refused connection, a malformed
+    or invalid answer, the hourly limit) does not: the OECD's previous data is kept, or, where there is
+    none, the part is recorded as unavailable with the reason and the time (`oecd_api.unavailable`),
+    and Eurostat's data is committed. What happened is said in one line (`FETCH_NOTES`, for make).
     """
     raw_dir = Path(raw_dir)
     settings = settings or FetchSettings.from_environment()
@@ -73,37 +81,114 @@ def fetch_all(
     kind, mirror_dir = resolve_source(source, mirror, settings)
     raw_dir.mkdir(parents=True, exist_ok=True)
     fetched: list[Fetched] = []
+    failed: dict[str, str] = {}  # an OECD dataflow whose live fetch failed -> why
+    oecd = oecd_settings or (OecdSettings.from_environment() if kind == "live" else OecdSettings())
     for spec in catalogue.datasets:
         try:
             if kind == "mirror":
                 fetched.append(fetch_from_mirror(spec, mirror_dir))
             elif spec.source == "oecd":
-                oecd = oecd_settings or OecdSettings.from_environment()
                 ledger = DownloadLedger(ledger_path(raw_dir), oecd.downloads_per_hour)
-                fetched.append(fetch_oecd_live(spec, oecd, ledger, sleep=sleep))
+                try:
+                    fetched.append(fetch_oecd_live(spec, oecd, ledger, sleep=sleep))
+                except ReportError as exc:  # the second source: its failure is said, the build goes on
+                    failed[spec.code] = str(exc)
             else:
                 fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings, sleep=sleep), settings, sleep=sleep))
         except ReportError as exc:  # the same kind of error, saying that nothing was replaced
             raise type(exc)(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
+    fetched = [item for item in fetched if not _invalid_oecd_answer(item, catalogue, failed)]
+    notes = [_stand_in_for(raw_dir, catalogue.dataset(code), why, oecd, fetched) for code, why in failed.items()]
     _commit(raw_dir, fetched, catalogue)
-    return [f.provenance for f in fetched]
+    _write_notes(raw_dir, notes)
+    return [json.loads(provenance_path(raw_dir, s.code).read_text(encoding="utf-8")) for s in catalogue.datasets]
+
+
+FETCH_NOTES = ".fetch-notes.txt"  # what the last fetch has to say on the terminal (make prints it, then removes it)
+
+
+def _invalid_oecd_answer(item: Fetched, catalogue: Catalogue, failed: dict[str, str]) -> bool:
+    """Whether a live OECD answer, whole and parsed, would not make a valid part of the store (an unknown
+    code, a duplicated row, ...): then it is a failed fetch like any other (recorded in `failed`)."""
+    from helpers.store.tidy import build_store  # the store reads what this module writes
+
+    spec = catalogue.dataset(item.code)
+    if spec.source != "oecd" or item.payload is None or item.provenance.get("source") != "live":
+        return False
+    alone = dataclasses.replace(catalogue, datasets=(spec,))
+    with tempfile.TemporaryDirectory(prefix=".staging-oecd-") as scratch:
+        _stage(Path(scratch), [item])
+        try:
+            build_store(scratch, alone)
+        except ReportError as exc:
+            failed[spec.code] = f"the OECD's answer would not make a valid store: {exc}"
+            return True
+    return False
+
+
+def _stand_in_for(raw_dir: Path, spec, why: str, settings: OecdSettings, fetched: list[Fetched]) -> str:
+    """What takes the place of an OECD fetch that failed: the previous data, kept as it is (nothing of it
+    is staged, so nothing of it is replaced), or, where there is none, a record saying the part is
+    unavailable, why and since when. Returns the line the terminal shows."""
+    previous = provenance_path(raw_dir, spec.code)
+    if previous.exists():
+        record = json.loads(previous.read_text(encoding="utf-8"))
+        if record.get("unavailable"):
+            held = f"it is still recorded as unavailable (since {record.get('attempted_at', 'an earlier fetch')[:10]})"
+        else:
+            held = f"its previous data (retrieved {str(record.get('retrieved_at', ''))[:10] or 'earlier'}) was kept"
+        return f"note: the OECD's data could not be fetched: {why}; {held}. Eurostat's data was fetched; `make refresh` tries the OECD again"
+    fetched.append(unavailable(spec, location=data_url(spec, settings), why=why))
+    return (f"note: the OECD's data could not be fetched: {why}; the report is built without it (the claims' OECD "
+            "parts are not checked, and every page that shows them says so). `make refresh` tries the OECD again")
+
+
+def _write_notes(raw_dir: Path, notes: list[str]) -> None:
+    path = raw_dir / FETCH_NOTES
+    if notes:
+        path.write_text("".join(f"{line}\n" for line in notes), encoding="utf-8")
+    elif path.exists():
+        path.unlink()
+
+
+def say_fetch_notes(raw_dir: str | Path) -> str:
+    """The last fetch's notes, once: read and removed."""
+    path = Path(raw_dir) / FETCH_NOTES
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8").strip()
+    path.unlink()
+    return text
+
+
+def _stage(staging: Path, fetched: list[Fetched]) -> None:
+    for item in fetched:
+        if item.payload is not None:
+            (staging / item.filename).write_bytes(item.payload)
+        record = json.dumps({**item.provenance, "file": item.filename}, indent=2, sort_keys=True) + "\n"
+        provenance_path(staging, item.code).write_text(record, encoding="utf-8")
 
 
 def _commit(raw_dir: Path, fetched: list[Fetched], catalogue: Catalogue) -> None:
-    """Write every dataset to a staging folder, build and validate the store from it, then move
-    each file into place (atomic per file). Data that would not make a valid store (a duplicated
-    row, an unknown flag) never replaces the data in use."""
+    """Write every dataset fetched to a staging folder, beside the previous data of any dataset not
+    fetched (an OECD part kept), build and validate the store from it, then move each fetched file into
+    place (atomic per file). Data that would not make a valid store (a duplicated row, an unknown flag)
+    never replaces the data in use."""
     from helpers.store.tidy import (
         build_store,  # the store reads what this module writes
     )
 
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=raw_dir))
     try:
-        for item in fetched:
-            if item.payload is not None:
-                (staging / item.filename).write_bytes(item.payload)
-            record = json.dumps({**item.provenance, "file": item.filename}, indent=2, sort_keys=True) + "\n"
-            provenance_path(staging, item.code).write_text(record, encoding="utf-8")
+        _stage(staging, fetched)
+        new = {item.code for item in fetched}
+        for spec in catalogue.datasets:
+            if spec.code not in new:  # kept as it is: staged (copied) for the validation only
+                record = provenance_path(raw_dir, spec.code)
+                name = json.loads(record.read_text(encoding="utf-8")).get("file")
+                if name:
+                    shutil.copy2(raw_dir / name, staging / name)
+                shutil.copy2(record, provenance_path(staging, spec.code))
         try:
             build_store(staging, catalogue)
         except ReportError as exc:
@@ -142,9 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     note = sub.add_parser("note-unread-mirror", help="say that data/raw is there and EUROSTAT_MIRROR was not read")
     note.add_argument("--raw-dir", type=Path, required=True)
+    said = sub.add_parser("say-fetch-notes", help="say what the last fetch has to say (the OECD's data not fetched)")
+    said.add_argument("--raw-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "note-unread-mirror":
         print(unread_mirror_note(args.raw_dir, os.environ.get("EUROSTAT_MIRROR", "")))
+    elif args.command == "say-fetch-notes":
+        notes = say_fetch_notes(args.raw_dir)
+        if notes:
+            print(notes)
     return 0
 
 

@@ -127,7 +127,27 @@ def build_store(raw_dir: str | Path, catalogue: Catalogue | None = None) -> tupl
         "rows": int(len(table)),
         "implausible_values": implausible.to_dict("records"),
     }
+    mark_unavailable(table, provenance)
     return table, provenance
+
+
+def unavailable_sources(provenance: dict) -> dict[str, dict]:
+    """The datasets that could not be fetched (the OECD's, when its API failed and no previous data was
+    there): code -> publisher, reason and time of the attempt. Not "no data": nothing was received."""
+    return {r["dataset"]: {"publisher": r.get("publisher", "Eurostat"), "reason": r["unavailable"],
+                           "attempted_at": r.get("attempted_at", "")}
+            for r in provenance.get("datasets", []) if r.get("unavailable")}
+
+
+def mark_unavailable(table: pd.DataFrame, provenance: dict) -> pd.DataFrame:
+    """Let the store carry what could not be fetched (``attrs["unavailable"]``), so that the analysis
+    says "not checked" rather than "no data" wherever it reads the store (set only when something is)."""
+    unavailable = unavailable_sources(provenance)
+    if unavailable:
+        table.attrs["unavailable"] = unavailable
+    else:
+        table.attrs.pop("unavailable", None)
+    return table
 
 
 def set_aside_implausible(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,7 +171,11 @@ def write_store(table: pd.DataFrame, provenance: dict, processed_dir: str | Path
     atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
     countries = " ".join(countries_with_data(table)) + "\n"
     atomic_write(processed_dir / COUNTRIES_NAME, lambda p: Path(p).write_text(countries))
-    oecd = " ".join(oecd_countries_with_data(table)) + "\n"
+    # the OECD's part not fetched: its countries' pages are built all the same, saying so
+    oecd_countries = load_catalogue().oecd_countries \
+        if any(u["publisher"] == "OECD" for u in unavailable_sources(provenance).values()) \
+        else oecd_countries_with_data(table)
+    oecd = " ".join(oecd_countries) + "\n"
     atomic_write(processed_dir / OECD_COUNTRIES_NAME, lambda p: Path(p).write_text(oecd))
     # the Parquet file goes last: notebooks depend on it, so it marks the store complete
     atomic_write(processed_dir / f"{TABLE_NAME}.parquet", lambda p: table.to_parquet(p, index=False))
@@ -162,7 +186,10 @@ def load_store(processed_dir: str | Path) -> pd.DataFrame:
     path = Path(processed_dir) / f"{TABLE_NAME}.parquet"
     if not path.exists():
         raise MissingData(f"no processed store at {path}: run `make data` first")
-    return pd.read_parquet(path)
+    table = pd.read_parquet(path)
+    provenance = Path(processed_dir) / PROVENANCE_NAME
+    # what could not be fetched travels with the store (read from its provenance, written beside it)
+    return mark_unavailable(table, json.loads(provenance.read_text(encoding="utf-8")) if provenance.exists() else {})
 
 
 def load_provenance(processed_dir: str | Path) -> dict:
