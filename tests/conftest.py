@@ -18,6 +18,14 @@ OECD_FILE = "DSD_ICT_HH_IND@DF_IND.csv"
 sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
 
 
+def pytest_collection_modifyitems(items):
+    """A test that needs a built clone is an end-to-end test wherever it sits: `-m "not e2e and not
+    browser"` runs the unit tests alone."""
+    for item in items:
+        if {"built_report", "quarto_report"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def synthetic_mirror_path(tmp_path_factory) -> Path:
     """A mirror holding both sources: ../shared/eurostat-synthetic's files with the real OECD rows of

@@ -191,10 +191,19 @@ def run(mutant: Mutant, python: str) -> str:
     if text.count(mutant.old) != 1:
         return "stale"
     with tempfile.TemporaryDirectory(prefix="mutant-") as scratch:
-        copy = Path(scratch) / "src"
-        shutil.copytree(ROOT / "src", copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        copy = _copy_of_the_clone(Path(scratch))
         (copy / "helpers" / mutant.path).write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
         return _pytest(copy, mutant.tests, python)
+
+
+def _copy_of_the_clone(scratch: Path) -> Path:
+    """A copy of src/ beside links to the clone's other entries (the package finds CITATION.cff, report/
+    and notebooks/ relative to itself); returns the copy's src/."""
+    for entry in ROOT.iterdir():
+        if entry.name not in ("src", ".git"):
+            (scratch / entry.name).symlink_to(entry)
+    shutil.copytree(ROOT / "src", scratch / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return scratch / "src"
 
 
 def _pytest(src: Path, tests, python: str, *, show_failures: bool = False) -> str:
@@ -209,9 +218,7 @@ def _pytest(src: Path, tests, python: str, *, show_failures: bool = False) -> st
 def baseline_passes(tests, python: str) -> bool:
     """The named tests pass on an unchanged copy: a mutant is caught by its mistake, not by a failing test."""
     with tempfile.TemporaryDirectory(prefix="mutant-") as scratch:
-        copy = Path(scratch) / "src"
-        shutil.copytree(ROOT / "src", copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        return _pytest(copy, sorted(tests), python, show_failures=True) == "survived"
+        return _pytest(_copy_of_the_clone(Path(scratch)), sorted(tests), python, show_failures=True) == "survived"
 
 
 def main(argv: list[str] | None = None) -> int:

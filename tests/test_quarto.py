@@ -11,6 +11,8 @@ import pytest
 
 from pipeline import run_make, snapshot
 
+pytestmark = pytest.mark.e2e
+
 
 def site_pages(clone):
     return sorted((clone / "report" / "_site").rglob("*.html"))
