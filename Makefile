@@ -259,5 +259,5 @@ clean: ## Remove fetched data, executed notebooks and the built site (keeps .ven
 	cd "$$DATA_DIR" 2>/dev/null && find raw processed -mindepth 1 -maxdepth 1 ! -name README.md \
 	  ! -name .oecd-downloads.json -exec rm -rf {} + 2>/dev/null; true
 	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue \
-	  data-diff.md article_files; true
+	  data-diff.md ./*_files .quarto; true
 endif
