@@ -1,6 +1,6 @@
 """Break a rule readers rely on, one at a time, and see a unit test fail (docs/tests.md, "Mistakes").
 
-    .venv/bin/python tests/mutants.py [--only WORD] [--markdown]
+    .venv/bin/python tests/mutants.py [--only WORD] [--markdown] [--tests TEST ...]
 
 Each mutant below is one mistake made on purpose in a copy of `src/` (the clone's own files are never
 touched): one exact piece of text replaced by another. The unit tests named beside it then run
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,8 +74,9 @@ MUTANTS = [
     Mutant("the store accepts an unknown flag", TIDY,
            'offending(~table["flag"].astype(str).str.fullmatch(f"[{OBSERVATION_FLAGS}{OECD_OBSERVATION_STATUS}]*"),',
            'offending(~table["flag"].astype(str).str.fullmatch(".*"),', ("tests/test_store.py",)),
-    Mutant("the store accepts a percentage above 100", TIDY, "table[\"value\"].between(0, 100)", "table[\"value\"].between(0, 1000)",
-           ("tests/test_store.py",)),
+    Mutant("the store accepts a percentage above 100", TIDY,
+           'offending(percent & ~(table["value"].between(0, 100) | table["value"].isna()), "percentage outside 0-100")',
+           "pass", ("tests/test_store.py",)),
     # ------------------------------------------------------------------ Eurostat's flags
     Mutant("two flags' words swapped (e estimated, p provisional)", SERIES, 'e = "estimated"\n', 'e = "provisional"\n',
            ("tests/test_catalogue.py",)),
@@ -158,6 +160,12 @@ MUTANTS = [
            (T_CLAIMS,)),
     Mutant("the latest year not capped by LATEST_YEAR", CLAIMS, "if best.year <= y <= last]", "if best.year <= y]",
            (T_CLAIMS,)),
+    Mutant("LATEST_YEAR equal to PAPER_YEAR refused", "pipeline/parameters.py",
+           'int(checked["LATEST_YEAR"]) < int(checked["PAPER_YEAR"])', 'int(checked["LATEST_YEAR"]) <= int(checked["PAPER_YEAR"])',
+           ("tests/test_parameters.py",)),
+    Mutant("LATEST_YEAR before PAPER_YEAR accepted", "pipeline/parameters.py",
+           'int(checked["LATEST_YEAR"]) < int(checked["PAPER_YEAR"])', 'int(checked["LATEST_YEAR"]) < int(checked["PAPER_YEAR"]) - 5',
+           ("tests/test_parameters.py",)),
     Mutant("a country's own latest value taken from the paper's year itself", CLAIMS,
            "for earlier in range(year - 1, per_country_since, -1):", "for earlier in range(year - 1, per_country_since - 1, -1):",
            (T_CLAIMS,)),
@@ -185,7 +193,7 @@ MUTANTS = [
 
 
 def run(mutant: Mutant, python: str) -> str:
-    """'caught', 'survived' or 'stale' (the text to replace is not in the code, exactly once)."""
+    """'caught by <test>', 'survived' or 'stale' (the text to replace is not in the code, exactly once)."""
     source = ROOT / "src" / "helpers" / mutant.path
     text = source.read_text(encoding="utf-8")
     if text.count(mutant.old) != 1:
@@ -207,12 +215,16 @@ def _copy_of_the_clone(scratch: Path) -> Path:
 
 
 def _pytest(src: Path, tests, python: str, *, show_failures: bool = False) -> str:
+    """'caught by <the first failing test>', 'survived' (every test passed) or 'error <code>'."""
     env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run([python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     if show_failures and result.returncode:
         print(result.stdout[-3000:], file=sys.stderr)
-    return "caught" if result.returncode == 1 else "survived" if result.returncode == 0 else f"error {result.returncode}"
+    if result.returncode == 1:
+        failed = re.search(r"^FAILED (.+?)(?: - .*)?$", result.stdout, re.M)
+        return f"caught by {failed.group(1) if failed else '?'}"
+    return "survived" if result.returncode == 0 else f"error {result.returncode}"
 
 
 def baseline_passes(tests, python: str) -> bool:
@@ -225,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="run the mutants whose mistake contains this word")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--markdown", action="store_true", help="print a table row per mutant (docs/tests.md)")
     parser.add_argument("--tests", nargs="*", help="run these tests for every mutant instead of the ones named beside it")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTANTS if not args.only or args.only.lower() in m.mistake.lower()]
@@ -237,9 +250,14 @@ def main(argv: list[str] | None = None) -> int:
             mutant = Mutant(mutant.mistake, mutant.path, mutant.old, mutant.new, tuple(args.tests))
         outcome = run(mutant, args.python)
         outcomes.append(outcome)
-        print(f"{outcome:9} {mutant.mistake} ({mutant.path}) -> {', '.join(mutant.tests)}", flush=True)
-    print(f"{outcomes.count('caught')} of {len(chosen)} caught")
-    return 0 if all(o == "caught" for o in outcomes) else 1
+        if args.markdown:
+            print(f"| {mutant.mistake} | `{mutant.path}` | {outcome.replace('caught by ', '`') + '`' if outcome.startswith('caught') else '**' + outcome + '**'} |",
+                  flush=True)
+        else:
+            print(f"{outcome}: {mutant.mistake} ({mutant.path})", flush=True)
+    caught = sum(o.startswith("caught") for o in outcomes)
+    print(f"{caught} of {len(chosen)} caught")
+    return 0 if caught == len(chosen) else 1
 
 
 if __name__ == "__main__":

@@ -122,3 +122,10 @@ def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
         assert not (clone / "data" / "raw" / "isoc_ci_ac_i.provenance.json").exists()
     finally:
         holder.kill()
+
+
+def test_the_latest_year_may_be_the_papers_year_never_before_it():
+    assert check_settings({"LATEST_YEAR": "2013", "PAPER_YEAR": "2013", "QUARTO": ""})["LATEST_YEAR"] == "2013"
+    assert check_settings({"LATEST_YEAR": "0", "QUARTO": ""})["LATEST_YEAR"] == "0"  # 0: the latest year with data
+    with pytest.raises(Refused, match="^LATEST_YEAR"):
+        check_settings({"LATEST_YEAR": "2012", "PAPER_YEAR": "2013", "QUARTO": ""})
