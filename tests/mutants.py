@@ -132,7 +132,7 @@ MUTANTS = [
     Mutant("values compared unrounded", CLAIMS, "    whole = at_paper_precision(value)\n", "    whole = value\n", (T_CLAIMS,)),
     Mutant("rounding half to even (30.5 -> 30) instead of half up", CLAIMS, "rounding=ROUND_HALF_UP", "rounding='ROUND_HALF_EVEN'",
            (T_CLAIMS,)),
-    Mutant("float noise not removed before rounding (60.7 - 30.2 = 30.499999...)", CLAIMS,
+    Mutant("float noise not removed before rounding (33.3 - 2.8 = 30.499999999999996, a published 30.5)", CLAIMS,
            "Decimal(repr(round(float(value), 1)))", "Decimal(repr(float(value)))", (T_CLAIMS,)),
     Mutant("Python's round() (half to even) instead of half up", CLAIMS,
            'return int(Decimal(repr(round(float(value), 1))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))',

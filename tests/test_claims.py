@@ -36,6 +36,17 @@ def test_y1_reproduced_by_the_candidate_that_fits_and_only_that_one():
     assert result.latest_verdict == "partly"  # AT is still the lowest, nothing else holds
 
 
+def test_a_candidate_fits_only_when_every_check_was_tested_and_passed():
+    store = tidy(
+        youth(2013, {"NL": 32, "AT": 8, "DE": 20})  # I_IUPOL2 2013: every check tested and passed
+        + youth(2013, {"NL": 33, "DE": 20}, indic="I_IUVOTE")  # reproduced too, but Austria untested
+    )
+    result = evaluate_claim(store, claim("Y-1"), 2013)
+    vote = next(t for t in result.trials if t.indic_is == "I_IUVOTE" and t.unit == "PC_IND" and t.year == 2013)
+    assert (vote.verdict, vote.untested_note) == ("reproduced", "2 of 4 checks untested")
+    assert result.fitting == ["I_IUPOL2 / PC_IND / Y16_24 / 2013"]
+
+
 def test_y1_partly_when_only_some_checks_pass():
     store = tidy(youth(2013, {"NL": 32, "AT": 12, "DE": 20}))
     assert evaluate_claim(store, claim("Y-1"), 2013).verdict == "partly"
@@ -175,6 +186,10 @@ def test_a_change_that_comes_only_from_missing_data_is_not_a_change():
     assert (result.verdict, result.latest_verdict, result.change_is_real) == ("partly", "reproduced", False)
     store = tidy(education_rows(2013, gaps) + education_rows(2023, {**later, "ES": (70, 35)}))
     assert evaluate_claim(store, claim("E-3"), 2013).change_is_real  # ES tested in both years, now beyond 30
+    # no check tested in both years (ES only then, UK only now): verdicts differ, yet nothing changed that was seen twice
+    store = tidy(education_rows(2013, {"ES": (60, 35)}) + education_rows(2023, {"UK": (70, 35)}))
+    result = evaluate_claim(store, claim("E-3"), 2013)
+    assert (result.verdict, result.latest_verdict, result.change_is_real) == ("not reproduced", "reproduced", False)
     # tests/test_statements.py checks what the pages say of both
 
 
