@@ -106,7 +106,9 @@ OECD_COUNTRY_NOTEBOOKS := $(foreach c,$(OECD_COUNTRIES),$(REPORT_DIR)/countries/
 # each with its page's parameter file.
 QUEUE := $(REPORT_DIR)/.queue
 enqueue = $(if $(DRY_RUN),,$(shell mkdir -p '$(QUEUE)')$(file >$(QUEUE)/$(1).job,$(2)))
-SITE := $(REPORT_DIR)/_site/.built
+# The renderer is an input of the site: the stamp names it (helpers.pipeline.site.renderer_in_use), so a
+# build after Quarto appeared or vanished finds no stamp and renders every page again with the renderer now in use.
+SITE := $(REPORT_DIR)/_site/.built-$(if $(QUARTO),quarto,fallback)
 SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 # The article (PDF with Quarto, and a web page) holds these pages' cells; it is assembled again,
 # and the PDF rendered again, only when one of them changed.
@@ -278,8 +280,10 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 # DATA_DIR and REPORT_DIR were checked to be folders inside the clone (never /, ., or ..).
 clean: ## Remove fetched data, executed notebooks and the built site (keeps .venv)
 	@[ ! -x "$$PYTHON" ] || "$$PYTHON" -m helpers.pipeline.worker stop --report-dir "$$REPORT_DIR" >/dev/null
-	cd "$$DATA_DIR" 2>/dev/null && rm -rf raw/*.tsv* raw/*.json processed/*.parquet processed/*.csv processed/*.json \
-	  processed/countries.txt; true
+	@# everything fetched and derived, both sources' and the staging folders of a fetch cut short; kept:
+	@# the READMEs and the OECD's download ledger (it counts the requests the OECD still remembers)
+	cd "$$DATA_DIR" 2>/dev/null && find raw processed -mindepth 1 -maxdepth 1 ! -name README.md \
+	  ! -name .oecd-downloads.json -exec rm -rf {} + 2>/dev/null; true
 	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue \
-	  data-diff.md article_files; true
+	  data-diff.md ./*_files .quarto; true
 endif

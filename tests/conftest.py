@@ -18,6 +18,14 @@ OECD_FILE = "DSD_ICT_HH_IND@DF_IND.csv"
 sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
 
 
+def pytest_collection_modifyitems(items):
+    """A test that needs a built clone is an end-to-end test wherever it sits: `-m "not e2e and not
+    browser"` runs the unit tests alone."""
+    for item in items:
+        if {"built_report", "quarto_report"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def synthetic_mirror_path(tmp_path_factory) -> Path:
     """A mirror holding both sources: ../shared/eurostat-synthetic's files with the real OECD rows of
@@ -77,11 +85,17 @@ def built_report(tmp_path_factory, synthetic_mirror_path):
     return clone
 
 
+QUARTO_SWITCH_OUTPUT = "make-report-with-quarto.out"  # beside the Quarto clone: what `make report` said
+
+
 @pytest.fixture(scope="session")
 def quarto_report(built_report, tmp_path_factory):
-    """A copy of the built clone whose site Quarto renders (only the site: the notebooks are done).
+    """A copy of the built clone (its site built by the fallback renderer) in which `make report` runs
+    again with Quarto on the PATH: the renderer is an input of the site, so Quarto renders it whole,
+    the PDF included (only the site: the notebooks are done). What make said is kept beside the clone
+    (QUARTO_SWITCH_OUTPUT) for tests/test_quarto.py.
 
-    Skipped with a message where `quarto` is not on the PATH (CI): the fallback site is checked there.
+    Skipped with a message where `quarto` is not on the PATH: the fallback site is checked there.
     """
     import shutil
 
@@ -91,7 +105,8 @@ def quarto_report(built_report, tmp_path_factory):
         pytest.skip("Quarto not found on the PATH: the Quarto site is not checked here (the fallback site is)")
     clone = tmp_path_factory.mktemp("quarto") / "clone"
     shutil.copytree(built_report, clone, symlinks=True)
-    shutil.rmtree(clone / "report" / "_site")
+    assert (clone / "report" / "_site" / ".renderer").read_text() == "fallback\n"
     result = run_make(clone, "report", quarto=True)
+    (clone.parent / QUARTO_SWITCH_OUTPUT).write_text(result.stdout, encoding="utf-8")
     assert "with Quarto" in result.stdout, result.stdout
     return clone

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from helpers.catalogue import flag_meaning, load_catalogue
@@ -45,6 +47,40 @@ def test_flags_of_2025_are_labelled():
     # the OECD's statuses are upper case, Eurostat's flags lower case: one table holds both
     assert set(CATALOGUE.labels["flag"]) == set(OBSERVATION_FLAGS) | set(OECD_OBSERVATION_STATUS) - {NORMAL}
     assert set(CATALOGUE.labels["confidentiality"]) == set(CONFIDENTIALITY_CODES)
+
+
+# Eurostat's words for each flag letter: its code list OBS_STATUS (the single letters of
+# ../shared/eurostat/dic/obs_status.dic, checked below where it is present), and, for i and m, the
+# flags Eurostat added on 27 January 2025. A label must begin with these words (punctuation aside).
+EUROSTAT_FLAG_WORDS = {
+    "b": "break in time series", "c": "confidential", "d": "definition differs (see metadata)", "e": "estimated",
+    "f": "forecast", "n": "not significant", "p": "provisional", "r": "revised", "s": "Eurostat estimate",
+    "u": "low reliability", "z": "not applicable", "i": "value imputed", "m": "missing value, data cannot exist",
+}
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9 ]", " ", text.lower()).split()
+
+
+@pytest.mark.parametrize("letter", sorted(EUROSTAT_FLAG_WORDS))
+def test_each_flag_is_explained_in_eurostats_words(letter):
+    expected = words(EUROSTAT_FLAG_WORDS[letter])
+    assert words(CATALOGUE.label("flag", letter))[:len(expected)] == expected
+
+
+def test_every_eurostat_flag_letter_has_its_words_here():
+    from helpers.acquire.eurostat_tsv import OBSERVATION_FLAGS
+
+    assert set(OBSERVATION_FLAGS) == set(EUROSTAT_FLAG_WORDS)
+
+
+def test_the_flag_words_here_are_eurostats_code_list():
+    dic = REAL_DIC / "obs_status.dic"
+    if not dic.exists():
+        pytest.skip(f"../shared is absent ({dic} not found): Eurostat's list of flags cannot be read")
+    single = dict(line.split("\t", 1) for line in dic.read_text(encoding="utf-8").splitlines() if len(line.split("\t")[0]) == 1)
+    assert {k: v for k, v in EUROSTAT_FLAG_WORDS.items() if k in single} == single
 
 
 def test_multi_letter_flags_are_explained_letter_by_letter():

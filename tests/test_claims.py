@@ -1,8 +1,7 @@
 import pandas as pd
 import pytest
 
-from helpers.analysis.claims import evaluate_all, evaluate_claim, load_claims, scorecard
-from helpers.publish.statements import headline
+from helpers.analysis.claims import at_paper_precision, evaluate_all, evaluate_claim, load_claims, run_check, scorecard
 from tables import education_rows, tidy
 
 REGISTRY = load_claims()
@@ -35,6 +34,17 @@ def test_y1_reproduced_by_the_candidate_that_fits_and_only_that_one():
     assert result.fitting == ["I_IUPOL2 / PC_IND / Y16_24 / 2013"]
     assert result.latest.year == 2020
     assert result.latest_verdict == "partly"  # AT is still the lowest, nothing else holds
+
+
+def test_a_candidate_fits_only_when_every_check_was_tested_and_passed():
+    store = tidy(
+        youth(2013, {"NL": 32, "AT": 8, "DE": 20})  # I_IUPOL2 2013: every check tested and passed
+        + youth(2013, {"NL": 33, "DE": 20}, indic="I_IUVOTE")  # reproduced too, but Austria untested
+    )
+    result = evaluate_claim(store, claim("Y-1"), 2013)
+    vote = next(t for t in result.trials if t.indic_is == "I_IUVOTE" and t.unit == "PC_IND" and t.year == 2013)
+    assert (vote.verdict, vote.untested_note) == ("reproduced", "2 of 4 checks untested")
+    assert result.fitting == ["I_IUPOL2 / PC_IND / Y16_24 / 2013"]
 
 
 def test_y1_partly_when_only_some_checks_pass():
@@ -86,11 +96,12 @@ def test_s1_says_korea_is_not_in_eurostat():
     assert "Korea" in s1.note
 
 
-def test_headline_counts_the_verdicts():
-    card = scorecard(evaluate_all(tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}))))
-    text = headline(card)
-    assert "1 reproduced" in text and "Y-1" in text
-    assert isinstance(card, pd.DataFrame)
+def test_the_scorecard_states_each_claim_s_verdict_then_and_now():
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2020, {"NL": 25, "AT": 12, "DE": 30}))
+    card = scorecard(evaluate_all(store)).set_index("id")
+    assert list(card.index) == [c["id"] for c in REGISTRY["claim"]]
+    assert card.loc["Y-1", ["verdict", "latest year", "verdict latest"]].tolist() == ["reproduced", 2020, "partly"]
+    assert card.loc["O-2", "verdict"] == "no data" and card.loc["X-1", "verdict"] == "not in Eurostat"
 
 
 # ----------------------------------------------------------------------------- the rules of #10
@@ -168,25 +179,35 @@ def test_flags_reach_the_evidence_and_a_low_reliability_value_is_said():
     assert "IS 48.8 u" in evidence and "rests on a low-reliability value: IS" in evidence
 
 
-def test_a_change_that_comes_only_from_missing_data_is_not_reported():
+def test_a_change_that_comes_only_from_missing_data_is_not_a_change():
     gaps = {"ES": (60, 35), "UK": (70, 35), "HU": (70, 35), "PT": (70, 35), "EL": (70, 35)}  # ES 25: fails
     later = {g: v for g, v in gaps.items() if g != "ES"}  # ES not surveyed later: the rest pass
-    store = tidy(education_rows(2013, gaps) + education_rows(2023, later))
-    result = evaluate_claim(store, claim("E-3"), 2013)
-    assert (result.verdict, result.latest_verdict) == ("partly", "reproduced")
-    assert not result.change_is_real
-    text = headline(scorecard([result]))
-    assert "in 2023 it is" not in text
-    # a real change (ES tested in both years and now beyond 30) is reported
+    result = evaluate_claim(tidy(education_rows(2013, gaps) + education_rows(2023, later)), claim("E-3"), 2013)
+    assert (result.verdict, result.latest_verdict, result.change_is_real) == ("partly", "reproduced", False)
     store = tidy(education_rows(2013, gaps) + education_rows(2023, {**later, "ES": (70, 35)}))
+    assert evaluate_claim(store, claim("E-3"), 2013).change_is_real  # ES tested in both years, now beyond 30
+    # no check tested in both years (ES only then, UK only now): verdicts differ, yet nothing changed that was seen twice
+    store = tidy(education_rows(2013, {"ES": (60, 35)}) + education_rows(2023, {"UK": (70, 35)}))
     result = evaluate_claim(store, claim("E-3"), 2013)
-    assert result.change_is_real and "in 2023 it is **reproduced**" in headline(scorecard([result]))
+    assert (result.verdict, result.latest_verdict, result.change_is_real) == ("not reproduced", "reproduced", False)
+    # tests/test_statements.py checks what the pages say of both
 
 
 def test_the_latest_year_is_never_before_the_papers_year():
-    store = tidy(youth(2011, {"NL": 32, "AT": 8}, indic="I_IUPOL1"))  # a series that ended before 2013
-    result = evaluate_claim(store, claim("Y-1"), 2013)
-    assert result.latest is None or result.latest.year >= result.best.year
+    # S-1 is tested in the paper's year only (2013); the series has data in 2011 and 2012 only
+    store = tidy(seniors(2011, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2012, {"IS": 31, "NO": 26, "UK": 22}))
+    result = evaluate_claim(store, claim("S-1"), 2013)
+    assert (result.best.year, result.verdict) == (2013, "no data")
+    assert result.latest is None  # not 2012: a year before the paper's is no "latest year"
+    store = tidy(seniors(2012, {"IS": 31, "NO": 26, "UK": 22}) + seniors(2013, {"IS": 30, "NO": 25, "UK": 21}))
+    assert evaluate_claim(store, claim("S-1"), 2013).latest.year == 2013
+
+
+def test_the_latest_year_is_never_after_latest_year():
+    store = tidy(seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2020, {"IS": 40, "NO": 35, "UK": 31})
+                 + seniors(2024, {"IS": 50, "NO": 45, "UK": 41}))
+    assert evaluate_claim(store, claim("S-1"), 2013).latest.year == 2024
+    assert evaluate_claim(store, claim("S-1"), 2013, latest_year=2023).latest.year == 2020
 
 
 def test_every_check_says_why():
@@ -245,8 +266,8 @@ def test_latest_is_per_country_for_a_country_not_surveyed_in_the_latest_year():
     iceland = result.latest.checks[0]
     assert result.latest.year == 2025 and iceland.status == "fail"
     assert "its latest year with data: 2023" in iceland.evidence
-    # never a value from before the paper's year
-    store = tidy(seniors(2011, {"IS": 15}) + seniors(2013, {"NO": 25, "UK": 21}) + seniors(2025, {"NO": 27, "UK": 24}))
+    # never a value from before the paper's year, nor the paper's year's own
+    store = tidy(seniors(2011, {"IS": 15}) + seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2025, {"NO": 27, "UK": 24}))
     assert evaluate_claim(store, claim("S-1"), 2013).latest.checks[0].status == "untested"
 
 
@@ -263,3 +284,85 @@ def test_the_evaluation_is_remembered_for_the_same_store_and_never_for_another()
     assert y1(evaluate_all(changed)).verdict != "reproduced"
     assert y1(evaluate_all(store, compared=["AT", "DE"])).verdict != "reproduced"  # NL not compared
     assert y1(evaluate_all(store)).verdict == "reproduced"
+
+
+# ----------------------------------------------------------------------------- the boundary of each kind of check
+# Each kind at its bound and half a point either side of it: values are rounded half up to whole
+# numbers (the paper's precision) before the comparison, and "at least" is not "more than".
+
+def one_check(check, values, column="value"):
+    table = pd.DataFrame({column: values})
+    return run_check({"of": column, **check} if column != "value" else check, table, 2013, "value").status
+
+
+@pytest.mark.parametrize("test, target, value, holds", [
+    ("at_least", 20, 20.0, True), ("at_least", 20, 19.5, True), ("at_least", 20, 19.4, False),
+    ("above", 30, 30.0, False), ("above", 30, 30.4, False), ("above", 30, 30.5, True),
+    ("below", 10, 10.0, False), ("below", 10, 9.5, False), ("below", 10, 9.4, True),
+    ("at_most", 10, 10.0, True), ("at_most", 10, 10.4, True), ("at_most", 10, 10.5, False),
+    ("abs_at_most", 5, 5.0, True), ("abs_at_most", 5, -5.0, True), ("abs_at_most", 5, 5.4, True),
+    ("abs_at_most", 5, 5.5, False), ("abs_at_most", 5, -5.5, False), ("abs_at_most", 5, -6.0, False),
+])
+def test_each_comparison_at_its_bound(test, target, value, holds):
+    assert one_check({"test": test, "geo": "NL", "value": target}, {"NL": value}) == ("pass" if holds else "fail")
+
+
+@pytest.mark.parametrize("value, holds", [(52.0, True), (54.0, True), (54.4, True), (54.5, False), (51.5, True),
+                                          (51.4, False)])
+def test_about_53_give_or_take_1_at_its_bounds(value, holds):
+    check = {"test": "near", "geo": "NL", "value": 53, "tolerance": 1}
+    assert one_check(check, {"NL": value}) == ("pass" if holds else "fail")
+
+
+@pytest.mark.parametrize("value, holds", [(30.0, True), (35.0, True), (29.5, True), (29.4, False), (35.4, True),
+                                          (35.5, False)])
+def test_between_includes_both_bounds(value, holds):
+    assert one_check({"test": "between", "geo": "NL", "low": 30, "high": 35}, {"NL": value}) == ("pass" if holds else "fail")
+
+
+@pytest.mark.parametrize("leader, holds", [(60.0, True), (60.4, True), (60.5, False), (50.0, True), (49.5, True),
+                                           (49.4, False)])
+def test_the_leading_country_within_a_band_at_its_bounds(leader, holds):
+    check = {"test": "highest_between", "low": 50, "high": 60}
+    assert one_check(check, {"FI": leader, "NL": 45.0, "EU28": 70.0}) == ("pass" if holds else "fail")  # the EU leads nothing
+
+
+def test_the_n_highest_within_a_band_are_all_checked():
+    check = {"test": "top_between", "n": 2, "low": 50, "high": 60}
+    assert one_check(check, {"FI": 58.0, "NL": 52.0, "DE": 30.0}) == "pass"
+    assert one_check(check, {"FI": 58.0, "NL": 49.0, "DE": 30.0}) == "fail"  # the second is outside
+    assert one_check(check, {"FI": 58.0, "NL": 61.0, "DE": 30.0}) == "fail"  # the first is outside
+    assert one_check(check, {"FI": 58.0}) == "untested"  # fewer countries than n
+
+
+def test_highest_and_lowest_are_among_countries_only():
+    values = {"NL": 32.0, "DE": 20.0, "AT": 8.0, "EU28": 40.0, "EU27_2020": 5.0}
+    assert one_check({"test": "highest", "geo": "NL"}, values) == "pass"
+    assert one_check({"test": "highest", "geo": "AT"}, values) == "fail"
+    assert one_check({"test": "lowest", "geo": "AT"}, values) == "pass"
+    assert one_check({"test": "lowest", "geo": "NL"}, values) == "fail"
+
+
+def test_a_gap_is_checked_on_its_column():
+    check = {"test": "above", "geo": "ES", "value": 30}
+    assert one_check(check, {"ES": 30.5}, column="gap") == "pass" and one_check(check, {"ES": 30.4}, column="gap") == "fail"
+
+
+@pytest.mark.parametrize("value, whole", [(30.5, 31), (29.5, 30), (30.4, 30), (0.5, 1), (-0.5, -1), (-5.5, -6), (-5.4, -5),
+                                          (60.2 - 30.2, 30), (33.3 - 2.8, 31), (60.7 - 30.2, 31), (94.0, 94)])
+def test_the_papers_precision_is_whole_numbers_rounded_half_up(value, whole):
+    # 33.3 - 2.8 is 30.499999999999996 in floats: a published gap of 30.5, which the paper prints as 31
+    assert at_paper_precision(value) == whole and isinstance(at_paper_precision(value), int)
+
+
+def test_a_gap_keeps_the_flags_of_both_groups():
+    store = tidy([("I_IUSNET", "PC_IND", "I5_8", "ES", 2013, 60.0, "b"), ("I_IUSNET", "PC_IND", "I0_2", "ES", 2013, 25.0, "u")])
+    check = evaluate_claim(store, claim("E-3"), 2013).best.checks[0]
+    assert "ES 35.0 bu" in check.evidence and "low-reliability value: ES" in check.evidence
+
+
+def test_a_value_without_flag_is_shown_bare_and_a_flagged_one_with_its_letters():
+    store = tidy(seniors(2013, {"IS": 30, "NO": 25, "UK": 21}, flags={"NO": "p", "UK": "e"}))
+    checks = evaluate_claim(store, claim("S-1"), 2013).best.checks
+    assert [c.evidence for c in checks] == ["IS 30.0", "NO 25.0 p", "UK 21.0 e"]
+    assert [c.flag for c in checks] == ["", "p", "e"]

@@ -142,3 +142,11 @@ def test_a_cross_section_is_remembered_for_the_same_content_and_never_shared():
     changed = YOUTH.copy()
     changed.loc[changed.geo == "AT", "value"] = 40.0
     assert list(cross_section(changed, series, 2013).geo[:2]) == ["AT", "NL"]
+
+
+def test_ties_share_the_higher_rank_and_are_listed_alphabetically():
+    store = tidy([("I_IUPOL2", "PC_IND", "Y16_24", geo, 2013, v) for geo, v in
+                  {"SE": 20, "AT": 20, "NL": 31, "DE": 15, "FR": float("nan")}.items()])
+    table = cross_section(store, Series("I_IUPOL2", "PC_IND", "Y16_24"), 2013)
+    assert list(table.geo) == ["NL", "AT", "SE", "DE", "FR"]  # highest first, ties by code, no value last
+    assert list(table["rank"].astype("float").fillna(-1)) == [1, 2, 2, 4, -1]  # 1, 2, 2, 4: not 1, 2, 2, 3

@@ -284,3 +284,24 @@ def test_the_article_is_assembled_from_the_pages_without_code(built_report):
     assert '<h1 class="title">Social Media Use by Governments, checked against Eurostat</h1>' in site
     assert 'href="youth-civic.html#fig-youth-then"' in site
     assert "article.pdf" not in site  # no PDF without Quarto, and no link to one
+
+
+def test_make_clean_leaves_only_the_readmes_and_the_oecd_ledger(built_report, tmp_path):
+    """#29: every fetched and processed file of both sources goes, staging folders too; the OECD's
+    download ledger stays (it counts the requests the OECD still remembers)."""
+    import shutil
+    import subprocess
+
+    clone = tmp_path / "clone"
+    shutil.copytree(built_report, clone, symlinks=True)
+    raw = clone / "data" / "raw"
+    assert (raw / "DSD_ICT_HH_IND@DF_IND.csv").exists() and (clone / "data" / "processed" / "oecd_countries.txt").exists()
+    (raw / ".staging-cut-short").mkdir()  # a fetch killed before it cleaned up
+    (raw / ".staging-cut-short" / "isoc_ci_ac_i.tsv.gz").write_bytes(b"half")
+    (raw / ".oecd-downloads.json").write_text('{"downloads": []}\n')
+    run_make(clone, "clean")
+    left = subprocess.run(["git", "-C", str(clone), "ls-files", "--others", "--ignored", "--exclude-standard", "data", "report"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    assert left == ["data/raw/.oecd-downloads.json"]
+    assert sorted(p.name for p in raw.iterdir()) == [".oecd-downloads.json", "README.md"]
+    assert sorted(p.name for p in (clone / "data" / "processed").iterdir()) == ["README.md"]

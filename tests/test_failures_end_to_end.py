@@ -18,6 +18,8 @@ import pytest
 
 from pipeline import clean_clone, run_make, snapshot
 
+pytestmark = pytest.mark.e2e
+
 
 def mirror_copy(source, destination, dataset=None, edit=None):
     """A copy of the synthetic mirror, with `edit(lines)` applied to one dataset's file."""

@@ -11,9 +11,25 @@ import pytest
 
 from pipeline import run_make, snapshot
 
+pytestmark = pytest.mark.e2e
+
 
 def site_pages(clone):
     return sorted((clone / "report" / "_site").rglob("*.html"))
+
+
+def test_a_fallback_site_is_rendered_again_once_quarto_is_found(quarto_report):
+    """#29: the renderer is an input of the site. The fixture's clone had a fallback site and no changed
+    notebook; `make report` with Quarto on the PATH rendered it whole with Quarto, said so, wrote the PDF."""
+    from conftest import QUARTO_SWITCH_OUTPUT
+
+    said = (quarto_report.parent / QUARTO_SWITCH_OUTPUT).read_text(encoding="utf-8")
+    assert len([line for line in said.splitlines() if line.startswith("Quarto found:")]) == 1, said
+    site = quarto_report / "report" / "_site"
+    assert (site / "article.pdf").read_bytes().startswith(b"%PDF")
+    assert (site / ".renderer").read_text() == "quarto\n"
+    assert (site / ".built-quarto").exists() and not (site / ".built-fallback").exists()
+    assert "the PDF article: " in said
 
 
 def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):

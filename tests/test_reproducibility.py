@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-import shutil
 
 import pytest
 
-from helpers.publish import data_diff as change_report
 from helpers.store.data_lock import differences, write_lock
 from pipeline import clean_clone, run_make, snapshot
 
@@ -29,54 +26,6 @@ def test_two_clean_runs_give_identical_outputs(built_report, synthetic_mirror_pa
         differing = sorted(path for path in first if first[path] != second[path])
         assert not differing, f"{folder}: {differing[:10]}"
     assert len(comparable(built_report / "report")) > 100
-
-
-def modified_mirror(source, target, changes):
-    """Copy a mirror, replacing some cells: changes = {(dataset, series key, year): new cell}."""
-    shutil.copytree(source, target)
-    for dataset in {d for d, _, _ in changes}:
-        path = target / f"{dataset}.tsv.gz"
-        lines = gzip.decompress(path.read_bytes()).decode().split("\r\n")
-        years = [h.strip() for h in lines[0].split("\t")[1:]]
-        for i, line in enumerate(lines[1:], start=1):
-            cells = line.split("\t")
-            for (d, key, year), cell in changes.items():
-                if d == dataset and cells[0] == key:
-                    cells[1 + years.index(str(year))] = cell
-            lines[i] = "\t".join(cells)
-        path.write_bytes(gzip.compress("\r\n".join(lines).encode(), mtime=0))
-    manifest = json.loads((target / "MIRROR.json").read_text())
-    (target / "MIRROR.json").write_text(json.dumps(manifest))
-    return target
-
-
-def test_change_report_names_exactly_the_changed_series_and_the_flipped_verdicts(built_report, synthetic_mirror_path, tmp_path):
-    # E-1 says EU high 53, low 31, gap 22: make the 2013 EU28 values say exactly that
-    mirror = modified_mirror(synthetic_mirror_path, tmp_path / "revised", {
-        ("isoc_ci_ac_i", "A,I_IUSNET,PC_IND,I5_8,EU28", 2013): "53.0 ",
-        ("isoc_ci_ac_i", "A,I_IUSNET,PC_IND,I0_2,EU28", 2013): "31.0 ",
-    })
-    output = tmp_path / "data-diff.md"
-    assert change_report.main(["--raw-dir", str(built_report / "data/raw"), "--mirror", str(mirror), "--output", str(output)]) == 0
-    text = output.read_text()
-    assert "**2 cell(s) changed in 2 series; 1 verdict(s) flip; 0 country ranking(s) move.**" in text
-    series_section = text.split("## Series that changed")[1].split("## Largest revisions")[0]
-    assert "| isoc_ci_ac_i | I_IUSNET | PC_IND | I0_2 |" in series_section
-    assert "| isoc_ci_ac_i | I_IUSNET | PC_IND | I5_8 |" in series_section
-    assert series_section.count("| isoc_ci_ac_i |") == 2
-    flips = text.split("## Claim verdicts that flip")[1].split("## Rankings")[0]
-    assert "| E-1 | paper year | partly | reproduced |" in flips
-
-
-def test_change_report_with_a_country_revision_moves_rankings(built_report, synthetic_mirror_path, tmp_path):
-    mirror = modified_mirror(synthetic_mirror_path, tmp_path / "revised", {
-        ("isoc_ci_ac_i", "A,I_IUPOL2,PC_IND,Y16_24,NL", 2013): "40.0 u",
-    })
-    output = tmp_path / "data-diff.md"
-    change_report.main(["--raw-dir", str(built_report / "data/raw"), "--mirror", str(mirror), "--output", str(output)])
-    text = output.read_text()
-    assert "1 cell(s) changed in 1 series" in text
-    assert "| Youth civic use | 2013 | NL |" in text
 
 
 def test_the_lock_notices_other_data(built_report, tmp_path):

@@ -4,7 +4,10 @@ fallback renderer on a small report folder."""
 import json
 import re
 import shutil
+import subprocess
+import sys
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -151,7 +154,7 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
     (site / ".renderer").write_text("quarto\n")
     arguments = ["render", "--report-dir", str(report), "--provenance", str(tmp_path / "none.json"), "--quarto", ""]
     assert site_main([*arguments, "--only", "countries/ES.ipynb"]) == 0
-    assert "the quarto renderer built" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(f"Quarto not found: {site} was built with Quarto, so every page is rendered again")
     assert "Quarto's page" not in (site / "index.html").read_text()
     assert not (site / "article.pdf").exists() and "article.pdf" not in (site / "index.html").read_text()
     assert (site / ".renderer").read_text() == "fallback\n"
@@ -160,6 +163,36 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
     assert site_main(arguments) == 1
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert not (report / "_site.new").exists()
+
+
+def test_a_site_built_by_the_other_renderer_is_rendered_again_and_said_in_one_line(tmp_path):
+    from helpers.pipeline.site import renderer_change, renderer_in_use
+
+    assert (renderer_in_use("/opt/quarto/bin/quarto"), renderer_in_use(""), renderer_in_use(None)) == ("quarto", "fallback", "fallback")
+    site = tmp_path / "_site"
+    assert renderer_change(tmp_path, "quarto") == ""  # no site yet: nothing to say, everything is rendered
+    site.mkdir()
+    assert "unrecorded renderer" in renderer_change(tmp_path, "fallback")
+    (site / ".renderer").write_text("fallback\n")
+    assert renderer_change(tmp_path, "fallback") == ""
+    said = renderer_change(tmp_path, "quarto")
+    assert said.startswith("Quarto found:") and "every page is rendered again with Quarto" in said and "\n" not in said
+    (site / ".renderer").write_text("quarto\n")
+    assert renderer_change(tmp_path, "quarto") == ""
+    assert renderer_change(tmp_path, "fallback").startswith("Quarto not found:")
+
+
+@pytest.mark.parametrize("quarto, stamp", [("", ".built-fallback"), (sys.executable, ".built-quarto")])
+def test_makes_site_stamp_names_the_renderer_in_use(quarto, stamp):
+    """The same word as renderer_in_use: a site built by the other renderer has no stamp of this one,
+    so make renders it again (whole: its new stamp is older than nothing)."""
+    from helpers.pipeline.site import renderer_in_use
+
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-p", "help", f"QUARTO={quarto}", f"PYTHON={sys.executable}",
+                             "ENV_STAMP="], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    site = next(line for line in result.stdout.splitlines() if line.startswith("SITE := "))
+    assert site.endswith(f"/_site/{stamp}") and stamp == f".built-{renderer_in_use(quarto)}"
 
 
 def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_path):
@@ -232,10 +265,14 @@ def test_a_computed_title_becomes_the_first_heading():
     assert not any("text/markdown" in o.get("data", {}) for c in hoisted["cells"] for o in c.get("outputs", []))
 
 
-def test_every_page_credits_the_report_as_citation_cff_does():
+def test_every_page_credits_the_report_as_citation_cff_does(tmp_path):
     from helpers.render.site_config import KOSOVO_NOTE, credit_line
 
+    (tmp_path / "CITATION.cff").write_text('title: "A title"\nversion: 9.8.7\ndate-released: 2030-01-02\nauthors:\n'
+                                           '  - given-names: Ada\n    family-names: Author\n  - name: "An Office"\n')
+    assert credit_line(tmp_path) == "Ada Author; An Office, A title, version 9.8.7, 2030-01-02."
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     credit = credit_line(ROOT)
-    assert "version 0.1.0" in credit or "version" in credit
+    assert f"{cff['title']}, version {cff['version']}, {cff['date-released']}." in credit
     footer = CONFIG["website"]["page-footer"]["center"]
     assert credit in footer and KOSOVO_NOTE in footer

@@ -94,19 +94,42 @@ def _provenance(args: argparse.Namespace) -> Path:
 RENDERER_NOTE = ".renderer"  # in the site: which renderer built it ("quarto" or "fallback")
 
 
+def renderer_in_use(quarto: str | None) -> str:
+    """'quarto' when make found Quarto (the checked setting QUARTO), else 'fallback'. The Makefile's
+    site stamp (`_site/.built-<renderer>`) names the same word, so that make renders the site again
+    when the renderer changed, though no notebook did."""
+    return "quarto" if quarto else "fallback"
+
+
+def renderer_change(report_dir: Path, renderer: str) -> str:
+    """The one line saying that another renderer built the site there, so every page is rendered
+    again with this one; '' when this renderer built it, or when there is no site yet."""
+    site = report_dir / "_site"
+    note = site / RENDERER_NOTE
+    recorded = note.read_text(encoding="utf-8").strip() if note.exists() else None
+    if recorded == renderer or not site.is_dir():
+        return ""
+    if recorded is None:
+        return f"{site} was built by an unrecorded renderer: every page is rendered again with the {renderer} renderer"
+    if renderer == "quarto":
+        return (f"Quarto found: {site} was built without it (the fallback renderer), so every page is rendered again "
+                "with Quarto, the PDF article included")
+    return (f"Quarto not found: {site} was built with Quarto, so every page is rendered again with the fallback "
+            "renderer (no PDF article)")
+
+
 def _render(args: argparse.Namespace, only: list[str] | None) -> int:
     """The site (or some pages) with Quarto when make found it, else with the fallback renderer.
 
     A site is built by one renderer: when the other one built it last, every page is rendered again
     (a fallback build starts from an empty site, so no PDF of an older Quarto build is left in it)."""
-    renderer = "quarto" if args.quarto else "fallback"
-    note = args.report_dir / "_site" / RENDERER_NOTE
-    recorded = note.read_text(encoding="utf-8").strip() if note.exists() else None
-    if only is not None and recorded != renderer:
-        print(f"{'the ' + recorded + ' renderer' if recorded else 'an unrecorded renderer'} built "
-              f"{args.report_dir}/_site: rendering every page with the {renderer} renderer")
+    renderer = renderer_in_use(args.quarto)
+    change = renderer_change(args.report_dir, renderer)
+    if change:
+        print(change)
         only = None
     status = _render_with(args, only)
+    note = args.report_dir / "_site" / RENDERER_NOTE
     if status == 0 and note.parent.is_dir():
         note.write_text(renderer + "\n", encoding="utf-8")
     return status

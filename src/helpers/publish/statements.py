@@ -25,26 +25,6 @@ from helpers.publish.outputs import Shown, show, verdict_span
 from helpers.publish.text import markdown_text
 
 
-def headline(card: pd.DataFrame) -> str:
-    """The scorecard in plain words, for the top of the report (Markdown)."""
-    checkable = card[~card["verdict"].str.startswith(NOT_IN_EUROSTAT)]
-    counts = checkable["verdict"].str.replace(" (Eurostat part)", "", regex=False).value_counts()
-    parts = [f"{counts.get(v, 0)} {v}" for v in ("reproduced", "partly", "not reproduced", "no data") if counts.get(v, 0)]
-    lines = [
-        f"Of the paper's {len(card)} quantitative claims listed here, {len(checkable)} can be checked against "
-        f"Eurostat's data; for the paper's year they are: {', '.join(parts)}. "
-        f"{len(card) - len(checkable)} rest on other sources and are listed as not in Eurostat.",
-        "",
-    ]
-    for _, row in checkable.iterrows():
-        # a change that comes only from checks untested in one year is not a change
-        change = "" if not row["real change"] else \
-            f"; in {row['latest year']} it is **{markdown_text(row['verdict latest'])}**"
-        lines.append(f"- **{markdown_text(row['id'])}** ({markdown_text(row['topic'])}): **{markdown_text(row['verdict'])}** "
-                     f"on {markdown_text(row['tested on'])}{change}.")
-    return "\n".join(lines)
-
-
 def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None, *,
                   paper_year: int | None = None, latest_year: int = 0) -> Shown:
     """The claims whose checks name `country`, with the verdict and the country's own evidence
