@@ -99,7 +99,9 @@ def test_s1_says_korea_is_not_in_eurostat():
 def test_the_scorecard_states_each_claim_s_verdict_then_and_now():
     store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2020, {"NL": 25, "AT": 12, "DE": 30}))
     card = scorecard(evaluate_all(store)).set_index("id")
-    assert list(card.index) == [c["id"] for c in REGISTRY["claim"]]
+    # each claim in the registry's order, its OECD part (where it has one) right after it
+    assert list(card.index) == [i for c in REGISTRY["claim"] for i in (c["id"], f"{c['id']} (OECD)")
+                                if i == c["id"] or "oecd" in c]
     assert card.loc["Y-1", ["verdict", "latest year", "verdict latest"]].tolist() == ["reproduced", 2020, "partly"]
     assert card.loc["O-2", "verdict"] == "no data" and card.loc["X-1", "verdict"] == "not in Eurostat"
 

@@ -89,7 +89,7 @@ def checkout(tmp_path):
     """A tiny committed checkout with a built site, data and notebooks, as make leaves them."""
     root = tmp_path / "checkout"
     for name in ("notebooks/10_x.ipynb", "data/raw/x.provenance.json", "data/processed/ict_usage.parquet",
-                 "report/x.ipynb", "report/_site/index.html", "report/_site/.built"):
+                 "report/x.ipynb", "report/_site/index.html", "report/_site/.built-fallback"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("{}")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -99,7 +99,7 @@ def checkout(tmp_path):
     for path in root.rglob("*"):
         if path.is_file() and ".git" not in path.parts:
             os.utime(path, (past, past))
-    os.utime(root / "report/_site/.built")  # the site is the newest
+    os.utime(root / "report/_site/.built-fallback")  # the site is the newest
     return root
 
 
@@ -114,7 +114,7 @@ def test_a_fresh_build_of_a_committed_checkout_is_not_refused(tmp_path):
 def test_uncommitted_changes_to_tracked_files_are_refused_in_one_line(tmp_path):
     root = checkout(tmp_path)
     (root / "notebooks/10_x.ipynb").write_text('{"changed": 1}')
-    os.utime(root / "report/_site/.built")
+    os.utime(root / "report/_site/.built-fallback")
     (root / "untracked.txt").write_text("not part of the commit, not a change to it")
     assert refused(root) == ["uncommitted changes to tracked files (notebooks/10_x.ipynb): a release names one commit; "
                              "commit them first"]
@@ -215,7 +215,7 @@ def test_make_release_then_a_clean_clone_rebuilt_from_its_data_says_the_same(bui
         subprocess.run([*git, "commit", "-qm", "the tree under test"], check=True)
     for path in (built / "report" / "_site").rglob("*"):
         os.utime(path)  # the commit's notebooks are older than the site, as after `make report`
-    os.utime(built / "report" / "_site" / ".built")
+    os.utime(built / "report" / "_site" / ".built-fallback")
     made = run_make(built, "release")
     archives = sorted((built / "dist").iterdir())
     assert len(archives) == 1 and archives[0].name == "oecd-social-media-0.1.0-synthetic.tar.gz", archives

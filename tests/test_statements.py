@@ -49,7 +49,10 @@ def test_an_untested_check_is_said_untested_never_failed():
 @pytest.mark.parametrize("verdict, css", [("reproduced", "verdict-reproduced"), ("partly", "verdict-partly"),
                                           ("not reproduced", "verdict-not-reproduced"), ("no data", "verdict-no-data"),
                                           ("partly (1 untested)", "verdict-partly")])
-def test_a_verdict_is_spelled_out_and_coloured_as_itself(verdict, css):
+def test_a_verdict_is_spelled_out_and_coloured_as_itself(verdict, css, monkeypatch):
+    from helpers.publish import BUILD_VARIABLE
+
+    monkeypatch.setenv(BUILD_VARIABLE, "1")  # the build's span (JupyterLab's form is bold words: test_jupyterlab)
     span = str(verdict_span(verdict))
     assert verdict in span
     assert re.findall(r"verdict-[a-z-]+", span) == [css]

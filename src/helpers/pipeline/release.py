@@ -53,7 +53,7 @@ NAME = "oecd-social-media"
 # own (uv tool run), at this version
 CFFCONVERT = "cffconvert==2.0.0"
 SUMS_NAME = "SHA256SUMS"
-SITE_STAMP = ".built"  # touched by make when the site is rendered
+SITE_STAMPS = ".built-*"  # touched by make when the site is rendered (.built-quarto or .built-fallback)
 
 
 class ReleaseRefused(ReportError):
@@ -80,10 +80,10 @@ def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
     if lock_path(data_dir).exists() and differences(data_dir / "raw", lock_path(data_dir)):
         reasons.append(f"the data in {data_dir / 'raw'} differ from their lock ({lock_path(data_dir)}): a release carries "
                        "the lock of its data; `make lock` records them (commit the lock)")
-    stamp = report_dir / "_site" / SITE_STAMP
-    if not stamp.exists():
+    stamps = sorted((report_dir / "_site").glob(SITE_STAMPS))
+    if not stamps:
         return reasons + [f"no built site in {report_dir / '_site'}: run `make report` first"]
-    built = stamp.stat().st_mtime
+    built = max(stamp.stat().st_mtime for stamp in stamps)
     data = [p for p in (data_dir / "raw").glob("*") if p.is_file() and not p.name.startswith(".")]
     data += [p for p in (data_dir / "processed").glob("*") if p.is_file() and not p.name.startswith(".")]
     notebooks = sorted((root / "notebooks").glob("*.ipynb")) + sorted(report_dir.glob("*.ipynb")) \
