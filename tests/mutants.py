@@ -59,7 +59,7 @@ MUTANTS = [
            (T_CLAIMS,)),
     Mutant("a verdict coloured as another (the span's class)", OUTPUTS, 'css = "verdict-" + verdict.split(" (")[0].replace(" ", "-")',
            'css = "verdict-" + verdict.split(" ")[0]', (T_STATEMENTS,)),
-    Mutant("the verdict table's paper-year and latest-year verdicts swapped", STATEMENTS,
+    Mutant("the verdict table's paper-year and latest-year verdicts swapped", "publish/scorecard.py",
            '"verdict, paper\'s year": verdict_span(then), "verdict, latest year": verdict_span(now)',
            '"verdict, paper\'s year": verdict_span(now), "verdict, latest year": verdict_span(then)', (T_STATEMENTS,)),
     Mutant("a change of verdict reported when it comes only from checks untested in one year", CLAIMS,

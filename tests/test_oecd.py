@@ -294,7 +294,8 @@ def test_the_claims_oecd_parts_on_the_real_rows(synthetic_mirror, tmp_path, real
     """S-1's Korea part: 7.4% of 55-74 year olds in 2013 (flag D), 43.1% in 2024; S-2: no internet use by
     age for Japan or the United States in the real answers, so "no data", naming the series."""
     from helpers.analysis.claims import evaluate_all
-    from helpers.publish.statements import key_messages, page_statement, verdict_table
+    from helpers.publish.statements import key_messages, page_statement
+    from helpers.publish.scorecard import verdict_table
 
     fetch_all(tmp_path / "raw", source="mirror", mirror=synthetic_mirror)
     results = evaluate_all(build_store(tmp_path / "raw")[0])
@@ -352,7 +353,8 @@ def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why(monke
     from helpers.publish import BUILD_VARIABLE
 
     monkeypatch.setenv(BUILD_VARIABLE, "1")  # the build's Markdown (its verdict spans), as the runner's kernels write it
-    from helpers.publish.statements import claims_naming, key_messages, page_statement, verdict_table
+    from helpers.publish.statements import claims_naming, key_messages, page_statement
+    from helpers.publish.scorecard import verdict_table
 
     store = eurostat_only_store(True)
     results = evaluate_all(store)
@@ -374,7 +376,7 @@ def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data(
     from helpers.analysis.comparisons import oecd_then_and_now
     from helpers.publish.country_index import country_index
     from helpers.publish.provenance import provenance_table
-    from helpers.publish.statements import not_fetched_notice, not_fetched_table, or_not_fetched
+    from helpers.publish.not_fetched import not_fetched_notice, not_fetched_table, or_not_fetched
 
     provenance = not_fetched_provenance()
     notice = not_fetched_notice(provenance)

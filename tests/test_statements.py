@@ -9,7 +9,8 @@ import pytest
 
 from helpers.analysis.claims import evaluate_claim, load_claims
 from helpers.publish.outputs import verdict_span
-from helpers.publish.statements import claim_statement, verdict_table, verdict_words
+from helpers.publish.statements import claim_statement, verdict_words
+from helpers.publish.scorecard import verdict_table
 from tables import education_rows, tidy
 
 

@@ -25,7 +25,7 @@ def shown_and_written(results, tmp_path):
     """The verdict table as the Overview shows it, and the CSV it links, as the Overview writes them."""
     from helpers.analysis.claims import scorecard
     from helpers.publish.outputs import write_csv
-    from helpers.publish.statements import verdict_table
+    from helpers.publish.scorecard import verdict_table
 
     evaluated, store = results
     table = verdict_table(evaluated, csv=write_csv(scorecard(evaluated, store), name="claims_scorecard", output_dir=tmp_path))

@@ -21,6 +21,7 @@ from helpers.analysis.claims import (
     load_claims,
 )
 from helpers.catalogue import load_catalogue
+from helpers.publish.not_fetched import not_fetched_words
 from helpers.publish.outputs import Shown, show, verdict_span
 from helpers.publish.text import markdown_text
 
@@ -61,7 +62,7 @@ def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
 
 
-_GEO = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|KOR|JPN|USA|[A-Z]{2})\b")
+GEO_CODE = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|KOR|JPN|USA|[A-Z]{2})\b")
 
 
 _OPERATORS = [
@@ -82,7 +83,7 @@ SHORT_NAMES = {"EU28": "EU (28 countries)", "EU27_2020": "EU (27 countries)", "E
 def in_words(text: str) -> str:
     """Country and aggregate codes replaced by their names, comparison signs by words."""
     names = {**load_catalogue().labels["geo"], **SHORT_NAMES}
-    text = _GEO.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+    text = GEO_CODE.sub(lambda m: names.get(m.group(0), m.group(0)), text)
     for pattern, words in _OPERATORS:
         text = pattern.sub(words, text)
     return text
@@ -146,63 +147,6 @@ def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
     if claim.get("not_in_eurostat"):
         lines.append(markdown_text(claim["not_in_eurostat"]))
     return "\n".join(lines + oecd_statement(result))
-
-
-def not_fetched_words(unavailable: dict) -> str:
-    """'the OECD's data could not be fetched on 2 December 2026: <reason>; S-1 (OECD) and S-2 (OECD) were
-    not checked': what every page that shows the OECD's part says when its data could not be fetched."""
-    parts = [f"{c['id']} (OECD)" for c in load_claims()["claim"] if c.get("oecd")]
-    named = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    reason = str(unavailable.get("reason", "")).rstrip(".")
-    return (f"the OECD's data could not be fetched on {day(unavailable.get('attempted_at'))}: {reason}; {named} "
-            f"{'was' if len(parts) == 1 else 'were'} not checked")
-
-
-def day(stamp: str | None) -> str:
-    """'2026-12-02T06:50:00Z' -> '2 December 2026'."""
-    if not stamp:
-        return "an unknown date"
-    moment = pd.Timestamp(stamp)
-    return f"{moment.day} {moment.strftime('%B %Y')}"
-
-
-def not_fetched_notice(provenance: dict) -> Shown:
-    """The sentence, for the top of a page that shows the OECD's part, when its data could not be fetched
-    (an empty output when it was)."""
-    from helpers.store.tidy import unavailable_sources
-
-    missing = next((u for u in unavailable_sources(provenance).values() if u["publisher"] == "OECD"), None)
-    if missing is None:
-        return Shown("", text="")
-    words = not_fetched_words(missing)
-    return Shown(f"**Not checked.** {markdown_text(words[0].upper() + words[1:])}. `make refresh` brings the OECD's data "
-                 "in once its API answers.", text=words)
-
-
-NOT_FETCHED = "not fetched"
-
-
-def not_fetched_table(table: pd.DataFrame, provenance: dict,
-                      keep: tuple[str, ...] = ("country", "code", "measure", "group")) -> pd.DataFrame:
-    """An OECD table (`oecd_then_and_now`) as it is, or, when the OECD's data could not be fetched, with
-    every value and flag reading "not fetched" (never "no data", which says the OECD answered without it)."""
-    if not not_fetched_notice(provenance).markdown:
-        return table
-    return table.assign(**{column: NOT_FETCHED for column in table.columns if column not in keep})
-
-
-def or_not_fetched(provenance: dict, shown: Shown | str, instead: str | None = None) -> Shown:
-    """`shown` (the OECD's figures, or what its answer does not hold), or, when the OECD's data could not be
-    fetched, `instead` (by default one short sentence; the page's notice gives the reason): nothing is shown
-    as "no data" that was never received."""
-    notice = not_fetched_notice(provenance)
-    if notice.markdown:
-        from helpers.store.tidy import unavailable_sources
-
-        when = next(u for u in unavailable_sources(provenance).values() if u["publisher"] == "OECD")["attempted_at"]
-        words = f"No figures here: the OECD's data could not be fetched on {day(when)}." if instead is None else instead
-        return Shown(markdown_text(words), text=words)
-    return shown if isinstance(shown, Shown) else Shown(shown)
 
 
 def flag_words(flag: str) -> str:
@@ -297,40 +241,6 @@ def oecd_verdict_words(result: ClaimResult) -> str:
     return said
 
 
-def short_label(description: str) -> str:
-    """A check in a few words for a chart's axis: 'EU28 high = 53 +/- 1' -> 'EU high ~53'."""
-    names = {**load_catalogue().labels["geo"], "EU28": "EU", "EU27_2020": "EU", "EU27_2007": "EU"}
-    text = _GEO.sub(lambda m: names.get(m.group(0), m.group(0)), description)
-    text = re.sub(r" = (\d+) \+/- \d+", r" ~\1", text)
-    text = re.sub(r"within \+/-(\d+)", "within \u00b1" + r"\1", text)
-    text = re.sub(r" of \d+ countries", "", text)
-    text = text.replace("the leading country within", "leader within").replace(" >= ", " \u2265 ").replace(" <= ", " \u2264 ")
-    return text if len(text) <= 34 else text[:33] + "\u2026"
-
-
-def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
-    """One row per check of every claim tested on Eurostat's data, for the visual scorecard."""
-    rows = []
-    parts = [(r, r.claim["id"]) for r in results] + [(r.oecd, f"{r.claim['id']} OECD") for r in results if r.oecd]
-    for result, name in parts:
-        if result.best is None:
-            continue
-        for check in result.best.checks:
-            if not check.geo and check.target is None:
-                continue
-            rows.append({
-                "claim": result.claim["id"],
-                "label": f"{name}  {short_label(check.description)}",
-                "check": in_words(check.description),
-                "status": check.status,
-                "value": check.value,
-                "target_low": check.target[0] if check.target else float("nan"),
-                "target_high": check.target[1] if check.target else float("nan"),
-                "year": result.best.year,
-            })
-    return pd.DataFrame(rows, columns=["claim", "label", "check", "status", "value", "target_low", "target_high", "year"])
-
-
 def stated_verdicts(results: list[ClaimResult]) -> dict:
     """The verdicts a page states, as output metadata (``verdicts``: claim -> then, latest): the same
     evaluation on every page, so a test can check that every page says the same."""
@@ -338,37 +248,6 @@ def stated_verdicts(results: list[ClaimResult]) -> dict:
                 for r in results}
     verdicts.update({f"{r.claim['id']} (OECD)": [r.oecd.verdict, r.oecd.latest_verdict] for r in results if r.oecd})
     return {"verdicts": verdicts}
-
-
-def verdict_table(results: list[ClaimResult], csv: str = "claims_scorecard") -> Shown:
-    """The scorecard for readers: each claim in words, its verdict then and now, coloured on the web; a
-    row per claim and per claim's OECD part, each of them a row of the CSV it links (`scorecard`'s, `csv`)."""
-    rows = []
-    for result in results:
-        claim = result.claim
-        if result.best is None:
-            then = now = NOT_IN_EUROSTAT
-            when = ""
-        else:
-            then = result.verdict + (f" ({result.best.untested} untested)" if result.best.untested else "")
-            now = result.latest_verdict
-            when = f"{result.best.year} / {result.latest.year if result.latest else 'no later year'}"
-        rows.append({"claim": claim["id"], "topic": claim["topic"], "what the paper said": claim.get("summary", claim["quote"]),
-                     "decided by": "Eurostat" if result.best else "-",
-                     "verdict, paper's year": verdict_span(then), "verdict, latest year": verdict_span(now), "years": when})
-        part = result.oecd
-        if part is not None:
-            countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
-            untested = f" ({part.best.untested} untested)" if part.best and part.best.untested and part.verdict != "no data" else ""
-            rows.append({"claim": f"{claim['id']} (OECD)", "topic": claim["topic"],
-                         "what the paper said": f"the part on {countries} (55-74 year olds)",
-                         "decided by": "OECD" if part.best else "- (the OECD's data could not be fetched)",
-                         "verdict, paper's year": verdict_span(part.verdict + untested),
-                         "verdict, latest year": verdict_span(part.latest_verdict),
-                         "years": f"{part.best.year} / {part.latest.year if part.latest else 'no later year'}" if part.best else ""})
-    return show(pd.DataFrame(rows), "The claims of the paper and their verdicts, for the paper's year and the latest year "
-                "with data, and the source that decided each: Eurostat for the countries it surveys, the OECD's ICT "
-                "database for Korea, Japan and the United States.", csv=csv, metadata=stated_verdicts(results))
 
 
 def fitting_trials(results: list[ClaimResult], claim_id: str) -> list[Trial]:
