@@ -139,7 +139,7 @@ def test_page_in_a_real_browser(browser, site_url, page):
     # every internal link and image resolves
     current = browser.current_url
     targets = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")}
-    targets |= {l.get_attribute("href") for l in browser.find_elements(By.CSS_SELECTOR, "link[href]")}
+    targets |= {link.get_attribute("href") for link in browser.find_elements(By.CSS_SELECTOR, "link[href]")}
     for target in sorted(t for t in targets if t and t.startswith(site_url)):
         url = urlparse(target)._replace(fragment="").geturl()
         if url == current.split("#")[0]:

@@ -56,7 +56,10 @@ def test_only_the_open_file_that_holds_the_lock_proves_it(tmp_path, monkeypatch,
     path = tmp_path / ".build.lock"
     other = tmp_path / "other.txt"
     other.write_text("not the lock\n")
-    held = lambda fd: (monkeypatch.setenv(build_lock.FD_VARIABLE, str(fd)), build_lock.lock_is_held_by_this_build(path))[1]
+    def held(fd):
+        monkeypatch.setenv(build_lock.FD_VARIABLE, str(fd))
+        return build_lock.lock_is_held_by_this_build(path)
+
     with open(path, "a+") as holder, open(path, "a+") as another_open, open(other) as another_file:
         fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert held(holder.fileno())

@@ -4,7 +4,6 @@ and no module imports itself back through others (no import cycle), counting imp
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from helpers.pipeline.prerequisites import import_graph, modules
 

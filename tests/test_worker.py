@@ -141,7 +141,7 @@ def stopped_after():
             process.kill()
 
 
-def test_the_worker_and_its_client_work_without_proc(tmp_path, no_proc, stopped_after):
+def test_the_worker_and_its_client_work_without_proc(tmp_path, no_proc, stopped_after):  # noqa: F811 - a fixture
     report = tmp_path / "report"
     report.mkdir()
     process = serve_in_background(report, hide_proc=True)

@@ -61,7 +61,7 @@ def flag_note(flags) -> str:
     letters = flags_present(flags)
     if not letters:
         return ""
-    return "Hatched bars carry a flag. " + "; ".join(f"{l} = {labels.get(l, 'unknown flag')}" for l in letters)
+    return "Hatched bars carry a flag. " + "; ".join(f"{letter} = {labels.get(letter, 'unknown flag')}" for letter in letters)
 
 
 def _footer(fig, source_line: str, note: str = "") -> None:
