@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 
-from helpers.publish.outputs import CELL_PADDING, LINE_CHARACTERS, WORD_ALLOWANCE, markdown_table
+from helpers.publish.outputs import CELL_PADDING, LINE_CHARACTERS, markdown_table, word_room
 from helpers.render.article import (BY_COUNTRY_TAG, PARTS, TABLES_APPENDIX, assemble, page_parameters, paper_rows,
                                     readable_alone)
 
@@ -122,7 +122,7 @@ def test_the_columns_of_a_table_are_never_narrower_than_their_longest_word():
     longest = {"claim": "(OECD)", "topic": "uptake", "what the paper said": "Kingdom", "decided by": "Eurostat",
                "verdict, paper's year": "reproduced", "verdict, latest year": "reproduced", "years": "2024"}
     for width, column in zip(dashes, data.columns):
-        assert width / max(sum(dashes), room) * room >= WORD_ALLOWANCE * len(longest[column]) - 1, (column, dashes)
+        assert width / max(sum(dashes), room) * room >= word_room(longest[column]) - 0.5, (column, dashes)
     assert dashes[2] == max(dashes)  # the sentences get the room
 
 
