@@ -51,6 +51,19 @@ def overlapping_words(pages) -> list[str]:
     return found
 
 
+def captions_left_alone(pages) -> list[str]:
+    """Table captions ("Table 3: ...", set above their table) with no line of a table (smaller
+    type) below them on their page: the caption ends a page, its table starts the next one."""
+    found = []
+    for number, words in enumerate(pages, start=1):
+        for i, (x0, y0, x1, y1, word) in enumerate(words[:-1]):
+            if word != "Table" or not re.fullmatch(r"[A-Z]?\.?\d+:", words[i + 1][4]):
+                continue
+            if not any(v0 > y1 and (v1 - v0) < 0.9 * (y1 - y0) for u0, v0, u1, v1, _ in words):
+                found.append(f"page {number}: Table {words[i + 1][4]}")
+    return found
+
+
 def relative_links(hrefs: list[str], internal: str) -> list[str]:
     """Links that are neither absolute URLs nor links inside the PDF (which pdftohtml writes as
     `<internal>#<page>`)."""
@@ -72,6 +85,16 @@ def test_the_overlap_check_finds_words_drawn_over_each_other():
                          '<word xMin="120.0" yMin="450.2" xMax="145.0" yMax="461.6">Senior</word>'
                          '<word xMin="82.9" yMin="462.0" xMax="114.7" yMax="473.4">below</word>')
     assert overlapping_words(word_boxes(side_by_side)) == []
+
+
+def test_the_caption_check_finds_a_caption_at_a_pages_foot():
+    caption = ('<word xMin="60" yMin="700" xMax="85" yMax="711.4">Table</word>'
+               '<word xMin="87" yMin="700" xMax="97" yMax="711.4">7:</word>'
+               '<word xMin="99" yMin="700" xMax="140" yMax="711.4">Health</word>')
+    alone = _page(caption + '<word xMin="290" yMin="800" xMax="300" yMax="811.4">21</word>')
+    assert captions_left_alone(word_boxes(alone)) == ["page 1: Table 7:"]
+    with_its_table = _page(caption + '<word xMin="60" yMin="715" xMax="80" yMax="724.7">code</word>')
+    assert captions_left_alone(word_boxes(with_its_table)) == []
 
 
 def test_the_link_check_finds_relative_links():
@@ -190,6 +213,7 @@ def test_no_word_of_the_article_is_drawn_over_another(article_pdf, tmp_path):
     pages = word_boxes(out.read_text(encoding="utf-8"))
     assert len(pages) >= 10
     assert overlapping_words(pages) == []
+    assert captions_left_alone(pages) == []  # and each table's caption is on its table's page
 
 
 def test_the_main_text_ends_by_page_20_and_the_appendices_follow(article_pdf):

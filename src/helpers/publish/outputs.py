@@ -170,7 +170,8 @@ def markdown_table(data: pd.DataFrame) -> str:
 
     columns = [[seen(h), *(seen(r[i]) for r in rows)] for i, h in enumerate(header)]
     floors = [max(word_room(word) for entry in column for word in entry.split() or [""]) for column in columns]
-    wanted = [min(MAX_COLUMN, max(MIN_COLUMN, *(len(entry) for entry in column))) for column in columns]
+    # a header wraps at its spaces: the entries below it say how much room a column wants
+    wanted = [min(MAX_COLUMN, max(MIN_COLUMN, *(len(entry) for entry in column[1:] or column))) for column in columns]
     room = LINE_CHARACTERS - CELL_PADDING * len(header)  # what a line of the table holds, in characters
     extra = [max(0, want - floor) for want, floor in zip(wanted, floors)]
     share = min(1.0, max(0, room - sum(floors)) / sum(extra)) if sum(extra) else 0

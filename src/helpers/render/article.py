@@ -50,12 +50,12 @@ APPENDIX_NUMBERING = '#counter(heading).update(0)\n#set heading(numbering: "A.1"
 # the PDF's typography: table text set ragged right, never justified or hyphenated (columns are
 # as wide as their longest word: helpers.publish.outputs.markdown_table), in a smaller size with
 # narrow cell margins; a table may continue on the next page, its caption (above it) never left
-# alone at a page's foot; a chart, four fifths of the text's width, keeps its caption (a figure
+# alone at a page's foot; a chart, two thirds of the text's width (two to a page), keeps its caption (a figure
 # never breaks, except one of several charts, named below)
 TYPOGRAPHY = """#set table(inset: (x: 4pt, y: 3pt))
 #show table: set par(justify: false)
 #show table: set text(hyphenate: false, size: 8.5pt)
-#show figure.where(kind: "quarto-float-fig"): set image(width: 80%)
+#show figure.where(kind: "quarto-float-fig"): set image(width: 66%)
 #show figure: set block(breakable: false)
 #show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)
 #show figure.where(kind: "quarto-float-tbl"): it => {
