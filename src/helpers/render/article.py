@@ -50,18 +50,25 @@ APPENDIX_NUMBERING = '#counter(heading).update(0)\n#set heading(numbering: "A.1"
 # the PDF's typography: table text set ragged right, never justified or hyphenated (columns are
 # as wide as their longest word: helpers.publish.outputs.markdown_table), in a smaller size with
 # narrow cell margins; a table may continue on the next page, its caption (above it) never left
-# alone at a page's foot; a chart, two thirds of the text's width (two to a page), keeps its caption (a figure
-# never breaks, except one of several charts, named below)
+# alone at a page's foot; a chart, three fifths of the text's width (two to a page), keeps its
+# caption (a figure never breaks, except one of several charts, named below)
 TYPOGRAPHY = """#set table(inset: (x: 4pt, y: 3pt))
 #show table: set par(justify: false)
 #show table: set text(hyphenate: false, size: 8.5pt)
-#show figure.where(kind: "quarto-float-fig"): set image(width: 66%)
+#show figure.where(kind: "quarto-float-fig"): set image(width: 61%)
 #show figure: set block(breakable: false)
 #show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)
 #show figure.where(kind: "quarto-float-tbl"): it => {
   show figure.caption: caption => block(sticky: true, caption)
   it
 }
+"""
+# a figure of several charts (two abreast, each filling its half) may break between its rows
+SEVERAL_CHARTS = """#show <{label}>: it => {{
+  show figure: set image(width: 100%)
+  set block(breakable: true)
+  it
+}}
 """
 LEFT_OUT = {"index.ipynb": {"title", "details-heading", "evidence", "candidates"}}
 COLLAPSED = re.compile(r'<details class="report-details">\n<summary>(?P<title>[^\n]+)</summary>\n')
@@ -311,11 +318,10 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
     if synthetic and first_warning[0]:  # no page carried it: say it on the first page all the same
         cells.insert(1, {"cell_type": "markdown", "id": "synthetic", "metadata": {},
                          "source": f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"})
-    # the typography, and the figures of several charts, which may break across pages
+    # the typography, and the figures of several charts
     several = [read_options(c)["label"] for c in cells if c["cell_type"] == "code"
                and isinstance(read_options(c).get("fig-subcap"), list)]
-    cells.insert(1, _typst(TYPOGRAPHY + "".join(f"#show <{label}>: set block(breakable: true)\n" for label in several),
-                           "typography"))
+    cells.insert(1, _typst(TYPOGRAPHY + "".join(SEVERAL_CHARTS.format(label=label) for label in several), "typography"))
     for cell in cells:  # as Jupyter writes it: a list of lines (Quarto reads a markdown cell's string whole)
         if isinstance(cell["source"], str):
             cell["source"] = cell["source"].splitlines(keepends=True)
