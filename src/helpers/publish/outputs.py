@@ -140,6 +140,7 @@ LINE_CHARACTERS = 120
 CELL_PADDING = 3
 WORD_ALLOWANCE = 1.1
 MIN_COLUMN, MAX_COLUMN = 8, 40
+NO_DATA = "no data"
 
 
 def word_room(word: str) -> int:
@@ -152,7 +153,7 @@ def markdown_table(data: pd.DataFrame) -> str:
     built on purpose (`Markup`: a link, a verdict span)."""
     def cell(value) -> str:
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            return "no data"
+            return NO_DATA
         if isinstance(value, float):
             return f"{value:.1f}"
         text = value.markdown if isinstance(value, Markup) else markdown_text(value)
@@ -169,7 +170,9 @@ def markdown_table(data: pd.DataFrame) -> str:
         return re.sub(r"\{[^}]*\}|\]\([^)]*\)|\\|\*", "", text)
 
     columns = [[seen(h), *(seen(r[i]) for r in rows)] for i, h in enumerate(header)]
-    floors = [max(word_room(word) for entry in column for word in entry.split() or [""]) for column in columns]
+    # "no data" is read as one word: a number's column keeps it on one line
+    floors = [max(word_room(word) for entry in column for word in ([entry] if entry == NO_DATA else entry.split() or [""]))
+              for column in columns]
     # a header wraps at its spaces: the entries below it say how much room a column wants
     wanted = [min(MAX_COLUMN, max(MIN_COLUMN, *(len(entry) for entry in column[1:] or column))) for column in columns]
     room = LINE_CHARACTERS - CELL_PADDING * len(header)  # what a line of the table holds, in characters

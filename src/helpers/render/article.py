@@ -251,7 +251,8 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
         if folded:  # a long list a web reader opens: on paper, one line saying where it is
             page_name = Path(page).with_suffix(".html")
             title = markdown_text(html.unescape(folded.group("title")))
-            markdown = f"*{title}: on the report's website ({page_name}).*\n"
+            # a link to the page (absolute under the site's address; without one, the page's name)
+            markdown = f"*{title}: on the report's website ([{page_name}]({page_name})).*\n"
             output = {**output, "data": {"text/markdown": [markdown], "text/plain": [folded.group("title")]},
                       "metadata": {}}
         if markdown:
