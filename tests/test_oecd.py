@@ -203,19 +203,32 @@ def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both
     assert records["isoc_ci_ac_i"]["source"] == "live"
 
 
-def test_a_failed_oecd_fetch_keeps_the_oecds_previous_data_and_commits_eurostats(both_live, synthetic_mirror, tmp_path):
+def test_a_failed_oecd_fetch_keeps_the_oecds_previous_data_and_commits_eurostats(both_live, tmp_path):
     raw = tmp_path / "raw"
-    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
+    both_live.fetch(raw)  # the OECD's own answer, first
     before = files(raw)
     both_live.faults.append("503*")
     records = {r["dataset"]: r for r in both_live.fetch(raw, refresh=True)}
     after = files(raw)
     kept = [OECD_FILE, f"{SPEC.code}.provenance.json"]
     assert {k: after[k] for k in kept} == {k: before[k] for k in kept}  # the OECD's, byte for byte
-    assert records[SPEC.code]["source"] == "mirror" and not records[SPEC.code].get("unavailable")
+    assert records[SPEC.code]["source"] == "live" and not records[SPEC.code].get("unavailable")
     assert records["isoc_ci_ac_i"]["source"] == "live"  # Eurostat's whole, valid answer is committed
     assert "previous data (retrieved" in (raw / ".fetch-notes.txt").read_text()
     assert "unavailable" not in build_store(raw)[0].attrs
+
+
+def test_invented_oecd_data_never_stands_in_for_the_oecds_answer(both_live, synthetic_mirror, tmp_path):
+    """A build from the synthetic mirror, then a live refresh with the OECD down: the synthetic OECD rows
+    are not kept beside Eurostat's real data (they would mark the report synthetic); the part is unavailable."""
+    raw = tmp_path / "raw"
+    fetch_all(raw, source="mirror", mirror=synthetic_mirror)
+    assert json.loads((raw / f"{SPEC.code}.provenance.json").read_text())["synthetic"]
+    both_live.faults.append("503*")
+    records = {r["dataset"]: r for r in both_live.fetch(raw, refresh=True)}
+    assert records[SPEC.code]["unavailable"] and not records[SPEC.code]["synthetic"]
+    assert not (raw / OECD_FILE).exists()  # no earlier file left behind the record
+    assert not any(r["synthetic"] for r in records.values())
 
 
 def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, tmp_path):

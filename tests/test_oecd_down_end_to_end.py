@@ -9,12 +9,15 @@ import html
 import re
 
 import pandas as pd
+import pytest
 
 from conftest import OECD_FILE
 from eurostat_standin import StandIn
 from oecd_standin import OecdStandIn
 from pipeline import clean_clone, run_make
 from test_end_to_end import stated_verdicts
+
+pytestmark = pytest.mark.e2e  # three builds through make
 
 # the pages that show the OECD's part (the article is assembled from the Overview, the topic pages and Data and methods)
 OECD_PAGES = ["index.html", "senior-uptake.html", "data-and-methods.html", "article.html",

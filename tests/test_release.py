@@ -89,7 +89,8 @@ def checkout(tmp_path):
     """A tiny committed checkout with a built site, data and notebooks, as make leaves them."""
     root = tmp_path / "checkout"
     for name in ("notebooks/10_x.ipynb", "data/raw/x.provenance.json", "data/processed/ict_usage.parquet",
-                 "report/x.ipynb", "report/_site/index.html", "report/_site/.built-fallback"):
+                 "report/x.ipynb", "report/_site/index.html", "report/_site/.built-fallback",
+                 "src/helpers/analysis/claims.py", "src/helpers/pipeline/worker.py", "CITATION.cff", "report/_quarto.yml"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("{}")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -121,13 +122,34 @@ def test_uncommitted_changes_to_tracked_files_are_refused_in_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("newer, what", [("data/raw/x.provenance.json", "data"), ("data/processed/ict_usage.parquet", "data"),
-                                         ("notebooks/10_x.ipynb", "notebooks"), ("report/x.ipynb", "notebooks")])
-def test_a_site_older_than_its_data_or_notebooks_is_refused_in_one_line(tmp_path, newer, what):
+                                         ("notebooks/10_x.ipynb", "notebooks"), ("report/x.ipynb", "notebooks"),
+                                         ("src/helpers/analysis/claims.py", "code"), ("CITATION.cff", "code"),
+                                         ("report/_quarto.yml", "code")])
+def test_a_site_older_than_its_data_notebooks_or_code_is_refused_in_one_line(tmp_path, newer, what):
     root = checkout(tmp_path)
     future = time.time() + 10
     os.utime(root / newer, (future, future))
     reasons = refused(root)
     assert reasons == [f"the site ({root / 'report' / '_site'}) is older than its {what} ({newer}): run `make report` first"]
+
+
+def test_the_name_says_synthetic_when_any_of_the_data_is_and_the_readme_warns():
+    assert release.release_name("0.2.0", synthetic=True) == "oecd-social-media-0.2.0-synthetic"
+    assert release.release_name("0.2.0", synthetic=False) == "oecd-social-media-0.2.0"
+    import yaml
+
+    cff_text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    for synthetic in (True, False):
+        text = release.readme(yaml.safe_load(cff_text), cff_text, folder="f", commit="c" * 40, records=[],
+                              synthetic=synthetic, pdf=False).decode()
+        assert ("SYNTHETIC" in text) == synthetic
+
+
+def test_code_no_page_is_made_by_does_not_hold_a_release_back(tmp_path):
+    root = checkout(tmp_path)
+    future = time.time() + 10
+    os.utime(root / "src/helpers/pipeline/worker.py", (future, future))  # the warm worker makes no page
+    assert refused(root) == []
 
 
 def test_no_site_is_refused(tmp_path):

@@ -88,7 +88,14 @@ def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
     data += [p for p in (data_dir / "processed").glob("*") if p.is_file() and not p.name.startswith(".")]
     notebooks = sorted((root / "notebooks").glob("*.ipynb")) + sorted(report_dir.glob("*.ipynb")) \
         + sorted((report_dir / "countries").glob("*.ipynb"))
-    for what, files in (("data", data), ("notebooks", notebooks)):
+    # the code the pages, the site and the article are made by (read from the imports, as make reads it),
+    # and what else the site is rendered from: a site older than any of it is not this commit's
+    from helpers.pipeline.prerequisites import prerequisites
+
+    code = {root / name for files in prerequisites().values() for name in files}
+    code |= {root / "CITATION.cff", report_dir / "_quarto.yml", report_dir / "styles.css"}
+    code = sorted(path for path in code if path.is_file())
+    for what, files in (("data", data), ("notebooks", notebooks), ("code", code)):
         newer = [p for p in files if p.stat().st_mtime > built]
         if newer:
             newest = max(newer, key=lambda p: p.stat().st_mtime)
@@ -282,6 +289,12 @@ def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime
     return atomic_write(path, write)
 
 
+def release_name(version: str, *, synthetic: bool) -> str:
+    """The archive's folder (and file) name: `oecd-social-media-0.1.0`, ending in `-synthetic` when any of
+    its data is synthetic, so that nobody cites invented numbers by mistake."""
+    return f"{NAME}-{version}" + ("-synthetic" if synthetic else "")
+
+
 def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, catalogue: Catalogue | None = None) -> Path:
     """Check, gather and write the release's archive; return its path."""
     import tempfile
@@ -300,7 +313,7 @@ def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, c
     cff = yaml.safe_load(cff_text)
     provenance = load_provenance(data_dir / "processed")
     synthetic = is_synthetic(provenance)  # the banner's rule: any dataset synthetic
-    folder = f"{NAME}-{cff['version']}" + ("-synthetic" if synthetic else "")
+    folder = release_name(cff["version"], synthetic=synthetic)
 
     site = report_dir / "_site"
     files: dict[str, bytes | Path] = {

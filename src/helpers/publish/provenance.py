@@ -40,7 +40,7 @@ def where_from(record: dict) -> str:
     path on the machine that built the report (the checksum identifies the file)."""
     if record.get("source") == "live":
         return record.get("location", f"{publisher(record)}'s API")
-    label = record.get("mirror_label") or "a local mirror of Eurostat files"
+    label = record.get("mirror_label") or f"a local mirror of {publisher(record)} files"
     if not record.get("file"):
         return f"{label} (no file)"
     return f"{label} (file {record.get('file', record['dataset'])})"

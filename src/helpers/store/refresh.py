@@ -131,8 +131,11 @@ def _stand_in_for(raw_dir: Path, spec, why: str, settings: OecdSettings, fetched
     is staged, so nothing of it is replaced), or, where there is none, a record saying the part is
     unavailable, why and since when. Returns the line the terminal shows."""
     previous = provenance_path(raw_dir, spec.code)
-    if previous.exists():
-        record = json.loads(previous.read_text(encoding="utf-8"))
+    record = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
+    # only the OECD's own earlier answer stands in for it: not invented data (a synthetic mirror's, which
+    # would mark a report on Eurostat's real data synthetic), nor a mirror's "no OECD file here"
+    if record.get("unavailable") or (record and not record.get("synthetic")
+                                     and (record.get("source") == "live" or record.get("rows", 0) > 0)):
         if record.get("unavailable"):
             held = f"it is still recorded as unavailable (since {record.get('attempted_at', 'an earlier fetch')[:10]})"
         else:
@@ -195,7 +198,8 @@ def _commit(raw_dir: Path, fetched: list[Fetched], catalogue: Catalogue) -> None
             raise FetchError(f"the new data would not make a valid store, so the previous data was kept: {exc}") from None
         for item in fetched:
             for stale in (f"{item.code}.{item.extension}.gz", f"{item.code}.{item.extension}"):
-                if stale != item.filename and (raw_dir / stale).exists():
+                # a record without data (the OECD unavailable) leaves no earlier file behind it
+                if (stale != item.filename or item.payload is None) and (raw_dir / stale).exists():
                     (raw_dir / stale).unlink()
             if item.payload is not None:
                 os.replace(staging / item.filename, raw_dir / item.filename)
