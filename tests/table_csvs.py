@@ -1,6 +1,6 @@
 """Every table that links a CSV: the rows it shows, and whether the CSV holds each of them (#29, item 4).
 
-A table links its CSV in its caption (`outputs.show(..., csv=name)` ends the caption with
+A table links its CSV in its caption (`tables.show(..., csv=name)` ends the caption with
 "[Download the data (CSV)](data/<name>.csv)"); a table in a collapsed section carries the caption,
 with the link, just above it. A row is held when a row of the CSV has the shown row's first cell (its
 key: a claim, a code, a measure) among its values, as the reader would find it.

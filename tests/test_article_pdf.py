@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 
-from helpers.publish.outputs import CELL_PADDING, LINE_CHARACTERS, markdown_table, word_room
+from helpers.publish.tables import CELL_PADDING, LINE_CHARACTERS, markdown_table, word_room
 from helpers.render.article import (BY_COUNTRY_TAG, PARTS, TABLES_APPENDIX, assemble, page_parameters, paper_rows,
                                     readable_alone)
 

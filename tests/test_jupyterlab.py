@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from helpers.publish import BUILD_VARIABLE
-from helpers.publish.outputs import banner, collapsed, for_renderers, markdown_table, no_data, verdict_span
+from helpers.publish.outputs import banner, collapsed, for_renderers, verdict_span
+from helpers.publish.tables import markdown_table, no_data
 
 # what only Quarto (Pandoc) reads: a fenced div, a span or heading with attributes, a cross-reference
 QUARTO_ONLY = re.compile(r"^:::|\]\{[.#]|\{\.[A-Za-z]|@fig-|@tbl-", re.M)

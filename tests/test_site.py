@@ -216,7 +216,8 @@ def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_pa
     from helpers.render.fallback_renderer import body_html
 
     monkeypatch.setenv(BUILD_VARIABLE, "1")  # the outputs a build's kernel makes (tests/test_jupyterlab.py)
-    from helpers.publish.outputs import Shown, banner, collapsed, markdown_table, verdict_span
+    from helpers.publish.outputs import Shown, banner, collapsed, verdict_span
+    from helpers.publish.tables import markdown_table
 
     import pandas as pd
 

@@ -24,7 +24,7 @@ def results(tmp_path_factory, synthetic_mirror_path):
 def shown_and_written(results, tmp_path):
     """The verdict table as the Overview shows it, and the CSV it links, as the Overview writes them."""
     from helpers.analysis.claims import scorecard
-    from helpers.publish.outputs import write_csv
+    from helpers.publish.tables import write_csv
     from helpers.publish.scorecard import verdict_table
 
     evaluated, store = results

@@ -10,7 +10,8 @@ import pandas as pd
 
 from helpers.analysis.claims import NOT_IN_EUROSTAT, ClaimResult
 from helpers.catalogue import load_catalogue
-from helpers.publish.outputs import Shown, show, verdict_span
+from helpers.publish.outputs import Shown, verdict_span
+from helpers.publish.tables import show
 from helpers.publish.statements import GEO_CODE, in_words, stated_verdicts
 
 

@@ -22,7 +22,8 @@ from helpers.analysis.claims import (
 )
 from helpers.catalogue import load_catalogue
 from helpers.publish.not_fetched import not_fetched_words
-from helpers.publish.outputs import Shown, show, verdict_span
+from helpers.publish.outputs import Shown, verdict_span
+from helpers.publish.tables import show
 from helpers.publish.text import markdown_text
 
 

@@ -49,7 +49,7 @@ TABLES_APPENDIX = "Tables by country"
 # the appendices are lettered in the PDF (A, A.1, B); the web version numbers nothing
 APPENDIX_NUMBERING = '#counter(heading).update(0)\n#set heading(numbering: "A.1")\n'
 # the PDF's typography: table text set ragged right, never justified or hyphenated (columns are
-# as wide as their longest word: helpers.publish.outputs.markdown_table), in a smaller size with
+# as wide as their longest word: helpers.publish.tables.markdown_table), in a smaller size with
 # narrow cell margins; a table may continue on the next page, its caption (above it) never left
 # alone at a page's foot; a chart, three fifths of the text's width (two to a page), keeps its
 # caption (a figure never breaks, except one of several charts, named below)
