@@ -118,7 +118,7 @@ def sources(provenance: dict, datasets: dict[str, str]) -> str:
         code = record["dataset"]
         if code not in datasets:
             continue
-        line = f"- {markdown_text(datasets[code])} ({markdown_text(code)}): {how_received(record)}"
+        line = f"- *{markdown_text(datasets[code])}*, code {markdown_text(code)}: {how_received(record)}"
         if record.get("last_update"):
             line += f"; last updated by its publisher {markdown_text(readable_time(record['last_update']))}"
         line += "."
@@ -147,6 +147,50 @@ def how_to_cite(cff: dict, *, heading: str, page: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+SHORT_CELL = 14  # characters: a cell this short (a value with its flag, "24 of 24", "16.3 (EU-28)") stays on one line
+TEXT_COLUMN = 24  # the share of a column of sentences, in the same characters
+PANDOC_COLUMNS = 72  # a pipe table with a longer line is "wide": pandoc gives its columns shares of the page
+CELL = re.compile(r"(?<!\\)\|")
+
+
+def _seen(text: str) -> str:
+    """What a reader sees of a cell: no span attributes, no link targets, no escapes."""
+    return re.sub(r"\{[^}]*\}|\]\([^)]*\)|\\", "", text).strip()
+
+
+def fit_table_columns(markdown: str) -> str:
+    """Pipe tables with each column's share of the width (the dashes under the header, which is how
+    pandoc sizes a wide table) fitted to a page narrower than the site's: a short cell keeps its line,
+    a header breaks between words, a column of sentences gets a fixed share and wraps."""
+    lines = markdown.split("\n")
+    for n in range(1, len(lines)):
+        rule = lines[n]
+        if not (re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", rule) and lines[n - 1].startswith("|")):
+            continue
+        table = [lines[n - 1], rule]
+        for line in lines[n + 1:]:
+            if not line.startswith("|"):
+                break
+            table.append(line)
+        if max(len(line) for line in table) <= PANDOC_COLUMNS:  # not wide: pandoc sizes it by its content
+            continue
+        header = [_seen(c) for c in CELL.split(lines[n - 1])[1:-1]]
+        body = [[_seen(c) for c in CELL.split(line)[1:-1]] for line in table[2:]]
+        widths = []
+        for column, title in enumerate(header):
+            cells = [row[column] for row in body if column < len(row)]
+            words = [len(w) for text in [title, *cells] for w in text.split()] or [1]
+            # a character of a cell is wider than a dash's share of the page, and each cell has its inset
+            width = round(1.2 * max([max(words), *(len(c) for c in cells if len(c) <= SHORT_CELL)])) + 3
+            if any(len(c) > SHORT_CELL for c in cells):
+                width = max(width, min(TEXT_COLUMN, max(len(c) for c in cells)))
+            widths.append(width)
+        rules = [c.strip() for c in CELL.split(rule)[1:-1]]
+        lines[n] = "|" + "|".join((":" if r.startswith(":") else "") + "-" * w + (":" if r.endswith(":") else "")
+                                  for r, w in zip(rules, widths)) + "|"
+    return "\n".join(lines)
+
+
 def _option_lines(options: dict) -> str:
     return "".join(f"{OPTION_PREFIX}{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in options.items())
 
@@ -165,8 +209,14 @@ def _brief_cell(cell: dict) -> dict | None:
         if key in options:
             options[key] = RELATIVE_DOWNLOAD.sub("", options[key])
     options["echo"] = False
+    outputs = []
+    for output in cell["outputs"]:
+        markdown = output.get("data", {}).get("text/markdown")
+        if markdown is not None:
+            output = {**output, "data": {**output["data"], "text/markdown": fit_table_columns(_text(markdown))}}
+        outputs.append(output)
     return {"cell_type": "code", "id": cell["id"], "metadata": {}, "execution_count": None,
-            "source": _option_lines(options), "outputs": cell["outputs"]}
+            "source": _option_lines(options), "outputs": outputs}
 
 
 def assemble(notebook: dict, *, cff: dict, provenance: dict, datasets: dict[str, str], page: str) -> dict:
@@ -287,8 +337,8 @@ def publish_briefs(report_dir: Path, site_dir: Path) -> list[Path]:
 
 def brief_link_markdown(code: str, heading: str) -> str:
     """The line a country's page shows above its tables when its brief exists (the page is countries/<code>)."""
-    return (f"**To hand on:** [the brief of {heading}, at most {MAX_PAGES} pages of PDF]"
-            f"(../{BRIEFS_DIR}/{code}.pdf)\n")
+    return (f"**To hand on:** [the brief of {heading}](../{BRIEFS_DIR}/{code}.pdf) (PDF, at most {MAX_PAGES} pages): "
+            "this page's tables, chart and verdicts, with the sources and how to cite.\n")
 
 
 def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
