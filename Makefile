@@ -119,7 +119,7 @@ WANTED_BRIEFS := $(if $(QUARTO),$(if $(filter every-brief,$(MAKECMDGOALS)),$(BRI
 .PHONY: help env data refresh notebooks pages report site country briefs every-brief lock release data-diff diff demo bench test browser-deps clean FORCE
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Settings (NAME=value on the command line or in the environment; docs/parameters.md):"
 	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.parameters list | sed 's/^/    /'
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers.publish.provenance import SYNTHETIC_NOTICE
 from helpers.render.brief import (
@@ -71,7 +72,7 @@ def test_the_brief_holds_the_pages_comparisons_gap_chart_claims_sources_and_cita
     assert any("image/png" in o.get("data", {}) for cell in cells for o in cell.get("outputs", []))
     assert "| claim | the paper says | verdict (whole claim) |" in text
     assert "flag | values | meaning" not in text  # the flag counts stay on the website
-    assert "Individuals - internet activities*, code isoc_ci_ac_i: retrieved from Eurostat's API on 16 June 2026" in text
+    assert "Individuals - internet activities*, code isoc\\_ci\\_ac\\_i: retrieved from Eurostat's API on 16 June 2026" in text
     assert "DSD_ICT_HH_IND" not in text  # only the data the page was computed from
     assert "version 0.1.0" in text and "https://doi.org/10.1787/5jxrcmghmk0s-en" in text
     assert "](data/" not in text  # no link the PDF cannot follow (the CSVs beside the page)
@@ -82,7 +83,8 @@ def test_synthetic_data_are_said_on_page_one_and_in_every_pages_header(built_rep
                      page="countries/ES.html")
     front, first = "".join(brief["cells"][0]["source"]), "".join(brief["cells"][1]["source"])
     assert ".synthetic-data" in first and SYNTHETIC_NOTICE in first  # the first thing after the title
-    assert "#set page(header:" in front and SYNTHETIC_NOTICE in front
+    header = yaml.safe_load(front.split("---\n")[1])["format"]["typst"]["include-in-header"][0]["text"]
+    assert "#set page(header:" in header and SYNTHETIC_NOTICE in header
     real = assemble(built_notebook(built_report), cff=CFF, provenance=provenance(False), datasets=EUROSTAT,
                     page="countries/ES.html")
     assert "SYNTHETIC" not in text_of(real)
