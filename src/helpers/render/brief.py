@@ -110,10 +110,10 @@ def front_matter(cff: dict, *, heading: str, synthetic: bool) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
 
 
-def sources(provenance: dict, datasets: dict[str, str]) -> str:
-    """The data the page was computed from: each dataset (`datasets`: code -> title) with its code and
-    how and when it was received."""
-    lines = ["## Sources", ""]
+def sources(provenance: dict, datasets: dict[str, str], publisher: str) -> str:
+    """The report's data from the page's source (`datasets`: code -> title, all from `publisher`), each
+    with its code and how and when it was received."""
+    lines = ["## Sources", "", f"The report's data from {markdown_text(publisher)}, as received:", ""]
     for record in provenance.get("datasets", []):
         code = record["dataset"]
         if code not in datasets:
@@ -149,7 +149,7 @@ def how_to_cite(cff: dict, *, heading: str, page: str) -> str:
 
 SHORT_CELL = 14  # characters: a cell this short (a value with its flag, "24 of 24", "16.3 (EU-28)") stays on one line
 TEXT_COLUMN = 24  # the share of a column of sentences, in the same characters
-PANDOC_COLUMNS = 72  # a pipe table with a longer line is "wide": pandoc gives its columns shares of the page
+PANDOC_COLUMNS = 72  # a pipe table with a longer line (its rule too) is "wide": its columns get shares of the page
 CELL = re.compile(r"(?<!\\)\|")
 
 
@@ -160,8 +160,9 @@ def _seen(text: str) -> str:
 
 def fit_table_columns(markdown: str) -> str:
     """Pipe tables with each column's share of the width (the dashes under the header, which is how
-    pandoc sizes a wide table) fitted to a page narrower than the site's: a short cell keeps its line,
-    a header breaks between words, a column of sentences gets a fixed share and wraps."""
+    pandoc sizes a table with a line longer than 72 characters) fitted to a page narrower than the site's:
+    a short cell keeps its line, a header breaks between words, a column of sentences gets a fixed share
+    and wraps. A table whose rows fit in 72 characters gets a short rule: pandoc sizes it by its content."""
     lines = markdown.split("\n")
     for n in range(1, len(lines)):
         rule = lines[n]
@@ -172,8 +173,6 @@ def fit_table_columns(markdown: str) -> str:
             if not line.startswith("|"):
                 break
             table.append(line)
-        if max(len(line) for line in table) <= PANDOC_COLUMNS:  # not wide: pandoc sizes it by its content
-            continue
         header = [_seen(c) for c in CELL.split(lines[n - 1])[1:-1]]
         body = [[_seen(c) for c in CELL.split(line)[1:-1]] for line in table[2:]]
         widths = []
@@ -185,6 +184,8 @@ def fit_table_columns(markdown: str) -> str:
             if any(len(c) > SHORT_CELL for c in cells):
                 width = max(width, min(TEXT_COLUMN, max(len(c) for c in cells)))
             widths.append(width)
+        if all(len(line) <= PANDOC_COLUMNS for line in table[:1] + table[2:]):
+            widths = [3] * len(header)  # its rows fit: a short rule, and pandoc sizes it by its content
         rules = [c.strip() for c in CELL.split(rule)[1:-1]]
         lines[n] = "|" + "|".join((":" if r.startswith(":") else "") + "-" * w + (":" if r.endswith(":") else "")
                                   for r, w in zip(rules, widths)) + "|"
@@ -219,9 +220,11 @@ def _brief_cell(cell: dict) -> dict | None:
             "source": _option_lines(options), "outputs": outputs}
 
 
-def assemble(notebook: dict, *, cff: dict, provenance: dict, datasets: dict[str, str], page: str) -> dict:
-    """The brief as a notebook (nbformat 4) from a country's executed notebook: `datasets` are those its
-    page was computed from (code -> title), `page` the page's path in the site (countries/ES.html)."""
+def assemble(notebook: dict, *, cff: dict, provenance: dict, datasets: dict[str, str], page: str,
+             publisher: str = "Eurostat") -> dict:
+    """The brief as a notebook (nbformat 4) from a country's executed notebook: `datasets` are the
+    report's datasets from the page's source (code -> title), `publisher` who publishes them, `page` the
+    page's path in the site (countries/ES.html)."""
     heading = country_heading(notebook)
     synthetic = is_synthetic(provenance)
     cells = [{"cell_type": "raw", "id": "front-matter", "metadata": {},
@@ -238,7 +241,8 @@ def assemble(notebook: dict, *, cff: dict, provenance: dict, datasets: dict[str,
             kept = _brief_cell(by_id[cell_id])
             if kept is not None:
                 cells.append(kept)
-    cells.append({"cell_type": "markdown", "id": "sources", "metadata": {}, "source": sources(provenance, datasets)})
+    cells.append({"cell_type": "markdown", "id": "sources", "metadata": {},
+                  "source": sources(provenance, datasets, publisher)})
     cells.append({"cell_type": "markdown", "id": "cite", "metadata": {},
                   "source": how_to_cite(cff, heading=heading, page=page)})
     for cell in cells:  # as Jupyter writes it: a list of lines
@@ -272,12 +276,12 @@ def write_brief_source(report_dir: Path, code: str, *, root: Path, provenance_pa
         raise FileNotFoundError(f"the brief of {code} needs its executed notebook {executed}: run `make country "
                                 f"COUNTRY={code}` or `make notebooks`")
     catalogue = load_catalogue()
-    source = "oecd" if code in catalogue.oecd_countries else "eurostat"
-    datasets = {spec.code: spec.title for spec in catalogue.datasets_from(source)}
+    specs = catalogue.datasets_from("oecd" if code in catalogue.oecd_countries else "eurostat")
+    datasets = {spec.code: spec.title for spec in specs}
     cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
     provenance = json.loads(provenance_path.read_text(encoding="utf-8")) if provenance_path.exists() else {}
     brief = assemble(json.loads(executed.read_text(encoding="utf-8")), cff=cff, provenance=provenance,
-                     datasets=datasets, page=f"countries/{code}.html")
+                     datasets=datasets, page=f"countries/{code}.html", publisher=specs[0].publisher)
     target = brief_source(report_dir, code)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, json.dumps(brief, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
