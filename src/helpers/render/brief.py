@@ -52,8 +52,8 @@ def typst_string(text: str) -> str:
 
 def typst_header(synthetic: bool) -> str:
     """What the brief's typst preamble adds: tables set ragged and unhyphenated (a narrow column of
-    justified text is gaps and broken words), a figure or table kept whole, and, for synthetic data,
-    the warning in every page's header."""
+    justified text is gaps and broken words) in a smaller size, and, for synthetic data, the warning in
+    every page's header (as the article's)."""
     header = ("#show table: set par(justify: false)\n"
               "#show table: set text(size: 8.5pt, hyphenate: false)\n")
     if synthetic:
