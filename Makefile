@@ -50,7 +50,7 @@ KERNEL := oecd-social-media
 # holds it (helpers.pipeline.build_lock), and a second build refuses at once with one line. The make inside
 # knows it holds the lock only by proof (LOCK_HELD from the check above: the open file that holds the
 # lock, inherited, can take it again; no /proc): no variable can skip it.
-LOCKED_GOALS := data refresh notebooks pages report site country lock data-diff demo clean release
+LOCKED_GOALS := data refresh notebooks pages report site country briefs every-brief lock data-diff demo clean release
 ifeq ($(LOCK_HELD)$(DRY_RUN),)
 ifneq ($(filter $(LOCKED_GOALS),$(MAKECMDGOALS)),)
 LOCK_WRAPPER := 1
@@ -114,11 +114,16 @@ SITE_SOURCES := $(REPORT_DIR)/_quarto.yml $(REPORT_DIR)/styles.css
 # and the PDF rendered again, only when one of them changed.
 ARTICLE := $(REPORT_DIR)/article.ipynb
 ARTICLE_PARTS := $(foreach p,index youth-civic education-gaps senior-uptake other-figures data-and-methods countries,$(REPORT_DIR)/$(p).ipynb)
+# A country's brief (PDF, with Quarto: helpers.render.brief) is made from its executed notebook. Briefs are
+# made only when asked for (`make briefs`, `make country`); a brief once made is made again when its page
+# changed, before the site is rendered (the page links it). With nothing to make, none costs anything.
+BRIEFS := $(foreach c,$(COUNTRIES) $(OECD_COUNTRIES),$(REPORT_DIR)/briefs/$(c).pdf)
+WANTED_BRIEFS := $(if $(QUARTO),$(if $(filter every-brief,$(MAKECMDGOALS)),$(BRIEFS),$(filter $(wildcard $(REPORT_DIR)/briefs/*.pdf),$(BRIEFS))))
 
-.PHONY: help env data refresh notebooks pages report site country lock release data-diff diff demo bench test browser-deps clean FORCE
+.PHONY: help env data refresh notebooks pages report site country briefs every-brief lock release data-diff diff demo bench test browser-deps clean FORCE
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Settings (NAME=value on the command line or in the environment; docs/parameters.md):"
 	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.parameters list | sed 's/^/    /'
 
@@ -205,18 +210,30 @@ report: notebooks ## Build the report in report/_site: the HTML site, and the PD
 
 site: $(SITE)
 
-# Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites).
-CHANGED_PAGES = $(if $(filter-out %.ipynb,$?),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$?)))
+# Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites; a new brief
+# stands for its country's page, which links it).
+SITE_CHANGES = $(sort $(patsubst $(REPORT_DIR)/briefs/%.pdf,$(REPORT_DIR)/countries/%.ipynb,$?))
+CHANGED_PAGES = $(if $(filter-out %.ipynb,$(SITE_CHANGES)),,--only $(patsubst $(REPORT_DIR)/%,'%',$(filter %.ipynb,$(SITE_CHANGES))))
 $(ARTICLE): $(ARTICLE_PARTS) CITATION.cff $(CODE_article) | $(ENV_STAMP)
 	@"$$PYTHON" -m helpers.pipeline.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
 
-$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff $(CODE_site)
+$(BRIEFS): $(REPORT_DIR)/briefs/%.pdf: $(REPORT_DIR)/countries/%.ipynb CITATION.cff $(CODE_brief) | $(ENV_STAMP)
+	@"$$PYTHON" -m helpers.pipeline.site brief $* --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
+
+$(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff $(CODE_site) $(WANTED_BRIEFS)
 	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer; the PDF article needs Quarto (docs/building.md)"
 	@"$$PYTHON" -m helpers.pipeline.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
 	  $(CHANGED_PAGES)
 	@touch '$@'
 
-country: data ## Rebuild one country's page and the country index: make country COUNTRY=ES
+# every country's brief, JOBS at a time, then the report, whose site links them
+briefs: notebooks ## Write every country's brief (PDF, with Quarto) in report/briefs/, linked from its page: report/_site/briefs/
+	@if [ -n "$$QUARTO" ]; then $(MAKE) --no-print-directory -j"$$JOBS" every-brief; else "$$PYTHON" -m helpers.pipeline.site brief; fi
+	@$(MAKE) --no-print-directory report
+
+every-brief: $(WANTED_BRIEFS)
+
+country: data ## Rebuild one country's page, its brief (with Quarto) and the country index: make country COUNTRY=ES
 	@[ -n "$$COUNTRY" ] || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
 	@"$$PYTHON" -m helpers.pipeline.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
 	  --provenance "$$DATA_DIR/processed/provenance.json"
@@ -284,6 +301,6 @@ clean: ## Remove fetched data, executed notebooks and the built site (keeps .ven
 	@# the READMEs and the OECD's download ledger (it counts the requests the OECD still remembers)
 	cd "$$DATA_DIR" 2>/dev/null && find raw processed -mindepth 1 -maxdepth 1 ! -name README.md \
 	  ! -name .oecd-downloads.json -exec rm -rf {} + 2>/dev/null; true
-	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue \
+	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue briefs \
 	  data-diff.md ./*_files .quarto; true
 endif

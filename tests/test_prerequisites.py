@@ -15,7 +15,7 @@ NOT_A_PAGE_INPUT = ["src/helpers/pipeline/worker.py", "src/helpers/render/quarto
 
 def test_no_notebook_depends_on_the_worker_the_renderers_or_the_build_lock():
     found = prerequisites()
-    for notebook in found.keys() - {"site", "article"}:
+    for notebook in found.keys() - {"site", "article", "brief"}:
         assert not set(NOT_A_PAGE_INPUT) & set(found[notebook]), notebook
 
 
@@ -29,7 +29,7 @@ def test_the_pages_that_use_the_claims_depend_on_the_claims_module_and_registry(
 
 def test_every_page_depends_on_the_runner_that_executes_it():
     found = prerequisites()
-    assert all("src/helpers/pipeline/notebook_runner.py" in found[n] for n in found.keys() - {"site", "article"})
+    assert all("src/helpers/pipeline/notebook_runner.py" in found[n] for n in found.keys() - {"site", "article", "brief"})
 
 
 def test_the_site_depends_on_its_renderers_and_not_on_the_lock_or_the_contract():
@@ -66,7 +66,15 @@ def test_imports_inside_functions_and_data_files_count(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "RUNNER", "helpers.sub")
     monkeypatch.setattr(module, "SITE_COMMANDS", "helpers.sub.c")
     monkeypatch.setattr(module, "ARTICLE", "helpers.sub.b")
+    monkeypatch.setattr(module, "BRIEF", "helpers.sub.b")
     found = module.prerequisites(notebooks, package)
     assert found["n"] == ["src/helpers/__init__.py", "src/helpers/sub/__init__.py", "src/helpers/sub/a.py",
                           "src/helpers/sub/b.py", "src/helpers/sub/data.toml"]
     assert "CODE_n := src/helpers/__init__.py" in make_include(found)
+
+
+def test_a_brief_depends_on_its_assembly_and_not_on_the_site_renderers():
+    brief = set(prerequisites()["brief"])
+    assert "src/helpers/render/brief.py" in brief
+    assert not brief & {"src/helpers/render/quarto_renderer.py", "src/helpers/render/fallback_renderer.py",
+                        "src/helpers/pipeline/worker.py", "src/helpers/pipeline/notebook_runner.py"}

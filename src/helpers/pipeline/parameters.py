@@ -282,8 +282,8 @@ def read_params(report_dir: Path | str, page: str) -> dict:
 
 # ----------------------------------------------------------------------------- what make calls
 
-BUILDING_GOALS = {"notebooks", "pages", "report", "site", "country"}  # goals that run notebooks with parameters
-LOCKED_GOALS = {"data", "refresh", "notebooks", "pages", "report", "site", "country", "lock", "data-diff", "demo", "clean", "release"}
+BUILDING_GOALS = {"notebooks", "pages", "report", "site", "country", "briefs"}  # goals that run notebooks with parameters
+LOCKED_GOALS = {"data", "refresh", "notebooks", "pages", "report", "site", "country", "briefs", "every-brief", "lock", "data-diff", "demo", "clean", "release"}
 
 
 def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool) -> str:

@@ -28,6 +28,7 @@ RUNNER = "helpers.pipeline.notebook_runner"
 # What make calls to turn executed notebooks into the site, and to assemble the article.
 SITE_COMMANDS = "helpers.pipeline.site"
 ARTICLE = "helpers.render.article"
+BRIEF = "helpers.render.brief"  # what assembles and renders a country's brief
 
 
 def modules(package: Path = PACKAGE) -> dict[str, Path]:
@@ -123,6 +124,7 @@ def prerequisites(notebooks: Path = NOTEBOOKS, package: Path = PACKAGE) -> dict[
     site = _known(top_level_names(known[SITE_COMMANDS].read_text(encoding="utf-8")), known)
     found["site"] = files_of(closure(site, graph) | {SITE_COMMANDS}, known, data)
     found["article"] = files_of(closure({ARTICLE}, graph), known, data)
+    found["brief"] = files_of(closure({BRIEF}, graph), known, data)
     return found
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from helpers.base.atomic_files import replace_folder
 from helpers.base.errors import DISK_FULL, disk_full
 from helpers.pipeline.previous import keep_previous
+from helpers.render.brief import publish_briefs
 from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
 from helpers.render.quarto_renderer import render_with_quarto, write_banner_include
 from helpers.render.site_config import REPORT_DIR
@@ -32,10 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     article = sub.add_parser("article", help="assemble <report-dir>/article.ipynb (the PDF article) from the executed pages")
     render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
     render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
-    for command in (country, render):
+    brief = sub.add_parser("brief", help="assemble and render countries' briefs (PDF, with Quarto) in <report-dir>/briefs")
+    brief.add_argument("codes", nargs="*", help="country codes (without Quarto: none needed, one line says so)")
+    for command in (country, render, brief):
         command.add_argument("--quarto", default=os.environ.get("QUARTO") or None,
                              help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)")
-    for command in (build, banner, country, previous, render, article):
+    for command in (build, banner, country, previous, render, article, brief):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
     args = parser.parse_args(argv)
@@ -81,10 +84,33 @@ def _run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         print(f"executed {record['notebook']} -> {output.relative_to(ROOT)}")
-        return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"])
+        # the brief before the page, so that the page links it
+        briefed = _briefs(args, [code])
+        return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"]) or briefed
+    elif args.command == "brief":
+        return _briefs(args, [code.upper() for code in args.codes])
     elif args.command == "render":
         return _render(args, args.only)
     return 0
+
+
+def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
+    """Each country's brief (helpers.render.brief) with Quarto; without it, one line saying so."""
+    from helpers.render.brief import NEEDS_QUARTO, build_brief
+
+    if not args.quarto:
+        print(NEEDS_QUARTO)
+        return 0
+    status = 0
+    for code in codes:
+        try:
+            pdf = build_brief(args.report_dir, code, quarto=args.quarto, root=ROOT, provenance_path=_provenance(args))
+        except (FileNotFoundError, ValueError, RuntimeError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"wrote the brief of {code} -> {pdf}")
+    return status
 
 
 def _provenance(args: argparse.Namespace) -> Path:
@@ -132,6 +158,7 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
     note = args.report_dir / "_site" / RENDERER_NOTE
     if status == 0 and note.parent.is_dir():
         note.write_text(renderer + "\n", encoding="utf-8")
+        publish_briefs(args.report_dir, note.parent)  # a whole render replaced _site: the briefs again
     return status
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
+from helpers.render.brief import with_brief_link
 from helpers.render.cell_options import SKIPPED_TAGS, caption_from_option, read_options
 from helpers.render.site_config import (
     KOSOVO_NOTE,
@@ -285,7 +286,8 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     for page in pages(report_dir, config):
         if only is not None and str(page.source) not in only:
             continue
-        notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
+        notebook = with_brief_link(json.loads((report_dir / page.source).read_text(encoding="utf-8")), page.source,
+                                   report_dir)
         title = notebook_title(notebook, page.source.stem)
         target = site_dir / page.output
         files = f"{page.source.stem}_files"  # beside the page, as Quarto keeps a page's figures

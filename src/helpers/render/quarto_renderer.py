@@ -24,6 +24,7 @@ import yaml
 
 from helpers.base.atomic_files import replace_folder, write_text_atomic
 from helpers.render.article import source_date_epoch
+from helpers.render.brief import current_brief, with_brief_link
 from helpers.render.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
 
 PARTS_DIR = ".quarto-parts"
@@ -103,7 +104,8 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
     files = [page.source for page in part] + [Path(name) for name in _site_files(config)]
     for name in files:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(str(report_dir / name), str(folder / name))
+        if not _write_with_brief_link(report_dir, name, folder / name):
+            _link_or_copy(str(report_dir / name), str(folder / name))
     for pattern in config["project"].get("resources", []):
         for resource in sorted(report_dir.glob(pattern)):
             (folder / resource.relative_to(report_dir)).parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +116,18 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
     (folder / "_quarto.yml").write_text(yaml.safe_dump(part_config(config, part), sort_keys=False, allow_unicode=True),
                                         encoding="utf-8")
     return folder
+
+
+def _write_with_brief_link(report_dir: Path, page: Path, target: Path) -> bool:
+    """A country page whose brief is current gets a copy that links it (helpers.render.brief); True if written."""
+    if page.suffix != ".ipynb" or page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None:
+        return False
+    notebook = json.loads((report_dir / page).read_text(encoding="utf-8"))
+    linked = with_brief_link(notebook, page, report_dir)
+    if linked is notebook:
+        return False
+    target.write_text(json.dumps(linked, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
 
 
 def _site_files(config: dict) -> list[str]:
