@@ -120,7 +120,7 @@ ARTICLE_PARTS := $(foreach p,index youth-civic education-gaps senior-uptake othe
 BRIEFS := $(foreach c,$(COUNTRIES) $(OECD_COUNTRIES),$(REPORT_DIR)/briefs/$(c).pdf)
 WANTED_BRIEFS := $(if $(QUARTO),$(if $(filter every-brief,$(MAKECMDGOALS)),$(BRIEFS),$(filter $(wildcard $(REPORT_DIR)/briefs/*.pdf),$(BRIEFS))))
 
-.PHONY: help env data refresh notebooks pages report site country briefs every-brief lock release data-diff diff demo bench test browser-deps clean FORCE
+.PHONY: help env data refresh notebooks pages report site country briefs every-brief lock release data-diff diff demo bench lint test browser-deps clean FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -273,6 +273,11 @@ lab: $(ENV_STAMP) ## Open JupyterLab on notebooks/ with the project's kernel, to
 
 bench: $(ENV_STAMP) ## Benchmark the build on the synthetic mirror (slow; never part of make test): bench/results/
 	"$$PYTHON" bench/run_bench.py --repeat "$$REPEAT" $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"}
+
+# ruff and black over every source folder, named (tests/test_source_tree.py: neither skips a file)
+lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench); `black src tests bench` formats it
+	"$$PYTHON" -m ruff check src tests bench
+	"$$PYTHON" -m black --check --quiet src tests bench
 
 test: $(ENV_STAMP) browser-deps ## Run the test suite (unit, end to end, browser)
 	"$$PYTHON" -m pytest

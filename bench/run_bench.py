@@ -40,31 +40,64 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGETS = {  # name: (measure, comparison, limit); issue #22's table
     "cold build (fallback) at least 8x faster than the naive loop": ("ratio naive/cold", ">=", 8.0),
-    "Quarto's render of the whole site (and the PDF) at most 40 s": ("Quarto: render of the whole site and the PDF", "<=", 40.0),
+    "Quarto's render of the whole site (and the PDF) at most 40 s": (
+        "Quarto: render of the whole site and the PDF",
+        "<=",
+        40.0,
+    ),
     "make country COUNTRY=PT, fallback, at most 3 s (again: the warm worker)": (
-        "one country page rebuilt again (make country COUNTRY=PT, warm worker)", "<=", 3.0),
+        "one country page rebuilt again (make country COUNTRY=PT, warm worker)",
+        "<=",
+        3.0,
+    ),
     "make country COUNTRY=PT, fallback, at most 3 s (the first call: cold)": (
-        "one country page rebuilt (make country COUNTRY=PT, first call: cold)", "<=", 3.0),
+        "one country page rebuilt (make country COUNTRY=PT, first call: cold)",
+        "<=",
+        3.0,
+    ),
     "make country COUNTRY=PT, Quarto, at most 8 s (again: the warm worker)": (
-        "Quarto: make country COUNTRY=PT again (warm worker)", "<=", 8.0),
+        "Quarto: make country COUNTRY=PT again (warm worker)",
+        "<=",
+        8.0,
+    ),
     "make country COUNTRY=PT, Quarto, at most 8 s (the first call: cold)": (
-        "Quarto: make country COUNTRY=PT (first call: cold)", "<=", 8.0),
+        "Quarto: make country COUNTRY=PT (first call: cold)",
+        "<=",
+        8.0,
+    ),
     "no-op make report, fallback, at most 0.5 s": ("no-op rebuild", "<=", 0.5),
     "no-op make report, Quarto, at most 0.5 s": ("Quarto: no-op make report", "<=", 0.5),
-    "the PDF rebuilt only when a page it holds changed": ("Quarto: PDF rebuilt only when a page it holds changed", "==", 1.0),
+    "the PDF rebuilt only when a page it holds changed": (
+        "Quarto: PDF rebuilt only when a page it holds changed",
+        "==",
+        1.0,
+    ),
     "first set-up (make env, fresh clone) at most 60 s": ("first set-up (make env in a fresh clone)", "<=", 60.0),
     "peak memory of any stage under 1 GiB": ("peak memory (MiB)", "<", 1024.0),
-    "after a build killed at 26 of 46 notebooks, only the unfinished run again": ("killed build: notebooks run again beyond the unfinished", "<=", 0.0),
-    "parser at least 5x the eurostat package's, same bytes, alternating in one process": ("ratio package/ours, alternating", ">=", 5.0),
-    "parser at least 5x the eurostat package's, same bytes, each in its own process": ("ratio package/ours, own process", ">=", 5.0),
+    "after a build killed at 26 of 46 notebooks, only the unfinished run again": (
+        "killed build: notebooks run again beyond the unfinished",
+        "<=",
+        0.0,
+    ),
+    "parser at least 5x the eurostat package's, same bytes, alternating in one process": (
+        "ratio package/ours, alternating",
+        ">=",
+        5.0,
+    ),
+    "parser at least 5x the eurostat package's, same bytes, each in its own process": (
+        "ratio package/ours, own process",
+        ">=",
+        5.0,
+    ),
 }
 
 
 def process_table() -> tuple[dict[int, list[int]], dict[int, int]]:
     """Every process's children and resident memory (KiB), from `ps` (POSIX options: Linux's procps and
     macOS's ps alike; macOS has no /proc)."""
-    listing = subprocess.run(["ps", "-A", "-o", "pid=", "-o", "ppid=", "-o", "rss="], capture_output=True, text=True,
-                             check=True).stdout
+    listing = subprocess.run(
+        ["ps", "-A", "-o", "pid=", "-o", "ppid=", "-o", "rss="], capture_output=True, text=True, check=True
+    ).stdout
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for line in listing.splitlines():
@@ -113,8 +146,12 @@ def environment(clone_dir: Path) -> dict:
     # `python3` is the environment's Python, as in a clone with its .venv (whose Python the Makefile
     # uses for the settings check): the bench's clones have none, and `python3` here may be a pyenv
     # shim (0.2-0.3 s a call, four calls in a no-op build)
-    env = {**os.environ, "PYTHONPATH": str(clone_dir / "src"), "QUARTO": "",
-           "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(clone_dir / "src"),
+        "QUARTO": "",
+        "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     env.pop("EUROSTAT_MIRROR", None)
     return env
 
@@ -122,10 +159,13 @@ def environment(clone_dir: Path) -> dict:
 def warm_worker(built: Path, env: dict, *, stop: bool = False) -> None:
     """Wait until the warm worker `make country` left is warm (it warms up in the background: a
     measure taken meanwhile would share the cores with it), or stop it."""
-    code = ("import sys, time; from pathlib import Path; from helpers.pipeline import worker; r = Path(sys.argv[1]); "
-            "[time.sleep(0.5) for _ in range(240) if worker.ask_worker(r, {'command': 'ping'}) is None]"
-            if not stop else "import sys; from pathlib import Path; from helpers.pipeline import worker; "
-            "worker.stop_worker(Path(sys.argv[1]))")
+    code = (
+        "import sys, time; from pathlib import Path; from helpers.pipeline import worker; r = Path(sys.argv[1]); "
+        "[time.sleep(0.5) for _ in range(240) if worker.ask_worker(r, {'command': 'ping'}) is None]"
+        if not stop
+        else "import sys; from pathlib import Path; from helpers.pipeline import worker; "
+        "worker.stop_worker(Path(sys.argv[1]))"
+    )
     subprocess.run([PYTHON, "-c", code, str(built / "report")], cwd=built, env=env, check=True)
 
 
@@ -147,8 +187,15 @@ def killed_build(built: Path, env: dict, kill_at: int = 26) -> dict[str, float]:
     import signal
 
     os.utime(built / "data" / "processed" / "ict_usage.parquet")
-    process = subprocess.Popen(make(built, "report"), cwd=built, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        make(built, "report"),
+        cwd=built,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     total = 0
     for line in process.stdout:
         done = re.match(r"\[(\d+)/(\d+)\] executed", line)
@@ -165,8 +212,13 @@ def killed_build(built: Path, env: dict, kill_at: int = 26) -> dict[str, float]:
     again = subprocess.run(make(built, "report"), cwd=built, env=env, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
     ran = len(re.findall(r"\] executed ", again.stdout))
-    return {"notebooks in the build": total, "killed after": kill_at, "run again": ran,
-            "beyond the unfinished": ran - (total - kill_at), "seconds": seconds}
+    return {
+        "notebooks in the build": total,
+        "killed after": kill_at,
+        "run again": ran,
+        "beyond the unfinished": ran - (total - kill_at),
+        "seconds": seconds,
+    }
 
 
 def quarto_measures(built: Path) -> dict[str, float] | None:
@@ -189,7 +241,8 @@ def quarto_measures(built: Path) -> dict[str, float] | None:
     warm_worker(built, env, stop=True)
     country_left_pdf = pdf.stat().st_mtime_ns == before
     measures["one page's parameter changed (YOUTH_HIGHLIGHT): notebook, page, article, PDF"] = run(
-        make(built, "report", "YOUTH_HIGHLIGHT=NL,DE"), built, env)[0]
+        make(built, "report", "YOUTH_HIGHLIGHT=NL,DE"), built, env
+    )[0]
     page_rebuilt_pdf = pdf.stat().st_mtime_ns != before
     run(make(built, "report"), built, env)  # back to the defaults
     measures["PDF rebuilt only when a page it holds changed"] = float(country_left_pdf and page_rebuilt_pdf)
@@ -209,12 +262,28 @@ def naive_build(clone_dir: Path, mirror: Path) -> float:
     env = environment(clone_dir)
     report = clone_dir / "report"
     steps = [
-        ["notebooks/00_fetch.ipynb", "report/pipeline/00_fetch.ipynb", "-p", "source", "mirror", "-p", "mirror", str(mirror)],
+        [
+            "notebooks/00_fetch.ipynb",
+            "report/pipeline/00_fetch.ipynb",
+            "-p",
+            "source",
+            "mirror",
+            "-p",
+            "mirror",
+            str(mirror),
+        ],
         ["notebooks/01_tidy.ipynb", "report/pipeline/01_tidy.ipynb"],
     ]
-    pages = {"index": "20_claims", "youth-civic": "10_youth_civic", "education-gaps": "11_education_gap",
-             "senior-uptake": "12_senior_uptake", "other-figures": "13_other_figures", "countries": "31_countries",
-             "data-and-methods": "40_data_and_methods", "cite": "50_cite"}
+    pages = {
+        "index": "20_claims",
+        "youth-civic": "10_youth_civic",
+        "education-gaps": "11_education_gap",
+        "senior-uptake": "12_senior_uptake",
+        "other-figures": "13_other_figures",
+        "countries": "31_countries",
+        "data-and-methods": "40_data_and_methods",
+        "cite": "50_cite",
+    }
     (report / "pipeline").mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     for step in steps:
@@ -224,8 +293,12 @@ def naive_build(clone_dir: Path, mirror: Path) -> float:
         run(papermill + [f"notebooks/{notebook}.ipynb", f"report/{page}.ipynb"], clone_dir, env)
     (report / "countries").mkdir(exist_ok=True)
     for country in countries:
-        run(papermill + ["notebooks/30_country_profile.ipynb", f"report/countries/{country}.ipynb", "-p", "country",
-                         country], clone_dir, env)
+        run(
+            papermill
+            + ["notebooks/30_country_profile.ipynb", f"report/countries/{country}.ipynb", "-p", "country", country],
+            clone_dir,
+            env,
+        )
     run([PYTHON, "-m", "helpers.pipeline.site", "article"], clone_dir, env)  # the article the site holds, as make does
     run([PYTHON, "-m", "helpers.pipeline.site", "build"], clone_dir, env)
     return time.perf_counter() - start
@@ -251,13 +324,16 @@ def _parsers(mirror: Path) -> dict[str, tuple]:
             package.__get_dims_info__ = lambda c, **kw: structure
             package.__get_resp__ = lambda url, **kw: Response(payload)
             return eurostat.get_data(code, flags=True)
+
         return parse
 
     parsers = {}
     for path in sorted(mirror.glob("*.tsv.gz")):
         code, payload = path.name.split(".")[0], path.read_bytes()
-        parsers[code] = (lambda code=code, payload=payload: parse_eurostat_tsv(payload, dataset=code),
-                         package_parser(code, payload))
+        parsers[code] = (
+            lambda code=code, payload=payload: parse_eurostat_tsv(payload, dataset=code),
+            package_parser(code, payload),
+        )
     return parsers
 
 
@@ -295,8 +371,13 @@ def parse_speeds_apart(mirror: Path, runs: int) -> dict[str, dict[str, list[floa
     alone), so that neither pays for the memory the other left behind."""
     out = {}
     for which in ("ours", "package"):
-        result = subprocess.run([PYTHON, __file__, "--parse-worker", which, "--mirror", str(mirror), "--repeat", str(runs)],
-                                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        result = subprocess.run(
+            [PYTHON, __file__, "--parse-worker", which, "--mirror", str(mirror), "--repeat", str(runs)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
         out[which] = json.loads(result.stdout.strip().splitlines()[-1])
     return out
 
@@ -333,8 +414,9 @@ def main(argv: list[str] | None = None) -> int:
             # the cold build stage by stage (what `make report` runs in one go), for each stage's memory
             stages = {}
             for stage, target in (("data", "data"), ("notebooks", "notebooks"), ("site", "report")):
-                stages[stage] = run(make(built, target, f"EUROSTAT_MIRROR={mirror}"), built, environment(built),
-                                    measure_memory=True)
+                stages[stage] = run(
+                    make(built, target, f"EUROSTAT_MIRROR={mirror}"), built, environment(built), measure_memory=True
+                )
             cold.append(sum(seconds for seconds, _ in stages.values()))
             memory.append(max(peak for _, peak in stages.values()))
             for stage, (seconds, peak) in stages.items():
@@ -345,9 +427,11 @@ def main(argv: list[str] | None = None) -> int:
             warm_worker(built, environment(built))
             country_warm.append(run(make(built, "country", "COUNTRY=PT"), built, environment(built))[0])
             warm_worker(built, environment(built), stop=True)
-            print(f"    cold {cold[-1]:.1f} s ({', '.join(f'{k} {v[0]:.1f} s, {v[1]:.0f} MiB' for k, v in stages.items())}); "
-                  f"no-op {noop[-1]:.2f} s; make country {country[-1]:.1f} s, again (warm worker) {country_warm[-1]:.1f} s",
-                  flush=True)
+            print(
+                f"    cold {cold[-1]:.1f} s ({', '.join(f'{k} {v[0]:.1f} s, {v[1]:.0f} MiB' for k, v in stages.items())}); "
+                f"no-op {noop[-1]:.2f} s; make country {country[-1]:.1f} s, again (warm worker) {country_warm[-1]:.1f} s",
+                flush=True,
+            )
             if i == 0:
                 print(f"[{i + 1}/{args.repeat}] a build killed half-way ...", flush=True)
                 killed = killed_build(built, environment(built))
@@ -404,14 +488,18 @@ def main(argv: list[str] | None = None) -> int:
         print("Quarto: not measured (quarto is not on the PATH; ../shared/tools/quarto/build-quarto.sh builds it)")
     if killed:
         results["killed build: notebooks run again beyond the unfinished"] = summary([killed["beyond the unfinished"]])
-        results[f"killed build: make report after the kill ({killed['run again']} of {killed['notebooks in the build']} "
-                f"run again, killed after {killed['killed after']})"] = summary([killed["seconds"]])
-    ratios = {"ratio package/ours, alternating": statistics.median(theirs) / statistics.median(ours),
-              "ratio package/ours, largest dataset, alternating":
-                  statistics.median(theirs_largest) / statistics.median(ours_largest),
-              "ratio package/ours, own process": statistics.median(theirs_apart) / statistics.median(ours_apart),
-              "ratio package/ours, largest dataset, own process":
-                  statistics.median(apart["package"][largest]) / statistics.median(apart["ours"][largest])}
+        results[
+            f"killed build: make report after the kill ({killed['run again']} of {killed['notebooks in the build']} "
+            f"run again, killed after {killed['killed after']})"
+        ] = summary([killed["seconds"]])
+    ratios = {
+        "ratio package/ours, alternating": statistics.median(theirs) / statistics.median(ours),
+        "ratio package/ours, largest dataset, alternating": statistics.median(theirs_largest)
+        / statistics.median(ours_largest),
+        "ratio package/ours, own process": statistics.median(theirs_apart) / statistics.median(ours_apart),
+        "ratio package/ours, largest dataset, own process": statistics.median(apart["package"][largest])
+        / statistics.median(apart["ours"][largest]),
+    }
     if naive:
         ratios["ratio naive/cold"] = statistics.median(naive) / statistics.median(cold)
 
@@ -436,9 +524,15 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    record = {"when": stamp, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                         "platform": platform.platform()},
-              "mirror": str(mirror), "repeat": args.repeat, "results": results, "ratios": ratios, "targets": verdicts}
+    record = {
+        "when": stamp,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "mirror": str(mirror),
+        "repeat": args.repeat,
+        "results": results,
+        "ratios": ratios,
+        "targets": verdicts,
+    }
     (out / f"bench-{stamp}.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"\nwritten to bench/results/bench-{stamp}.json")
     return 0

@@ -38,16 +38,21 @@ PREFIX = "/eurostat/api/dissemination/sdmx/2.1/"
 ASYNC_PREFIX = "/eurostat/api/dissemination/1.0/async/"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "eurostat-api-samples"
 CONFIDENTIAL_GEOS = ("LU", "MT")  # with forms_2025, their cells are written in the 2025 confidential form
-HEADER = ('<m:Header><m:ID>DF1674729685</m:ID><m:Test>false</m:Test><m:Prepared>2026-01-26T10:41:25.169Z</m:Prepared>'
-          '<m:Sender id="ESTAT"/></m:Header>')  # as in the real GOV_10Q_GGNFA dataflow message
+HEADER = (
+    "<m:Header><m:ID>DF1674729685</m:ID><m:Test>false</m:Test><m:Prepared>2026-01-26T10:41:25.169Z</m:Prepared>"
+    '<m:Sender id="ESTAT"/></m:Header>'
+)  # as in the real GOV_10Q_GGNFA dataflow message
 FAULTS = {  # behaviour -> (HTTP status (ASSUMED), body: a real sample's file name, or INVENTED bytes)
     "fault100": (404, "errors/fault-100_ERR_NOT_FOUND_2__test-embedded.xml"),
     "fault140": (400, "errors/fault-140_INVALID_QUERY_NB_FILTERS__test-embedded.xml"),
     "fault413": (413, "errors/comext_fault-413_EXTRACTION_TOO_BIG.xml"),
     # INVENTED: no real fault 150 body was found; the envelope is the real one, the text made up
-    "fault150": (400, b'<?xml version="1.0" encoding="UTF-8"?><S:Fault xmlns:S="http://schemas.xmlsoap.org/soap/envelope/">'
-                      b"<faultcode>150</faultcode><faultstring>INVALID_QUERY_CODE: Code I_IUPOL1 is not allowed "
-                      b"for dimension indic_is &amp; dataset isoc_ci_ac_i</faultstring></S:Fault>"),
+    "fault150": (
+        400,
+        b'<?xml version="1.0" encoding="UTF-8"?><S:Fault xmlns:S="http://schemas.xmlsoap.org/soap/envelope/">'
+        b"<faultcode>150</faultcode><faultstring>INVALID_QUERY_CODE: Code I_IUPOL1 is not allowed "
+        b"for dimension indic_is &amp; dataset isoc_ci_ac_i</faultstring></S:Fault>",
+    ),
 }
 QUEUE_ENVELOPE = "errors/async-queue-envelope_SUBMITTED__test-embedded.xml"
 
@@ -82,6 +87,8 @@ def cells_2025(line: str) -> str:
             cell = stripped + "@C"
         out.append(cell)
     return "\t".join([key, *out])
+
+
 NS = (
     'xmlns:m="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" '
     'xmlns:s="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure" '
@@ -120,11 +127,7 @@ class Mirror:
         if len(parts) != len(dims):
             raise KeyError(f"key {key!r} has {len(parts)} parts, {code} has {len(dims)} dimensions")
         wanted = [set(p.split("+")) if p else None for p in parts]
-        kept = [
-            row
-            for row in rows
-            if all(w is None or c in w for w, c in zip(wanted, row.split("\t")[0].split(",")))
-        ]
+        kept = [row for row in rows if all(w is None or c in w for w, c in zip(wanted, row.split("\t")[0].split(",")))]
         if not kept:
             return b""
         if forms_2025:
@@ -164,7 +167,9 @@ def _constraint_xml(mirror: Mirror, code: str) -> str:
         for d in mirror.dims(code)
     )
     periods = mirror.datasets[code][1].split("\t")[1:]
-    key_values += '<c:KeyValue id="TIME_PERIOD">' + "".join(f"<c:Value>{p.strip()}</c:Value>" for p in periods) + "</c:KeyValue>"
+    key_values += (
+        '<c:KeyValue id="TIME_PERIOD">' + "".join(f"<c:Value>{p.strip()}</c:Value>" for p in periods) + "</c:KeyValue>"
+    )
     return (
         f"<?xml version='1.0' encoding='UTF-8'?><m:Structure {NS}>{HEADER}<m:Structures><s:Constraints>"
         f'<s:ContentConstraint agencyID="ESTAT" id="{code.upper()}" isFinal="false" type="Actual" version="1.0">'
@@ -234,10 +239,10 @@ class StandIn(LocalServer):
                 if url.path == "/sorry/":
                     return self.send(200, HTML_ERROR, "text/html; charset=UTF-8")
                 if url.path.startswith(ASYNC_PREFIX):
-                    return self.asynchronous(url.path[len(ASYNC_PREFIX):].split("/"))
+                    return self.asynchronous(url.path[len(ASYNC_PREFIX) :].split("/"))
                 if not url.path.startswith(PREFIX):
                     return self.send(404, b"not found", "text/plain")
-                parts = url.path[len(PREFIX):].split("/")
+                parts = url.path[len(PREFIX) :].split("/")
                 kind = parts[0]
                 fault = standin.next_fault(kind)
                 if fault == "slow":
@@ -246,7 +251,9 @@ class StandIn(LocalServer):
                     self.close_connection = True
                     return
                 elif fault in ("500", "503", "413"):
-                    return self.send(int(fault), b"<S:Fault>error</S:Fault>" if fault != "413" else b"too big", "text/xml")
+                    return self.send(
+                        int(fault), b"<S:Fault>error</S:Fault>" if fault != "413" else b"too big", "text/xml"
+                    )
                 elif fault == "html":
                     return self.send(200, HTML_ERROR, "text/html")
                 elif fault == "sorry":
@@ -326,4 +333,3 @@ class StandIn(LocalServer):
                 raise KeyError(f"unknown endpoint {kind}")
 
         return Handler
-

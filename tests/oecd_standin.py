@@ -26,8 +26,18 @@ from local_server import LocalServer
 PREFIX = "/public/rest/"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "oecd-api-samples"
 REAL_ROWS = SAMPLES / "ict-individuals_D1B_I_KOR-JPN-USA__excerpt.csv"
-KEY_ORDER = ("REF_AREA", "FREQ", "MEASURE", "UNIT_MEASURE", "GEO_AREA", "AGE", "SEX", "EDUCATION_LEVEL",
-             "INCOME_GROUP", "EMP_STATUS")
+KEY_ORDER = (
+    "REF_AREA",
+    "FREQ",
+    "MEASURE",
+    "UNIT_MEASURE",
+    "GEO_AREA",
+    "AGE",
+    "SEX",
+    "EDUCATION_LEVEL",
+    "INCOME_GROUP",
+    "EMP_STATUS",
+)
 CSV_TYPE = "application/vnd.sdmx.data+csv; charset=utf-8"  # INVENTED: no recorded Content-Type
 NOT_FOUND = b"NoResultsFound: No data for the query"  # INVENTED body (SDMX-REST code 100)
 TOO_MANY = b"Too Many Requests"  # INVENTED body
@@ -76,9 +86,14 @@ class OecdStandIn(LocalServer):
         if len(wanted) != len(KEY_ORDER):
             return b""
         positions = [header.index(d) for d in KEY_ORDER]
-        kept = [line for line in lines[1:]
-                if all(codes is None or row[at] in codes
-                       for at, codes, row in ((a, c, next(csv.reader(io.StringIO(line)))) for a, c in zip(positions, wanted)))]
+        kept = [
+            line
+            for line in lines[1:]
+            if all(
+                codes is None or row[at] in codes
+                for at, codes, row in ((a, c, next(csv.reader(io.StringIO(line)))) for a, c in zip(positions, wanted))
+            )
+        ]
         return "".join([lines[0], *kept]).encode("utf-8") if kept else b""
 
     def _handler(self):
@@ -88,8 +103,14 @@ class OecdStandIn(LocalServer):
             def log_message(self, *args):  # quiet
                 pass
 
-            def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None,
-                     length: int | None = None):
+            def send(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str,
+                headers: dict | None = None,
+                length: int | None = None,
+            ):
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 for name, value in (headers or {}).items():
@@ -113,7 +134,7 @@ class OecdStandIn(LocalServer):
                     return self.send(503, b"Service Unavailable", "text/plain")
                 if fault == "html":
                     return self.send(200, b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "text/html")
-                parts = unquote(url.path[len(PREFIX + "data/"):]).split("/")
+                parts = unquote(url.path[len(PREFIX + "data/") :]).split("/")
                 flow = parts[0].split(",")
                 if len(parts) < 2 or len(flow) < 2 or flow[1] != "DSD_ICT_HH_IND@DF_IND":
                     return self.send(404, NOT_FOUND, "text/plain")

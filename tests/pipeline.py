@@ -23,11 +23,20 @@ def clean_clone(destination):
     import shutil
 
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(destination)], check=True)
-    changes = subprocess.run(["git", "-C", str(ROOT), "diff", "HEAD", "--binary"], capture_output=True, check=True).stdout
+    changes = subprocess.run(
+        ["git", "-C", str(ROOT), "diff", "HEAD", "--binary"], capture_output=True, check=True
+    ).stdout
     if changes:
         subprocess.run(["git", "-C", str(destination), "apply", "--whitespace=nowarn"], input=changes, check=True)
-    untracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--others", "--exclude-standard", "-z"],
-                               capture_output=True, check=True).stdout.decode().split("\0")
+    untracked = (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "--others", "--exclude-standard", "-z"],
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, untracked):
         (destination / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, destination / name)
@@ -47,7 +56,10 @@ def run_make(clone, *args, check=True, quarto=False, **environment):
         env["QUARTO"] = ""
     result = subprocess.run(
         ["make", "--no-print-directory", "-C", str(clone), *args, f"PYTHON={sys.executable}", "ENV_STAMP="],
-        env=env, capture_output=True, text=True, timeout=1200,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"make {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -58,5 +70,6 @@ def snapshot(folder: Path) -> dict[str, str]:
     """sha256 of every file under a folder, by relative path."""
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
     }

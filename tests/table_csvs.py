@@ -23,7 +23,11 @@ LINK_OR_SPAN = re.compile(r"\[(?P<text>[^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 def shown_cell(markdown: str) -> str:
     """What a reader sees of a table cell: a link's or a span's text, Markdown escapes removed."""
-    return plain_text(LINK_OR_SPAN.sub(lambda m: m.group("text"), markdown.replace("\\|", "\x00"))).replace("\x00", "|").strip()
+    return (
+        plain_text(LINK_OR_SPAN.sub(lambda m: m.group("text"), markdown.replace("\\|", "\x00")))
+        .replace("\x00", "|")
+        .strip()
+    )
 
 
 def table_rows(markdown: str) -> list[list[str]]:
@@ -51,7 +55,9 @@ def linked_tables(notebook: dict) -> list[tuple[str, str]]:
         for output in cell.get("outputs", []):
             markdown = "".join(output.get("data", {}).get("text/markdown", ""))
             meta = output.get("metadata", {}).get("text/markdown", {}).get(REPORT_KEY, {})
-            link = CSV_LINK.search(meta.get("caption", "")) if meta.get("kind") == "table" else CSV_LINK.search(markdown)
+            link = (
+                CSV_LINK.search(meta.get("caption", "")) if meta.get("kind") == "table" else CSV_LINK.search(markdown)
+            )
             if link and "|" in markdown:
                 found.append((markdown, link.group("name")))
     return found

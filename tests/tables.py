@@ -11,7 +11,12 @@ def tidy(rows):
     for row in rows:
         indic, unit, group, geo, year, value, *marks = row
         flag, confidentiality = (*marks, "", "")[:2]
-        dataset = {"I_IU3": "isoc_ci_ifp_iu", "I_ILT12": "isoc_ci_ifp_iu", "I_IUGOV12": "isoc_ciegi_ac", "H_IACC": "isoc_ci_in_h"}.get(indic, "isoc_ci_ac_i")
+        dataset = {
+            "I_IU3": "isoc_ci_ifp_iu",
+            "I_ILT12": "isoc_ci_ifp_iu",
+            "I_IUGOV12": "isoc_ciegi_ac",
+            "H_IACC": "isoc_ci_in_h",
+        }.get(indic, "isoc_ci_ac_i")
         records.append((dataset, indic, unit, group, geo, year, float(value), flag, confidentiality))
     frame = pd.DataFrame(records, columns=COLUMNS)
     frame["year"] = frame["year"].astype("int64")

@@ -25,18 +25,35 @@ from helpers.render.brief import (
 )
 from pipeline import run_make
 
-CFF = {"title": "Social Media Use by Governments, checked against Eurostat: a reproducible report", "version": "0.1.0",
-       "date-released": "2026-11-23", "authors": [{"name": "The oecd-social-media report contributors"}],
-       "references": [{"type": "report", "title": "Social Media Use by Governments", "year": 2014,
-                       "authors": [{"family-names": "Mickoleit", "given-names": "Arthur"}],
-                       "collection-title": "OECD Working Papers on Public Governance", "number": "26",
-                       "publisher": {"name": "OECD Publishing"}, "doi": "10.1787/5jxrcmghmk0s-en"}]}
+CFF = {
+    "title": "Social Media Use by Governments, checked against Eurostat: a reproducible report",
+    "version": "0.1.0",
+    "date-released": "2026-11-23",
+    "authors": [{"name": "The oecd-social-media report contributors"}],
+    "references": [
+        {
+            "type": "report",
+            "title": "Social Media Use by Governments",
+            "year": 2014,
+            "authors": [{"family-names": "Mickoleit", "given-names": "Arthur"}],
+            "collection-title": "OECD Working Papers on Public Governance",
+            "number": "26",
+            "publisher": {"name": "OECD Publishing"},
+            "doi": "10.1787/5jxrcmghmk0s-en",
+        }
+    ],
+}
 EUROSTAT = {"isoc_ci_ac_i": "Individuals - internet activities"}
 
 
 def provenance(synthetic: bool) -> dict:
-    record = {"dataset": "isoc_ci_ac_i", "source": "live", "retrieved_at": "2026-06-16T23:00:00+0200",
-              "last_update": "2026-06-01T11:00:00+0200", **({"synthetic": True} if synthetic else {})}
+    record = {
+        "dataset": "isoc_ci_ac_i",
+        "source": "live",
+        "retrieved_at": "2026-06-16T23:00:00+0200",
+        "last_update": "2026-06-01T11:00:00+0200",
+        **({"synthetic": True} if synthetic else {}),
+    }
     other = {"dataset": "DSD_ICT_HH_IND@DF_IND", "source": "live", "retrieved_at": "2026-06-16T23:00:00+0200"}
     return {"synthetic": synthetic, "datasets": [record, other]}
 
@@ -46,21 +63,29 @@ def built_notebook(built_report, code="ES") -> dict:
 
 
 def text_of(brief: dict) -> str:
-    return "\n".join("".join(cell["source"]) + "".join("".join(o.get("data", {}).get("text/markdown", ""))
-                                                        for o in cell.get("outputs", [])) for cell in brief["cells"])
+    return "\n".join(
+        "".join(cell["source"])
+        + "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in cell.get("outputs", []))
+        for cell in brief["cells"]
+    )
 
 
 # ----------------------------------------------------------------------------- the assembly
 
 
 def test_the_brief_holds_the_pages_comparisons_gap_chart_claims_sources_and_citation_and_no_code(built_report):
-    brief = assemble(built_notebook(built_report), cff=CFF, provenance=provenance(True), datasets=EUROSTAT,
-                     page="countries/ES.html")
+    brief = assemble(
+        built_notebook(built_report), cff=CFF, provenance=provenance(True), datasets=EUROSTAT, page="countries/ES.html"
+    )
     cells = brief["cells"]
     assert cells[0]["cell_type"] == "raw" and "title: Spain (ES)" in "".join(cells[0]["source"])
     labels = [line for cell in cells if cell["cell_type"] == "code" for line in cell["source"] if "label:" in line]
     assert [re.search(r'"(.*)"', label).group(1) for label in labels] == [
-        "tbl-country-profile", "tbl-country-gap", "fig-country-trend", "tbl-country-claims"]
+        "tbl-country-profile",
+        "tbl-country-gap",
+        "fig-country-trend",
+        "tbl-country-claims",
+    ]
     # no code: a code cell carries only its Quarto options and its stored outputs
     for cell in cells:
         if cell["cell_type"] == "code":
@@ -72,40 +97,58 @@ def test_the_brief_holds_the_pages_comparisons_gap_chart_claims_sources_and_cita
     assert any("image/png" in o.get("data", {}) for cell in cells for o in cell.get("outputs", []))
     assert "| claim | the paper says | verdict (whole claim) |" in text
     assert "flag | values | meaning" not in text  # the flag counts stay on the website
-    assert "Individuals - internet activities*, code isoc\\_ci\\_ac\\_i: retrieved from Eurostat's API on 16 June 2026" in text
+    assert (
+        "Individuals - internet activities*, code isoc\\_ci\\_ac\\_i: retrieved from Eurostat's API on 16 June 2026"
+        in text
+    )
     assert "DSD_ICT_HH_IND" not in text  # only the data the page was computed from
     assert "version 0.1.0" in text and "https://doi.org/10.1787/5jxrcmghmk0s-en" in text
     assert "](data/" not in text  # no link the PDF cannot follow (the CSVs beside the page)
 
 
 def test_synthetic_data_are_said_on_page_one_and_in_every_pages_header(built_report):
-    brief = assemble(built_notebook(built_report), cff=CFF, provenance=provenance(True), datasets=EUROSTAT,
-                     page="countries/ES.html")
+    brief = assemble(
+        built_notebook(built_report), cff=CFF, provenance=provenance(True), datasets=EUROSTAT, page="countries/ES.html"
+    )
     front, first = "".join(brief["cells"][0]["source"]), "".join(brief["cells"][1]["source"])
     assert ".synthetic-data" in first and SYNTHETIC_NOTICE in first  # the first thing after the title
     header = yaml.safe_load(front.split("---\n")[1])["format"]["typst"]["include-in-header"][0]["text"]
     assert "#set page(header:" in header and SYNTHETIC_NOTICE in header
-    real = assemble(built_notebook(built_report), cff=CFF, provenance=provenance(False), datasets=EUROSTAT,
-                    page="countries/ES.html")
+    real = assemble(
+        built_notebook(built_report), cff=CFF, provenance=provenance(False), datasets=EUROSTAT, page="countries/ES.html"
+    )
     assert "SYNTHETIC" not in text_of(real)
 
 
 def test_the_citation_gives_the_doi_once_there_is_one(built_report):
-    brief = assemble(built_notebook(built_report), cff={**CFF, "doi": "10.5281/zenodo.1234"}, provenance=provenance(False),
-                     datasets=EUROSTAT, page="countries/ES.html")
-    assert "version 0.1.0, DOI [https://doi.org/10.5281/zenodo.1234](https://doi.org/10.5281/zenodo.1234)" in text_of(brief)
+    brief = assemble(
+        built_notebook(built_report),
+        cff={**CFF, "doi": "10.5281/zenodo.1234"},
+        provenance=provenance(False),
+        datasets=EUROSTAT,
+        page="countries/ES.html",
+    )
+    assert "version 0.1.0, DOI [https://doi.org/10.5281/zenodo.1234](https://doi.org/10.5281/zenodo.1234)" in text_of(
+        brief
+    )
 
 
 def test_a_wide_tables_short_cells_get_room_for_their_line_and_a_table_of_short_cells_is_not_wide():
-    wide = ("| comparison | EU 2013 | rank 2013 |\n|:---------------------------------------|:--------|:--------|\n"
-            "| Social networks, high education, as the paper counts them | 16.3 (EU-28) | 24 of 24 |\n")
+    wide = (
+        "| comparison | EU 2013 | rank 2013 |\n|:---------------------------------------|:--------|:--------|\n"
+        "| Social networks, high education, as the paper counts them | 16.3 (EU-28) | 24 of 24 |\n"
+    )
     rule = fit_table_columns(wide).split("\n")[1]
     shares = [len(part.strip(":")) for part in rule.strip("|").split("|")]
     assert shares[1] >= round(1.2 * len("16.3 (EU-28)")) and shares[2] >= round(1.2 * len("24 of 24"))
     assert shares[0] == 24  # a column of sentences: a fixed share, it wraps
     # short cells under a long rule: the rule shortened, the table no longer wide (pandoc sizes it by its content)
-    short = ("| year | high | low | gap | rank | flag (high) | flag (low) |\n|" + "|".join(["--------:"] * 5) + "|:-----------|"
-             ":----------|\n| 2013 | 73.6 | 35.2 | 38.4 | 5 |  |  |\n")
+    short = (
+        "| year | high | low | gap | rank | flag (high) | flag (low) |\n|"
+        + "|".join(["--------:"] * 5)
+        + "|:-----------|"
+        ":----------|\n| 2013 | 73.6 | 35.2 | 38.4 | 5 |  |  |\n"
+    )
     assert max(len(line) for line in short.split("\n")) > 72
     assert max(len(line) for line in fit_table_columns(short).split("\n")) <= 72
     assert fit_table_columns(short).split("\n")[1].startswith("|---:|---:|")  # the alignment kept
@@ -228,4 +271,6 @@ def test_the_brief_is_the_same_bytes_when_made_again_and_survives_a_whole_render
     result = run_make(clone, "report")  # the fallback renderer: every page again
     assert "rendering every page" in result.stdout, result.stdout
     assert (clone / "report" / "_site" / "briefs" / "ES.pdf").read_bytes() == before
-    assert 'href="../briefs/ES.pdf"' in (clone / "report" / "_site" / "countries" / "ES.html").read_text(encoding="utf-8")
+    assert 'href="../briefs/ES.pdf"' in (clone / "report" / "_site" / "countries" / "ES.html").read_text(
+        encoding="utf-8"
+    )

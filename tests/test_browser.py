@@ -51,15 +51,26 @@ def site_url(request):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Chromium or chromedriver not found (apt-get install chromium chromium-driver); browser test skipped")
+        pytest.skip(
+            "Chromium or chromedriver not found (apt-get install chromium chromium-driver); browser test skipped"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--window-size=1280,1600", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1600",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -99,8 +110,11 @@ def test_page_in_a_real_browser(browser, site_url, page):
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
     # (the browser's own chrome:// pages are not the site's requests)
-    elsewhere = [url for url in requested_urls(browser) if url.startswith(("http:", "https:", "ws:", "wss:", "//"))
-                 and not url.startswith(site_url)]
+    elsewhere = [
+        url
+        for url in requested_urls(browser)
+        if url.startswith(("http:", "https:", "ws:", "wss:", "//")) and not url.startswith(site_url)
+    ]
     assert not elsewhere, f"{page} asks another host: {elsewhere}"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     headings = browser.find_elements(By.TAG_NAME, "h1")
@@ -151,8 +165,17 @@ def site_pages(site_url) -> list[str]:
     """Every page of the site, from the Overview's navigation and the country index."""
     root = requests.get(urljoin(site_url, "countries.html"), timeout=10).text
     countries = sorted(set(re.findall(r'href="(?:\./)?(countries/[A-Z]{2,3}\.html)"', root)))
-    return ["index.html", "youth-civic.html", "education-gaps.html", "senior-uptake.html", "other-figures.html",
-            "countries.html", "data-and-methods.html", "cite.html", *countries]
+    return [
+        "index.html",
+        "youth-civic.html",
+        "education-gaps.html",
+        "senior-uptake.html",
+        "other-figures.html",
+        "countries.html",
+        "data-and-methods.html",
+        "cite.html",
+        *countries,
+    ]
 
 
 def raw_codes() -> set[str]:
@@ -160,8 +183,12 @@ def raw_codes() -> set[str]:
     from helpers.catalogue import load_catalogue
 
     labels = load_catalogue().labels
-    return {code for dimension in ("indic_is", "unit", "ind_type", "hhtyp") for code in labels.get(dimension, {})
-            if len(code) > 2} | {"geo", "flag_then", "rank_then", "flag_now", "rank_now", "EU code"}
+    return {
+        code
+        for dimension in ("indic_is", "unit", "ind_type", "hhtyp")
+        for code in labels.get(dimension, {})
+        if len(code) > 2
+    } | {"geo", "flag_then", "rank_then", "flag_now", "rank_now", "EU code"}
 
 
 LOCAL_PATH = re.compile(r"(?<![\w.:/])/(?:home|tmp|work|root|Users|mnt|var|opt)/")
@@ -202,7 +229,8 @@ def axe_violations(browser) -> list[dict]:
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     result = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));")
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+    )
     assert isinstance(result, list), f"axe-core failed: {result}"
     return [v for v in result if v.get("impact") in ("serious", "critical")]
 
@@ -218,8 +246,11 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(browser, site
     for page in pages:
         browser.get(urljoin(site_url, page))
         for violation in axe_violations(browser):
-            targets = [" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-                       for node in violation["nodes"][:3]]
+            targets = [
+                " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+                for node in violation["nodes"][:3]
+            ]
             found.setdefault(f"{violation['id']} ({violation['impact']}): {violation['help']}", []).append(
-                f"{page}: {', '.join(targets)}")
+                f"{page}: {', '.join(targets)}"
+            )
     assert not found, "\n".join(f"{rule}\n    " + "\n    ".join(where[:5]) for rule, where in found.items())

@@ -25,8 +25,13 @@ def test_every_filter_code_has_a_label():
 
 
 def oecd_codes(dimension: str) -> set[str]:
-    return {code for spec in CATALOGUE.datasets_from("oecd") for source, target in spec.rename.items()
-            if target == dimension for code in spec.filters[source]}
+    return {
+        code
+        for spec in CATALOGUE.datasets_from("oecd")
+        for source, target in spec.rename.items()
+        if target == dimension
+        for code in spec.filters[source]
+    }
 
 
 @pytest.mark.parametrize("dimension", ["indic_is", "ind_type", "unit", "geo"])
@@ -53,9 +58,19 @@ def test_flags_of_2025_are_labelled():
 # ../shared/eurostat/dic/obs_status.dic, checked below where it is present), and, for i and m, the
 # flags Eurostat added on 27 January 2025. A label must begin with these words (punctuation aside).
 EUROSTAT_FLAG_WORDS = {
-    "b": "break in time series", "c": "confidential", "d": "definition differs (see metadata)", "e": "estimated",
-    "f": "forecast", "n": "not significant", "p": "provisional", "r": "revised", "s": "Eurostat estimate",
-    "u": "low reliability", "z": "not applicable", "i": "value imputed", "m": "missing value, data cannot exist",
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs (see metadata)",
+    "e": "estimated",
+    "f": "forecast",
+    "n": "not significant",
+    "p": "provisional",
+    "r": "revised",
+    "s": "Eurostat estimate",
+    "u": "low reliability",
+    "z": "not applicable",
+    "i": "value imputed",
+    "m": "missing value, data cannot exist",
 }
 
 
@@ -66,7 +81,7 @@ def words(text: str) -> list[str]:
 @pytest.mark.parametrize("letter", sorted(EUROSTAT_FLAG_WORDS))
 def test_each_flag_is_explained_in_eurostats_words(letter):
     expected = words(EUROSTAT_FLAG_WORDS[letter])
-    assert words(CATALOGUE.label("flag", letter))[:len(expected)] == expected
+    assert words(CATALOGUE.label("flag", letter))[: len(expected)] == expected
 
 
 def test_every_eurostat_flag_letter_has_its_words_here():
@@ -79,7 +94,9 @@ def test_the_flag_words_here_are_eurostats_code_list():
     dic = REAL_DIC / "obs_status.dic"
     if not dic.exists():
         pytest.skip(f"../shared is absent ({dic} not found): Eurostat's list of flags cannot be read")
-    single = dict(line.split("\t", 1) for line in dic.read_text(encoding="utf-8").splitlines() if len(line.split("\t")[0]) == 1)
+    single = dict(
+        line.split("\t", 1) for line in dic.read_text(encoding="utf-8").splitlines() if len(line.split("\t")[0]) == 1
+    )
     assert {k: v for k, v in EUROSTAT_FLAG_WORDS.items() if k in single} == single
 
 
@@ -104,8 +121,13 @@ def test_the_codes_table_gives_every_selected_code_its_meaning():
     catalogue = load_catalogue()
     table = codes_table(catalogue)
     shown = ("indic_is", "unit", "ind_type", "hhtyp")  # the OECD's sex, education, ... are its totals (_T)
-    selected = {(spec.code, code) for spec in catalogue.datasets for dimension, codes in spec.filters.items()
-                if spec.rename.get(dimension, dimension) in shown for code in codes}
+    selected = {
+        (spec.code, code)
+        for spec in catalogue.datasets
+        for dimension, codes in spec.filters.items()
+        if spec.rename.get(dimension, dimension) in shown
+        for code in codes
+    }
     listed = {(dataset.split(" ")[0], code) for dataset, code in zip(table["dataset"], table["code"])}
     assert listed == selected
     assert {"D1B_I", "PT_POP", "Y55T74"} <= set(table["code"])

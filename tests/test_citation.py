@@ -89,16 +89,19 @@ def test_quartos_citation_metadata_has_the_same_doi_as_citation_cff():
 
 
 def schema_check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.citation-file-format",
-                           str(path)], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.citation-file-format", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_citation_cff_and_the_doi_forms_read_here_are_valid_citation_file_format(tmp_path):
     """Against the Citation File Format's schema (check-jsonschema's copy, offline); a DOI that is a
     URL (not what the format allows) is refused, so the check can fail."""
     assert schema_check(ROOT / "CITATION.cff").returncode == 0
-    for name, changes in {"doi": {"doi": DOI},
-                          "identifiers": {"identifiers": [{"type": "doi", "value": DOI}]}}.items():
+    for name, changes in {"doi": {"doi": DOI}, "identifiers": {"identifiers": [{"type": "doi", "value": DOI}]}}.items():
         folder = tmp_path / name
         folder.mkdir()
         result = schema_check(cff_with(folder, **changes))
@@ -114,10 +117,20 @@ def test_cffconvert_validates_citation_cff():
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if not uv:
         pytest.skip("uv not found: cffconvert cannot be run in an environment of its own")
-    result = subprocess.run([uv, "tool", "run", "--from", "cffconvert", "cffconvert", "--validate", "-i",
-                             str(ROOT / "CITATION.cff")], capture_output=True, text=True, timeout=600)
-    if result.returncode != 0 and "Citation metadata are valid" not in result.stdout and (
-            "error sending request" in result.stderr.lower() or "failed to fetch" in result.stderr.lower()
-            or "network" in result.stderr.lower()):
+    result = subprocess.run(
+        [uv, "tool", "run", "--from", "cffconvert", "cffconvert", "--validate", "-i", str(ROOT / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if (
+        result.returncode != 0
+        and "Citation metadata are valid" not in result.stdout
+        and (
+            "error sending request" in result.stderr.lower()
+            or "failed to fetch" in result.stderr.lower()
+            or "network" in result.stderr.lower()
+        )
+    ):
         pytest.skip(f"uv could not fetch cffconvert from PyPI: {result.stderr.strip().splitlines()[-1]}")
     assert result.returncode == 0, result.stdout + result.stderr

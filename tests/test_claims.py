@@ -100,14 +100,16 @@ def test_the_scorecard_states_each_claim_s_verdict_then_and_now():
     store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2020, {"NL": 25, "AT": 12, "DE": 30}))
     card = scorecard(evaluate_all(store)).set_index("id")
     # each claim in the registry's order, its OECD part (where it has one) right after it
-    assert list(card.index) == [i for c in REGISTRY["claim"] for i in (c["id"], f"{c['id']} (OECD)")
-                                if i == c["id"] or "oecd" in c]
+    assert list(card.index) == [
+        i for c in REGISTRY["claim"] for i in (c["id"], f"{c['id']} (OECD)") if i == c["id"] or "oecd" in c
+    ]
     assert card.loc["Y-1", ["verdict", "latest year", "verdict latest"]].tolist() == ["reproduced", 2020, "partly"]
     assert card.loc["O-2", "verdict"] == "no data" and card.loc["X-1", "verdict"] == "not in Eurostat"
 
 
 # ----------------------------------------------------------------------------- the rules of #10
 # Each on a hand-made table whose answer is worked out by hand.
+
 
 def seniors(year, values, unit="PC_IND", flags=None):
     flags = flags or {}
@@ -116,7 +118,9 @@ def seniors(year, values, unit="PC_IND", flags=None):
 
 def test_the_unit_decides_and_the_easier_unit_never_turns_a_fail_into_a_pass():
     # shares of all seniors: IS 18 fails "at least one in five"; among internet users IS 24 would pass
-    store = tidy(seniors(2013, {"IS": 18, "NO": 25, "UK": 21}) + seniors(2013, {"IS": 24, "NO": 31, "UK": 26}, unit="PC_IND_IU3"))
+    store = tidy(
+        seniors(2013, {"IS": 18, "NO": 25, "UK": 21}) + seniors(2013, {"IS": 24, "NO": 31, "UK": 26}, unit="PC_IND_IU3")
+    )
     result = evaluate_claim(store, claim("S-1"), 2013)
     assert result.verdict == "partly"
     assert result.best.unit == "PC_IND"
@@ -138,19 +142,24 @@ def test_a_country_without_data_is_untested_not_failed():
     assert evaluate_claim(store, claim("S-1"), 2013).verdict == "no data"  # nothing could be tested
 
 
-@pytest.mark.parametrize("high, low, beyond_30", [
-    (60.2, 30.2, False),  # 30.000000000000004 in floats, 30 at the paper's precision: not "beyond 30"
-    (60.6, 30.2, False),  # 30.4 -> 30
-    (60.7, 30.2, True),   # 30.5 -> 31 (half up)
-    (61.0, 30.0, True),   # 31
-])
+@pytest.mark.parametrize(
+    "high, low, beyond_30",
+    [
+        (60.2, 30.2, False),  # 30.000000000000004 in floats, 30 at the paper's precision: not "beyond 30"
+        (60.6, 30.2, False),  # 30.4 -> 30
+        (60.7, 30.2, True),  # 30.5 -> 31 (half up)
+        (61.0, 30.0, True),  # 31
+    ],
+)
 def test_values_are_compared_at_the_papers_precision(high, low, beyond_30):
     store = tidy(education_rows(2013, {"ES": (high, low)}))
     check = evaluate_claim(store, claim("E-3"), 2013).best.checks[0]
     assert check.status == ("pass" if beyond_30 else "fail"), check
 
 
-@pytest.mark.parametrize("nl, fits", [(29.4, False), (29.5, True), (32.0, True), (35.4, True), (35.5, False), (41.0, False)])
+@pytest.mark.parametrize(
+    "nl, fits", [(29.4, False), (29.5, True), (32.0, True), (35.4, True), (35.5, False), (41.0, False)]
+)
 def test_just_over_30_has_an_upper_bound(nl, fits):
     store = tidy(youth(2013, {"NL": nl, "AT": 8, "DE": 20}))
     check = evaluate_claim(store, claim("Y-1"), 2013).best.checks[0]
@@ -158,7 +167,9 @@ def test_just_over_30_has_an_upper_bound(nl, fits):
 
 
 def test_only_50_60_is_about_the_leading_countries():
-    rows = [("I_IHIF", "PC_IND", "IND_TOTAL", geo, 2013, v) for geo, v in {"FI": 58, "NL": 55, "DE": 44, "IT": 30}.items()]
+    rows = [
+        ("I_IHIF", "PC_IND", "IND_TOTAL", geo, 2013, v) for geo, v in {"FI": 58, "NL": 55, "DE": 44, "IT": 30}.items()
+    ]
     assert evaluate_claim(tidy(rows), claim("O-1"), 2013).verdict == "reproduced"  # the leader is at 58: only 50-60
     rows = [("I_IHIF", "PC_IND", "IND_TOTAL", geo, 2013, v) for geo, v in {"FI": 67, "NL": 55}.items()]
     assert evaluate_claim(tidy(rows), claim("O-1"), 2013).verdict == "not reproduced"  # a leader at 67 is not "only"
@@ -206,8 +217,11 @@ def test_the_latest_year_is_never_before_the_papers_year():
 
 
 def test_the_latest_year_is_never_after_latest_year():
-    store = tidy(seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2020, {"IS": 40, "NO": 35, "UK": 31})
-                 + seniors(2024, {"IS": 50, "NO": 45, "UK": 41}))
+    store = tidy(
+        seniors(2013, {"IS": 30, "NO": 25, "UK": 21})
+        + seniors(2020, {"IS": 40, "NO": 35, "UK": 31})
+        + seniors(2024, {"IS": 50, "NO": 45, "UK": 41})
+    )
     assert evaluate_claim(store, claim("S-1"), 2013).latest.year == 2024
     assert evaluate_claim(store, claim("S-1"), 2013, latest_year=2023).latest.year == 2020
 
@@ -248,9 +262,11 @@ def test_the_comparison_set_decides_who_leads_and_is_the_same_in_both_years():
 
 
 def test_a_discontinued_indicator_is_continued_by_its_successor_marked():
-    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}, indic="I_IUPOL1")  # only the old indicator fits 2013
-                 + youth(2019, {"NL": 31, "AT": 9, "DE": 20}, indic="I_IUPOL1")  # its last year
-                 + youth(2023, {"NL": 25, "AT": 12, "DE": 30}))  # the successor, I_IUPOL2
+    store = tidy(
+        youth(2013, {"NL": 32, "AT": 8, "DE": 20}, indic="I_IUPOL1")  # only the old indicator fits 2013
+        + youth(2019, {"NL": 31, "AT": 9, "DE": 20}, indic="I_IUPOL1")  # its last year
+        + youth(2023, {"NL": 25, "AT": 12, "DE": 30})
+    )  # the successor, I_IUPOL2
     result = evaluate_claim(store, claim("Y-1"), 2013)
     assert result.best.indic_is == "I_IUPOL1"
     assert (result.latest.indic_is, result.latest.year, result.latest.chained_from) == ("I_IUPOL2", 2023, "I_IUPOL1")
@@ -262,14 +278,19 @@ def test_a_discontinued_indicator_is_continued_by_its_successor_marked():
 
 def test_latest_is_per_country_for_a_country_not_surveyed_in_the_latest_year():
     # Iceland was not surveyed in 2025, but was in 2023 (after the paper's year): its 2023 value counts
-    store = tidy(seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2023, {"IS": 15, "NO": 26})
-                 + seniors(2025, {"NO": 27, "UK": 24}))
+    store = tidy(
+        seniors(2013, {"IS": 30, "NO": 25, "UK": 21})
+        + seniors(2023, {"IS": 15, "NO": 26})
+        + seniors(2025, {"NO": 27, "UK": 24})
+    )
     result = evaluate_claim(store, claim("S-1"), 2013)
     iceland = result.latest.checks[0]
     assert result.latest.year == 2025 and iceland.status == "fail"
     assert "its latest year with data: 2023" in iceland.evidence
     # never a value from before the paper's year, nor the paper's year's own
-    store = tidy(seniors(2011, {"IS": 15}) + seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2025, {"NO": 27, "UK": 24}))
+    store = tidy(
+        seniors(2011, {"IS": 15}) + seniors(2013, {"IS": 30, "NO": 25, "UK": 21}) + seniors(2025, {"NO": 27, "UK": 24})
+    )
     assert evaluate_claim(store, claim("S-1"), 2013).latest.checks[0].status == "untested"
 
 
@@ -292,41 +313,64 @@ def test_the_evaluation_is_remembered_for_the_same_store_and_never_for_another()
 # Each kind at its bound and half a point either side of it: values are rounded half up to whole
 # numbers (the paper's precision) before the comparison, and "at least" is not "more than".
 
+
 def one_check(check, values, column="value"):
     table = pd.DataFrame({column: values})
     return run_check({"of": column, **check} if column != "value" else check, table, 2013, "value").status
 
 
-@pytest.mark.parametrize("test, target, value, holds", [
-    ("at_least", 20, 20.0, True), ("at_least", 20, 19.5, True), ("at_least", 20, 19.4, False),
-    ("above", 30, 30.0, False), ("above", 30, 30.4, False), ("above", 30, 30.5, True),
-    ("below", 10, 10.0, False), ("below", 10, 9.5, False), ("below", 10, 9.4, True),
-    ("at_most", 10, 10.0, True), ("at_most", 10, 10.4, True), ("at_most", 10, 10.5, False),
-    ("abs_at_most", 5, 5.0, True), ("abs_at_most", 5, -5.0, True), ("abs_at_most", 5, 5.4, True),
-    ("abs_at_most", 5, 5.5, False), ("abs_at_most", 5, -5.5, False), ("abs_at_most", 5, -6.0, False),
-])
+@pytest.mark.parametrize(
+    "test, target, value, holds",
+    [
+        ("at_least", 20, 20.0, True),
+        ("at_least", 20, 19.5, True),
+        ("at_least", 20, 19.4, False),
+        ("above", 30, 30.0, False),
+        ("above", 30, 30.4, False),
+        ("above", 30, 30.5, True),
+        ("below", 10, 10.0, False),
+        ("below", 10, 9.5, False),
+        ("below", 10, 9.4, True),
+        ("at_most", 10, 10.0, True),
+        ("at_most", 10, 10.4, True),
+        ("at_most", 10, 10.5, False),
+        ("abs_at_most", 5, 5.0, True),
+        ("abs_at_most", 5, -5.0, True),
+        ("abs_at_most", 5, 5.4, True),
+        ("abs_at_most", 5, 5.5, False),
+        ("abs_at_most", 5, -5.5, False),
+        ("abs_at_most", 5, -6.0, False),
+    ],
+)
 def test_each_comparison_at_its_bound(test, target, value, holds):
     assert one_check({"test": test, "geo": "NL", "value": target}, {"NL": value}) == ("pass" if holds else "fail")
 
 
-@pytest.mark.parametrize("value, holds", [(52.0, True), (54.0, True), (54.4, True), (54.5, False), (51.5, True),
-                                          (51.4, False)])
+@pytest.mark.parametrize(
+    "value, holds", [(52.0, True), (54.0, True), (54.4, True), (54.5, False), (51.5, True), (51.4, False)]
+)
 def test_about_53_give_or_take_1_at_its_bounds(value, holds):
     check = {"test": "near", "geo": "NL", "value": 53, "tolerance": 1}
     assert one_check(check, {"NL": value}) == ("pass" if holds else "fail")
 
 
-@pytest.mark.parametrize("value, holds", [(30.0, True), (35.0, True), (29.5, True), (29.4, False), (35.4, True),
-                                          (35.5, False)])
+@pytest.mark.parametrize(
+    "value, holds", [(30.0, True), (35.0, True), (29.5, True), (29.4, False), (35.4, True), (35.5, False)]
+)
 def test_between_includes_both_bounds(value, holds):
-    assert one_check({"test": "between", "geo": "NL", "low": 30, "high": 35}, {"NL": value}) == ("pass" if holds else "fail")
+    assert one_check({"test": "between", "geo": "NL", "low": 30, "high": 35}, {"NL": value}) == (
+        "pass" if holds else "fail"
+    )
 
 
-@pytest.mark.parametrize("leader, holds", [(60.0, True), (60.4, True), (60.5, False), (50.0, True), (49.5, True),
-                                           (49.4, False)])
+@pytest.mark.parametrize(
+    "leader, holds", [(60.0, True), (60.4, True), (60.5, False), (50.0, True), (49.5, True), (49.4, False)]
+)
 def test_the_leading_country_within_a_band_at_its_bounds(leader, holds):
     check = {"test": "highest_between", "low": 50, "high": 60}
-    assert one_check(check, {"FI": leader, "NL": 45.0, "EU28": 70.0}) == ("pass" if holds else "fail")  # the EU leads nothing
+    assert one_check(check, {"FI": leader, "NL": 45.0, "EU28": 70.0}) == (
+        "pass" if holds else "fail"
+    )  # the EU leads nothing
 
 
 def test_the_n_highest_within_a_band_are_all_checked():
@@ -347,18 +391,37 @@ def test_highest_and_lowest_are_among_countries_only():
 
 def test_a_gap_is_checked_on_its_column():
     check = {"test": "above", "geo": "ES", "value": 30}
-    assert one_check(check, {"ES": 30.5}, column="gap") == "pass" and one_check(check, {"ES": 30.4}, column="gap") == "fail"
+    assert (
+        one_check(check, {"ES": 30.5}, column="gap") == "pass"
+        and one_check(check, {"ES": 30.4}, column="gap") == "fail"
+    )
 
 
-@pytest.mark.parametrize("value, whole", [(30.5, 31), (29.5, 30), (30.4, 30), (0.5, 1), (-0.5, -1), (-5.5, -6), (-5.4, -5),
-                                          (60.2 - 30.2, 30), (33.3 - 2.8, 31), (60.7 - 30.2, 31), (94.0, 94)])
+@pytest.mark.parametrize(
+    "value, whole",
+    [
+        (30.5, 31),
+        (29.5, 30),
+        (30.4, 30),
+        (0.5, 1),
+        (-0.5, -1),
+        (-5.5, -6),
+        (-5.4, -5),
+        (60.2 - 30.2, 30),
+        (33.3 - 2.8, 31),
+        (60.7 - 30.2, 31),
+        (94.0, 94),
+    ],
+)
 def test_the_papers_precision_is_whole_numbers_rounded_half_up(value, whole):
     # 33.3 - 2.8 is 30.499999999999996 in floats: a published gap of 30.5, which the paper prints as 31
     assert at_paper_precision(value) == whole and isinstance(at_paper_precision(value), int)
 
 
 def test_a_gap_keeps_the_flags_of_both_groups():
-    store = tidy([("I_IUSNET", "PC_IND", "I5_8", "ES", 2013, 60.0, "b"), ("I_IUSNET", "PC_IND", "I0_2", "ES", 2013, 25.0, "u")])
+    store = tidy(
+        [("I_IUSNET", "PC_IND", "I5_8", "ES", 2013, 60.0, "b"), ("I_IUSNET", "PC_IND", "I0_2", "ES", 2013, 25.0, "u")]
+    )
     check = evaluate_claim(store, claim("E-3"), 2013).best.checks[0]
     assert "ES 35.0 bu" in check.evidence and "low-reliability value: ES" in check.evidence
 

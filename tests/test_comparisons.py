@@ -3,20 +3,36 @@ import math
 import pytest
 
 from helpers.analysis.comparisons import (
-    gap_note,Series, aggregate_value, check_countries, country_profile, cross_section, education_gap, education_gap_aggregate, eu_aggregate, eu_trend, latest_year_with_data, senior_uptake, then_and_now, youth_civic_use)
+    gap_note,
+    Series,
+    aggregate_value,
+    check_countries,
+    country_profile,
+    cross_section,
+    education_gap,
+    education_gap_aggregate,
+    eu_aggregate,
+    eu_trend,
+    latest_year_with_data,
+    senior_uptake,
+    then_and_now,
+    youth_civic_use,
+)
 from helpers.base.errors import MissingData, UnknownCode
 from tables import education_rows, tidy
 
-YOUTH = tidy([
-    ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 31),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2013, 8, "u"),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "DE", 2013, 15),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "FR", 2013, float("nan"), "c"),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "EU28", 2013, 14),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2023, 12),
-    ("I_IUPOL2", "PC_IND", "Y16_24", "EU27_2020", 2023, 16),
-])
+YOUTH = tidy(
+    [
+        ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 31),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2013, 8, "u"),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "DE", 2013, 15),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "FR", 2013, float("nan"), "c"),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "EU28", 2013, 14),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2023, 12),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "EU27_2020", 2023, 16),
+    ]
+)
 
 
 def test_youth_civic_use_ranks_countries_and_leaves_aggregates_out():
@@ -47,8 +63,10 @@ def test_latest_year_and_missing_year_errors():
     assert latest_year_with_data(YOUTH, series) == 2023
     gap = youth_civic_use(YOUTH, 2015)  # a year without data is a gap in the series, not an error
     assert gap.value.isna().all() and gap.attrs["years_with_data"] == [2013, 2023]
-    assert gap_note("young people's civic use", 2015, gap.attrs["years_with_data"]) == \
-        "No data for young people's civic use in 2015; the nearest years with data are 2013 and 2023."
+    assert (
+        gap_note("young people's civic use", 2015, gap.attrs["years_with_data"])
+        == "No data for young people's civic use in 2015; the nearest years with data are 2013 and 2023."
+    )
     assert gap_note("x", 2030, [2013, 2023]).endswith("the nearest year with data is 2023.")
 
 
@@ -60,14 +78,18 @@ def test_missing_series_names_dataset_and_filter():
 
 
 def test_unknown_country_lists_the_valid_ones():
-    with pytest.raises(UnknownCode, match=r"unknown country code 'XX'; valid codes: EU27_2020, EU28, EU27_2007, AT, BE"):
+    with pytest.raises(
+        UnknownCode, match=r"unknown country code 'XX'; valid codes: EU27_2020, EU28, EU27_2007, AT, BE"
+    ):
         check_countries(["XX"])
     with pytest.raises(UnknownCode, match="Greece is 'EL'"):
         check_countries(["gr"])
     assert check_countries(["nl", " at"]) == ["NL", "AT"]
 
 
-EDUCATION = tidy(education_rows(2013, {"TR": (70, 12), "DE": (50, 48), "ES": (65, 30), "EU28": (53, 31), "PT": (60, float("nan"))}))
+EDUCATION = tidy(
+    education_rows(2013, {"TR": (70, 12), "DE": (50, 48), "ES": (65, 30), "EU28": (53, 31), "PT": (60, float("nan"))})
+)
 
 
 def test_education_gap_is_high_minus_low_ranked_by_gap():
@@ -79,14 +101,16 @@ def test_education_gap_is_high_minus_low_ranked_by_gap():
     assert (aggregate["geo"], aggregate["high"], aggregate["low"], aggregate["gap"]) == ("EU28", 53, 31, 22)
 
 
-SENIORS = tidy([
-    ("I_IUSNET", "PC_IND", "Y65_74", "IS", 2013, 25),
-    ("I_IUSNET", "PC_IND", "Y65_74", "IT", 2013, 5),
-    ("I_IUSNET", "PC_IND", "Y16_24", "IS", 2013, 95),
-    ("I_IUSNET", "PC_IND", "Y16_24", "IT", 2013, 80),
-    ("I_IU3", "PC_IND", "Y65_74", "IS", 2013, 70),
-    ("I_IU3", "PC_IND", "Y65_74", "IT", 2013, 20),
-])
+SENIORS = tidy(
+    [
+        ("I_IUSNET", "PC_IND", "Y65_74", "IS", 2013, 25),
+        ("I_IUSNET", "PC_IND", "Y65_74", "IT", 2013, 5),
+        ("I_IUSNET", "PC_IND", "Y16_24", "IS", 2013, 95),
+        ("I_IUSNET", "PC_IND", "Y16_24", "IT", 2013, 80),
+        ("I_IU3", "PC_IND", "Y65_74", "IS", 2013, 70),
+        ("I_IU3", "PC_IND", "Y65_74", "IT", 2013, 20),
+    ]
+)
 
 
 def test_senior_uptake_with_distance_to_the_young():
@@ -110,15 +134,22 @@ def test_cross_section_of_unknown_series():
 def test_a_change_across_a_break_in_series_is_marked():
     from helpers.analysis.comparisons import breaks_between
 
-    rows = [("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 30), ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2019, 25, "b"),
-            ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20), ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2013, 8, "b"),
-            ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2023, 12)]
+    rows = [
+        ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 30),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2019, 25, "b"),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2013, 8, "b"),
+        ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2023, 12),
+    ]
     store = tidy(rows)
     series = Series("I_IUPOL2", "PC_IND", "Y16_24")
     breaks = breaks_between(store, [series], 2013, 2023)
     assert breaks == {"NL"}  # AT's break is in the paper's year itself, not between the two years
     change = then_and_now(youth_civic_use(store, 2013), youth_civic_use(store, 2023), breaks=breaks)
-    assert change.set_index("geo")["break between"].to_dict() == {"NL": "yes: the change crosses a break in series", "AT": ""}
+    assert change.set_index("geo")["break between"].to_dict() == {
+        "NL": "yes: the change crosses a break in series",
+        "AT": "",
+    }
 
 
 def test_a_cross_section_is_remembered_for_the_same_content_and_never_shared():
@@ -145,8 +176,12 @@ def test_a_cross_section_is_remembered_for_the_same_content_and_never_shared():
 
 
 def test_ties_share_the_higher_rank_and_are_listed_alphabetically():
-    store = tidy([("I_IUPOL2", "PC_IND", "Y16_24", geo, 2013, v) for geo, v in
-                  {"SE": 20, "AT": 20, "NL": 31, "DE": 15, "FR": float("nan")}.items()])
+    store = tidy(
+        [
+            ("I_IUPOL2", "PC_IND", "Y16_24", geo, 2013, v)
+            for geo, v in {"SE": 20, "AT": 20, "NL": 31, "DE": 15, "FR": float("nan")}.items()
+        ]
+    )
     table = cross_section(store, Series("I_IUPOL2", "PC_IND", "Y16_24"), 2013)
     assert list(table.geo) == ["NL", "AT", "SE", "DE", "FR"]  # highest first, ties by code, no value last
     assert list(table["rank"].astype("float").fillna(-1)) == [1, 2, 2, 4, -1]  # 1, 2, 2, 4: not 1, 2, 2, 3

@@ -51,9 +51,12 @@ HIGH, LOW = "A,I_IUSNET,PC_IND,I5_8,EU28", "A,I_IUSNET,PC_IND,I0_2,EU28"
 
 def test_change_report_names_exactly_the_changed_series_and_the_flipped_verdicts(synthetic_mirror, tmp_path):
     # E-1 says EU high 53, low 31, gap 22: before, 70 and 10 (every check fails); after, exactly the paper's
-    text = change_report_between(synthetic_mirror, tmp_path,
-                                 {("isoc_ci_ac_i", HIGH, 2013): "70.0 ", ("isoc_ci_ac_i", LOW, 2013): "10.0 "},
-                                 {("isoc_ci_ac_i", HIGH, 2013): "53.0 ", ("isoc_ci_ac_i", LOW, 2013): "31.0 "})
+    text = change_report_between(
+        synthetic_mirror,
+        tmp_path,
+        {("isoc_ci_ac_i", HIGH, 2013): "70.0 ", ("isoc_ci_ac_i", LOW, 2013): "10.0 "},
+        {("isoc_ci_ac_i", HIGH, 2013): "53.0 ", ("isoc_ci_ac_i", LOW, 2013): "31.0 "},
+    )
     assert "**2 cell(s) changed in 2 series; 1 verdict(s) flip; 0 country ranking(s) move.**" in text
     series_section = text.split("## Series that changed")[1].split("## Largest revisions")[0]
     assert "| isoc_ci_ac_i | I_IUSNET | PC_IND | I0_2 |" in series_section
@@ -66,7 +69,8 @@ def test_change_report_names_exactly_the_changed_series_and_the_flipped_verdicts
 def test_change_report_with_a_country_revision_moves_rankings(synthetic_mirror, tmp_path):
     # the Netherlands last among young people in 2013 before, first after
     key = "A,I_IUPOL2,PC_IND,Y16_24,NL"
-    text = change_report_between(synthetic_mirror, tmp_path, {("isoc_ci_ac_i", key, 2013): "0.0 "},
-                                 {("isoc_ci_ac_i", key, 2013): "99.0 u"})
+    text = change_report_between(
+        synthetic_mirror, tmp_path, {("isoc_ci_ac_i", key, 2013): "0.0 "}, {("isoc_ci_ac_i", key, 2013): "99.0 u"}
+    )
     assert "1 cell(s) changed in 1 series" in text
     assert "| Youth civic use | 2013 | NL |" in text

@@ -12,8 +12,18 @@ from helpers.store import data_lock
 
 
 def record(dataset: str, sha: str = "a" * 64, **extra) -> dict:
-    return {"dataset": dataset, "source": "live", "synthetic": False, "filters": {"freq": ["A"]}, "last_update": "2026-06-01",
-            "rows": 10, "series": 2, "sha256": sha, "retrieved_at": "2026-06-16T21:00:00Z", **extra}
+    return {
+        "dataset": dataset,
+        "source": "live",
+        "synthetic": False,
+        "filters": {"freq": ["A"]},
+        "last_update": "2026-06-01",
+        "rows": 10,
+        "series": 2,
+        "sha256": sha,
+        "retrieved_at": "2026-06-16T21:00:00Z",
+        **extra,
+    }
 
 
 def data_folder(tmp_path, *records: dict, name: str = "data"):
@@ -57,20 +67,29 @@ def test_the_lock_warns_naming_the_dataset_that_differs(tmp_path):
     data = data_folder(tmp_path, record("isoc_ci_ac_i"), record("isoc_ciegi_ac"))
     data_lock.write_lock(data / "raw", data / "eurostat.lock")
     assert check(data) == ([], "")
-    (data / "raw" / "isoc_ciegi_ac.provenance.json").write_text(json.dumps(record("isoc_ciegi_ac", sha="0" * 64, rows=1)))
+    (data / "raw" / "isoc_ciegi_ac.provenance.json").write_text(
+        json.dumps(record("isoc_ciegi_ac", sha="0" * 64, rows=1))
+    )
     found, said = check(data)
     assert found == ["isoc_ciegi_ac: differs from the lock in rows, sha256 (rows 10 -> 1)"]
-    assert said.startswith(f"WARNING: the data this report was built from differs from the lock ({data / 'eurostat.lock'})")
+    assert said.startswith(
+        f"WARNING: the data this report was built from differs from the lock ({data / 'eurostat.lock'})"
+    )
 
 
 def test_a_build_rebuilt_from_a_release_takes_the_release_lock_and_checks_against_it(tmp_path):
     release = tmp_path / "release" / "data"
     release.mkdir(parents=True)
     rebuilt = {"release": "0.2.0", "commit": "c" * 40, "folder": str(release)}
-    data = data_folder(tmp_path, record("isoc_ci_ac_i", rebuilt_from=rebuilt), record("isoc_ciegi_ac", rebuilt_from=rebuilt))
+    data = data_folder(
+        tmp_path, record("isoc_ci_ac_i", rebuilt_from=rebuilt), record("isoc_ciegi_ac", rebuilt_from=rebuilt)
+    )
     data_lock.write_lock(data / "raw", release / "eurostat.lock")
     found, said = check(data)
-    assert found == [] and said == f"note: the data were rebuilt from release 0.2.0; its data lock is now {data / 'eurostat.lock'}\n"
+    assert (
+        found == []
+        and said == f"note: the data were rebuilt from release 0.2.0; its data lock is now {data / 'eurostat.lock'}\n"
+    )
     assert (data / "eurostat.lock").read_bytes() == (release / "eurostat.lock").read_bytes()
     # a release whose lock does not describe its data is noticed
     (data / "eurostat.lock").unlink()
@@ -78,7 +97,10 @@ def test_a_build_rebuilt_from_a_release_takes_the_release_lock_and_checks_agains
     locked["datasets"]["isoc_ci_ac_i"]["last_update"] = "2025-01-01"
     (release / "eurostat.lock").write_text(json.dumps(locked))
     found, said = check(data)
-    assert found == ["isoc_ci_ac_i: differs from the lock in last_update (last_update '2025-01-01' -> '2026-06-01')"] and "WARNING" in said
+    assert (
+        found == ["isoc_ci_ac_i: differs from the lock in last_update (last_update '2025-01-01' -> '2026-06-01')"]
+        and "WARNING" in said
+    )
 
 
 def test_a_lock_of_the_user_is_never_replaced_by_a_release_lock(tmp_path):
@@ -98,8 +120,12 @@ def test_no_data_no_word(tmp_path):
 
 def test_the_repository_commits_no_lock_of_synthetic_data():
     """A committed lock is what a user's first build is checked against: never the test mirror's."""
-    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--", "data/eurostat.lock"], capture_output=True, text=True).stdout
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "--", "data/eurostat.lock"], capture_output=True, text=True
+    ).stdout
     if not tracked.strip():
         return  # no committed lock: every first build gets the note, never a warning
     datasets = json.loads((ROOT / "data" / "eurostat.lock").read_text())["datasets"]
-    assert not [name for name, entry in datasets.items() if entry.get("synthetic")], "the committed lock records synthetic data"
+    assert not [
+        name for name, entry in datasets.items() if entry.get("synthetic")
+    ], "the committed lock records synthetic data"

@@ -52,14 +52,24 @@ def test_make_data_builds_the_store_from_the_mirror(built_report, synthetic_mirr
     from helpers.acquire.oecd_csv import parse_oecd_csv
 
     oecd = catalogue.dataset("DSD_ICT_HH_IND@DF_IND")
-    answer = parse_oecd_csv((synthetic_mirror_path / "DSD_ICT_HH_IND@DF_IND.csv").read_bytes(), dataset=oecd.code,
-                            dimensions=oecd.key_order, source="mirror")
+    answer = parse_oecd_csv(
+        (synthetic_mirror_path / "DSD_ICT_HH_IND@DF_IND.csv").read_bytes(),
+        dataset=oecd.code,
+        dimensions=oecd.key_order,
+        source="mirror",
+    )
     expected += int(pd.concat([answer[d].isin(c) for d, c in oecd.filters.items()], axis=1).all(axis=1).sum())
     assert len(table) == expected
 
     def stored(dataset, indic, unit, group, geo, year):
-        row = table[(table.dataset == dataset) & (table.indic_is == indic) & (table.unit == unit)
-                    & (table.ind_type == group) & (table.geo == geo) & (table.year == year)]
+        row = table[
+            (table.dataset == dataset)
+            & (table.indic_is == indic)
+            & (table.unit == unit)
+            & (table.ind_type == group)
+            & (table.geo == geo)
+            & (table.year == year)
+        ]
         return row.value.iloc[0], row.flag.iloc[0]
 
     for dataset, key, year, (indic, unit, group, geo) in [
@@ -81,8 +91,16 @@ def test_the_report_has_every_page_each_marked_synthetic(built_report):
     site = built_report / "report" / "_site"
     countries = (built_report / "data/processed/countries.txt").read_text().split()
     assert len(countries) >= 30
-    expected = ["index", "youth-civic", "education-gaps", "senior-uptake", "other-figures", "countries",
-                "data-and-methods", "cite"] + [f"countries/{c}" for c in countries]
+    expected = [
+        "index",
+        "youth-civic",
+        "education-gaps",
+        "senior-uptake",
+        "other-figures",
+        "countries",
+        "data-and-methods",
+        "cite",
+    ] + [f"countries/{c}" for c in countries]
     for page in expected:
         text = (site / f"{page}.html").read_text()
         assert "SYNTHETIC DATA" in text and "NOT Eurostat" in text, page
@@ -143,14 +161,24 @@ def queued_by_touching(clone: Path, source: str) -> tuple[set[str], bool]:
 
 
 def test_a_page_reruns_only_for_the_code_its_notebook_imports(built_report):
-    for source in ("src/helpers/pipeline/worker.py", "src/helpers/render/quarto_renderer.py",
-                   "src/helpers/render/fallback_renderer.py", "src/helpers/pipeline/build_lock.py"):
+    for source in (
+        "src/helpers/pipeline/worker.py",
+        "src/helpers/render/quarto_renderer.py",
+        "src/helpers/render/fallback_renderer.py",
+        "src/helpers/pipeline/build_lock.py",
+    ):
         queued, site = queued_by_touching(built_report, source)
         assert not queued, (source, queued)
         assert site == ("render" in source), source  # the site is rendered again for its renderers only
     queued, site = queued_by_touching(built_report, "src/helpers/analysis/claims.py")
-    assert {"10_youth_civic", "11_education_gap", "12_senior_uptake", "13_other_figures", "20_claims",
-            "30_country_profile"} <= queued
+    assert {
+        "10_youth_civic",
+        "11_education_gap",
+        "12_senior_uptake",
+        "13_other_figures",
+        "20_claims",
+        "30_country_profile",
+    } <= queued
     assert not queued & {"31_countries", "40_data_and_methods", "50_cite"}
 
 
@@ -174,7 +202,9 @@ def test_make_country_updates_one_page_and_the_index(built_report):
     after = snapshot(built_report / "report")
     changed_pages = {p for p in after if p.startswith("_site/") and p.endswith(".html") and after[p] != before.get(p)}
     assert changed_pages <= {"_site/countries/PT.html", "_site/countries.html"}
-    assert (built_report / "report/_site/countries/PT.html").stat().st_mtime > (built_report / "report/_site/countries/ES.html").stat().st_mtime
+    assert (built_report / "report/_site/countries/PT.html").stat().st_mtime > (
+        built_report / "report/_site/countries/ES.html"
+    ).stat().st_mtime
 
 
 def test_make_country_with_an_unknown_code_lists_the_valid_ones(built_report):
@@ -220,15 +250,26 @@ def stated_verdicts(report: Path) -> dict[str, dict[str, set[str]]]:
     import json
 
     found: dict[str, dict[str, set[str]]] = {}
-    for page in ["index", "youth-civic", "education-gaps", "senior-uptake", "other-figures", *(
-            f"countries/{p.stem}" for p in sorted((report / "countries").glob("*.ipynb")))]:
+    for page in [
+        "index",
+        "youth-civic",
+        "education-gaps",
+        "senior-uptake",
+        "other-figures",
+        *(f"countries/{p.stem}" for p in sorted((report / "countries").glob("*.ipynb"))),
+    ]:
         for cell in json.loads((report / f"{page}.ipynb").read_text())["cells"]:
             for output in cell.get("outputs", []):
                 stated = output.get("metadata", {}).get("text/markdown", {}).get("verdicts", {})
                 markdown = "".join(output.get("data", {}).get("text/markdown", ""))
                 for claim, (then, _latest) in stated.items():
-                    said = (f"**Verdict:** **{then}**", f"**Verdict: {then}.**", f"[{then}]{{.verdict", f"[{then} (",
-                            f"**Verdict, {claim}:** **{then}**")  # the part tested on the OECD's data
+                    said = (
+                        f"**Verdict:** **{then}**",
+                        f"**Verdict: {then}.**",
+                        f"[{then}]{{.verdict",
+                        f"[{then} (",
+                        f"**Verdict, {claim}:** **{then}**",
+                    )  # the part tested on the OECD's data
                     assert claim in markdown and any(form in markdown for form in said), (page, claim, then)
                     found.setdefault(claim, {}).setdefault(page, set()).add(then)
     return found
@@ -263,21 +304,31 @@ def test_the_article_is_assembled_from_the_pages_without_code(built_report):
 
     article = json.loads((built_report / "report" / "article.ipynb").read_text())
     front = "".join(article["cells"][0]["source"])
-    assert article["cells"][0]["cell_type"] == "raw" and "title: Social Media Use by Governments, checked against Eurostat" in front
+    assert (
+        article["cells"][0]["cell_type"] == "raw"
+        and "title: Social Media Use by Governments, checked against Eurostat" in front
+    )
     assert "pdf-standard: ua-1" in front and "SYNTHETIC DATA" in front  # tagged PDF; every page's header
     for cell in article["cells"]:
         if cell["cell_type"] == "code":
             assert all(line.startswith(OPTION_PREFIX) for line in "".join(cell["source"]).splitlines()), cell["id"]
             assert "#| echo: false" in "".join(cell["source"])
-    headings = [line for cell in article["cells"] if cell["cell_type"] == "markdown"
-                for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
+    headings = [
+        line
+        for cell in article["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.startswith("## ")
+    ]
     assert headings[:3] == ["## Key messages", "## The scorecard", "## Youth civic use"]
     # the main text ends with the references; the appendices follow (#32)
     assert headings[-4:] == ["## Data and methods", "## References", "## Tables by country", "## Countries"]
     text = json.dumps(article)
     assert "https://doi.org/10.1787/5jxrcmghmk0s-en" in text
     for dataset in ("isoc_ci_ac_i", "isoc_ci_ifp_iu", "isoc_ci_in_h", "isoc_ciegi_ac"):
-        assert re.search(rf"online data code: {dataset}\), retrieved \d+ \w+ \d{{4}}", text.replace("\\\\_", "_")), dataset
+        assert re.search(
+            rf"online data code: {dataset}\), retrieved \d+ \w+ \d{{4}}", text.replace("\\\\_", "_")
+        ), dataset
     assert text.count(".synthetic-data") == 1  # the warning once, on the first page
     # each figure's caption, on the web, links to the page of the notebook that made it
     assert "Made by the executed notebook [youth-civic.ipynb](youth-civic.html#fig-youth-then)" in text
@@ -296,13 +347,19 @@ def test_make_clean_leaves_only_the_readmes_and_the_oecd_ledger(built_report, tm
     clone = tmp_path / "clone"
     shutil.copytree(built_report, clone, symlinks=True)
     raw = clone / "data" / "raw"
-    assert (raw / "DSD_ICT_HH_IND@DF_IND.csv").exists() and (clone / "data" / "processed" / "oecd_countries.txt").exists()
+    assert (raw / "DSD_ICT_HH_IND@DF_IND.csv").exists() and (
+        clone / "data" / "processed" / "oecd_countries.txt"
+    ).exists()
     (raw / ".staging-cut-short").mkdir()  # a fetch killed before it cleaned up
     (raw / ".staging-cut-short" / "isoc_ci_ac_i.tsv.gz").write_bytes(b"half")
     (raw / ".oecd-downloads.json").write_text('{"downloads": []}\n')
     run_make(clone, "clean")
-    left = subprocess.run(["git", "-C", str(clone), "ls-files", "--others", "--ignored", "--exclude-standard", "data", "report"],
-                          capture_output=True, text=True, check=True).stdout.split()
+    left = subprocess.run(
+        ["git", "-C", str(clone), "ls-files", "--others", "--ignored", "--exclude-standard", "data", "report"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert left == ["data/raw/.oecd-downloads.json"]
     assert sorted(p.name for p in raw.iterdir()) == [".oecd-downloads.json", "README.md"]
     assert sorted(p.name for p in (clone / "data" / "processed").iterdir()) == ["README.md"]

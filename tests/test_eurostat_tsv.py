@@ -48,25 +48,28 @@ def test_dimension_order_comes_from_the_header():
     api = parse_eurostat_tsv(API_LAYOUT.encode(), dataset="x")
     bulk = parse_eurostat_tsv(BULK_LAYOUT.encode(), dataset="x")
     cols = ["indic_is", "unit", "ind_type", "geo", "year"]
-    assert api.sort_values(cols)[cols + ["flag"]].values.tolist() == bulk.sort_values(cols)[cols + ["flag"]].values.tolist()
+    assert (
+        api.sort_values(cols)[cols + ["flag"]].values.tolist()
+        == bulk.sort_values(cols)[cols + ["flag"]].values.tolist()
+    )
 
 
 @pytest.mark.parametrize(
     "cell, value, flag, confidentiality",
     [
-        ("53.1 ", 53.1, "", ""),        # FORMS.md '<num> ' (the separator space stays)
-        (": ", None, "", ""),           # ': '
-        ("53.1 u", 53.1, "u", ""),      # '<num> u'
-        (": bu", None, "bu", ""),       # ': bu'
-        (": @C", None, "", "C"),        # ': @C' - confidential, no value (2025)
-        ("7.0 p@C", 7.0, "p", "C"),     # value, flag and confidentiality (Eurostat's 2025 flag notice)
-        ("12 bep", 12.0, "bep", ""),    # '<num> bep'
-        ("12 i", 12.0, "i", ""),        # 2025 flag i (replaces s)
-        ("0n", 0.0, "n", ""),           # the '0n' convention: less than half the unit
+        ("53.1 ", 53.1, "", ""),  # FORMS.md '<num> ' (the separator space stays)
+        (": ", None, "", ""),  # ': '
+        ("53.1 u", 53.1, "u", ""),  # '<num> u'
+        (": bu", None, "bu", ""),  # ': bu'
+        (": @C", None, "", "C"),  # ': @C' - confidential, no value (2025)
+        ("7.0 p@C", 7.0, "p", "C"),  # value, flag and confidentiality (Eurostat's 2025 flag notice)
+        ("12 bep", 12.0, "bep", ""),  # '<num> bep'
+        ("12 i", 12.0, "i", ""),  # 2025 flag i (replaces s)
+        ("0n", 0.0, "n", ""),  # the '0n' convention: less than half the unit
         ("0 n", 0.0, "n", ""),
-        ("42", 42.0, "", ""),           # '<num>' without the space (Comext host)
-        ("5.5 b  ", 5.5, "b", ""),      # trailing spaces
-        (":c", None, "c", ""),          # confidential before 2025
+        ("42", 42.0, "", ""),  # '<num>' without the space (Comext host)
+        ("5.5 b  ", 5.5, "b", ""),  # trailing spaces
+        (":c", None, "c", ""),  # confidential before 2025
     ],
 )
 def test_cell_forms_of_eurostat_are_read(cell, value, flag, confidentiality):
@@ -137,11 +140,15 @@ def test_synthetic_mirror_reads_whole(synthetic_mirror):
 
 def test_a_duplicated_key_anywhere_is_refused_naming_the_dataset_and_the_key():
     """Raw means received: a series twice in a file is refused, selected by the catalogue or not."""
-    text = ("freq,indic_is,unit,ind_type,geo\\TIME_PERIOD\t2013\t2014\n"
-            "A,I_IUSNET,PC_IND,Y16_24,NL\t90.0 \t91.0 \n"
-            "A,I_NOT_SELECTED,PC_IND,Y16_24,NL\t1.0 \t2.0 \n"
-            "A,I_NOT_SELECTED,PC_IND,Y16_24,NL\t1.0 \t2.0 \n")
-    with pytest.raises(MalformedFile, match=r"^isoc_ci_ac_i: duplicate key 'A,I_NOT_SELECTED,PC_IND,Y16_24,NL': "
-                                            r"the series appears 2 times"):
+    text = (
+        "freq,indic_is,unit,ind_type,geo\\TIME_PERIOD\t2013\t2014\n"
+        "A,I_IUSNET,PC_IND,Y16_24,NL\t90.0 \t91.0 \n"
+        "A,I_NOT_SELECTED,PC_IND,Y16_24,NL\t1.0 \t2.0 \n"
+        "A,I_NOT_SELECTED,PC_IND,Y16_24,NL\t1.0 \t2.0 \n"
+    )
+    with pytest.raises(
+        MalformedFile,
+        match=r"^isoc_ci_ac_i: duplicate key 'A,I_NOT_SELECTED,PC_IND,Y16_24,NL': " r"the series appears 2 times",
+    ):
         parse_eurostat_tsv(text, dataset="isoc_ci_ac_i")
     assert len(parse_eurostat_tsv(text.rsplit("A,I_NOT", 1)[0], dataset="isoc_ci_ac_i")) == 4

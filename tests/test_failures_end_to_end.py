@@ -55,10 +55,18 @@ def unreadable_cell(lines):
     lines[1] = "\t".join(cells)
 
 
-@pytest.mark.parametrize("edit, message", [(duplicate_a_row, "duplicate key"), (duplicate_an_unselected_row, "duplicate key"),
-                                           (unreadable_cell, "cannot read cell 'abc'")],
-                         ids=["duplicate-row", "duplicate-unselected-row", "abc-cell"])
-def test_a_refresh_from_a_bad_mirror_keeps_the_data_in_use(built_report, synthetic_mirror_path, tmp_path, edit, message):
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (duplicate_a_row, "duplicate key"),
+        (duplicate_an_unselected_row, "duplicate key"),
+        (unreadable_cell, "cannot read cell 'abc'"),
+    ],
+    ids=["duplicate-row", "duplicate-unselected-row", "abc-cell"],
+)
+def test_a_refresh_from_a_bad_mirror_keeps_the_data_in_use(
+    built_report, synthetic_mirror_path, tmp_path, edit, message
+):
     bad = mirror_copy(synthetic_mirror_path, tmp_path / "bad mirror", "isoc_ci_ac_i", edit)
     data_before = snapshot(built_report / "data")
     result = run_make(built_report, "refresh", f"EUROSTAT_MIRROR={bad}", check=False)
@@ -97,7 +105,9 @@ def test_a_second_build_at_once_is_refused(built_report):
         assert result.returncode != 0
         lines = result.stderr.strip().splitlines()
         assert "another build is running" in lines[0]
-        assert all(re.fullmatch(r"make(\[\d+\])?: \*\*\* \[.*\] Error 75", line) for line in lines[1:]), lines  # make's own
+        assert all(
+            re.fullmatch(r"make(\[\d+\])?: \*\*\* \[.*\] Error 75", line) for line in lines[1:]
+        ), lines  # make's own
         assert snapshot(built_report / "report") == before
 
 
@@ -115,9 +125,21 @@ def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(built_report):
     # what a kill left behind with earlier versions: a scratch copy beside the pages
     shutil.copy(countries / "EL.ipynb", countries / ".EL.x7d3_k.ipynb")
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "-C", str(built_report), "country", "COUNTRY=EL", f"PYTHON={sys.executable}", "ENV_STAMP="],
-        env={**os.environ, "PYTHONPATH": str(built_report / "src"), "QUARTO": ""}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True)
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(built_report),
+            "country",
+            "COUNTRY=EL",
+            f"PYTHON={sys.executable}",
+            "ENV_STAMP=",
+        ],
+        env={**os.environ, "PYTHONPATH": str(built_report / "src"), "QUARTO": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         process.wait(timeout=4)  # killed mid-run
     except subprocess.TimeoutExpired:
@@ -134,9 +156,23 @@ def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(built_report):
 
 def render_one_country(clone, code):
     """The country page alone (what `make country` runs), without make's data step."""
-    subprocess.run([sys.executable, "-m", "helpers.pipeline.site", "country", code, "--report-dir", "report",
-                    "--provenance", "data/processed/provenance.json"], cwd=clone, check=True, capture_output=True,
-                   env={**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": ""})  # built_report is the fallback's
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.pipeline.site",
+            "country",
+            code,
+            "--report-dir",
+            "report",
+            "--provenance",
+            "data/processed/provenance.json",
+        ],
+        cwd=clone,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": ""},
+    )  # built_report is the fallback's
 
 
 def test_hostile_text_in_a_label_and_the_citation_is_shown_as_text(built_report):
@@ -147,7 +183,9 @@ def test_hostile_text_in_a_label_and_the_citation_is_shown_as_text(built_report)
         cff.write_text(cff.read_text().replace("title:", "title: '<script>alert(2)</script> A report'\nold-title:", 1))
         result = run_make(built_report, "report")  # a changed CITATION.cff re-runs the Cite page
         assert "50_cite" in result.stdout
-        catalogue.write_text(catalogue.read_text().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"'))
+        catalogue.write_text(
+            catalogue.read_text().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"')
+        )
         render_one_country(built_report, "LU")
         lu = (built_report / "report" / "_site" / "countries" / "LU.html").read_text()
         cite = (built_report / "report" / "_site" / "cite.html").read_text()
@@ -176,7 +214,9 @@ def test_a_page_that_fails_stays_out_of_date_and_only_it_runs_again(built_report
     # a bad value never gets this far (the settings are checked at the door): the notebook itself fails
     source = built_report / "notebooks" / "10_youth_civic.ipynb"
     original = source.read_bytes()
-    source.write_text(source.read_text().replace('check_countries(highlight.split(\\",\\"))', 'check_countries([\\"ZZ\\"])'))
+    source.write_text(
+        source.read_text().replace('check_countries(highlight.split(\\",\\"))', 'check_countries([\\"ZZ\\"])')
+    )
     assert source.read_bytes() != original
     for attempt in range(2):
         result = run_make(built_report, "report", check=False)

@@ -37,9 +37,13 @@ def needs_real_samples(faults):
     """The stand-in answers these with real recorded bytes from ../shared/eurostat-api-samples."""
     from eurostat_standin import FAULTS, SAMPLES
 
-    real = {f.rstrip("*") for f in faults} & ({k for k, (_, body) in FAULTS.items() if isinstance(body, str)} | {"queue"})
+    real = {f.rstrip("*") for f in faults} & (
+        {k for k, (_, body) in FAULTS.items() if isinstance(body, str)} | {"queue"}
+    )
     if real and not SAMPLES.exists():
-        pytest.skip(f"../shared is absent ({SAMPLES} not found): the stand-in answers faults and the queue with real recorded bytes")
+        pytest.skip(
+            f"../shared is absent ({SAMPLES} not found): the stand-in answers faults and the queue with real recorded bytes"
+        )
 
 
 @pytest.fixture
@@ -95,8 +99,13 @@ def test_live_fetch_through_the_eurostat_package_matches_the_mirror(standin, syn
     assert records[0]["last_update"] == manifest["datasets"]["isoc_ci_ac_i"]["last_update"]
     # optional codes the mirror lacks (../shared's lacks I_IUCPP) are not asked for
     carried = set(read_eurostat_tsv(synthetic_mirror / "isoc_ci_ac_i.tsv.gz").indic_is)
-    assert set(records[0]["filters"]["indic_is"]) == set(CATALOGUE.dataset("isoc_ci_ac_i").filters["indic_is"]) & carried
-    assert records[2]["dataset"] == "isoc_ci_in_h" and live_table[live_table.dataset == "isoc_ci_in_h"].ind_type.eq("TOTAL").all()
+    assert (
+        set(records[0]["filters"]["indic_is"]) == set(CATALOGUE.dataset("isoc_ci_ac_i").filters["indic_is"]) & carried
+    )
+    assert (
+        records[2]["dataset"] == "isoc_ci_in_h"
+        and live_table[live_table.dataset == "isoc_ci_in_h"].ind_type.eq("TOTAL").all()
+    )
 
 
 def test_live_fetch_is_filtered_on_the_server(standin):
@@ -122,18 +131,46 @@ def test_500_once_then_success(standin, tmp_path):
         ("data", ["html*"], r"HTML page .*maintenance .* gave up after 3 tries"),
         ("dataflow", ["sorry*"], r"HTML page \(http://127.0.0.1:\d+/sorry/\).*maintenance .* gave up after 3 tries"),
         ("data", ["413*"], r"HTTP 413 .* too big: narrow the filters"),
-        ("data", ["fault413*"], r"fault 413 \(EXTRACTION_TOO_BIG: The requested extraction is too big, estimated 17348292 rows, "
-                                r"max authorised is 5000000, .*\) - the extraction is too big: narrow the filters"),
-        ("data", ["fault100*"], r"isoc_ci_ac_i failed.*fault 100 \(ERR_NOT_FOUND_2: DATA_SET:NO_SUCH is not available for "
-                                r"dissemination.\) - the dataset does not exist"),
+        (
+            "data",
+            ["fault413*"],
+            r"fault 413 \(EXTRACTION_TOO_BIG: The requested extraction is too big, estimated 17348292 rows, "
+            r"max authorised is 5000000, .*\) - the extraction is too big: narrow the filters",
+        ),
+        (
+            "data",
+            ["fault100*"],
+            r"isoc_ci_ac_i failed.*fault 100 \(ERR_NOT_FOUND_2: DATA_SET:NO_SUCH is not available for "
+            r"dissemination.\) - the dataset does not exist",
+        ),
         ("dataflow", ["fault100*"], r"fault 100 \(ERR_NOT_FOUND_2"),
-        ("data", ["fault140*"], r"fault 140 \(INVALID_QUERY_NB_FILTERS: Incorrect number of filters\) - the request names"),
-        ("data", ["fault150*"], r"fault 150 \(INVALID_QUERY_CODE: Code I_IUPOL1 is not allowed for dimension indic_is & "
-                                r"dataset isoc_ci_ac_i\) - a code the catalogue asks for is not allowed"),
+        (
+            "data",
+            ["fault140*"],
+            r"fault 140 \(INVALID_QUERY_NB_FILTERS: Incorrect number of filters\) - the request names",
+        ),
+        (
+            "data",
+            ["fault150*"],
+            r"fault 150 \(INVALID_QUERY_CODE: Code I_IUPOL1 is not allowed for dimension indic_is & "
+            r"dataset isoc_ci_ac_i\) - a code the catalogue asks for is not allowed",
+        ),
         ("data", ["slow*"], r"did not answer within 0.5 s"),
     ],
-    ids=["503-dataflow", "503-data", "truncated-gzip", "html-page", "maintenance-redirect", "413", "fault-413",
-         "fault-100", "fault-100-dataflow", "fault-140", "fault-150", "timeout"],
+    ids=[
+        "503-dataflow",
+        "503-data",
+        "truncated-gzip",
+        "html-page",
+        "maintenance-redirect",
+        "413",
+        "fault-413",
+        "fault-100",
+        "fault-100-dataflow",
+        "fault-140",
+        "fault-150",
+        "timeout",
+    ],
 )
 def test_failures_end_in_one_line_and_keep_previous_data(standin, good_raw, kind, faults, message):
     needs_real_samples(faults)
@@ -202,7 +239,9 @@ def test_the_2025_cell_forms_served_live_give_the_mirror_store_with_confidential
     # the store sets aside were numbers, not ':'
     key = ["dataset", "indic_is", "unit", "ind_type", "geo", "year"]
     set_aside = pd.DataFrame(provenance["implausible_values"], columns=[*key, "value", "flag", "confidentiality"])
-    was_number = live[key].merge(set_aside[key].assign(was=True), how="left", on=key)["was"].fillna(False).to_numpy(bool)
+    was_number = (
+        live[key].merge(set_aside[key].assign(was=True), how="left", on=key)["was"].fillna(False).to_numpy(bool)
+    )
     confidential = live.geo.isin(CONFIDENTIAL_GEOS) & ((live.value.isna() & ~was_number) | (live.flag != ""))
     assert confidential.sum() > 0 and (live.confidentiality[confidential] == "C").all()
     assert (live.confidentiality[~confidential] == "").all()
@@ -295,7 +334,10 @@ def test_mirror_missing_a_series_names_dataset_and_filter(tmp_path, synthetic_mi
     header = "freq,unit,ind_type,indic_is,geo\\TIME_PERIOD\t" + "\t".join(f"{y} " for y in sorted(kept.year.unique()))
     lines = [header]
     for key, group in kept.groupby(["freq", "unit", "ind_type", "indic_is", "geo"], sort=True):
-        cells = [":" if pd.isna(v) else f"{v:g} {f}".strip() for v, f in zip(group.sort_values("year").value, group.sort_values("year").flag)]
+        cells = [
+            ":" if pd.isna(v) else f"{v:g} {f}".strip()
+            for v, f in zip(group.sort_values("year").value, group.sort_values("year").flag)
+        ]
         lines.append(",".join(key) + "\t" + "\t".join(cells))
     (thin / "isoc_ciegi_ac.tsv").write_text("\n".join(lines) + "\n")
     with pytest.raises(FetchError, match=r"series missing from isoc_ciegi_ac: ind_type=Y65_74"):

@@ -54,7 +54,9 @@ def test_the_form_is_the_renderers_only_where_the_runner_said_so(monkeypatch):
 
 def test_jupyterlab_gets_a_warning_box_without_quarto_markup(interactive):
     warning = banner(SYNTHETIC).markdown
-    assert warning.startswith('<div class="alert alert-warning synthetic-data">\n\n**Synthetic data**\n\n**SYNTHETIC DATA')
+    assert warning.startswith(
+        '<div class="alert alert-warning synthetic-data">\n\n**Synthetic data**\n\n**SYNTHETIC DATA'
+    )
     assert warning.endswith("\n\n</div>\n")
     assert not QUARTO_ONLY.search(warning), warning
     assert banner({"synthetic": False}).markdown == ""
@@ -83,7 +85,8 @@ def test_the_build_keeps_the_exact_quarto_markdown(build, tmp_path):
     # byte for byte what the renderers have always read (the executed notebooks must not change)
     assert banner(SYNTHETIC).markdown == (
         "::: {.callout-warning .synthetic-data}\n## Synthetic data\n\n**SYNTHETIC DATA - these numbers were invented for "
-        "testing and are NOT Eurostat's or the OECD's. Do not quote or publish them.**\n:::\n")
+        "testing and are NOT Eurostat's or the OECD's. Do not quote or publish them.**\n:::\n"
+    )
     assert str(verdict_span("not reproduced")) == "[not reproduced]{.verdict .verdict-not-reproduced}"
     assert str(verdict_span("partly (2 untested)")) == "[partly (2 untested)]{.verdict .verdict-partly}"
     note = no_data(gap_table(), year=2013, what="social-network use", name="gap", output_dir=tmp_path).markdown
@@ -106,7 +109,9 @@ def kernel_says(km, code: str) -> str:
     try:
         client.wait_for_ready(timeout=60)
         said = []
-        client.execute_interactive(code, timeout=60, output_hook=lambda msg: said.append(msg["content"].get("text", "")))
+        client.execute_interactive(
+            code, timeout=60, output_hook=lambda msg: said.append(msg["content"].get("text", ""))
+        )
         return "".join(said).strip()
     finally:
         client.stop_channels()
@@ -132,6 +137,7 @@ def test_a_kernel_the_runner_starts_makes_outputs_for_the_renderers(monkeypatch,
 
 # -------------------------------------------------------------------- a notebook run as JupyterLab runs it
 
+
 def run_as_jupyterlab(clone, name: str):
     """Run notebooks/<name>.ipynb as JupyterLab's Run All does: nbclient, the project's kernel, in
     notebooks/, the parameters cell as committed, no runner, no papermill, no BUILD_VARIABLE."""
@@ -141,8 +147,12 @@ def run_as_jupyterlab(clone, name: str):
     notebook = nbformat.read(clone / "notebooks" / f"{name}.ipynb", as_version=4)
     environment = {k: v for k, v in os.environ.items() if k != BUILD_VARIABLE}
     environment["PYTHONPATH"] = str(clone / "src")  # the clone's package (as tests/pipeline.py's builds)
-    NotebookClient(notebook, kernel_name=notebook.metadata.kernelspec.name, timeout=600,
-                   resources={"metadata": {"path": str(clone / "notebooks")}}).execute(env=environment)
+    NotebookClient(
+        notebook,
+        kernel_name=notebook.metadata.kernelspec.name,
+        timeout=600,
+        resources={"metadata": {"path": str(clone / "notebooks")}},
+    ).execute(env=environment)
     return notebook
 
 
@@ -151,15 +161,21 @@ def shown_text(notebook) -> str:
     parts = []
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
-            parts += [value if isinstance(value, str) else "".join(value) for mime, value in output.get("data", {}).items()
-                      if mime in ("text/markdown", "text/html", "text/plain")]
+            parts += [
+                value if isinstance(value, str) else "".join(value)
+                for mime, value in output.get("data", {}).items()
+                if mime in ("text/markdown", "text/html", "text/plain")
+            ]
             parts.append(output.get("text", "") if isinstance(output.get("text", ""), str) else "".join(output["text"]))
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize(("name", "executed"), [("20_claims", "index.ipynb"), ("30_country_profile", "countries/NL.ipynb")])
-def test_a_notebook_run_in_jupyterlab_shows_no_quarto_markup_while_the_build_keeps_it(built_report, tmp_path, name,
-                                                                                      executed):
+@pytest.mark.parametrize(
+    ("name", "executed"), [("20_claims", "index.ipynb"), ("30_country_profile", "countries/NL.ipynb")]
+)
+def test_a_notebook_run_in_jupyterlab_shows_no_quarto_markup_while_the_build_keeps_it(
+    built_report, tmp_path, name, executed
+):
     import nbformat
 
     clone = tmp_path / "clone"

@@ -27,8 +27,12 @@ def test_every_module_sits_in_a_stage():
 
 
 def test_no_stage_imports_a_later_one():
-    wrong = [f"{a} imports {b}" for a, targets in graph().items() for b in targets
-             if stage(a) is not None and stage(b) is not None and stage(b) > stage(a)]
+    wrong = [
+        f"{a} imports {b}"
+        for a, targets in graph().items()
+        for b in targets
+        if stage(a) is not None and stage(b) is not None and stage(b) > stage(a)
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -42,7 +46,7 @@ def test_no_import_cycle():
         path.append(node)
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         state[node] = 2
@@ -59,9 +63,16 @@ def test_the_contract_and_the_lock_need_nothing_but_the_standard_library():
     import sys
 
     allowed = set(sys.stdlib_module_names) | {"helpers"}
-    for name in ("helpers.pipeline.parameters", "helpers.pipeline.build_lock", "helpers.pipeline.prerequisites", "helpers.catalogue", "helpers.base.errors",
-                 "helpers.base.atomic_files"):
+    for name in (
+        "helpers.pipeline.parameters",
+        "helpers.pipeline.build_lock",
+        "helpers.pipeline.prerequisites",
+        "helpers.catalogue",
+        "helpers.base.errors",
+        "helpers.base.atomic_files",
+    ):
         tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
-        top = {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module} | \
-              {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+        top = {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module} | {
+            a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names
+        }
         assert top <= allowed, (name, top - allowed)

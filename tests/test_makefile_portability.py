@@ -11,21 +11,27 @@ import pytest
 from conftest import ROOT
 
 MAKEFILE = (ROOT / "Makefile").read_text()
-FIX = ("install conda-forge's make (conda install -c conda-forge make, then make report) or Homebrew's "
-       "(brew install make, then gmake report)")
+FIX = (
+    "install conda-forge's make (conda install -c conda-forge make, then make report) or Homebrew's "
+    "(brew install make, then gmake report)"
+)
 
 
 def make(*args):
-    return subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *args], capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("version", ["3.81", "3.82", "4.0", "4.1", "4.2", "4.2.1"])
 def test_an_older_make_stops_first_with_one_line_naming_the_fix(version):
     result = make("report", f"MAKE_VERSION={version}")
     assert result.returncode == 2 and result.stdout == ""
-    assert re.fullmatch(rf"Makefile:\d+: \*\*\* this build needs GNU Make 4\.3 or newer, not {re.escape(version)}: "
-                        rf"{re.escape(FIX)}\.  Stop\.\n", result.stderr), result.stderr
+    assert re.fullmatch(
+        rf"Makefile:\d+: \*\*\* this build needs GNU Make 4\.3 or newer, not {re.escape(version)}: "
+        rf"{re.escape(FIX)}\.  Stop\.\n",
+        result.stderr,
+    ), result.stderr
 
 
 @pytest.mark.parametrize("version", ["4.3", "4.4.1", "4.10", "5.0"])
@@ -74,10 +80,27 @@ def test_recipes_use_no_gnu_only_flags():
 
 
 def test_the_flag_check_catches_what_it_names():
-    samples = ["sed -i 's/a/b/' f", "readlink -f x", "date -d yesterday", "stat -c %s f", "cp --parents a b",
-               "find . -printf '%p'", "xargs -r rm", "head -200", "grep -oP x", "mktemp --tmpdir", "sort -V"]
+    samples = [
+        "sed -i 's/a/b/' f",
+        "readlink -f x",
+        "date -d yesterday",
+        "stat -c %s f",
+        "cp --parents a b",
+        "find . -printf '%p'",
+        "xargs -r rm",
+        "head -200",
+        "grep -oP x",
+        "mktemp --tmpdir",
+        "sort -V",
+    ]
     for sample in samples:
         assert any(re.search(pattern, sample) for pattern in GNU_ONLY), sample
-    for portable in ["sed 's/^/    /'", "sed -n 's/a/b/p' f", "head -n 200", "find . -name '*.html' -not -path x",
-                     "cp -p a b", "grep -E x"]:
+    for portable in [
+        "sed 's/^/    /'",
+        "sed -n 's/a/b/p' f",
+        "head -n 200",
+        "find . -name '*.html' -not -path x",
+        "cp -p a b",
+        "grep -E x",
+    ]:
         assert not any(re.search(pattern, portable) for pattern in GNU_ONLY), portable

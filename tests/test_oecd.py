@@ -44,21 +44,32 @@ def test_the_real_rows_pass_through_the_parser_value_by_value(real_rows):
         assert row.education_level == record["EDUCATION_LEVEL"] and row.year == int(record["TIME_PERIOD"])
         assert row.value == float(record["OBS_VALUE"])  # every digit the OECD sent (43.08907776611829)
         assert row.flag == ("" if record["OBS_STATUS"] == "A" else record["OBS_STATUS"])
-    korea = table[(table.ref_area == "KOR") & (table.age == "Y55T74") & (table.education_level == "_T")].set_index("year")
+    korea = table[(table.ref_area == "KOR") & (table.age == "Y55T74") & (table.education_level == "_T")].set_index(
+        "year"
+    )
     assert round(korea.value[2013], 1) == 7.4 and korea.flag[2013] == "D"
     assert round(korea.value[2024], 1) == 43.1 and korea.flag[2024] == ""
     assert load_catalogue().label("flag", "D") == "definition differs (OECD)"
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda b: b[: len(b) // 2], "ends in the middle of a line"),
-    (lambda b: b"<!DOCTYPE html><html>down</html>\n", "HTML page"),
-    (lambda b: b.replace(b"OBS_VALUE", b"VALUE", 1), "header lacks OBS_VALUE"),
-    (lambda b: b.replace(b",37.92,", b",n/a,", 1), "is not a number"),
-    (lambda b: b.replace(b",,D,Definition differs", b",,Z,Definition differs", 1), "unknown observation status"),
-    (lambda b: b.replace(b"DSD_ICT_HH_IND@DF_IND(1.1)", b"DSD_ICT_HH_IND@DF_HH(1.1)", 1), "not of DSD_ICT_HH_IND@DF_IND"),
-    (lambda b: b.split(b"\n")[0] + b"\n" + b.split(b"\n")[1].rsplit(b",", 3)[0] + b"\n", "fields where the header has"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: b[: len(b) // 2], "ends in the middle of a line"),
+        (lambda b: b"<!DOCTYPE html><html>down</html>\n", "HTML page"),
+        (lambda b: b.replace(b"OBS_VALUE", b"VALUE", 1), "header lacks OBS_VALUE"),
+        (lambda b: b.replace(b",37.92,", b",n/a,", 1), "is not a number"),
+        (lambda b: b.replace(b",,D,Definition differs", b",,Z,Definition differs", 1), "unknown observation status"),
+        (
+            lambda b: b.replace(b"DSD_ICT_HH_IND@DF_IND(1.1)", b"DSD_ICT_HH_IND@DF_HH(1.1)", 1),
+            "not of DSD_ICT_HH_IND@DF_IND",
+        ),
+        (
+            lambda b: b.split(b"\n")[0] + b"\n" + b.split(b"\n")[1].rsplit(b",", 3)[0] + b"\n",
+            "fields where the header has",
+        ),
+    ],
+)
 def test_a_malformed_answer_is_refused_in_one_line(real_rows, damage, message):
     with pytest.raises(MalformedFile, match=message):
         parse(damage(real_rows))
@@ -100,7 +111,9 @@ def test_a_retry_after_beyond_the_bound_stops_in_one_line(oecd):
 def test_404_is_no_data_not_a_failure(oecd):
     import dataclasses
 
-    internet_by_age = dataclasses.replace(SPEC, filters={**SPEC.filters, "measure": ("C5B_I",), "ref_area": ("JPN", "USA")})
+    internet_by_age = dataclasses.replace(
+        SPEC, filters={**SPEC.filters, "measure": ("C5B_I",), "ref_area": ("JPN", "USA")}
+    )
     fetched = fetch_oecd_live(internet_by_age, oecd.settings, oecd.ledger)
     assert fetched.payload is None and fetched.filename == ""
     assert "404" in fetched.provenance["no_data"] and fetched.provenance["rows"] == 0
@@ -128,6 +141,7 @@ def test_the_hourly_limit_is_never_exceeded(oecd, tmp_path):
 # Eurostat answers (its stand-in serves the synthetic mirror); the OECD fails in each of the ways it can.
 # Without ../shared the stand-ins serve the project's own generated mirror: these tests need nothing else.
 
+
 def files(raw):
     return {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file() and not p.name.startswith(".")}
 
@@ -142,8 +156,13 @@ def both_live(synthetic_mirror, tmp_path):
         api.settings = OecdSettings(api_base=api.base_url, timeout=2, attempts=2, backoff=0.01)
         eurostat_settings = FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=1, backoff=0.01)
         api.fetch = lambda raw, refresh=False, oecd_settings=None: fetch_all(
-            raw, source="live", refresh=refresh, sleep=lambda s: None, settings=eurostat_settings,
-            oecd_settings=oecd_settings or api.settings)
+            raw,
+            source="live",
+            refresh=refresh,
+            sleep=lambda s: None,
+            settings=eurostat_settings,
+            oecd_settings=oecd_settings or api.settings,
+        )
         api.eurostat = eurostat
         yield api
 
@@ -158,18 +177,37 @@ def spent_ledger(raw, limit=2):
 
 FAILURES = {  # how the OECD fails -> (set-up, the words of the reason)
     "down (503)": (lambda api, raw: api.faults.append("503*"), "HTTP 503 .* gave up after 2 tries"),
-    "429 beyond the bound": (lambda api, raw: (api.faults.append("429*"), setattr(api, "retry_after", "3600")),
-                             "429 .*asks to wait 3600 s"),
-    "refused connection": (lambda api, raw: setattr(api, "settings", OecdSettings(
-        api_base="http://127.0.0.1:9/public/rest/", timeout=2, attempts=2, backoff=0.01)), "connection failed"),
+    "429 beyond the bound": (
+        lambda api, raw: (api.faults.append("429*"), setattr(api, "retry_after", "3600")),
+        "429 .*asks to wait 3600 s",
+    ),
+    "refused connection": (
+        lambda api, raw: setattr(
+            api,
+            "settings",
+            OecdSettings(api_base="http://127.0.0.1:9/public/rest/", timeout=2, attempts=2, backoff=0.01),
+        ),
+        "connection failed",
+    ),
     "malformed answer": (lambda api, raw: api.faults.append("html*"), "HTML page"),
-    "hourly limit": (lambda api, raw: (spent_ledger(raw), setattr(api, "settings", OecdSettings(
-        api_base=api.base_url, timeout=2, attempts=2, backoff=0.01, downloads_per_hour=2))), "allows 2 data downloads an hour"),
+    "hourly limit": (
+        lambda api, raw: (
+            spent_ledger(raw),
+            setattr(
+                api,
+                "settings",
+                OecdSettings(api_base=api.base_url, timeout=2, attempts=2, backoff=0.01, downloads_per_hour=2),
+            ),
+        ),
+        "allows 2 data downloads an hour",
+    ),
 }
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
-def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_eurostat_goes_on(both_live, tmp_path, failure):
+def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_eurostat_goes_on(
+    both_live, tmp_path, failure
+):
     from helpers.analysis.claims import NOT_CHECKED, evaluate_all
     from helpers.store.refresh import say_fetch_notes
 
@@ -182,7 +220,10 @@ def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_e
     assert record["attempted_at"].startswith("20") and record["file"] == "" and record["retrieved_at"] == ""
     assert not record["no_data"]  # not "no data": nothing was received
     assert not (raw / OECD_FILE).exists()
-    assert all(records[s.code]["source"] == "live" and records[s.code]["file"] for s in load_catalogue().datasets_from("eurostat"))
+    assert all(
+        records[s.code]["source"] == "live" and records[s.code]["file"]
+        for s in load_catalogue().datasets_from("eurostat")
+    )
     store, provenance = build_store(raw)
     assert store.attrs["unavailable"][SPEC.code]["reason"] == record["unavailable"]
     parts = {r.claim["id"]: r.oecd for r in evaluate_all(store) if r.oecd}
@@ -196,8 +237,12 @@ def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both
     doubled = tmp_path / "doubled.csv"
     doubled.write_bytes(b"".join([*lines, lines[1]]))
     with OecdStandIn(doubled) as api:
-        records = {r["dataset"]: r for r in both_live.fetch(
-            tmp_path / "raw", oecd_settings=OecdSettings(api_base=api.base_url, timeout=2, attempts=1))}
+        records = {
+            r["dataset"]: r
+            for r in both_live.fetch(
+                tmp_path / "raw", oecd_settings=OecdSettings(api_base=api.base_url, timeout=2, attempts=1)
+            )
+        }
     assert "would not make a valid store" in records[SPEC.code]["unavailable"]
     assert "duplicate key" in records[SPEC.code]["unavailable"]
     assert records["isoc_ci_ac_i"]["source"] == "live"
@@ -249,10 +294,16 @@ def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, t
     store = build_store(raw)[0]
     assert "unavailable" not in store.attrs
     korea = {r.claim["id"]: r.oecd for r in evaluate_all(store) if r.oecd}["S-1"]
-    assert korea.verdict != NOT_CHECKED and korea.best.checks[0].geo == "KOR" and not math.isnan(korea.best.checks[0].value)
+    assert (
+        korea.verdict != NOT_CHECKED
+        and korea.best.checks[0].geo == "KOR"
+        and not math.isnan(korea.best.checks[0].value)
+    )
 
 
-def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oecd_answers(both_live, synthetic_mirror, tmp_path):
+def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oecd_answers(
+    both_live, synthetic_mirror, tmp_path
+):
     raw = tmp_path / "raw"
     fetch_all(raw, source="mirror", mirror=synthetic_mirror)
     before = files(raw)
@@ -280,8 +331,12 @@ def test_live_and_a_mirror_holding_both_give_identical_stores(synthetic_mirror, 
     from helpers.acquire.settings import FetchSettings
 
     with StandIn(synthetic_mirror) as eurostat:
-        fetch_all(tmp_path / "live", source="live", oecd_settings=oecd.settings,
-                  settings=FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=2, backoff=0.01))
+        fetch_all(
+            tmp_path / "live",
+            source="live",
+            oecd_settings=oecd.settings,
+            settings=FetchSettings(api_base=eurostat.base_url, timeout=2, attempts=2, backoff=0.01),
+        )
     fetch_all(tmp_path / "mirror", source="mirror", mirror=synthetic_mirror)
     live, mirror = build_store(tmp_path / "live")[0], build_store(tmp_path / "mirror")[0]
     pd.testing.assert_frame_equal(live, mirror)
@@ -314,7 +369,12 @@ def test_the_claims_oecd_parts_on_the_real_rows(synthetic_mirror, tmp_path, real
     results = evaluate_all(build_store(tmp_path / "raw")[0])
     by_id = {r.claim["id"]: r for r in results}
     korea = by_id["S-1"].oecd
-    assert (korea.best.year, korea.verdict, korea.latest.year, korea.latest_verdict) == (2013, "not reproduced", 2024, "reproduced")
+    assert (korea.best.year, korea.verdict, korea.latest.year, korea.latest_verdict) == (
+        2013,
+        "not reproduced",
+        2024,
+        "reproduced",
+    )
     assert korea.best.checks[0].flag == "D" and math.isclose(korea.latest.checks[0].value, 43.089, abs_tol=0.001)
     assert by_id["S-1"].best.spec["indic_is"] == "I_IUSNET"  # Eurostat still decides its own countries
     assert by_id["S-2"].oecd.verdict == "no data" and by_id["S-2"].oecd.latest is None
@@ -334,12 +394,24 @@ def test_the_claims_oecd_parts_on_the_real_rows(synthetic_mirror, tmp_path, real
 
 WHEN = "2026-12-02T06:50:00Z"
 WHY = "the OECD answered HTTP 503 for DSD_ICT_HH_IND@DF_IND (server busy or down) - gave up after 3 tries"
-SAID = (f"the OECD's data could not be fetched on 2 December 2026: {WHY}; S-1 (OECD) and S-2 (OECD) were not checked")
+SAID = f"the OECD's data could not be fetched on 2 December 2026: {WHY}; S-1 (OECD) and S-2 (OECD) were not checked"
 
 
 def not_fetched_provenance() -> dict:
-    return {"datasets": [{"dataset": SPEC.code, "publisher": "OECD", "source": "live", "unavailable": WHY,
-                          "attempted_at": WHEN, "retrieved_at": "", "file": "", "location": "https://oecd.example/"}]}
+    return {
+        "datasets": [
+            {
+                "dataset": SPEC.code,
+                "publisher": "OECD",
+                "source": "live",
+                "unavailable": WHY,
+                "attempted_at": WHEN,
+                "retrieved_at": "",
+                "file": "",
+                "location": "https://oecd.example/",
+            }
+        ]
+    }
 
 
 def eurostat_only_store(unavailable: bool):
@@ -365,7 +437,9 @@ def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why(monke
     from helpers.analysis.claims import evaluate_all
     from helpers.publish import BUILD_VARIABLE
 
-    monkeypatch.setenv(BUILD_VARIABLE, "1")  # the build's Markdown (its verdict spans), as the runner's kernels write it
+    monkeypatch.setenv(
+        BUILD_VARIABLE, "1"
+    )  # the build's Markdown (its verdict spans), as the runner's kernels write it
     from helpers.publish.statements import claims_naming, key_messages, page_statement
     from helpers.publish.scorecard import verdict_table
 
@@ -395,10 +469,15 @@ def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data(
     notice = not_fetched_notice(provenance)
     assert notice.text == SAID and "The OECD's data could not be fetched on 2 December 2026" in notice.markdown
     assert not_fetched_notice({"datasets": []}).markdown == ""
-    assert or_not_fetched(provenance, "The OECD's answer holds no value").text == \
-        "No figures here: the OECD's data could not be fetched on 2 December 2026."
+    assert (
+        or_not_fetched(provenance, "The OECD's answer holds no value").text
+        == "No figures here: the OECD's data could not be fetched on 2 December 2026."
+    )
     assert or_not_fetched(provenance, "The OECD's answer holds no value", instead="").markdown == ""
-    assert or_not_fetched({"datasets": []}, "The OECD's answer holds no value").markdown == "The OECD's answer holds no value"
+    assert (
+        or_not_fetched({"datasets": []}, "The OECD's answer holds no value").markdown
+        == "The OECD's answer holds no value"
+    )
     table = not_fetched_table(oecd_then_and_now(eurostat_only_store(True), 2013), provenance)
     assert set(table["2013"]) == set(table["latest"]) == {"not fetched"} and set(table.code) == {"KOR", "JPN", "USA"}
     kept = oecd_then_and_now(eurostat_only_store(False), 2013)

@@ -26,21 +26,28 @@ from helpers.pipeline.parameters import (
 
 def test_defaults_are_the_papers_and_every_value_is_safe_for_make():
     settings = check_settings({"QUARTO": ""})
-    assert (settings["PAPER_YEAR"], settings["LATEST_YEAR"], settings["UNIT"], settings["COMPARISON"]) == \
-        ("2013", "0", "PC_IND", "paper")
+    assert (settings["PAPER_YEAR"], settings["LATEST_YEAR"], settings["UNIT"], settings["COMPARISON"]) == (
+        "2013",
+        "0",
+        "PC_IND",
+        "paper",
+    )
     assert settings["PYTHON"] == ".venv/bin/python" and settings["ENV_STAMP"] == ".venv/.installed"
     assert check_settings({"PYTHON": "python", "QUARTO": ""})["ENV_STAMP"] == ".conda-kernel.stamp"
 
 
-@pytest.mark.parametrize("name, value, says", [
-    ("PYTHON", "", "PYTHON='' is not accepted"),
-    ("PAPER_YEAR", "1999", "a year from 2002"),
-    ("LATEST_YEAR", "2011", "not before PAPER_YEAR (2013)"),
-    ("COUNTRY", "GR", "(Greece is EL, the United Kingdom UK)"),
-    ("YOUTH_HIGHLIGHT", "NL,,AT", "country codes separated by commas"),
-    ("EUROSTAT_MIRROR", "/no/such/folder", "a folder of Eurostat TSV files"),
-    ("QUARTO", "quarto;rm", "a program such as"),
-])
+@pytest.mark.parametrize(
+    "name, value, says",
+    [
+        ("PYTHON", "", "PYTHON='' is not accepted"),
+        ("PAPER_YEAR", "1999", "a year from 2002"),
+        ("LATEST_YEAR", "2011", "not before PAPER_YEAR (2013)"),
+        ("COUNTRY", "GR", "(Greece is EL, the United Kingdom UK)"),
+        ("YOUTH_HIGHLIGHT", "NL,,AT", "country codes separated by commas"),
+        ("EUROSTAT_MIRROR", "/no/such/folder", "a folder of Eurostat TSV files"),
+        ("QUARTO", "quarto;rm", "a program such as"),
+    ],
+)
 def test_a_bad_value_is_refused_naming_the_variable_and_what_it_takes(name, value, says):
     with pytest.raises(Refused, match="^" + name) as refused:
         check_settings({name: value, "QUARTO": ""} if name != "QUARTO" else {name: value})
@@ -62,7 +69,10 @@ def test_every_page_gets_the_parameters_its_claims_depend_on():
 
 def test_a_parameter_file_changes_exactly_when_a_value_does(tmp_path):
     """Swapping two values changes the file (the text is compared, not a set of words)."""
-    settings = {**check_settings({"PAPER_YEAR": "2013", "LATEST_YEAR": "2015", "QUARTO": ""}), "REPORT_DIR": str(tmp_path)}
+    settings = {
+        **check_settings({"PAPER_YEAR": "2013", "LATEST_YEAR": "2015", "QUARTO": ""}),
+        "REPORT_DIR": str(tmp_path),
+    }
     assert "index" in write_params(settings)
     assert changed_pages(settings) == [] and write_params(settings) == []
     swapped = {**settings, "PAPER_YEAR": "2015", "LATEST_YEAR": "2013"}
@@ -107,20 +117,34 @@ def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
     """A second build, however it is called, stops at once (exit 75) and runs nothing."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time\n"
-                               "h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); h.write(f'{os.getpid()}\\n');"
-                               " h.flush(); print('held', flush=True); time.sleep(60)", str(clone / ".build.lock")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); h.write(f'{os.getpid()}\\n');"
+            " h.flush(); print('held', flush=True); time.sleep(60)",
+            str(clone / ".build.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         base = ["make", "--no-print-directory", "-C", str(clone), "data", f"PYTHON={sys.executable}", "ENV_STAMP="]
         forged = open(clone / ".build.lock", "a+")  # an open of the lock file, handed down as the holder's would be
         fd = str(forged.fileno())
-        for extra, env, passed in (([], {}, ()), (["BUILD_LOCK_HELD=1"], {}, ()), (["BUILD_LOCK_FD=3"], {}, ()),
-                                   ([], {"LOCK_HELD": "1", "BUILD_LOCK_HELD": "1"}, ()), ([], {"BUILD_LOCK_FD": "3"}, ()),
-                                   ([], {"BUILD_LOCK_FD": fd}, (forged.fileno(),))):
-            result = subprocess.run(base + extra, capture_output=True, text=True, env={**os.environ, **env}, timeout=60,
-                                    pass_fds=passed)
+        for extra, env, passed in (
+            ([], {}, ()),
+            (["BUILD_LOCK_HELD=1"], {}, ()),
+            (["BUILD_LOCK_FD=3"], {}, ()),
+            ([], {"LOCK_HELD": "1", "BUILD_LOCK_HELD": "1"}, ()),
+            ([], {"BUILD_LOCK_FD": "3"}, ()),
+            ([], {"BUILD_LOCK_FD": fd}, (forged.fileno(),)),
+        ):
+            result = subprocess.run(
+                base + extra, capture_output=True, text=True, env={**os.environ, **env}, timeout=60, pass_fds=passed
+            )
             assert result.returncode != 0, (extra, env)
             # a variable given on the command line is refused by name; any other way, the lock refuses
             refusal = f"{extra[0].split('=')[0]} is not a setting" if extra else "another build is running"

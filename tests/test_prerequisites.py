@@ -8,9 +8,13 @@ import json
 from helpers.pipeline.prerequisites import make_include, prerequisites
 
 CLAIMS = "src/helpers/analysis/claims.py"
-NOT_A_PAGE_INPUT = ["src/helpers/pipeline/worker.py", "src/helpers/render/quarto_renderer.py",
-                    "src/helpers/render/fallback_renderer.py", "src/helpers/pipeline/build_lock.py",
-                    "src/helpers/pipeline/parameters.py"]
+NOT_A_PAGE_INPUT = [
+    "src/helpers/pipeline/worker.py",
+    "src/helpers/render/quarto_renderer.py",
+    "src/helpers/render/fallback_renderer.py",
+    "src/helpers/pipeline/build_lock.py",
+    "src/helpers/pipeline/parameters.py",
+]
 
 
 def test_no_notebook_depends_on_the_worker_the_renderers_or_the_build_lock():
@@ -21,23 +25,38 @@ def test_no_notebook_depends_on_the_worker_the_renderers_or_the_build_lock():
 
 def test_the_pages_that_use_the_claims_depend_on_the_claims_module_and_registry():
     found = prerequisites()
-    for notebook in ("10_youth_civic", "11_education_gap", "12_senior_uptake", "13_other_figures", "20_claims",
-                     "30_country_profile", "32_oecd_country"):
+    for notebook in (
+        "10_youth_civic",
+        "11_education_gap",
+        "12_senior_uptake",
+        "13_other_figures",
+        "20_claims",
+        "30_country_profile",
+        "32_oecd_country",
+    ):
         assert {CLAIMS, "src/helpers/catalogue/claims.toml"} <= set(found[notebook]), notebook
     assert CLAIMS not in found["50_cite"] and CLAIMS not in found["01_tidy"]
 
 
 def test_every_page_depends_on_the_runner_that_executes_it():
     found = prerequisites()
-    assert all("src/helpers/pipeline/notebook_runner.py" in found[n] for n in found.keys() - {"site", "article", "brief"})
+    assert all(
+        "src/helpers/pipeline/notebook_runner.py" in found[n] for n in found.keys() - {"site", "article", "brief"}
+    )
 
 
 def test_the_site_depends_on_its_renderers_and_not_on_the_lock_or_the_contract():
     site = set(prerequisites()["site"])
-    assert {"src/helpers/render/quarto_renderer.py", "src/helpers/render/fallback_renderer.py",
-            "src/helpers/pipeline/site.py"} <= site
-    assert not site & {"src/helpers/pipeline/build_lock.py", "src/helpers/pipeline/parameters.py",
-                       "src/helpers/pipeline/worker.py"}
+    assert {
+        "src/helpers/render/quarto_renderer.py",
+        "src/helpers/render/fallback_renderer.py",
+        "src/helpers/pipeline/site.py",
+    } <= site
+    assert not site & {
+        "src/helpers/pipeline/build_lock.py",
+        "src/helpers/pipeline/parameters.py",
+        "src/helpers/pipeline/worker.py",
+    }
 
 
 def _package(root):
@@ -68,13 +87,22 @@ def test_imports_inside_functions_and_data_files_count(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "ARTICLE", "helpers.sub.b")
     monkeypatch.setattr(module, "BRIEF", "helpers.sub.b")
     found = module.prerequisites(notebooks, package)
-    assert found["n"] == ["src/helpers/__init__.py", "src/helpers/sub/__init__.py", "src/helpers/sub/a.py",
-                          "src/helpers/sub/b.py", "src/helpers/sub/data.toml"]
+    assert found["n"] == [
+        "src/helpers/__init__.py",
+        "src/helpers/sub/__init__.py",
+        "src/helpers/sub/a.py",
+        "src/helpers/sub/b.py",
+        "src/helpers/sub/data.toml",
+    ]
     assert "CODE_n := src/helpers/__init__.py" in make_include(found)
 
 
 def test_a_brief_depends_on_its_assembly_and_not_on_the_site_renderers():
     brief = set(prerequisites()["brief"])
     assert "src/helpers/render/brief.py" in brief
-    assert not brief & {"src/helpers/render/quarto_renderer.py", "src/helpers/render/fallback_renderer.py",
-                        "src/helpers/pipeline/worker.py", "src/helpers/pipeline/notebook_runner.py"}
+    assert not brief & {
+        "src/helpers/render/quarto_renderer.py",
+        "src/helpers/render/fallback_renderer.py",
+        "src/helpers/pipeline/worker.py",
+        "src/helpers/pipeline/notebook_runner.py",
+    }

@@ -45,13 +45,19 @@ def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):
         assert '<meta name="citation_title"' in text, page
     youth = (quarto_report / "report" / "_site" / "youth-civic.html").read_text(encoding="utf-8")
     # numbered, captioned figures and tables, referred to from the text
-    assert re.search(r'<div id="fig-youth-then" class="quarto-float.*?<figure.*?<img src="youth-civic_files/[^"]+\.png"'
-                     r'.*?<figcaption[^>]*>\s*Figure&nbsp;1: 16-24 year olds', youth, re.S)
+    assert re.search(
+        r'<div id="fig-youth-then" class="quarto-float.*?<figure.*?<img src="youth-civic_files/[^"]+\.png"'
+        r".*?<figcaption[^>]*>\s*Figure&nbsp;1: 16-24 year olds",
+        youth,
+        re.S,
+    )
     assert re.search(r"<figcaption[^>]*>\s*Table&nbsp;1: ", youth)
     assert '<a href="#tbl-youth-change" class="quarto-xref">Table&nbsp;1</a>' in youth
     assert "?@" not in youth  # Quarto's mark for a reference to nothing
-    assert not (quarto_report / "report" / ".gitignore").exists() or \
-        "report/.gitignore" in (quarto_report / ".gitignore").read_text()
+    assert (
+        not (quarto_report / "report" / ".gitignore").exists()
+        or "report/.gitignore" in (quarto_report / ".gitignore").read_text()
+    )
 
 
 def test_a_page_rendered_in_a_part_is_what_quarto_renders_in_the_sites_own_project(quarto_report, tmp_path):
@@ -67,10 +73,15 @@ def test_a_page_rendered_in_a_part_is_what_quarto_renders_in_the_sites_own_proje
     for page in ("countries/PT.ipynb", "index.ipynb"):
         subprocess.run([shutil.which("quarto"), "render", page, "--quiet"], cwd=project, check=True, env=environment)
         output = page.replace(".ipynb", ".html")
-        assert (project / "_site" / output).read_bytes() == (quarto_report / "report" / "_site" / output).read_bytes(), output
+        assert (project / "_site" / output).read_bytes() == (
+            quarto_report / "report" / "_site" / output
+        ).read_bytes(), output
     index = json.loads((quarto_report / "report" / "_site" / "search.json").read_text(encoding="utf-8"))
-    assert {entry["href"].split("#")[0] for entry in index} == {p.relative_to(quarto_report / "report" / "_site").as_posix()
-                                                                for p in site_pages(quarto_report) if "site_libs" not in p.parts}
+    assert {entry["href"].split("#")[0] for entry in index} == {
+        p.relative_to(quarto_report / "report" / "_site").as_posix()
+        for p in site_pages(quarto_report)
+        if "site_libs" not in p.parts
+    }
 
 
 def test_make_country_with_quarto_renders_only_that_page_and_the_index(quarto_report):
@@ -87,8 +98,9 @@ def pdf_text(pdf, *pages) -> str:
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext not found (apt-get install poppler-utils): the PDF's text is not read here")
     first_last = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
-    return subprocess.run(["pdftotext", "-layout", *first_last, str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", *first_last, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_the_pdf_article_reads_as_a_paper(quarto_report):
@@ -104,7 +116,9 @@ def test_the_pdf_article_reads_as_a_paper(quarto_report):
     assert len(pages) >= 10
     assert all("SYNTHETIC DATA" in page for page in pages), "a page without the synthetic warning in its header"
     assert re.search(r"Verdict: (not reproduced|partly|reproduced) for 2013", text)
-    assert re.search(r"Figure 1: Each check of each claim", text) and re.search(r"Table 1: The claims of the paper", text)
+    assert re.search(r"Figure 1: Each check of each claim", text) and re.search(
+        r"Table 1: The claims of the paper", text
+    )
     assert re.search(r"Figure \d+: 65-74 year olds", text)
     for code in ("import ", "display(", "load_store(", "def ", "#|"):
         assert code not in text, f"code in the PDF: {code!r}"
@@ -113,7 +127,9 @@ def test_the_pdf_article_reads_as_a_paper(quarto_report):
         images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
         figures = len(re.findall(r"Figure \d+:", text))
         assert len(images.strip().splitlines()) - 2 >= figures >= 10, (figures, images[:500])
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else ""
+    info = (
+        subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else ""
+    )
     if info:
         assert "Tagged:          yes" in info  # PDF/UA-1 (typst refuses a figure without alt text)
         assert "Title:           Social Media Use by Governments, checked against Eurostat" in info
@@ -147,10 +163,28 @@ def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(quarto_report):
     catalogue = quarto_report / "src" / "helpers" / "catalogue" / "series.toml"
     original = catalogue.read_bytes()
     try:
-        catalogue.write_text(original.decode().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"'))
-        subprocess.run([sys.executable, "-m", "helpers.pipeline.site", "country", "LU", "--quarto", shutil.which("quarto"),
-                        "--report-dir", "report", "--provenance", "data/processed/provenance.json"], cwd=quarto_report,
-                       check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(quarto_report / "src")})
+        catalogue.write_text(
+            original.decode().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"')
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "helpers.pipeline.site",
+                "country",
+                "LU",
+                "--quarto",
+                shutil.which("quarto"),
+                "--report-dir",
+                "report",
+                "--provenance",
+                "data/processed/provenance.json",
+            ],
+            cwd=quarto_report,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(quarto_report / "src")},
+        )
         lu = (quarto_report / "report" / "_site" / "countries" / "LU.html").read_text(encoding="utf-8")
         # inside a quoted attribute (a chart's alt text) the characters are inert text: left aside
         markup = re.sub(r'="[^"]*"', '=""', lu)
@@ -158,6 +192,22 @@ def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(quarto_report):
         assert re.search(r"Table&nbsp;1: &lt;script&gt;alert\(1\)&lt;/script&gt;Luxembourg in every comparison", lu)
     finally:
         catalogue.write_bytes(original)
-        subprocess.run([sys.executable, "-m", "helpers.pipeline.site", "country", "LU", "--quarto", shutil.which("quarto"),
-                        "--report-dir", "report", "--provenance", "data/processed/provenance.json"], cwd=quarto_report,
-                       check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(quarto_report / "src")})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "helpers.pipeline.site",
+                "country",
+                "LU",
+                "--quarto",
+                shutil.which("quarto"),
+                "--report-dir",
+                "report",
+                "--provenance",
+                "data/processed/provenance.json",
+            ],
+            cwd=quarto_report,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(quarto_report / "src")},
+        )

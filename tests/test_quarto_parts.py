@@ -19,14 +19,20 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from helpers.render.quarto_renderer import (PARTS_DIR, merged_search_index, part_config, render_with_quarto,
-                                             split_pages, weight)
+from helpers.render.quarto_renderer import (
+    PARTS_DIR,
+    merged_search_index,
+    part_config,
+    render_with_quarto,
+    split_pages,
+    weight,
+)
 from helpers.render.site_config import Page, pages, read_config
 
 # A stand-in for `quarto render --quiet`, run in a part's folder: one HTML file per page of the
 # render list (naming the part's folder, so a test can tell which process wrote it), a search
 # index, and the navbar's links as the page would carry them. FAIL_ON names a page that fails.
-STANDIN = textwrap.dedent('''\
+STANDIN = textwrap.dedent("""\
     #!{python}
     import json, os, pathlib, sys, yaml
     here = pathlib.Path.cwd()
@@ -51,7 +57,7 @@ STANDIN = textwrap.dedent('''\
             (site / resource.relative_to(here)).parent.mkdir(parents=True, exist_ok=True)
             (site / resource.relative_to(here)).write_bytes(resource.read_bytes())
     (site / "search.json").write_text(json.dumps(index))
-''')
+""")
 
 
 @pytest.fixture
@@ -76,14 +82,19 @@ def report(tmp_path):
 
 
 def render(report, **kwargs):
-    return render_with_quarto(report, quarto=str(report.parent / "quarto"), provenance_path=report / "none.json", **kwargs)
+    return render_with_quarto(
+        report, quarto=str(report.parent / "quarto"), provenance_path=report / "none.json", **kwargs
+    )
 
 
 def test_the_pages_are_split_into_parts_of_about_equal_work_in_the_sites_order():
     site_pages = [Page(Path(name)) for name in ("a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb", "e.ipynb")]
     weights = dict(zip(site_pages, (8.0, 1.0, 3.0, 4.0, 1.0)))
     parts = split_pages(site_pages, 2, weights)
-    assert [[p.source.name for p in part] for part in parts] == [["a.ipynb", "e.ipynb"], ["b.ipynb", "c.ipynb", "d.ipynb"]]
+    assert [[p.source.name for p in part] for part in parts] == [
+        ["a.ipynb", "e.ipynb"],
+        ["b.ipynb", "c.ipynb", "d.ipynb"],
+    ]
     assert [sum(weights[p] for p in part) for part in parts] == [9.0, 8.0]
     assert split_pages(site_pages[:1], 4, weights) == [[site_pages[0]]]  # never an empty part
     assert split_pages(site_pages, 1, weights) == [site_pages]
@@ -91,7 +102,9 @@ def test_the_pages_are_split_into_parts_of_about_equal_work_in_the_sites_order()
 
 def test_the_article_weighs_as_its_two_formats_do(report):
     notebook = json.loads((report / "cite.ipynb").read_text())
-    notebook["cells"].insert(0, {"cell_type": "raw", "metadata": {}, "source": ["---\n", "format:\n  html: {}\n  typst: {}\n", "---\n"]})
+    notebook["cells"].insert(
+        0, {"cell_type": "raw", "metadata": {}, "source": ["---\n", "format:\n  html: {}\n  typst: {}\n", "---\n"]}
+    )
     (report / "article.ipynb").write_text(json.dumps(notebook))
     assert weight(report, Page(Path("article.ipynb"))) > 4 * weight(report, Page(Path("cite.ipynb")))
 
@@ -103,7 +116,10 @@ def test_a_parts_configuration_renders_its_pages_and_links_the_navbar_to_outputs
     assert made["project"]["render"] == ["index.ipynb", "youth-civic.ipynb"]
     assert [item["href"] for item in made["website"]["navbar"]["left"]][:2] == ["index.html", "youth-civic.html"]
     assert made["website"]["navbar"]["right"][0]["href"] == "article.pdf"
-    assert config["project"]["render"][0] == "index.ipynb" and config["website"]["navbar"]["left"][0]["href"] == "index.ipynb"
+    assert (
+        config["project"]["render"][0] == "index.ipynb"
+        and config["website"]["navbar"]["left"][0]["href"] == "index.ipynb"
+    )
 
 
 def test_the_whole_site_is_rendered_in_parallel_parts_and_merged(report):
@@ -128,7 +144,10 @@ def test_some_pages_replace_only_their_files_and_their_search_entries(report):
     site = report / "_site"
     before = {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")}
     index_before = json.loads((site / "search.json").read_text())
-    assert render(report, only=["countries/PT.ipynb", "countries.ipynb"], jobs=2) == ["countries.ipynb", "countries/PT.ipynb"]
+    assert render(report, only=["countries/PT.ipynb", "countries.ipynb"], jobs=2) == [
+        "countries.ipynb",
+        "countries/PT.ipynb",
+    ]
     after = {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")}
     assert {page for page in after if after[page] != before[page]} == {"countries.html", "countries/PT.html"}
     assert "rendered in part" in (site / "index.html").read_text()
@@ -154,7 +173,13 @@ def test_a_page_that_is_not_in_the_site_is_refused(report):
 def test_the_merged_search_index_follows_the_sites_order():
     site_pages = [Page(Path(name)) for name in ("index.ipynb", "a.ipynb", "b.ipynb")]
     entry = lambda href: {"href": href, "objectID": href}  # noqa: E731
-    merged = merged_search_index([[entry("b.html"), entry("b.html#x")], [entry("index.html")],
-                                  [entry("a.html"), entry("b.html"), entry("gone.html")]], [site_pages[2], site_pages[0]],
-                                 site_pages)
+    merged = merged_search_index(
+        [
+            [entry("b.html"), entry("b.html#x")],
+            [entry("index.html")],
+            [entry("a.html"), entry("b.html"), entry("gone.html")],
+        ],
+        [site_pages[2], site_pages[0]],
+        site_pages,
+    )
     assert [e["href"] for e in merged] == ["index.html", "a.html", "b.html", "b.html#x", "gone.html"]

@@ -26,7 +26,9 @@ SAMPLES = SHARED / "eurostat-api-samples"
 TSV_FILES = sorted((SAMPLES / "tsv").glob("*")) if SAMPLES.exists() else []
 ABSENT = f"../shared is absent ({SAMPLES} not found): the real Eurostat samples cannot be read"
 # without ../shared, one skipped case saying so (an empty parameter list would skip without a reason)
-TSV_CASES = [pytest.param(p, id=p.name) for p in TSV_FILES] or [pytest.param(None, id="absent", marks=pytest.mark.skip(reason=ABSENT))]
+TSV_CASES = [pytest.param(p, id=p.name) for p in TSV_FILES] or [
+    pytest.param(None, id="absent", marks=pytest.mark.skip(reason=ABSENT))
+]
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +48,7 @@ def form_of(cell: str) -> str:
     if cell == "":
         return "<empty>"
     if m:
-        return "<num>" + cell[m.end():]
+        return "<num>" + cell[m.end() :]
     if cell.startswith(":"):
         return cell
     return "<text>" + cell
@@ -116,12 +118,27 @@ def test_the_2025_confidential_form_is_among_the_samples():
     assert confidential.value.isna().all()  # a confidential cell never becomes a value
 
 
-@pytest.mark.parametrize("name, code, text", [
-    ("fault-100_ERR_NOT_FOUND_2__test-embedded.xml", "100", "ERR_NOT_FOUND_2: DATA_SET:NO_SUCH is not available for dissemination."),
-    ("fault-140_INVALID_QUERY_NB_FILTERS__test-embedded.xml", "140", "INVALID_QUERY_NB_FILTERS: Incorrect number of filters"),
-    ("comext_fault-413_EXTRACTION_TOO_BIG.xml", "413", "EXTRACTION_TOO_BIG: The requested extraction is too big, estimated "
-     "17348292 rows, max authorised is 5000000, please change your filters to reduce the extraction size"),
-])
+@pytest.mark.parametrize(
+    "name, code, text",
+    [
+        (
+            "fault-100_ERR_NOT_FOUND_2__test-embedded.xml",
+            "100",
+            "ERR_NOT_FOUND_2: DATA_SET:NO_SUCH is not available for dissemination.",
+        ),
+        (
+            "fault-140_INVALID_QUERY_NB_FILTERS__test-embedded.xml",
+            "140",
+            "INVALID_QUERY_NB_FILTERS: Incorrect number of filters",
+        ),
+        (
+            "comext_fault-413_EXTRACTION_TOO_BIG.xml",
+            "413",
+            "EXTRACTION_TOO_BIG: The requested extraction is too big, estimated "
+            "17348292 rows, max authorised is 5000000, please change your filters to reduce the extraction size",
+        ),
+    ],
+)
 def test_real_soap_faults_are_read(name, code, text):
     assert soap_fault((SAMPLES / "errors" / name).read_bytes()) == (code, text)
 
@@ -132,7 +149,9 @@ def test_the_queue_envelope_is_not_a_fault():
 
 def test_a_real_content_constraint_is_read_without_its_time_periods():
     body = (SAMPLES / "structure" / "comext_DS-045409__contentconstraint.xml").read_bytes()
-    guard = SimpleNamespace(settings=SimpleNamespace(api_base="http://x/"), get=lambda url: SimpleNamespace(content=body))
+    guard = SimpleNamespace(
+        settings=SimpleNamespace(api_base="http://x/"), get=lambda url: SimpleNamespace(content=body)
+    )
     carried = content_constraint(guard, "DS-045409")
     assert carried["reporter"] == {"DE", "EU27_2020", "FR"}
     assert "time_period" not in carried and "TIME_PERIOD" not in carried
@@ -140,8 +159,11 @@ def test_a_real_content_constraint_is_read_without_its_time_periods():
 
 def test_structure_answers_are_not_taken_for_maintenance_pages():
     for path in (SAMPLES / "structure").glob("*.xml"):
-        response = SimpleNamespace(url="https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/x",
-                                   headers={"Content-Type": "application/xml"}, content=path.read_bytes())
+        response = SimpleNamespace(
+            url="https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/x",
+            headers={"Content-Type": "application/xml"},
+            content=path.read_bytes(),
+        )
         assert not is_maintenance_page(response), path.name
     sorry = SimpleNamespace(url="https://sorry.ec.europa.eu/", headers={"Content-Type": "text/html"}, content=b"<html>")
     assert is_maintenance_page(sorry)

@@ -18,12 +18,16 @@ def reject(table, catalogue):
     raise ValidationError("the tidy table is not valid, nothing was written:\n- a rule the parser does not know")
 
 
-def test_a_refresh_whose_data_would_not_make_a_valid_store_keeps_the_data_in_use(tmp_path, synthetic_mirror, monkeypatch):
+def test_a_refresh_whose_data_would_not_make_a_valid_store_keeps_the_data_in_use(
+    tmp_path, synthetic_mirror, monkeypatch
+):
     raw = tmp_path / "raw"
     fetch_all(raw, source="mirror", mirror=synthetic_mirror)
     before, entries = snapshot(raw), sorted(raw.rglob("*"))
     monkeypatch.setattr(tidy, "validate", reject)
-    with pytest.raises(FetchError, match="would not make a valid store, so the previous data was kept: (?s:.*)a rule the parser"):
+    with pytest.raises(
+        FetchError, match="would not make a valid store, so the previous data was kept: (?s:.*)a rule the parser"
+    ):
         fetch_all(raw, source="mirror", mirror=synthetic_mirror, refresh=True)
     assert snapshot(raw) == before and sorted(raw.rglob("*")) == entries  # no file replaced, no staging folder left
 

@@ -22,8 +22,13 @@ def make(*args, cwd=ROOT, **environment):
     env = {**os.environ, **environment}
     env.pop("EUROSTAT_MIRROR", None)
     env.update({k: v for k, v in environment.items()})
-    return subprocess.run(["make", "--no-print-directory", "-C", str(cwd), *args, f"PYTHON={sys.executable}", "ENV_STAMP="],
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["make", "--no-print-directory", "-C", str(cwd), *args, f"PYTHON={sys.executable}", "ENV_STAMP="],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 HOSTILE = [
@@ -99,13 +104,37 @@ def test_a_hostile_target_is_refused(tmp_path):
 
 
 def test_good_values_are_accepted(tmp_path):
-    result = make("-n", "help", "COUNTRY=es", "PAPER_YEAR=2013", "LATEST_YEAR=0", "UNIT=PC_IND_IU3",
-                  "YOUTH_HIGHLIGHT=NL,AT,DE", "DATA_DIR=build/data", "REPORT_DIR=build/report", "JOBS=4")
+    result = make(
+        "-n",
+        "help",
+        "COUNTRY=es",
+        "PAPER_YEAR=2013",
+        "LATEST_YEAR=0",
+        "UNIT=PC_IND_IU3",
+        "YOUTH_HIGHLIGHT=NL,AT,DE",
+        "DATA_DIR=build/data",
+        "REPORT_DIR=build/report",
+        "JOBS=4",
+    )
     assert result.returncode == 0, result.stderr
 
 
-EMPTY_MEANS_NOTHING = ["SOURCE", "JOBS", "LATEST_YEAR", "PAPER_YEAR", "COMPARISON", "LOCK_CHECK", "UNIT", "YOUTH_INDICATOR",
-                       "YOUTH_HIGHLIGHT", "DATA_DIR", "REPORT_DIR", "VENV", "PYTHON_BOOTSTRAP", "REPEAT"]  # PYTHON: test_parameters
+EMPTY_MEANS_NOTHING = [
+    "SOURCE",
+    "JOBS",
+    "LATEST_YEAR",
+    "PAPER_YEAR",
+    "COMPARISON",
+    "LOCK_CHECK",
+    "UNIT",
+    "YOUTH_INDICATOR",
+    "YOUTH_HIGHLIGHT",
+    "DATA_DIR",
+    "REPORT_DIR",
+    "VENV",
+    "PYTHON_BOOTSTRAP",
+    "REPEAT",
+]  # PYTHON: test_parameters
 
 
 @pytest.mark.parametrize("variable", EMPTY_MEANS_NOTHING)
@@ -115,8 +144,17 @@ def test_an_empty_value_that_means_nothing_is_refused(variable):
     assert f"{variable}='' is not accepted" in result.stderr
 
 
-@pytest.mark.parametrize("assignment", ["KERNEL=x; touch {marker}", "BUILD_LOCK_HELD=1", "LOCK_HELD=1", "DRY_RUN=n",
-                                        "RUN=touch {marker}", "SHELL=/bin/sh -c 'touch {marker}'"])
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "KERNEL=x; touch {marker}",
+        "BUILD_LOCK_HELD=1",
+        "LOCK_HELD=1",
+        "DRY_RUN=n",
+        "RUN=touch {marker}",
+        "SHELL=/bin/sh -c 'touch {marker}'",
+    ],
+)
 def test_a_variable_that_is_not_a_setting_is_refused(tmp_path, assignment):
     """Make lets a command line set any variable; the build takes only its settings."""
     marker = tmp_path / "pwned"

@@ -36,14 +36,18 @@ def test_the_archive_is_the_same_bytes_twice_with_fixed_names_times_owners_and_g
     first = release.write_archive(tmp_path / "one" / "x-1.tar.gz", "x-1", files, 1_700_000_000).read_bytes()
     os.utime(tmp_path / "three", (0, 0))  # a file's own time never reaches the archive
     time.sleep(1.1)
-    second = release.write_archive(tmp_path / "two" / "x-1.tar.gz", "x-1", dict(reversed(files.items())), 1_700_000_000).read_bytes()
+    second = release.write_archive(
+        tmp_path / "two" / "x-1.tar.gz", "x-1", dict(reversed(files.items())), 1_700_000_000
+    ).read_bytes()
     assert first == second
     assert first[:2] == b"\x1f\x8b" and first[4:8] == b"\0\0\0\0" and not first[3] & 0x08  # no time, no file name
     with tarfile.open(tmp_path / "one" / "x-1.tar.gz") as tar:
         members = tar.getmembers()
     assert [m.name for m in members] == ["x-1", "x-1/a.txt", "x-1/b", "x-1/b/c", "x-1/b/c/three.txt", "x-1/b/two.txt"]
     assert {(m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members} == {(1_700_000_000, 0, 0, "", "")}
-    assert {m.name: m.mode for m in members}["x-1/b"] == 0o755 and {m.name: m.mode for m in members}["x-1/a.txt"] == 0o644
+    assert {m.name: m.mode for m in members}["x-1/b"] == 0o755 and {m.name: m.mode for m in members}[
+        "x-1/a.txt"
+    ] == 0o644
 
 
 def test_sha256sums_is_in_the_format_sha256sum_checks(tmp_path):
@@ -51,10 +55,16 @@ def test_sha256sums_is_in_the_format_sha256sum_checks(tmp_path):
     (tmp_path / "data" / "x y.csv").write_bytes(b"a,b\n")
     (tmp_path / "README.md").write_bytes(b"# r\n")
     sums = release.sha256sums({"data/x y.csv": tmp_path / "data" / "x y.csv", "README.md": b"# r\n"})
-    assert sums.decode() == (f"{hashlib.sha256(b'# r' + bytes([10])).hexdigest()}  README.md\n"
-                             f"{hashlib.sha256(b'a,b' + bytes([10])).hexdigest()}  data/x y.csv\n")
+    assert sums.decode() == (
+        f"{hashlib.sha256(b'# r' + bytes([10])).hexdigest()}  README.md\n"
+        f"{hashlib.sha256(b'a,b' + bytes([10])).hexdigest()}  data/x y.csv\n"
+    )
     (tmp_path / "SHA256SUMS").write_bytes(sums)
-    checker = ["sha256sum", "-c"] if shutil.which("sha256sum") else ["shasum", "-a", "256", "-c"] if shutil.which("shasum") else None
+    checker = (
+        ["sha256sum", "-c"]
+        if shutil.which("sha256sum")
+        else ["shasum", "-a", "256", "-c"] if shutil.which("shasum") else None
+    )
     if checker:
         assert subprocess.run([*checker, "SHA256SUMS"], cwd=tmp_path, capture_output=True).returncode == 0
         (tmp_path / "README.md").write_bytes(b"# changed\n")
@@ -67,8 +77,9 @@ def test_the_citation_gets_the_release_date_and_the_commit_and_keeps_the_rest():
     assert str(cff["date-released"]) == "2027-01-31" and cff["commit"] == "f" * 40
     assert cff["version"] == yaml.safe_load(CFF)["version"] and cff["references"] == yaml.safe_load(CFF)["references"]
     # every line but the date's is kept as written; the commit is added once
-    assert [line for line in filled.splitlines() if not line.startswith(("date-released:", "commit:"))] == \
-        [line for line in CFF.splitlines() if not line.startswith("date-released:")]
+    assert [line for line in filled.splitlines() if not line.startswith(("date-released:", "commit:"))] == [
+        line for line in CFF.splitlines() if not line.startswith("date-released:")
+    ]
     assert release.filled_citation(filled, date="2027-02-01", commit="e" * 40).count("commit:") == 1
 
 
@@ -88,14 +99,25 @@ def test_zenodo_json_is_converted_by_cffconvert(tmp_path):
 def checkout(tmp_path):
     """A tiny committed checkout with a built site, data and notebooks, as make leaves them."""
     root = tmp_path / "checkout"
-    for name in ("notebooks/10_x.ipynb", "data/raw/x.provenance.json", "data/processed/ict_usage.parquet",
-                 "report/x.ipynb", "report/_site/index.html", "report/_site/.built-fallback",
-                 "src/helpers/analysis/claims.py", "src/helpers/pipeline/worker.py", "CITATION.cff", "report/_quarto.yml"):
+    for name in (
+        "notebooks/10_x.ipynb",
+        "data/raw/x.provenance.json",
+        "data/processed/ict_usage.parquet",
+        "report/x.ipynb",
+        "report/_site/index.html",
+        "report/_site/.built-fallback",
+        "src/helpers/analysis/claims.py",
+        "src/helpers/pipeline/worker.py",
+        "CITATION.cff",
+        "report/_quarto.yml",
+    ):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("{}")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "notebooks"], check=True)
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], check=True
+    )
     past = time.time() - 100
     for path in root.rglob("*"):
         if path.is_file() and ".git" not in path.parts:
@@ -117,20 +139,31 @@ def test_uncommitted_changes_to_tracked_files_are_refused_in_one_line(tmp_path):
     (root / "notebooks/10_x.ipynb").write_text('{"changed": 1}')
     os.utime(root / "report/_site/.built-fallback")
     (root / "untracked.txt").write_text("not part of the commit, not a change to it")
-    assert refused(root) == ["uncommitted changes to tracked files (notebooks/10_x.ipynb): a release names one commit; "
-                             "commit them first"]
+    assert refused(root) == [
+        "uncommitted changes to tracked files (notebooks/10_x.ipynb): a release names one commit; " "commit them first"
+    ]
 
 
-@pytest.mark.parametrize("newer, what", [("data/raw/x.provenance.json", "data"), ("data/processed/ict_usage.parquet", "data"),
-                                         ("notebooks/10_x.ipynb", "notebooks"), ("report/x.ipynb", "notebooks"),
-                                         ("src/helpers/analysis/claims.py", "code"), ("CITATION.cff", "code"),
-                                         ("report/_quarto.yml", "code")])
+@pytest.mark.parametrize(
+    "newer, what",
+    [
+        ("data/raw/x.provenance.json", "data"),
+        ("data/processed/ict_usage.parquet", "data"),
+        ("notebooks/10_x.ipynb", "notebooks"),
+        ("report/x.ipynb", "notebooks"),
+        ("src/helpers/analysis/claims.py", "code"),
+        ("CITATION.cff", "code"),
+        ("report/_quarto.yml", "code"),
+    ],
+)
 def test_a_site_older_than_its_data_notebooks_or_code_is_refused_in_one_line(tmp_path, newer, what):
     root = checkout(tmp_path)
     future = time.time() + 10
     os.utime(root / newer, (future, future))
     reasons = refused(root)
-    assert reasons == [f"the site ({root / 'report' / '_site'}) is older than its {what} ({newer}): run `make report` first"]
+    assert reasons == [
+        f"the site ({root / 'report' / '_site'}) is older than its {what} ({newer}): run `make report` first"
+    ]
 
 
 def test_the_name_says_synthetic_when_any_of_the_data_is_and_the_readme_warns():
@@ -140,8 +173,9 @@ def test_the_name_says_synthetic_when_any_of_the_data_is_and_the_readme_warns():
 
     cff_text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     for synthetic in (True, False):
-        text = release.readme(yaml.safe_load(cff_text), cff_text, folder="f", commit="c" * 40, records=[],
-                              synthetic=synthetic, pdf=False).decode()
+        text = release.readme(
+            yaml.safe_load(cff_text), cff_text, folder="f", commit="c" * 40, records=[], synthetic=synthetic, pdf=False
+        ).decode()
         assert ("SYNTHETIC" in text) == synthetic
 
 
@@ -166,15 +200,18 @@ def live_raw(tmp_path_factory, synthetic_mirror_path):
     """data/raw as a live build fetched it (the Eurostat stand-in; the OECD stand-in of the session)."""
     raw = tmp_path_factory.mktemp("live") / "raw"
     with StandIn(synthetic_mirror_path) as api:
-        fetch_all(raw, source="live", settings=FetchSettings(api_base=api.base_url, timeout=5.0, attempts=2, backoff=0.01))
+        fetch_all(
+            raw, source="live", settings=FetchSettings(api_base=api.base_url, timeout=5.0, attempts=2, backoff=0.01)
+        )
     return raw
 
 
 def release_data(raw, folder, version="0.2.0"):
     """A release's data/ as make release writes it: the files and records, and MIRROR.json naming it."""
     shutil.copytree(raw, folder, ignore=shutil.ignore_patterns(".*", "*.ledger*"))
-    (folder / "MIRROR.json").write_bytes(release.mirror_manifest({"version": version, "date-released": "2027-01-31"},
-                                                                 commit="c" * 40, synthetic=False))
+    (folder / "MIRROR.json").write_bytes(
+        release.mirror_manifest({"version": version, "date-released": "2027-01-31"}, commit="c" * 40, synthetic=False)
+    )
     return folder
 
 
@@ -191,7 +228,9 @@ def test_a_release_of_a_live_build_rebuilds_with_the_original_retrieval(live_raw
         if original["file"]:
             assert (rebuilt / again["file"]).read_bytes() == (live_raw / original["file"]).read_bytes()
     words = how_received(json.loads((rebuilt / "isoc_ci_ac_i.provenance.json").read_text()))
-    assert words.startswith("retrieved from Eurostat's API on ") and words.endswith("; rebuilt from release 0.2.0 (commit cccccccccccc)")
+    assert words.startswith("retrieved from Eurostat's API on ") and words.endswith(
+        "; rebuilt from release 0.2.0 (commit cccccccccccc)"
+    )
 
 
 def test_a_release_file_that_no_longer_matches_its_record_is_refused(live_raw, tmp_path):
@@ -202,7 +241,9 @@ def test_a_release_file_that_no_longer_matches_its_record_is_refused(live_raw, t
     (data / record["file"]).write_bytes(gzip.compress(b"\n".join(lines), mtime=0))
     with pytest.raises(Exception) as raised:
         fetch_all(tmp_path / "raw", source="mirror", mirror=data)
-    assert "isoc_ciegi_ac.tsv.gz does not match its provenance record isoc_ciegi_ac.provenance.json" in str(raised.value)
+    assert "isoc_ciegi_ac.tsv.gz does not match its provenance record isoc_ciegi_ac.provenance.json" in str(
+        raised.value
+    )
     assert not (tmp_path / "raw" / "isoc_ciegi_ac.provenance.json").exists()
     from helpers.acquire.mirror import kept_record
 
@@ -211,10 +252,18 @@ def test_a_release_file_that_no_longer_matches_its_record_is_refused(live_raw, t
 
 
 def test_a_mirror_build_says_it_came_from_a_mirror_never_from_the_api():
-    record = {"dataset": "isoc_ci_ac_i", "source": "mirror", "mirror_label": "a copy kept by X",
-              "retrieved_at": "2026-06-16T21:00:00Z", "rebuilt_from": {"release": "0.2.0", "commit": "", "folder": "/r"}}
+    record = {
+        "dataset": "isoc_ci_ac_i",
+        "source": "mirror",
+        "mirror_label": "a copy kept by X",
+        "retrieved_at": "2026-06-16T21:00:00Z",
+        "rebuilt_from": {"release": "0.2.0", "commit": "", "folder": "/r"},
+    }
     words = how_received(record)
-    assert words == "read from a mirror (a copy kept by X), its file dated 16 June 2026, 21:00 (UTC); rebuilt from release 0.2.0"
+    assert (
+        words
+        == "read from a mirror (a copy kept by X), its file dated 16 June 2026, 21:00 (UTC); rebuilt from release 0.2.0"
+    )
     assert "API" not in words
     statement = origin_statement({"synthetic": False, "datasets": [record]})
     assert "- `isoc_ci_ac_i`: read from a mirror" in statement and "original retrieval" in statement
@@ -270,29 +319,41 @@ def test_make_release_then_a_clean_clone_rebuilt_from_its_data_says_the_same(bui
         if name:
             assert (folder / "data" / name).read_bytes() == (raw / name).read_bytes()
     assert (folder / "data" / "DSD_ICT_HH_IND@DF_IND.csv").exists() or not json.loads(
-        (raw / "DSD_ICT_HH_IND@DF_IND.provenance.json").read_text())["file"]
-    assert json.loads((folder / "data" / "eurostat.lock").read_text())["datasets"].keys() == \
-        {json.loads(p.read_text())["dataset"] for p in raw.glob("*.provenance.json")}
+        (raw / "DSD_ICT_HH_IND@DF_IND.provenance.json").read_text()
+    )["file"]
+    assert json.loads((folder / "data" / "eurostat.lock").read_text())["datasets"].keys() == {
+        json.loads(p.read_text())["dataset"] for p in raw.glob("*.provenance.json")
+    }
 
     # a second clean clone, at the release's commit, rebuilt from the archive's data/
     second = tmp_path / "second"
     subprocess.run(["git", "clone", "-q", str(built), str(second)], check=True)
-    assert subprocess.run(["git", "-C", str(second), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip() == commit
+    assert (
+        subprocess.run(["git", "-C", str(second), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        == commit
+    )
     rebuilt = run_make(second, "report", f"EUROSTAT_MIRROR={folder / 'data'}")
     assert "WARNING" not in rebuilt.stderr + rebuilt.stdout
     assert "the data were rebuilt from release 0.1.0" in rebuilt.stderr
     assert (second / "data" / "eurostat.lock").read_bytes() == (folder / "data" / "eurostat.lock").read_bytes()
     for record_path in sorted(raw.glob("*.provenance.json")):
-        original, again = json.loads(record_path.read_text()), json.loads((second / "data" / "raw" / record_path.name).read_text())
+        original, again = json.loads(record_path.read_text()), json.loads(
+            (second / "data" / "raw" / record_path.name).read_text()
+        )
         assert again["retrieved_at"] == original["retrieved_at"] and again["last_update"] == original["last_update"]
         assert again["source"] == original["source"] and again["rebuilt_from"]["release"] == "0.1.0"
     site, released = second / "report" / "_site", folder / "site"
     csvs = sorted(p.relative_to(released) for p in released.rglob("*.csv"))
     assert csvs and csvs == sorted(p.relative_to(site) for p in site.rglob("*.csv"))
     assert [c for c in csvs if (site / c).read_bytes() != (released / c).read_bytes()] == []
-    assert (second / "data/processed/ict_usage.csv").read_bytes() == (built / "data/processed/ict_usage.csv").read_bytes()
-    differing = sorted(str(p.relative_to(released)) for p in released.rglob("*")
-                       if p.is_file() and (site / p.relative_to(released)).read_bytes() != p.read_bytes())
+    assert (second / "data/processed/ict_usage.csv").read_bytes() == (
+        built / "data/processed/ict_usage.csv"
+    ).read_bytes()
+    differing = sorted(
+        str(p.relative_to(released))
+        for p in released.rglob("*")
+        if p.is_file() and (site / p.relative_to(released)).read_bytes() != p.read_bytes()
+    )
     # the Data and methods page (and the article that holds it) says it was rebuilt; nothing else moves
     assert set(differing) <= {"data-and-methods.html", "article.html", "article.pdf"}, differing
     page = (site / "data-and-methods.html").read_text()
@@ -305,7 +366,10 @@ def test_make_release_then_a_clean_clone_rebuilt_from_its_data_says_the_same(bui
     lines = [line for line in refused.stderr.strip().splitlines() if not line.startswith("make: ***")]  # make's own
     assert refused.returncode != 0 and len(lines) == 2, refused.stderr
     assert lines[0].startswith("make release: uncommitted changes to tracked files (README.md)")
-    assert lines[1].startswith("make release: the site (") and "older than its notebooks (notebooks/10_youth_civic.ipynb)" in lines[1]
+    assert (
+        lines[1].startswith("make release: the site (")
+        and "older than its notebooks (notebooks/10_youth_civic.ipynb)" in lines[1]
+    )
 
 
 @pytest.mark.e2e
@@ -352,12 +416,19 @@ def test_the_release_of_a_live_build_says_it_came_from_the_api_and_its_rebuild_k
     assert "WARNING" not in rebuilt.stderr
     original = json.loads((built / "data/raw/isoc_ci_ac_i.provenance.json").read_text())
     again = json.loads((second / "data/raw/isoc_ci_ac_i.provenance.json").read_text())
-    assert (again["source"], again["location"], again["retrieved_at"]) == (original["source"], original["location"], original["retrieved_at"])
+    assert (again["source"], again["location"], again["retrieved_at"]) == (
+        original["source"],
+        original["location"],
+        original["retrieved_at"],
+    )
     from helpers.publish.provenance import readable_time
 
     import html
 
     page = html.unescape((second / "report/_site/data-and-methods.html").read_text())
-    assert f"retrieved from Eurostat's API on {readable_time(original['retrieved_at'])}; rebuilt from release 0.1.0" in page
+    assert (
+        f"retrieved from Eurostat's API on {readable_time(original['retrieved_at'])}; rebuilt from release 0.1.0"
+        in page
+    )
     csvs = sorted(p.relative_to(folder / "site") for p in (folder / "site").rglob("*.csv"))
     assert csvs and all((second / "report/_site" / c).read_bytes() == (folder / "site" / c).read_bytes() for c in csvs)

@@ -42,7 +42,9 @@ def test_the_lock_notices_other_data(built_report, tmp_path):
 
 def test_make_report_warns_when_the_data_differs_from_the_lock(built_report):
     lock = built_report / "data" / "eurostat.lock"  # a clone commits none: the test records its own
-    run_make(built_report, "lock")  # the lock of what this clone was built from (../shared's mirror or the generated one)
+    run_make(
+        built_report, "lock"
+    )  # the lock of what this clone was built from (../shared's mirror or the generated one)
     assert "WARNING" not in run_make(built_report, "report").stderr
     saved = lock.read_text()
     record = json.loads(saved)

@@ -68,7 +68,7 @@ def test_environment_installs_quarto_for_users():
     assert "quarto" in environment["dependencies"]
 
 
-PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC")  # 1x1
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC"  # 1x1
 
 
 def tiny_notebook(title, *outputs):
@@ -78,20 +78,40 @@ def tiny_notebook(title, *outputs):
 
     cells = [{"cell_type": "markdown", "id": "t", "metadata": {}, "source": [f"# {title}\n", "Some words."]}]
     for n, output in enumerate(outputs):
-        cells.append({"cell_type": "code", "id": f"cell-{n}", "metadata": {}, "execution_count": 1,
-                      "source": ["secret_code = 1"], "outputs": [output]})
-    return write_cell_options({"cells": cells, "nbformat": 4, "nbformat_minor": 5,
-                               "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}}})
+        cells.append(
+            {
+                "cell_type": "code",
+                "id": f"cell-{n}",
+                "metadata": {},
+                "execution_count": 1,
+                "source": ["secret_code = 1"],
+                "outputs": [output],
+            }
+        )
+    return write_cell_options(
+        {
+            "cells": cells,
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        }
+    )
 
 
 def figure_output(caption="A chart. [Download the data (CSV)](data/x.csv)", alt="Bar chart of two countries"):
-    return {"output_type": "display_data", "data": {"image/png": PNG, "text/plain": ["alt"]},
-            "metadata": {"image/png": {"report": {"kind": "figure", "caption": caption, "alt": alt}}}}
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": PNG, "text/plain": ["alt"]},
+        "metadata": {"image/png": {"report": {"kind": "figure", "caption": caption, "alt": alt}}},
+    }
 
 
 def table_output(markdown="| a | b |\n|:---|---:|\n| x | 1.0 |\n", caption="A table."):
-    return {"output_type": "display_data", "data": {"text/markdown": [markdown], "text/plain": ["t"]},
-            "metadata": {"text/markdown": {"report": {"kind": "table", "caption": caption}}}}
+    return {
+        "output_type": "display_data",
+        "data": {"text/markdown": [markdown], "text/plain": ["t"]},
+        "metadata": {"text/markdown": {"report": {"kind": "table", "caption": caption}}},
+    }
 
 
 def markdown_output(markdown):
@@ -154,7 +174,9 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
     (site / ".renderer").write_text("quarto\n")
     arguments = ["render", "--report-dir", str(report), "--provenance", str(tmp_path / "none.json"), "--quarto", ""]
     assert site_main([*arguments, "--only", "countries/ES.ipynb"]) == 0
-    assert capsys.readouterr().out.startswith(f"Quarto not found: {site} was built with Quarto, so every page is rendered again")
+    assert capsys.readouterr().out.startswith(
+        f"Quarto not found: {site} was built with Quarto, so every page is rendered again"
+    )
     assert "Quarto's page" not in (site / "index.html").read_text()
     assert not (site / "article.pdf").exists() and "article.pdf" not in (site / "index.html").read_text()
     assert (site / ".renderer").read_text() == "fallback\n"
@@ -168,7 +190,11 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
 def test_a_site_built_by_the_other_renderer_is_rendered_again_and_said_in_one_line(tmp_path):
     from helpers.pipeline.site import renderer_change, renderer_in_use
 
-    assert (renderer_in_use("/opt/quarto/bin/quarto"), renderer_in_use(""), renderer_in_use(None)) == ("quarto", "fallback", "fallback")
+    assert (renderer_in_use("/opt/quarto/bin/quarto"), renderer_in_use(""), renderer_in_use(None)) == (
+        "quarto",
+        "fallback",
+        "fallback",
+    )
     site = tmp_path / "_site"
     assert renderer_change(tmp_path, "quarto") == ""  # no site yet: nothing to say, everything is rendered
     site.mkdir()
@@ -188,8 +214,22 @@ def test_makes_site_stamp_names_the_renderer_in_use(quarto, stamp):
     so make renders it again (whole: its new stamp is older than nothing)."""
     from helpers.pipeline.site import renderer_in_use
 
-    result = subprocess.run(["make", "--no-print-directory", "-n", "-p", "help", f"QUARTO={quarto}", f"PYTHON={sys.executable}",
-                             "ENV_STAMP="], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-n",
+            "-p",
+            "help",
+            f"QUARTO={quarto}",
+            f"PYTHON={sys.executable}",
+            "ENV_STAMP=",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     site = next(line for line in result.stdout.splitlines() if line.startswith("SITE := "))
     assert site.endswith(f"/_site/{stamp}") and stamp == f".built-{renderer_in_use(quarto)}"
@@ -198,16 +238,30 @@ def test_makes_site_stamp_names_the_renderer_in_use(quarto, stamp):
 def test_the_fallback_numbers_captions_and_cross_references_as_quarto_does(tmp_path):
     from helpers.render.fallback_renderer import body_html
 
-    notebook = tiny_notebook("Page", figure_output(), table_output(), figure_output(caption="Another *chart*."),
-                             markdown_output("See @fig-cell-2 and @tbl-cell-1; @fig-missing stays as written."))
+    notebook = tiny_notebook(
+        "Page",
+        figure_output(),
+        table_output(),
+        figure_output(caption="Another *chart*."),
+        markdown_output("See @fig-cell-2 and @tbl-cell-1; @fig-missing stays as written."),
+    )
     body = body_html(notebook, figures_dir=tmp_path, figures_href="p_files")
-    assert re.search(r'<figure class="report-figure" id="fig-cell-0">.*<figcaption>Figure&nbsp;1: A chart\. '
-                     r'<a href="data/x.csv">Download the data \(CSV\)</a></figcaption></figure>', body)
-    assert re.search(r'<figure class="report-table" id="tbl-cell-1"><figcaption>Table&nbsp;1: A table\.</figcaption>'
-                     r'<table>.*<td[^>]*>x</td>', body, re.S)
+    assert re.search(
+        r'<figure class="report-figure" id="fig-cell-0">.*<figcaption>Figure&nbsp;1: A chart\. '
+        r'<a href="data/x.csv">Download the data \(CSV\)</a></figcaption></figure>',
+        body,
+    )
+    assert re.search(
+        r'<figure class="report-table" id="tbl-cell-1"><figcaption>Table&nbsp;1: A table\.</figcaption>'
+        r"<table>.*<td[^>]*>x</td>",
+        body,
+        re.S,
+    )
     assert "<figcaption>Figure&nbsp;2: Another <em>chart</em>.</figcaption>" in body
-    assert '<a href="#fig-cell-2" class="cross-ref">Figure&nbsp;2</a> and <a href="#tbl-cell-1" class="cross-ref">' \
-           'Table&nbsp;1</a>' in body
+    assert (
+        '<a href="#fig-cell-2" class="cross-ref">Figure&nbsp;2</a> and <a href="#tbl-cell-1" class="cross-ref">'
+        "Table&nbsp;1</a>" in body
+    )
     assert "@fig-missing" in body  # an unknown reference stays visible, as in Quarto
 
 
@@ -224,10 +278,16 @@ def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_pa
     warning = banner({"synthetic": True}).markdown
     details = collapsed("The evidence", Shown("Some **evidence**."))
     table = markdown_table(pd.DataFrame({"claim": ["Y-1"], "verdict": [verdict_span("not reproduced")]}))
-    body = body_html(tiny_notebook("Page", markdown_output(warning), markdown_output(details.markdown),
-                                   markdown_output(table)), figures_dir=tmp_path, figures_href="p_files")
-    assert re.search(r'<div class="callout callout-warning synthetic-data" role="note"><p class="callout-title">'
-                     r'Synthetic data</p><div class="callout-body"><p><strong>SYNTHETIC DATA', body)
+    body = body_html(
+        tiny_notebook("Page", markdown_output(warning), markdown_output(details.markdown), markdown_output(table)),
+        figures_dir=tmp_path,
+        figures_href="p_files",
+    )
+    assert re.search(
+        r'<div class="callout callout-warning synthetic-data" role="note"><p class="callout-title">'
+        r'Synthetic data</p><div class="callout-body"><p><strong>SYNTHETIC DATA',
+        body,
+    )
     assert '<details class="report-details">\n<summary>The evidence</summary>' in body
     assert "<strong>evidence</strong>" in body
     assert '<span class="verdict verdict-not-reproduced">not reproduced</span>' in body
@@ -235,7 +295,9 @@ def test_the_fallback_shows_callouts_collapsed_sections_and_verdict_spans(tmp_pa
 
 
 def test_title_comes_from_a_markdown_output_when_the_notebook_computes_it():
-    notebook = {"cells": [{"cell_type": "code", "source": [], "outputs": [{"data": {"text/markdown": "# Spain (ES)"}}]}]}
+    notebook = {
+        "cells": [{"cell_type": "code", "source": [], "outputs": [{"data": {"text/markdown": "# Spain (ES)"}}]}]
+    }
     assert notebook_title(notebook, "x") == "Spain (ES)"
 
 
@@ -259,7 +321,13 @@ def test_a_computed_title_becomes_the_first_heading():
     notebook = tiny_notebook("unused", figure_output())
     notebook["cells"][0]["source"] = ["**Country profile.** Some words."]
     notebook["cells"][1]["outputs"].append(
-        {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {"text/markdown": "# Portugal (PT)"}})
+        {
+            "output_type": "execute_result",
+            "metadata": {},
+            "execution_count": 1,
+            "data": {"text/markdown": "# Portugal (PT)"},
+        }
+    )
     hoisted = hoist_computed_title(notebook)
     assert hoisted["cells"][0]["source"] == ["# Portugal (PT)"]
     assert notebook_title(hoisted, "PT") == "Portugal (PT)"
@@ -269,8 +337,10 @@ def test_a_computed_title_becomes_the_first_heading():
 def test_every_page_credits_the_report_as_citation_cff_does(tmp_path):
     from helpers.render.site_config import KOSOVO_NOTE, credit_line
 
-    (tmp_path / "CITATION.cff").write_text('title: "A title"\nversion: 9.8.7\ndate-released: 2030-01-02\nauthors:\n'
-                                           '  - given-names: Ada\n    family-names: Author\n  - name: "An Office"\n')
+    (tmp_path / "CITATION.cff").write_text(
+        'title: "A title"\nversion: 9.8.7\ndate-released: 2030-01-02\nauthors:\n'
+        '  - given-names: Ada\n    family-names: Author\n  - name: "An Office"\n'
+    )
     assert credit_line(tmp_path) == "Ada Author; An Office, A title, version 9.8.7, 2030-01-02."
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     credit = credit_line(ROOT)

@@ -32,8 +32,12 @@ def test_each_check_is_said_to_hold_or_not_as_it_passed_or_failed():
     # NL 32 is within 30-35 and leads; AT 12 is not below 10 but is the lowest
     result = evaluate_claim(tidy(youth(2013, {"NL": 32, "AT": 12, "DE": 20})), claim("Y-1"), 2013)
     statuses = {c.description: c.status for c in result.best.checks}
-    assert statuses == {"NL within 30-35": "pass", "NL highest of 3 countries": "pass", "AT < 10": "fail",
-                        "AT lowest of 3 countries": "pass"}
+    assert statuses == {
+        "NL within 30-35": "pass",
+        "NL highest of 3 countries": "pass",
+        "AT < 10": "fail",
+        "AT lowest of 3 countries": "pass",
+    }
     text = claim_statement(result)
     assert said_of(text, "Netherlands within 30-35") == "*holds*"
     assert said_of(text, "Austria below 10") == "*does not hold*"
@@ -47,9 +51,16 @@ def test_an_untested_check_is_said_untested_never_failed():
     assert "does not hold" not in text
 
 
-@pytest.mark.parametrize("verdict, css", [("reproduced", "verdict-reproduced"), ("partly", "verdict-partly"),
-                                          ("not reproduced", "verdict-not-reproduced"), ("no data", "verdict-no-data"),
-                                          ("partly (1 untested)", "verdict-partly")])
+@pytest.mark.parametrize(
+    "verdict, css",
+    [
+        ("reproduced", "verdict-reproduced"),
+        ("partly", "verdict-partly"),
+        ("not reproduced", "verdict-not-reproduced"),
+        ("no data", "verdict-no-data"),
+        ("partly (1 untested)", "verdict-partly"),
+    ],
+)
 def test_a_verdict_is_spelled_out_and_coloured_as_itself(verdict, css, monkeypatch):
     from helpers.publish import BUILD_VARIABLE
 

@@ -75,7 +75,9 @@ def test_build_and_load_the_store(tmp_path, synthetic_mirror):
     # and the OECD's rows beside them, in the OECD's codes, for the countries Eurostat does not survey
     oecd = loaded[loaded.dataset == "DSD_ICT_HH_IND@DF_IND"]
     assert len(oecd) and set(oecd.geo) <= {"KOR", "JPN", "USA"} and set(oecd.unit) == {"PT_POP"}
-    assert (open(processed / "oecd_countries.txt").read().split()) == sorted(set(oecd.geo), key=["KOR", "JPN", "USA"].index)
+    assert (open(processed / "oecd_countries.txt").read().split()) == sorted(
+        set(oecd.geo), key=["KOR", "JPN", "USA"].index
+    )
     assert not loaded.duplicated(["dataset", "indic_is", "unit", "ind_type", "geo", "year"]).any()
     csv = pd.read_csv(processed / "ict_usage.csv", keep_default_na=False, na_values=[""])
     assert len(csv) == len(loaded)

@@ -28,7 +28,9 @@ def shown_and_written(results, tmp_path):
     from helpers.publish.scorecard import verdict_table
 
     evaluated, store = results
-    table = verdict_table(evaluated, csv=write_csv(scorecard(evaluated, store), name="claims_scorecard", output_dir=tmp_path))
+    table = verdict_table(
+        evaluated, csv=write_csv(scorecard(evaluated, store), name="claims_scorecard", output_dir=tmp_path)
+    )
     return table, (tmp_path / "data" / "claims_scorecard.csv").read_text(encoding="utf-8")
 
 
@@ -49,8 +51,10 @@ def test_a_csv_without_the_oecd_rows_is_caught(results, tmp_path):
 
 
 def test_the_reader_sees_a_cell_as_the_csv_writes_it():
-    markdown = ("| claim | verdict |\n|:---|:---|\n| [Korea](countries/KOR.html) | [not reproduced]{.verdict .x} |\n"
-                "| S\\_1 a\\|b | 7.4 |\n")
+    markdown = (
+        "| claim | verdict |\n|:---|:---|\n| [Korea](countries/KOR.html) | [not reproduced]{.verdict .x} |\n"
+        "| S\\_1 a\\|b | 7.4 |\n"
+    )
     assert table_rows(markdown) == [["Korea", "not reproduced"], ["S_1 a|b", "7.4"]]
 
 

@@ -41,8 +41,9 @@ def test_make_country_leaves_a_warm_worker_that_gives_the_same_page(country_clon
     cold = run_make(country_clone, "country", "COUNTRY=PT", WARM_MINUTES="5")
     # one line says a worker stays, for how long, and how to keep none
     said = [line for line in cold.stdout.splitlines() if "warm worker" in line]
-    assert said == ["(left a warm worker for the next make country: it stops after 5 idle minutes; "
-                    "WARM_MINUTES=0 keeps none)"], cold.stdout
+    assert said == [
+        "(left a warm worker for the next make country: it stops after 5 idle minutes; " "WARM_MINUTES=0 keeps none)"
+    ], cold.stdout
     page = (report / "countries" / "PT.ipynb").read_bytes()
     html = (report / "_site" / "countries" / "PT.html").read_bytes()
     assert wait_for_worker(report), "no warm worker answered after make country"
@@ -59,8 +60,10 @@ def test_make_country_leaves_a_warm_worker_that_gives_the_same_page(country_clon
 def test_with_proc_hidden_make_country_leaves_a_worker_that_serves_the_next_one(country_clone):
     """As on macOS: make and every process it starts see an empty /proc (root and unshare(1), else skipped)."""
     if not proc_can_be_hidden():
-        pytest.skip("/proc cannot be hidden here (needs root and util-linux's unshare): "
-                    "test_the_worker_and_its_client_work_without_proc hides it from Python instead")
+        pytest.skip(
+            "/proc cannot be hidden here (needs root and util-linux's unshare): "
+            "test_the_worker_and_its_client_work_without_proc hides it from Python instead"
+        )
     report = country_clone / "report"
     cold = make_without_proc(country_clone, "country", "COUNTRY=NL", WARM_MINUTES="5")
     assert cold.returncode == 0, cold.stderr
@@ -100,15 +103,22 @@ def test_a_worker_stops_by_itself_when_idle(tmp_path):
     report = tmp_path / "report"
     report.mkdir()
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "helpers.pipeline.worker", "serve", "--report-dir", str(report),
-                    "--idle-seconds", "1"], timeout=60, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline.worker", "serve", "--report-dir", str(report), "--idle-seconds", "1"],
+        timeout=60,
+        check=True,
+    )
     assert time.monotonic() - started < 60 and not (report / ".worker" / "socket").exists()
 
 
 def test_without_a_worker_nothing_is_asked_and_stop_says_so(tmp_path):
     assert worker.ask_worker(tmp_path, {"command": "ping"}) is None
-    result = subprocess.run([sys.executable, "-m", "helpers.pipeline.worker", "stop", "--report-dir", str(tmp_path)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline.worker", "stop", "--report-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "no warm worker was running" in result.stdout
 
 
@@ -124,9 +134,13 @@ def serve_in_background(report, *, hide_proc=False, environment=None, idle_secon
     if hide_proc:
         boot += f"sys.path.insert(0, {TESTS!r}); from test_build_lock import hide_proc; hide_proc(setattr)\n"
     boot += "from helpers.pipeline.worker import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.Popen([sys.executable, "-c", boot, "serve", "--report-dir", str(report), "--idle-seconds",
-                             str(idle_seconds)], env={**os.environ, "PYTHONPATH": SRC, **(environment or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", boot, "serve", "--report-dir", str(report), "--idle-seconds", str(idle_seconds)],
+        env={**os.environ, "PYTHONPATH": SRC, **(environment or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture
@@ -220,7 +234,8 @@ def test_a_cold_country_says_how_long_its_worker_stays_and_none_with_warm_minute
     monkeypatch.setenv("OECD_BUILD_LOG", str(tmp_path / "build.log"))
     assert worker.country(["PT", "--report-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "(left a warm worker for the next make country: it stops after 7 idle minutes; WARM_MINUTES=0 keeps none)"]
+        "(left a warm worker for the next make country: it stops after 7 idle minutes; WARM_MINUTES=0 keeps none)"
+    ]
     assert started and started[0][started[0].index("--idle-seconds") + 1] == "420"
     monkeypatch.setenv("WARM_MINUTES", "0")
     assert worker.country(["PT", "--report-dir", str(tmp_path)]) == 0

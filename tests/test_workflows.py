@@ -22,8 +22,12 @@ QUARTO_SETUP = "quarto-dev/quarto-actions/setup@"
 
 def schema_check(*files: Path) -> subprocess.CompletedProcess:
     """check-jsonschema with the GitHub workflow schema it ships (it reads nothing from the network)."""
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-                           *map(str, files)], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def load(name: str) -> dict:
@@ -61,9 +65,12 @@ def run_index(job: dict, command: str) -> int:
 
 def make_database() -> str:
     """`make -pn help`: the Makefile's variables and rules as make reads them (nothing is run)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "REPORT_DIR", "DATA_DIR"}}
-    result = subprocess.run(["make", "--no-print-directory", "-pn", "help"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "REPORT_DIR", "DATA_DIR"}
+    }
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-pn", "help"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -74,7 +81,9 @@ def test_there_is_a_test_workflow_and_a_release_workflow():
 
 def test_every_workflow_is_valid_against_githubs_schema():
     result = schema_check(*WORKFLOWS)  # one run for all: the schema is read once
-    assert result.returncode == 0, f"a workflow is not valid (check-jsonschema names it):\n{result.stdout}{result.stderr}"
+    assert (
+        result.returncode == 0
+    ), f"a workflow is not valid (check-jsonschema names it):\n{result.stdout}{result.stderr}"
 
 
 def test_the_schema_check_refuses_a_misspelt_key(tmp_path):
@@ -142,8 +151,10 @@ def test_a_version_tag_builds_live_releases_and_deploys_the_site_make_report_bui
 
 def test_the_makefile_has_the_release_target_the_tag_workflow_runs():
     if not re.search(r"^release:", make_database(), re.M):
-        pytest.skip("the Makefile has no `release` target yet (issue #31, items 1-3): the tag workflow's "
-                    "`make release` cannot be checked against it")
+        pytest.skip(
+            "the Makefile has no `release` target yet (issue #31, items 1-3): the tag workflow's "
+            "`make release` cannot be checked against it"
+        )
 
 
 def test_the_tag_workflow_refuses_a_tag_that_is_not_citation_cffs_version():
@@ -153,8 +164,14 @@ def test_the_tag_workflow_refuses_a_tag_that_is_not_citation_cffs_version():
     version = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["version"]
 
     def run(tag: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["sh", "-e", "-c", check], cwd=ROOT, env={**os.environ, "GITHUB_REF_NAME": tag},
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            ["sh", "-e", "-c", check],
+            cwd=ROOT,
+            env={**os.environ, "GITHUB_REF_NAME": tag},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     assert run(f"v{version}").returncode == 0
     refused = run(f"v{version}.1")

@@ -1,5 +1,4 @@
-"""The live path: a dataset fetched through the `eurostat` package from Eurostat's API, under the guard.
-"""
+"""The live path: a dataset fetched through the `eurostat` package from Eurostat's API, under the guard."""
 
 from __future__ import annotations
 
@@ -59,11 +58,16 @@ def content_constraint(guard: Guard, code: str) -> dict[str, set[str]]:
     except ET.ParseError:
         raise MalformedFile(f"Eurostat's content constraint for {code} is not XML") from None
     common = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common}"
-    return {kv.get("id").lower(): {v.text for v in kv.findall(f"{common}Value")}
-            for kv in root.iter(f"{common}KeyValue") if kv.get("id") != "TIME_PERIOD"}
+    return {
+        kv.get("id").lower(): {v.text for v in kv.findall(f"{common}Value")}
+        for kv in root.iter(f"{common}KeyValue")
+        if kv.get("id") != "TIME_PERIOD"
+    }
 
 
-def choose_filters(spec: DatasetSpec, carried: dict[str, set[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def choose_filters(
+    spec: DatasetSpec, carried: dict[str, set[str]]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The catalogue's filters less the codes the dataset does not carry; and those absent codes.
 
     An absent optional code (a series that ended, e.g. I_IUPOL1 "until 2019") is left out and
@@ -81,8 +85,10 @@ def choose_filters(spec: DatasetSpec, carried: dict[str, set[str]]) -> tuple[dic
                 missing[dimension] = required
     if missing:
         named = "; ".join(f"{d} {', '.join(c)}" for d, c in missing.items())
-        raise FetchError(f"Eurostat's {spec.code} does not carry {named}, which the catalogue requires "
-                         "(src/helpers/catalogue/series.toml): mark them optional or choose other codes")
+        raise FetchError(
+            f"Eurostat's {spec.code} does not carry {named}, which the catalogue requires "
+            "(src/helpers/catalogue/series.toml): mark them optional or choose other codes"
+        )
     return filters, absent
 
 

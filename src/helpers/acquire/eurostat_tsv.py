@@ -50,8 +50,10 @@ _CELL = re.compile(
 )
 
 
-CELL_GRAMMAR = (f"a number or ':', then optional flag letters ({', '.join(OBSERVATION_FLAGS)}), then optional "
-                f"'@' and a confidentiality code ({', '.join(CONFIDENTIALITY_CODES)}), e.g. '53.1 u', ': @C', '7.0 p@C'")
+CELL_GRAMMAR = (
+    f"a number or ':', then optional flag letters ({', '.join(OBSERVATION_FLAGS)}), then optional "
+    f"'@' and a confidentiality code ({', '.join(CONFIDENTIALITY_CODES)}), e.g. '53.1 u', ': @C', '7.0 p@C'"
+)
 
 
 def decode_payload(payload: bytes, *, source: str) -> str:
@@ -105,7 +107,7 @@ def parse_eurostat_tsv(payload: bytes | str, *, dataset: str, source: str | None
     newline = data.find(b"\n")
     first_line = data if newline < 0 else data[:newline]
     # the rows, without copying the text (about 10 MB for the largest dataset)
-    body = memoryview(data)[len(data):] if newline < 0 else memoryview(data)[newline + 1:]
+    body = memoryview(data)[len(data) :] if newline < 0 else memoryview(data)[newline + 1 :]
     try:
         first_line_text = first_line.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError as exc:
@@ -147,8 +149,10 @@ def _refuse_duplicated_keys(keys: pa.Array, source: str) -> None:
     repeated = [(v["values"], v["counts"]) for v in counts.to_pylist() if v["counts"] > 1]
     key, times = repeated[0]
     more = f" (and {len(repeated) - 1} more key(s))" if len(repeated) > 1 else ""
-    raise MalformedFile(f"{source}: duplicate key {key!r}: the series appears {times} times in the file{more}; "
-                        "a file with a duplicated key is not read")
+    raise MalformedFile(
+        f"{source}: duplicate key {key!r}: the series appears {times} times in the file{more}; "
+        "a file with a duplicated key is not read"
+    )
 
 
 def _decompress(payload: bytes, *, source: str) -> bytes:
@@ -171,7 +175,9 @@ def _long_table(dataset, dimensions, years, n_series, codes, cells, source=""):
         # a dataset repeats its cells (':' alone is often a fifth of them): each distinct cell is
         # read once, then every cell takes its reading (5x faster on the largest dataset)
         distinct = pc.dictionary_encode(cells)
-        values, flags, confidentiality = (pc.take(part, distinct.indices) for part in _split_cells_fast(distinct.dictionary))
+        values, flags, confidentiality = (
+            pc.take(part, distinct.indices) for part in _split_cells_fast(distinct.dictionary)
+        )
     except (pa.ArrowInvalid, ValueError):
         values, flags, confidentiality = _split_cells_strictly(cells, n_series, years, codes, dataset, source)
     arrays, names = [pa.repeat(pa.scalar(dataset, TEXT), n_series * n_years)], ["dataset"]
@@ -217,8 +223,9 @@ def _split_cells_fast(cells: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     return values, flags, confidentiality
 
 
-def _split_cells_strictly(cells: pa.Array, n_series: int, years: list[int], codes: pa.Array, dataset: str,
-                          source: str) -> tuple[pa.Array, pa.Array, pa.Array]:
+def _split_cells_strictly(
+    cells: pa.Array, n_series: int, years: list[int], codes: pa.Array, dataset: str, source: str
+) -> tuple[pa.Array, pa.Array, pa.Array]:
     """The same split with the full cell grammar (also '0n', ':@C'); names the first cell it cannot read."""
     parts = pc.extract_regex(cells, _CELL.pattern)
     unmatched = pc.is_null(parts).to_numpy(zero_copy_only=False)
@@ -226,7 +233,7 @@ def _split_cells_strictly(cells: pa.Array, n_series: int, years: list[int], code
         first = int(np.flatnonzero(unmatched)[0])
         year_index, line_index = divmod(first, n_series)
         width = len(codes) // max(n_series, 1)
-        series = ",".join(codes[line_index * width:(line_index + 1) * width].to_pylist())
+        series = ",".join(codes[line_index * width : (line_index + 1) * width].to_pylist())
         raise MalformedFile(
             f"{source}: dataset {dataset}, series {series} (line {line_index + 2}), year {years[year_index]}: "
             f"cannot read cell {cells[first].as_py()!r}; a cell is {CELL_GRAMMAR}"

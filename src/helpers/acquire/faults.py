@@ -18,7 +18,7 @@ class _Stopped(Exception):
 FAULT_ADVICE = {
     "100": "the dataset does not exist or is not disseminated: check its code in src/helpers/catalogue/series.toml",
     "140": "the request names a different number of dimensions than the dataset has: its structure changed; "
-           "compare the catalogue's filters with it",
+    "compare the catalogue's filters with it",
     "150": "a code the catalogue asks for is not allowed in one of the dataset's dimensions",
     "413": "the extraction is too big: narrow the filters of the dataset in src/helpers/catalogue/series.toml",
 }
@@ -34,8 +34,11 @@ def soap_fault(body: bytes) -> tuple[str, str] | None:
         root = ET.fromstring(body)
     except ET.ParseError:
         return None
-    fault = root if root.tag.endswith("}Fault") or root.tag == "Fault" else next(
-        (e for e in root.iter() if e.tag.endswith("}Fault")), None)
+    fault = (
+        root
+        if root.tag.endswith("}Fault") or root.tag == "Fault"
+        else next((e for e in root.iter() if e.tag.endswith("}Fault")), None)
+    )
     if fault is None:
         return None
     return (fault.findtext("faultcode") or "").strip(), " ".join((fault.findtext("faultstring") or "").split())
@@ -45,8 +48,11 @@ def is_maintenance_page(response) -> bool:
     """Eurostat's site, when down, redirects to an HTML 'sorry' page (sorry.ec.europa.eu)."""
     host = urlparse(response.url).hostname or ""
     content_type = response.headers.get("Content-Type", "")
-    return host.startswith("sorry.") or content_type.startswith("text/html") or response.content[:15].lower().startswith(
-        (b"<!doctype html", b"<html"))
+    return (
+        host.startswith("sorry.")
+        or content_type.startswith("text/html")
+        or response.content[:15].lower().startswith((b"<!doctype html", b"<html"))
+    )
 
 
 class Guard:
@@ -88,16 +94,25 @@ class Guard:
             self.refused_detours += 1
             raise _Stopped(f"not asked: {url}")
         if len(self.responses) >= settings.max_requests:
-            self._halt(FetchError(f"{self.code} needed more than {settings.max_requests} requests "
-                                  "(EUROSTAT_MAX_REQUESTS); stopped"))
+            self._halt(
+                FetchError(
+                    f"{self.code} needed more than {settings.max_requests} requests " "(EUROSTAT_MAX_REQUESTS); stopped"
+                )
+            )
         if self.clock() - self.started > settings.max_seconds:
-            self._halt(TransientError(f"{self.code} took longer than {settings.max_seconds:g} s (EUROSTAT_MAX_SECONDS)"))
+            self._halt(
+                TransientError(f"{self.code} took longer than {settings.max_seconds:g} s (EUROSTAT_MAX_SECONDS)")
+            )
         if "/status/" in url:  # the package polls a queued extraction without pausing: pause here
             self.polls += 1
             delay = min(settings.backoff * 2 ** (self.polls - 1), 60.0)
             if self.queued_seconds + delay > settings.queue_wait:
-                self._halt(TransientError(f"Eurostat queued the extraction of {self.code} and it was not ready after "
-                                          f"{self.queued_seconds:g} s (EUROSTAT_QUEUE_WAIT)"))
+                self._halt(
+                    TransientError(
+                        f"Eurostat queued the extraction of {self.code} and it was not ready after "
+                        f"{self.queued_seconds:g} s (EUROSTAT_QUEUE_WAIT)"
+                    )
+                )
             self.sleep(delay)
             self.queued_seconds += delay
         kwargs["timeout"] = settings.timeout
@@ -110,8 +125,12 @@ class Guard:
             self._halt(TransientError(f"cannot connect to Eurostat at {settings.api_base} ({reason[:120]})"))
         self.responses.append(response)
         if is_maintenance_page(response):
-            self._halt(TransientError(f"Eurostat answered {self.code} with an HTML page ({response.url}), not SDMX: "
-                                      "the site is probably down for maintenance"))
+            self._halt(
+                TransientError(
+                    f"Eurostat answered {self.code} with an HTML page ({response.url}), not SDMX: "
+                    "the site is probably down for maintenance"
+                )
+            )
         fault = soap_fault(response.content)
         if fault or not response.ok:
             self._halt(self.classify(response, fault))

@@ -46,8 +46,9 @@ def mirror_file(mirror: Path, code: str, extension: str = "tsv") -> Path:
     for name in (f"{code}.{extension}.gz", f"{code}.{extension}"):
         if (mirror / name).exists():
             return mirror / name
-    raise FetchError(f"mirror {mirror} has no file for dataset {code} (looked for {code}.{extension}.gz and "
-                     f"{code}.{extension})")
+    raise FetchError(
+        f"mirror {mirror} has no file for dataset {code} (looked for {code}.{extension}.gz and " f"{code}.{extension})"
+    )
 
 
 def kept_record(mirror: Path, code: str, payload: bytes | None, file: Path | None) -> dict | None:
@@ -68,20 +69,27 @@ def kept_record(mirror: Path, code: str, payload: bytes | None, file: Path | Non
     held = hashlib.sha256(payload).hexdigest() if payload is not None else ""
     if record.get("sha256", "") != held:
         what = file.name if file else "no file"
-        raise MalformedFile(f"mirror {mirror}: {what} does not match its provenance record {record_path.name} "
-                            f"(sha256 {held[:12] or 'none'}, the record says {record.get('sha256', '')[:12] or 'none'}): "
-                            "the data changed after they were received; remove the record to read the file as a plain mirror file")
+        raise MalformedFile(
+            f"mirror {mirror}: {what} does not match its provenance record {record_path.name} "
+            f"(sha256 {held[:12] or 'none'}, the record says {record.get('sha256', '')[:12] or 'none'}): "
+            "the data changed after they were received; remove the record to read the file as a plain mirror file"
+        )
     release = read_mirror_manifest(mirror).get("release") or {}
     record.pop("file", None)  # the fetch names the file it writes
-    record["rebuilt_from"] = {"release": release.get("version", ""), "commit": release.get("commit", ""),
-                              "folder": str(mirror.resolve())}
+    record["rebuilt_from"] = {
+        "release": release.get("version", ""),
+        "commit": release.get("commit", ""),
+        "folder": str(mirror.resolve()),
+    }
     return record
 
 
 def fetch_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
     """Take one dataset from a folder of files in Eurostat's TSV layout."""
     if not mirror.is_dir():
-        raise FetchError(f"the mirror folder {mirror} does not exist; set EUROSTAT_MIRROR to a folder of Eurostat TSV files")
+        raise FetchError(
+            f"the mirror folder {mirror} does not exist; set EUROSTAT_MIRROR to a folder of Eurostat TSV files"
+        )
     if spec.source == "oecd":
         return _oecd_from_mirror(spec, mirror)
     path = mirror_file(mirror, spec.code)
@@ -125,8 +133,14 @@ def _oecd_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
         if original is not None:  # the OECD had nothing for the report when the data were received
             return Fetched(spec.code, None, original, extension="csv")
         # the mirror's own time, as a mirror file's: the same provenance on every fetch from it
-        return no_data(spec, source="mirror", location=str(mirror.resolve()), synthetic=synthetic,
-                       why=f"the mirror holds no OECD file ({spec.code}.csv)", retrieved_at=_utc(mirror.stat().st_mtime))
+        return no_data(
+            spec,
+            source="mirror",
+            location=str(mirror.resolve()),
+            synthetic=synthetic,
+            why=f"the mirror holds no OECD file ({spec.code}.csv)",
+            retrieved_at=_utc(mirror.stat().st_mtime),
+        )
     payload = path.read_bytes()
     table = parse_oecd_csv(payload, dataset=spec.code, dimensions=spec.key_order, source=str(path))
     original = kept_record(mirror, spec.code, payload, path)
@@ -134,6 +148,15 @@ def _oecd_from_mirror(spec: DatasetSpec, mirror: Path) -> Fetched:
         check_series_present(table, spec, source=str(path))
         return Fetched(spec.code, payload, _finish_provenance(original, payload, table), extension="csv")
     entry = manifest.get("datasets", {}).get(spec.code, {})
-    return received(spec, payload, table, source="mirror", location=str(mirror.resolve() / path.name), requests_made=0,
-                    synthetic=synthetic, mirror_label=manifest.get("label", ""), retrieved_at=_utc(path.stat().st_mtime),
-                    last_update=entry.get("last_update"))
+    return received(
+        spec,
+        payload,
+        table,
+        source="mirror",
+        location=str(mirror.resolve() / path.name),
+        requests_made=0,
+        synthetic=synthetic,
+        mirror_label=manifest.get("label", ""),
+        retrieved_at=_utc(path.stat().st_mtime),
+        last_update=entry.get("last_update"),
+    )

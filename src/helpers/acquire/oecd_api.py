@@ -63,8 +63,10 @@ def data_key(spec: DatasetSpec) -> str:
 def data_url(spec: DatasetSpec, settings: OecdSettings) -> str:
     version = f",{spec.version}" if spec.version else ""
     start = f"startPeriod={spec.start_period}&" if spec.start_period else ""
-    return (f"{settings.api_base}data/{spec.agency},{spec.code}{version}/{data_key(spec)}"
-            f"?{start}dimensionAtObservation=AllDimensions&format=csvfilewithlabels")
+    return (
+        f"{settings.api_base}data/{spec.agency},{spec.code}{version}/{data_key(spec)}"
+        f"?{start}dimensionAtObservation=AllDimensions&format=csvfilewithlabels"
+    )
 
 
 class DownloadLedger:
@@ -86,10 +88,19 @@ class DownloadLedger:
         recent = self.recent()
         if len(recent) >= self.limit:
             free = dt.datetime.fromtimestamp(recent[0] + ONE_HOUR, dt.timezone.utc).strftime("%H:%M UTC")
-            raise FetchError(f"the OECD allows {self.limit} data downloads an hour and {len(recent)} were made from this "
-                             f"clone in the last hour ({self.path.name}); nothing was asked: try again after {free}")
-        text = json.dumps({"comment": "OECD data requests of the last hour (helpers.acquire.oecd_api)",
-                           "data_requests": [*recent, self.clock()]}) + "\n"
+            raise FetchError(
+                f"the OECD allows {self.limit} data downloads an hour and {len(recent)} were made from this "
+                f"clone in the last hour ({self.path.name}); nothing was asked: try again after {free}"
+            )
+        text = (
+            json.dumps(
+                {
+                    "comment": "OECD data requests of the last hour (helpers.acquire.oecd_api)",
+                    "data_requests": [*recent, self.clock()],
+                }
+            )
+            + "\n"
+        )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, lambda p: Path(p).write_text(text, encoding="utf-8"))
 
@@ -113,30 +124,43 @@ def fetch_oecd_live(spec: DatasetSpec, settings: OecdSettings, ledger: DownloadL
             failure = TransientError(f"the OECD did not answer within {settings.timeout:g} s ({url})")
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             reason = str(exc.args[0]) if exc.args else "connection failed"
-            failure = TransientError(f"the OECD's answer for {spec.code} was cut off or the connection failed "
-                                     f"({settings.api_base}: {reason[:120]})")
+            failure = TransientError(
+                f"the OECD's answer for {spec.code} was cut off or the connection failed "
+                f"({settings.api_base}: {reason[:120]})"
+            )
         else:
             if response.status_code == 429:
                 wait = _retry_after(response.headers.get("Retry-After"))
                 if wait > settings.max_retry_after or attempt == settings.attempts:
-                    raise TransientError(f"the OECD answered 429 (too many requests) for {spec.code} and asks to wait "
-                                         f"{wait:g} s (OECD_MAX_RETRY_AFTER is {settings.max_retry_after:g}): try later")
+                    raise TransientError(
+                        f"the OECD answered 429 (too many requests) for {spec.code} and asks to wait "
+                        f"{wait:g} s (OECD_MAX_RETRY_AFTER is {settings.max_retry_after:g}): try later"
+                    )
                 sleep(wait)
                 continue
             if response.status_code >= 500:
-                failure = TransientError(f"the OECD answered HTTP {response.status_code} for {spec.code} (server busy or down)")
+                failure = TransientError(
+                    f"the OECD answered HTTP {response.status_code} for {spec.code} (server busy or down)"
+                )
             else:
                 break
         if attempt == settings.attempts:
             raise TransientError(f"{failure} - gave up after {attempt} tries")
         sleep(settings.backoff * 2 ** (attempt - 1))
     if response.status_code == 404:
-        return no_data(spec, source="live", location=url, why="the OECD answered 404: no data for the catalogue's "
-                       "selection", requests_made=attempt)
+        return no_data(
+            spec,
+            source="live",
+            location=url,
+            why="the OECD answered 404: no data for the catalogue's " "selection",
+            requests_made=attempt,
+        )
     if not response.ok:
         raise FetchError(f"the OECD answered HTTP {response.status_code} for {spec.code} ({response.reason}): {url}")
     payload = response.content
-    table = parse_oecd_csv(payload, dataset=spec.code, dimensions=spec.key_order, source=f"the OECD's API ({spec.code})")
+    table = parse_oecd_csv(
+        payload, dataset=spec.code, dimensions=spec.key_order, source=f"the OECD's API ({spec.code})"
+    )
     return received(spec, payload, table, source="live", location=url, requests_made=attempt)
 
 
@@ -155,9 +179,19 @@ def _retry_after(header: str | None) -> float:
             return 60.0
 
 
-def received(spec: DatasetSpec, payload: bytes, table, *, source: str, location: str, requests_made: int,
-             synthetic: bool = False, mirror_label: str = "", retrieved_at: str | None = None,
-             last_update: str | None = None) -> Fetched:
+def received(
+    spec: DatasetSpec,
+    payload: bytes,
+    table,
+    *,
+    source: str,
+    location: str,
+    requests_made: int,
+    synthetic: bool = False,
+    mirror_label: str = "",
+    retrieved_at: str | None = None,
+    last_update: str | None = None,
+) -> Fetched:
     """An OECD answer as received, checked, with its provenance record."""
     check_series_present(table, spec, source=location)
     carried = {d: set(table[d].unique()) for d in spec.filters if d in table.columns}
@@ -180,14 +214,35 @@ def received(spec: DatasetSpec, payload: bytes, table, *, source: str, location:
     return Fetched(spec.code, payload, _finish_provenance(provenance, payload, table), extension="csv")
 
 
-def no_data(spec: DatasetSpec, *, source: str, location: str, why: str, requests_made: int = 0,
-            synthetic: bool = False, retrieved_at: str | None = None) -> Fetched:
+def no_data(
+    spec: DatasetSpec,
+    *,
+    source: str,
+    location: str,
+    why: str,
+    requests_made: int = 0,
+    synthetic: bool = False,
+    retrieved_at: str | None = None,
+) -> Fetched:
     """An OECD dataflow with nothing for the report: recorded, with the reason, and no data file."""
     provenance = {
-        "dataset": spec.code, "title": spec.title, "publisher": "OECD", "source": source, "location": location,
-        "synthetic": synthetic, "mirror_label": "", "retrieved_at": retrieved_at or _utc(), "last_update": None,
-        "filters": {k: list(v) for k, v in spec.filters.items()}, "absent_codes": {}, "requests": requests_made,
-        "no_data": why, "sha256": "", "bytes": 0, "series": 0, "rows": 0,
+        "dataset": spec.code,
+        "title": spec.title,
+        "publisher": "OECD",
+        "source": source,
+        "location": location,
+        "synthetic": synthetic,
+        "mirror_label": "",
+        "retrieved_at": retrieved_at or _utc(),
+        "last_update": None,
+        "filters": {k: list(v) for k, v in spec.filters.items()},
+        "absent_codes": {},
+        "requests": requests_made,
+        "no_data": why,
+        "sha256": "",
+        "bytes": 0,
+        "series": 0,
+        "rows": 0,
     }
     return Fetched(spec.code, None, provenance, extension="csv")
 
@@ -197,9 +252,23 @@ def unavailable(spec: DatasetSpec, *, location: str, why: str, attempted_at: str
     (`unavailable`, `attempted_at`), no data file, nothing retrieved. Unlike `no_data` (the OECD answered,
     without the series), nothing was checked: the pages say so, never a verdict."""
     provenance = {
-        "dataset": spec.code, "title": spec.title, "publisher": "OECD", "source": "live", "location": location,
-        "synthetic": False, "mirror_label": "", "retrieved_at": "", "attempted_at": attempted_at or _utc(),
-        "last_update": None, "filters": {k: list(v) for k, v in spec.filters.items()}, "absent_codes": {},
-        "no_data": "", "unavailable": why, "sha256": "", "bytes": 0, "series": 0, "rows": 0,
+        "dataset": spec.code,
+        "title": spec.title,
+        "publisher": "OECD",
+        "source": "live",
+        "location": location,
+        "synthetic": False,
+        "mirror_label": "",
+        "retrieved_at": "",
+        "attempted_at": attempted_at or _utc(),
+        "last_update": None,
+        "filters": {k: list(v) for k, v in spec.filters.items()},
+        "absent_codes": {},
+        "no_data": "",
+        "unavailable": why,
+        "sha256": "",
+        "bytes": 0,
+        "series": 0,
+        "rows": 0,
     }
     return Fetched(spec.code, None, provenance, extension="csv")

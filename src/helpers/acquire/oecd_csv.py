@@ -55,31 +55,40 @@ def parse_oecd_csv(payload: bytes, *, dataset: str, dimensions: tuple[str, ...],
     wanted = [*FIXED_COLUMNS, *(d.upper() for d in dimensions)]
     missing = [c for c in wanted if c not in header]
     if missing:
-        raise MalformedFile(f"{source}: not the OECD's SDMX-CSV for {dataset}: the header lacks {', '.join(missing)} "
-                            f"(it starts {','.join(header[:6])!r})")
+        raise MalformedFile(
+            f"{source}: not the OECD's SDMX-CSV for {dataset}: the header lacks {', '.join(missing)} "
+            f"(it starts {','.join(header[:6])!r})"
+        )
     at = {name: header.index(name) for name in wanted}
     records = []
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            raise MalformedFile(f"{source}: line {number} has {len(row)} fields where the header has {len(header)} "
-                                "(a truncated or damaged answer)")
+            raise MalformedFile(
+                f"{source}: line {number} has {len(row)} fields where the header has {len(header)} "
+                "(a truncated or damaged answer)"
+            )
         structure = row[at["STRUCTURE_ID"]]
         if dataset not in structure:
             raise MalformedFile(f"{source}: line {number} is of {structure!r}, not of {dataset}")
         year = row[at["TIME_PERIOD"]]
         if not _YEAR.fullmatch(year):
-            raise MalformedFile(f"{source}: line {number}: the time period {year!r} is not a year (annual data expected)")
+            raise MalformedFile(
+                f"{source}: line {number}: the time period {year!r} is not a year (annual data expected)"
+            )
         status = row[at["OBS_STATUS"]].strip()
         if status and (len(status) != 1 or status not in OECD_OBSERVATION_STATUS):
-            raise MalformedFile(f"{source}: line {number}: unknown observation status {status!r} "
-                                f"(SDMX's are {', '.join(OECD_OBSERVATION_STATUS)})")
+            raise MalformedFile(
+                f"{source}: line {number}: unknown observation status {status!r} "
+                f"(SDMX's are {', '.join(OECD_OBSERVATION_STATUS)})"
+            )
         cell = row[at["OBS_VALUE"]].strip()
         try:
             value = float(cell) if cell else np.nan
         except ValueError:
             raise MalformedFile(f"{source}: line {number}: the value {cell!r} is not a number") from None
-        records.append((*(row[at[d.upper()]] for d in dimensions), int(year), value,
-                        "" if status == NORMAL else status, ""))
+        records.append(
+            (*(row[at[d.upper()]] for d in dimensions), int(year), value, "" if status == NORMAL else status, "")
+        )
     table = pd.DataFrame.from_records(records, columns=[*dimensions, "year", "value", "flag", "confidentiality"])
     table["year"] = table["year"].astype("int64")
     table["value"] = table["value"].astype("float64")

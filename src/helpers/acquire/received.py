@@ -51,7 +51,9 @@ def check_series_present(table: pd.DataFrame, spec: DatasetSpec, *, source: str)
     """Raise when a required code of the catalogue's filters is absent from a dataset."""
     for dimension in spec.filters:
         if dimension not in table.columns:
-            raise MalformedFile(f"{source}: {spec.code} has no dimension {dimension!r} (it has {', '.join(table.columns)})")
+            raise MalformedFile(
+                f"{source}: {spec.code} has no dimension {dimension!r} (it has {', '.join(table.columns)})"
+            )
         present = set(table[dimension].unique())
         missing = [c for c in spec.required(dimension) if c not in present]
         if missing:

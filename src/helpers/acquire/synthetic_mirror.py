@@ -50,19 +50,43 @@ DIMENSION_ORDER = {
 
 # typical level of each indicator (share of all individuals, 2011) and yearly growth in points
 INDICATOR_LEVEL = {
-    "I_IUSNET": (38, 2.2), "I_IUPOL1": (9, 0.3), "I_IUPOL2": (10, 0.3), "I_IUVOTE": (8, 0.3), "I_IUCPP": (12, 0.5),
-    "I_IHIF": (42, 1.6), "I_IUJOB": (15, 0.4), "I_IU3": (70, 1.6), "I_ILT12": (73, 1.5), "I_IUGOV12": (41, 1.6),
-    "I_IUPOL": (9, 0.3), "H_IACC": (72, 1.6),
+    "I_IUSNET": (38, 2.2),
+    "I_IUPOL1": (9, 0.3),
+    "I_IUPOL2": (10, 0.3),
+    "I_IUVOTE": (8, 0.3),
+    "I_IUCPP": (12, 0.5),
+    "I_IHIF": (42, 1.6),
+    "I_IUJOB": (15, 0.4),
+    "I_IU3": (70, 1.6),
+    "I_ILT12": (73, 1.5),
+    "I_IUGOV12": (41, 1.6),
+    "I_IUPOL": (9, 0.3),
+    "H_IACC": (72, 1.6),
 }
 
 
-GROUP_SHIFT = {"IND_TOTAL": 0, "Y16_24": 22, "Y25_54": 8, "Y55_74": -18, "Y65_74": -26, "I0_2": -17, "I3_4": 0,
-               "I5_8": 17, "UNE": 4, "TOTAL": 0}
+GROUP_SHIFT = {
+    "IND_TOTAL": 0,
+    "Y16_24": 22,
+    "Y25_54": 8,
+    "Y55_74": -18,
+    "Y65_74": -26,
+    "I0_2": -17,
+    "I3_4": 0,
+    "I5_8": 17,
+    "UNE": 4,
+    "TOTAL": 0,
+}
 
 
 # indicators asked only in some survey years (as in Eurostat's survey)
-ASKED = {"I_IUPOL": range(2011, 2013), "I_IUPOL1": range(2011, 2020), "I_IUPOL2": range(2013, 2026, 2), "I_IUVOTE": range(2011, 2026, 2),
-         "I_IUCPP": range(2015, 2026, 2)}
+ASKED = {
+    "I_IUPOL": range(2011, 2013),
+    "I_IUPOL1": range(2011, 2020),
+    "I_IUPOL2": range(2013, 2026, 2),
+    "I_IUVOTE": range(2011, 2026, 2),
+    "I_IUCPP": range(2015, 2026, 2),
+}
 
 
 LATE_STARTERS = {"CH": 2014, "RS": 2014, "MK": 2015, "ME": 2016, "AL": 2018, "BA": 2018, "XK": 2018}
@@ -99,8 +123,10 @@ def dataset_tsv(code: str, catalogue: Catalogue, seed: int = SEED) -> bytes:
     group_dimension = "hhtyp" if "hhtyp" in spec.filters else "ind_type"  # households: a household type
     combos = [
         {"freq": "A", "indic_is": indic, "unit": unit, group_dimension: group, "geo": geo}
-        for indic in spec.filters["indic_is"] for unit in spec.filters["unit"]
-        for group in spec.filters[group_dimension] for geo in geos
+        for indic in spec.filters["indic_is"]
+        for unit in spec.filters["unit"]
+        for group in spec.filters[group_dimension]
+        for geo in geos
     ]
     for key in sorted(combos, key=lambda k: tuple(k[d] for d in order)):
         level, growth = INDICATOR_LEVEL[key["indic_is"]]
@@ -126,15 +152,31 @@ def dataset_tsv(code: str, catalogue: Catalogue, seed: int = SEED) -> bytes:
 
 # The OECD's SDMX-CSV with labels: the columns of a real answer (../shared/oecd-api-samples), in order;
 # each dimension and attribute id is followed by its label column.
-OECD_COLUMNS = (("STRUCTURE", None), ("STRUCTURE_ID", None), ("STRUCTURE_NAME", None), ("ACTION", None),
-                ("REF_AREA", "Reference area"), ("FREQ", "Frequency of observation"), ("MEASURE", "Measure"),
-                ("UNIT_MEASURE", "Unit of measure"), ("GEO_AREA", "Geographical area"), ("AGE", "Age"), ("SEX", "Sex"),
-                ("EDUCATION_LEVEL", "Education level"), ("INCOME_GROUP", "Income group"),
-                ("EMP_STATUS", "Employment status"), ("TIME_PERIOD", "Time period"), ("OBS_VALUE", "Observation value"),
-                ("OBS_STATUS", "Observation status"), ("OBS_STATUS_2", "Observation status 2"),
-                ("OBS_STATUS_3", "Observation status 3"), ("UNIT_MULT", "Unit multiplier"),
-                ("TIME_HORIZON_USE", "Time horizon"), ("DECIMALS", "Decimals"),
-                ("BREAKDOWN_V7_HH", "V7 Breakdowns households"))
+OECD_COLUMNS = (
+    ("STRUCTURE", None),
+    ("STRUCTURE_ID", None),
+    ("STRUCTURE_NAME", None),
+    ("ACTION", None),
+    ("REF_AREA", "Reference area"),
+    ("FREQ", "Frequency of observation"),
+    ("MEASURE", "Measure"),
+    ("UNIT_MEASURE", "Unit of measure"),
+    ("GEO_AREA", "Geographical area"),
+    ("AGE", "Age"),
+    ("SEX", "Sex"),
+    ("EDUCATION_LEVEL", "Education level"),
+    ("INCOME_GROUP", "Income group"),
+    ("EMP_STATUS", "Employment status"),
+    ("TIME_PERIOD", "Time period"),
+    ("OBS_VALUE", "Observation value"),
+    ("OBS_STATUS", "Observation status"),
+    ("OBS_STATUS_2", "Observation status 2"),
+    ("OBS_STATUS_3", "Observation status 3"),
+    ("UNIT_MULT", "Unit multiplier"),
+    ("TIME_HORIZON_USE", "Time horizon"),
+    ("DECIMALS", "Decimals"),
+    ("BREAKDOWN_V7_HH", "V7 Breakdowns households"),
+)
 
 
 OECD_LEVEL = {"KOR": 6, "JPN": -4, "USA": 10}  # invented country levels
@@ -156,17 +198,43 @@ def oecd_csv(catalogue: Catalogue, seed: int = SEED) -> bytes:
             level, growth = INDICATOR_LEVEL["I_IUSNET" if measure == "D1B_I" else "I_IU3"]
             for age in spec.filters["age"]:
                 for year in range(OECD_FIRST_YEAR[geo], YEARS[-1]):
-                    value = float(np.clip(level + OECD_LEVEL[geo] + OECD_AGE_SHIFT[age] * (level / 50)
-                                          + growth * (year - YEARS[0]) + rng.normal(0, 1.5), 0.5, 99.5))
+                    value = float(
+                        np.clip(
+                            level
+                            + OECD_LEVEL[geo]
+                            + OECD_AGE_SHIFT[age] * (level / 50)
+                            + growth * (year - YEARS[0])
+                            + rng.normal(0, 1.5),
+                            0.5,
+                            99.5,
+                        )
+                    )
                     status = "D" if year < 2016 else "A"
-                    codes = {"REF_AREA": geo, "FREQ": "A", "MEASURE": measure, "UNIT_MEASURE": "PT_POP", "GEO_AREA": "_Z",
-                             "AGE": age, "SEX": "_T", "EDUCATION_LEVEL": "_T", "INCOME_GROUP": "_T", "EMP_STATUS": "_T",
-                             "TIME_PERIOD": str(year), "OBS_VALUE": f"{value:.2f}", "OBS_STATUS": status,
-                             "UNIT_MULT": "0", "DECIMALS": "2"}
-                    labels = {"REF_AREA": catalogue.label("geo", geo), "MEASURE": catalogue.label("indic_is", measure),
-                              "AGE": catalogue.label("ind_type", age),
-                              "OBS_STATUS": "Definition differs" if status == "D" else "Normal value",
-                              "UNIT_MULT": "Units", "DECIMALS": "Two"}
+                    codes = {
+                        "REF_AREA": geo,
+                        "FREQ": "A",
+                        "MEASURE": measure,
+                        "UNIT_MEASURE": "PT_POP",
+                        "GEO_AREA": "_Z",
+                        "AGE": age,
+                        "SEX": "_T",
+                        "EDUCATION_LEVEL": "_T",
+                        "INCOME_GROUP": "_T",
+                        "EMP_STATUS": "_T",
+                        "TIME_PERIOD": str(year),
+                        "OBS_VALUE": f"{value:.2f}",
+                        "OBS_STATUS": status,
+                        "UNIT_MULT": "0",
+                        "DECIMALS": "2",
+                    }
+                    labels = {
+                        "REF_AREA": catalogue.label("geo", geo),
+                        "MEASURE": catalogue.label("indic_is", measure),
+                        "AGE": catalogue.label("ind_type", age),
+                        "OBS_STATUS": "Definition differs" if status == "D" else "Normal value",
+                        "UNIT_MULT": "Units",
+                        "DECIMALS": "Two",
+                    }
                     row = list(structure)
                     for column, label in OECD_COLUMNS[4:]:
                         row.append(codes.get(column, ""))

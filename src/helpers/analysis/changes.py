@@ -1,5 +1,4 @@
-"""What a change of data does to the analysis: the claim verdicts that flip, the rankings that move.
-"""
+"""What a change of data does to the analysis: the claim verdicts that flip, the rankings that move."""
 
 from __future__ import annotations
 
@@ -16,8 +15,10 @@ def verdict_flips(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     rows = []
     compared = load_catalogue().comparison("paper")  # as the report ranks by default
     for before, after in zip(evaluate_all(old, compared=compared), evaluate_all(new, compared=compared)):
-        for when, a, b in (("paper year", before.verdict, after.verdict),
-                           ("latest year", before.latest_verdict, after.latest_verdict)):
+        for when, a, b in (
+            ("paper year", before.verdict, after.verdict),
+            ("latest year", before.latest_verdict, after.latest_verdict),
+        ):
             if a != b:
                 rows.append({"claim": before.claim["id"], "when": when, "before": a, "after": b})
     return pd.DataFrame(rows, columns=["claim", "when", "before", "after"])
@@ -40,6 +41,13 @@ def ranking_flips(old: pd.DataFrame, new: pd.DataFrame, paper_year: int = 2013) 
             before, after = joined["rank_before"].astype("float"), joined["rank_after"].astype("float")
             moved = joined[(before != after) & ~(before.isna() & after.isna())]
             for _, row in moved.iterrows():
-                rows.append({"comparison": title, "year": year, "geo": row.geo,
-                             "rank before": row.rank_before, "rank after": row.rank_after})
+                rows.append(
+                    {
+                        "comparison": title,
+                        "year": year,
+                        "geo": row.geo,
+                        "rank before": row.rank_before,
+                        "rank after": row.rank_after,
+                    }
+                )
     return pd.DataFrame(rows, columns=["comparison", "year", "geo", "rank before", "rank after"])

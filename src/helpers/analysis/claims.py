@@ -131,6 +131,7 @@ def _candidates(claim: dict) -> list[dict]:
 def _measure(store: pd.DataFrame, claim: dict, series: dict, year: int) -> pd.DataFrame:
     """Values by geo (countries and aggregates) for one year: `value`, or `high`/`low`/`gap`;
     with each value's flags (`flag_value`, or `flag_high`/`flag_low`, both for the gap)."""
+
     def values(ind_type: str) -> tuple[pd.Series, pd.Series]:
         rows = series_rows(store, Series(series["indic_is"], series["unit"], ind_type))
         rows = rows[rows.year == year].set_index("geo")
@@ -141,7 +142,8 @@ def _measure(store: pd.DataFrame, claim: dict, series: dict, year: int) -> pd.Da
         table = pd.DataFrame({"high": high, "low": low, "flag_high": flag_high, "flag_low": flag_low})
         table["gap"] = table["high"] - table["low"]
         table["flag_gap"] = (table["flag_high"].fillna("") + table["flag_low"].fillna("")).map(
-            lambda f: "".join(sorted(set(f), key=f.index)))
+            lambda f: "".join(sorted(set(f), key=f.index))
+        )
         return table
     value, flag = values(series["ind_type"])
     return pd.DataFrame({"value": value, "flag_value": flag})
@@ -156,8 +158,9 @@ def _fmt(value: float, flag: str = "") -> str:
 LOW_RELIABILITY = "u"
 
 
-def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
-              compared: list[str] | None = None) -> CheckResult:
+def run_check(
+    check: dict, table: pd.DataFrame, year: int, default_column: str, compared: list[str] | None = None
+) -> CheckResult:
     """Evaluate one check on a table of values by geo, at the paper's precision (whole numbers).
     Rankings ("highest", "the leading country") are among the comparison set `compared` (all
     countries when None)."""
@@ -183,21 +186,39 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
     if test in ("top_between", "highest_between"):
         n = check.get("n", 1) if test == "top_between" else 1
         low, high = check["low"], check["high"]
-        description = (f"the {n} highest countries within {low}-{high}" if test == "top_between"
-                       else f"the leading country within {low}-{high}")
+        description = (
+            f"the {n} highest countries within {low}-{high}"
+            if test == "top_between"
+            else f"the leading country within {low}-{high}"
+        )
         top = countries.head(n)
         if len(top) < n:
             return CheckResult(description, UNTESTED, f"only {len(top)} countries with data")
         ok = all(low <= at_paper_precision(v) <= high for v in top)
-        return CheckResult(description, status(ok), ", ".join(shown(g) for g in top.index) + caveat(*top.index),
-                           geo=top.index[0], value=float(top.iloc[0]), target=(low, high))
+        return CheckResult(
+            description,
+            status(ok),
+            ", ".join(shown(g) for g in top.index) + caveat(*top.index),
+            geo=top.index[0],
+            value=float(top.iloc[0]),
+            target=(low, high),
+        )
 
     value = table[column].get(geo, np.nan) if column in table else np.nan
     label = f"{geo} {column}" if column != "value" else geo
     if pd.isna(value):
-        wording = f"{check.get('value', '')}" if "value" in check else f"{check.get('low', '')}-{check.get('high', '')}".strip("-")
-        return CheckResult(f"{label} {test.replace('_', ' ')} {wording}".strip(), UNTESTED, f"{geo}: no data", geo=geo,
-                           target=_target(check))
+        wording = (
+            f"{check.get('value', '')}"
+            if "value" in check
+            else f"{check.get('low', '')}-{check.get('high', '')}".strip("-")
+        )
+        return CheckResult(
+            f"{label} {test.replace('_', ' ')} {wording}".strip(),
+            UNTESTED,
+            f"{geo}: no data",
+            geo=geo,
+            target=_target(check),
+        )
     if test in ("highest", "lowest"):
         ordered = countries if test == "highest" else countries.sort_values(kind="stable")
         others = ordered.drop(geo, errors="ignore")
@@ -205,13 +226,25 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
         ok = best == geo
         runner = shown(others.index[0]) if len(others) else "none"
         evidence = f"{shown(geo)}; " + (f"next: {runner}" if ok else f"{test}: {shown(best)}")
-        return CheckResult(f"{geo} {test} of {len(countries)} countries", status(ok), evidence + caveat(geo), geo=geo,
-                           value=float(value))
+        return CheckResult(
+            f"{geo} {test} of {len(countries)} countries",
+            status(ok),
+            evidence + caveat(geo),
+            geo=geo,
+            value=float(value),
+        )
     whole = at_paper_precision(value)
     if test == "between":
         low, high = check["low"], check["high"]
-        return CheckResult(f"{label} within {low}-{high}", status(low <= whole <= high), shown(geo) + caveat(geo),
-                           geo=geo, value=float(value), target=(low, high), flag=flags.get(geo, ""))
+        return CheckResult(
+            f"{label} within {low}-{high}",
+            status(low <= whole <= high),
+            shown(geo) + caveat(geo),
+            geo=geo,
+            value=float(value),
+            target=(low, high),
+            flag=flags.get(geo, ""),
+        )
     target = check["value"]
     tolerance = check.get("tolerance", 0)
     tests = {
@@ -225,8 +258,15 @@ def run_check(check: dict, table: pd.DataFrame, year: int, default_column: str,
     if test not in tests:
         raise ValueError(f"unknown test {test!r} in the claims registry")
     ok, wording = tests[test]
-    return CheckResult(f"{label} {wording}", status(ok), shown(geo) + caveat(geo), geo=geo, value=float(value),
-                       target=_target(check), flag=flags.get(geo, ""))
+    return CheckResult(
+        f"{label} {wording}",
+        status(ok),
+        shown(geo) + caveat(geo),
+        geo=geo,
+        value=float(value),
+        target=_target(check),
+        flag=flags.get(geo, ""),
+    )
 
 
 def _target(check: dict) -> tuple[float, float] | None:
@@ -244,8 +284,14 @@ def _target(check: dict) -> tuple[float, float] | None:
 RANKING_TESTS = ("highest", "lowest", "top_between", "highest_between")
 
 
-def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared: list[str] | None = None,
-          per_country_since: int | None = None) -> Trial:
+def trial(
+    store: pd.DataFrame,
+    claim: dict,
+    candidate: dict,
+    year: int,
+    compared: list[str] | None = None,
+    per_country_since: int | None = None,
+) -> Trial:
     """All checks of a claim for one candidate series and year.
 
     With `per_country_since` (the latest-year trial), a check on one country without a value in
@@ -261,16 +307,29 @@ def trial(store: pd.DataFrame, claim: dict, candidate: dict, year: int, compared
         except MissingData:
             geo = check.get("geo", "")
             description = f"{geo} {check['test'].replace('_', ' ')} {check.get('value', '')}".strip()
-            result.checks.append(CheckResult(description, UNTESTED, f"no data: series {series['indic_is']} / "
-                                             f"{series['unit']} / {series['ind_type']} is not in the data", geo=geo,
-                                             target=_target(check)))
+            result.checks.append(
+                CheckResult(
+                    description,
+                    UNTESTED,
+                    f"no data: series {series['indic_is']} / "
+                    f"{series['unit']} / {series['ind_type']} is not in the data",
+                    geo=geo,
+                    target=_target(check),
+                )
+            )
             continue
         outcome = run_check(check, table, year, default_column, compared)
-        if outcome.status == UNTESTED and per_country_since is not None and check["test"] not in RANKING_TESTS \
-                and check.get("geo") not in (None, "EU"):
+        if (
+            outcome.status == UNTESTED
+            and per_country_since is not None
+            and check["test"] not in RANKING_TESTS
+            and check.get("geo") not in (None, "EU")
+        ):
             for earlier in range(year - 1, per_country_since, -1):
                 older = _measure(store, claim, series, earlier)
-                if not pd.isna(older.get(check.get("of", default_column), pd.Series(dtype=float)).get(check["geo"], np.nan)):
+                if not pd.isna(
+                    older.get(check.get("of", default_column), pd.Series(dtype=float)).get(check["geo"], np.nan)
+                ):
                     outcome = run_check(check, older, earlier, default_column, compared)
                     outcome.evidence += f" (its latest year with data: {earlier})"
                     break
@@ -318,15 +377,21 @@ class ClaimResult:
         """Whether then and now differ on the checks tested in both years (not only by missing data)."""
         if not (self.best and self.latest):
             return False
-        both = [i for i, (a, b) in enumerate(zip(self.best.checks, self.latest.checks))
-                if a.status != UNTESTED and b.status != UNTESTED]
+        both = [
+            i
+            for i, (a, b) in enumerate(zip(self.best.checks, self.latest.checks))
+            if a.status != UNTESTED and b.status != UNTESTED
+        ]
         if not both:
             return False
-        return verdict_of([self.best.checks[i].status for i in both]) != verdict_of([self.latest.checks[i].status for i in both])
+        return verdict_of([self.best.checks[i].status for i in both]) != verdict_of(
+            [self.latest.checks[i].status for i in both]
+        )
 
 
-def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: list[str] | None = None,
-                   latest_year: int = 0) -> ClaimResult:
+def evaluate_claim(
+    store: pd.DataFrame, claim: dict, paper_year: int, compared: list[str] | None = None, latest_year: int = 0
+) -> ClaimResult:
     """Test every candidate (series x year) of a claim; pick the best; test it on the latest year
     with data (not after `latest_year`, when given)."""
     if "checks" not in claim:
@@ -359,8 +424,9 @@ def evaluate_claim(store: pd.DataFrame, claim: dict, paper_year: int, compared: 
 _EVALUATED: dict[tuple, list[ClaimResult]] = {}
 
 
-def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: list[str] | None = None,
-                 latest_year: int = 0) -> list[ClaimResult]:
+def evaluate_all(
+    store: pd.DataFrame, paper_year: int | None = None, compared: list[str] | None = None, latest_year: int = 0
+) -> list[ClaimResult]:
     """Every claim of the registry, for the paper's year (the registry's, unless given) and the
     latest year with data (not after `latest_year`, when not 0), ranking among the comparison set
     `compared` (all countries when None). Every page calls it with the same settings, so every
@@ -373,8 +439,14 @@ def evaluate_all(store: pd.DataFrame, paper_year: int | None = None, compared: l
     registry = load_claims()
     year = paper_year or registry["paper_year"]
     unavailable = store.attrs.get("unavailable", {})
-    key = (store_key(store), repr(registry), year, tuple(compared) if compared is not None else None, latest_year,
-           repr(sorted(unavailable.items())))
+    key = (
+        store_key(store),
+        repr(registry),
+        year,
+        tuple(compared) if compared is not None else None,
+        latest_year,
+        repr(sorted(unavailable.items())),
+    )
     if key not in _EVALUATED:
         if len(_EVALUATED) >= 4:
             _EVALUATED.pop(next(iter(_EVALUATED)))
@@ -395,8 +467,15 @@ def evaluate_oecd_part(store: pd.DataFrame, claim: dict, paper_year: int, latest
     part = claim.get("oecd")
     if not part:
         return None
-    sub = {**part, "id": claim["id"], "topic": claim["topic"], "quote": claim["quote"], "source": claim["source"],
-           "page": claim.get("page", ""), "publisher": "OECD"}
+    sub = {
+        **part,
+        "id": claim["id"],
+        "topic": claim["topic"],
+        "quote": claim["quote"],
+        "source": claim["source"],
+        "page": claim.get("page", ""),
+        "publisher": "OECD",
+    }
     not_fetched = oecd_not_fetched(store)
     if not_fetched:
         return ClaimResult(sub, [], None, None, not_checked=not_fetched)
@@ -439,24 +518,26 @@ def scorecard(results: list[ClaimResult], store: pd.DataFrame | None = None) -> 
         verdict = result.verdict
         if result.best and note:
             verdict += " (Eurostat part)"
-        rows.append({
-            "id": claim["id"],
-            "topic": claim["topic"],
-            "the paper says": f"\u201c{claim['quote']}\u201d ({claim['source']})",
-            "verdict": verdict,
-            "untested": result.best.untested_note if result.best else "",
-            "tested on": result.best.candidate if result.best else "",
-            "evidence": result.best.evidence if result.best else note,
-            "beside (not deciding)": f"{result.beside.candidate}: {result.beside.verdict}" if result.beside else "",
-            "why this unit": claim.get("authority_reason", ""),
-            "candidates that fit": ", ".join(result.fitting) if len(result.trials) > 1 else "",
-            "latest year": result.latest.year if result.latest else "",
-            "verdict latest": result.latest_verdict if result.best else NOT_IN_EUROSTAT,
-            "evidence latest": result.latest.evidence if result.latest else "",
-            "untested latest": result.latest.untested_note if result.latest else "",
-            "real change": result.change_is_real,
-            "note": note,
-        })
+        rows.append(
+            {
+                "id": claim["id"],
+                "topic": claim["topic"],
+                "the paper says": f"\u201c{claim['quote']}\u201d ({claim['source']})",
+                "verdict": verdict,
+                "untested": result.best.untested_note if result.best else "",
+                "tested on": result.best.candidate if result.best else "",
+                "evidence": result.best.evidence if result.best else note,
+                "beside (not deciding)": f"{result.beside.candidate}: {result.beside.verdict}" if result.beside else "",
+                "why this unit": claim.get("authority_reason", ""),
+                "candidates that fit": ", ".join(result.fitting) if len(result.trials) > 1 else "",
+                "latest year": result.latest.year if result.latest else "",
+                "verdict latest": result.latest_verdict if result.best else NOT_IN_EUROSTAT,
+                "evidence latest": result.latest.evidence if result.latest else "",
+                "untested latest": result.latest.untested_note if result.latest else "",
+                "real change": result.change_is_real,
+                "note": note,
+            }
+        )
         if result.oecd is not None:
             rows.append(_oecd_scorecard_row(result.oecd))
     return pd.DataFrame(rows)
@@ -467,8 +548,10 @@ def _oecd_scorecard_row(part: ClaimResult) -> dict:
     claim = part.claim
     reason = ""
     if part.not_checked:
-        reason = (f"not checked: the OECD's data could not be fetched on {str(part.not_checked.get('attempted_at'))[:10]}: "
-                  f"{part.not_checked.get('reason', '')}")
+        reason = (
+            f"not checked: the OECD's data could not be fetched on {str(part.not_checked.get('attempted_at'))[:10]}: "
+            f"{part.not_checked.get('reason', '')}"
+        )
     return {
         "id": f"{claim['id']} (OECD)",
         "topic": claim["topic"],

@@ -76,7 +76,9 @@ def series_rows(store: pd.DataFrame, series: Series) -> pd.DataFrame:
     if rows.empty:
         datasets = sorted(store.loc[store.indic_is == series.indic_is, "dataset"].unique())
         where = f"dataset {datasets[0]}" if datasets else "any dataset of the store"
-        raise MissingData(f"no series {series.describe()} in {where}; check the catalogue's filters and run `make data`")
+        raise MissingData(
+            f"no series {series.describe()} in {where}; check the catalogue's filters and run `make data`"
+        )
     return rows
 
 
@@ -99,9 +101,11 @@ def gap_note(series_words: str, year: int, years: list[int]) -> str:
     """'No data for <series> in 2012; the nearest years with data are 2011 and 2013.' (for readers)"""
     before, after = nearest_years(years, year)
     near = " and ".join(str(y) for y in (before, after) if y is not None)
-    return (f"No data for {series_words} in {year}; " +
-            (f"the nearest years with data are {near}." if before and after else
-             f"the nearest year with data is {near}." if near else "the series has no data in any year."))
+    return f"No data for {series_words} in {year}; " + (
+        f"the nearest years with data are {near}."
+        if before and after
+        else f"the nearest year with data is {near}." if near else "the series has no data in any year."
+    )
 
 
 def latest_year_with_data(store: pd.DataFrame, series: Series) -> int:
@@ -191,38 +195,60 @@ def breaks_between(store: pd.DataFrame, series: list[Series], first: int, last: 
     return found
 
 
-def then_and_now(then: pd.DataFrame, now: pd.DataFrame, value: str = "value", *, breaks: set[str] = frozenset()
-                 ) -> pd.DataFrame:
+def then_and_now(
+    then: pd.DataFrame, now: pd.DataFrame, value: str = "value", *, breaks: set[str] = frozenset()
+) -> pd.DataFrame:
     """Join two cross-sections by country and add the change in percentage points; `breaks` (from
     `breaks_between`) marks the countries whose change crosses a break in series."""
-    left = then[["geo", "country", value, "flag", "rank"]].rename(columns={value: "then", "flag": "flag_then", "rank": "rank_then"})
+    left = then[["geo", "country", value, "flag", "rank"]].rename(
+        columns={value: "then", "flag": "flag_then", "rank": "rank_then"}
+    )
     right = now[["geo", value, "flag", "rank"]].rename(columns={value: "now", "flag": "flag_now", "rank": "rank_now"})
     joined = left.merge(right, on="geo", how="outer")
     joined["country"] = joined.geo.map(load_catalogue().labels["geo"])
     joined["change"] = joined["now"] - joined["then"]
-    joined["break between"] = joined.geo.map(lambda g: "yes: the change crosses a break in series" if g in breaks else "")
+    joined["break between"] = joined.geo.map(
+        lambda g: "yes: the change crosses a break in series" if g in breaks else ""
+    )
     return joined.sort_values(["now", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
 YOUTH_CIVIC_INDICATORS = ("I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP")
 
 
-def youth_civic_use(store: pd.DataFrame, year: int, indic_is: str = "I_IUPOL2", unit: str = "PC_IND",
-                    group: str = "Y16_24", countries: list[str] | None = None) -> pd.DataFrame:
+def youth_civic_use(
+    store: pd.DataFrame,
+    year: int,
+    indic_is: str = "I_IUPOL2",
+    unit: str = "PC_IND",
+    group: str = "Y16_24",
+    countries: list[str] | None = None,
+) -> pd.DataFrame:
     """Share of 16-24 year olds using the internet for civic or political issues, by country."""
     return cross_section(store, Series(indic_is, unit, group), year, countries)
 
 
-def education_gap(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", unit: str = "PC_IND",
-                  high: str = "I5_8", low: str = "I0_2", countries: list[str] | None = None) -> pd.DataFrame:
+def education_gap(
+    store: pd.DataFrame,
+    year: int,
+    indic_is: str = "I_IUSNET",
+    unit: str = "PC_IND",
+    high: str = "I5_8",
+    low: str = "I0_2",
+    countries: list[str] | None = None,
+) -> pd.DataFrame:
     """High vs no-or-low formal education, by country: both shares and the gap in points.
 
     Ranked by gap, largest first. Countries missing either value have a missing gap.
     """
     highs = cross_section(store, Series(indic_is, unit, high), year, countries)
     lows = cross_section(store, Series(indic_is, unit, low), year, countries)
-    table = highs[["geo", "country", "value", "flag"]].rename(columns={"value": "high", "flag": "flag_high"}).merge(
-        lows[["geo", "value", "flag"]].rename(columns={"value": "low", "flag": "flag_low"}), on="geo", how="outer"
+    table = (
+        highs[["geo", "country", "value", "flag"]]
+        .rename(columns={"value": "high", "flag": "flag_high"})
+        .merge(
+            lows[["geo", "value", "flag"]].rename(columns={"value": "low", "flag": "flag_low"}), on="geo", how="outer"
+        )
     )
     table["country"] = table.geo.map(load_catalogue().labels["geo"])
     table["gap"] = table["high"] - table["low"]
@@ -233,15 +259,31 @@ def education_gap(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", un
     return table
 
 
-def education_gap_aggregate(store: pd.DataFrame, year: int, indic_is: str = "I_IUSNET", unit: str = "PC_IND",
-                            high: str = "I5_8", low: str = "I0_2") -> dict:
+def education_gap_aggregate(
+    store: pd.DataFrame,
+    year: int,
+    indic_is: str = "I_IUSNET",
+    unit: str = "PC_IND",
+    high: str = "I5_8",
+    low: str = "I0_2",
+) -> dict:
     hi = aggregate_value(store, Series(indic_is, unit, high), year)
     lo = aggregate_value(store, Series(indic_is, unit, low), year)
-    return {"geo": hi["geo"], "label": hi["label"], "year": int(year), "high": hi["value"], "low": lo["value"],
-            "gap": hi["value"] - lo["value"], "flag_high": hi["flag"], "flag_low": lo["flag"]}
+    return {
+        "geo": hi["geo"],
+        "label": hi["label"],
+        "year": int(year),
+        "high": hi["value"],
+        "low": lo["value"],
+        "gap": hi["value"] - lo["value"],
+        "flag_high": hi["flag"],
+        "flag_low": lo["flag"],
+    }
 
 
-def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND", countries: list[str] | None = None) -> pd.DataFrame:
+def senior_uptake(
+    store: pd.DataFrame, year: int, unit: str = "PC_IND", countries: list[str] | None = None
+) -> pd.DataFrame:
     """65-74 year olds on social networks and online, by country, with the distance to 16-24s.
 
     Social networks (I_IUSNET) in `unit`; internet use (I_IU3) always as % of all individuals.
@@ -251,8 +293,13 @@ def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND", countrie
     online = cross_section(store, Series("I_IU3", "PC_IND", "Y65_74"), year, countries)
     young = cross_section(store, Series("I_IUSNET", unit, "Y16_24"), year, countries)
     table = (
-        snet[["geo", "country", "value", "flag", "rank"]].rename(columns={"value": "social_networks", "flag": "flag_social_networks"})
-        .merge(online[["geo", "value", "flag"]].rename(columns={"value": "internet", "flag": "flag_internet"}), on="geo", how="outer")
+        snet[["geo", "country", "value", "flag", "rank"]]
+        .rename(columns={"value": "social_networks", "flag": "flag_social_networks"})
+        .merge(
+            online[["geo", "value", "flag"]].rename(columns={"value": "internet", "flag": "flag_internet"}),
+            on="geo",
+            how="outer",
+        )
         .merge(young[["geo", "value"]].rename(columns={"value": "social_networks_16_24"}), on="geo", how="left")
     )
     table["country"] = table.geo.map(load_catalogue().labels["geo"])
@@ -260,7 +307,9 @@ def senior_uptake(store: pd.DataFrame, year: int, unit: str = "PC_IND", countrie
     table["year"] = int(year)
     table.attrs["years_with_data"] = snet.attrs["years_with_data"]
     table.attrs["years_online"] = online.attrs["years_with_data"]
-    return table.sort_values(["social_networks", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    return table.sort_values(["social_networks", "geo"], ascending=[False, True], na_position="last").reset_index(
+        drop=True
+    )
 
 
 def trend(store: pd.DataFrame, series: Series, geos: list[str]) -> pd.DataFrame:
@@ -284,8 +333,13 @@ def eu_trend(store: pd.DataFrame, series: Series) -> pd.DataFrame:
     return rows.sort_values("year").reset_index(drop=True)
 
 
-def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, Series]], year: int | None,
-                    countries: list[str] | None = None) -> pd.DataFrame:
+def country_profile(
+    store: pd.DataFrame,
+    country: str,
+    series: list[tuple[str, Series]],
+    year: int | None,
+    countries: list[str] | None = None,
+) -> pd.DataFrame:
     """A country's value, rank and flag for several series in one year, beside the EU aggregate.
 
     `year` None: each series in its own latest year with data (series are not all collected every
@@ -299,17 +353,23 @@ def country_profile(store: pd.DataFrame, country: str, series: list[tuple[str, S
         mine = section[section.geo == country]
         eu = aggregate_value(store, item, year_of)
         value = float(mine.value.iloc[0]) if len(mine) else np.nan
-        rows.append({
-            "year": int(year_of),
-            "comparison": title,
-            "indicator": load_catalogue().label("indic_is", item.indic_is),
-            "group": load_catalogue().label("ind_type", item.ind_type),
-            "value": value,
-            "flag": mine.flag.iloc[0] if len(mine) else "",
-            "rank": f"{mine['rank'].iloc[0]} of {int(section.value.notna().sum())}" if len(mine) and pd.notna(value) else "no data",
-            "EU": eu["value"],
-            "EU code": eu["geo"],
-        })
+        rows.append(
+            {
+                "year": int(year_of),
+                "comparison": title,
+                "indicator": load_catalogue().label("indic_is", item.indic_is),
+                "group": load_catalogue().label("ind_type", item.ind_type),
+                "value": value,
+                "flag": mine.flag.iloc[0] if len(mine) else "",
+                "rank": (
+                    f"{mine['rank'].iloc[0]} of {int(section.value.notna().sum())}"
+                    if len(mine) and pd.notna(value)
+                    else "no data"
+                ),
+                "EU": eu["value"],
+                "EU code": eu["geo"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -319,15 +379,22 @@ OECD_SENIOR_MEASURES = ("D1B_I", "C5B_I")  # social networking; internet users (
 OECD_AGE_BANDS = ("Y16T74", "Y16T24", "Y55T74", "Y_GE75")
 
 
-def oecd_then_and_now(store: pd.DataFrame, paper_year: int, latest_year: int = 0, ind_types: tuple[str, ...] = ("Y55T74",),
-                      measures: tuple[str, ...] = OECD_SENIOR_MEASURES, countries: list[str] | None = None) -> pd.DataFrame:
+def oecd_then_and_now(
+    store: pd.DataFrame,
+    paper_year: int,
+    latest_year: int = 0,
+    ind_types: tuple[str, ...] = ("Y55T74",),
+    measures: tuple[str, ...] = OECD_SENIOR_MEASURES,
+    countries: list[str] | None = None,
+) -> pd.DataFrame:
     """The countries Eurostat does not survey, on the OECD's data: each measure and age band in the
     paper's year and the latest year with data (not after `latest_year` when given), with the OECD's
     flags in words. A measure the data do not hold is a row saying "no data", never left out."""
     catalogue = load_catalogue()
     rows = []
-    for geo, indic_is, ind_type in ((g, m, a) for g in (countries or catalogue.oecd_countries) for m in measures
-                                    for a in ind_types):
+    for geo, indic_is, ind_type in (
+        (g, m, a) for g in (countries or catalogue.oecd_countries) for m in measures for a in ind_types
+    ):
         try:
             values = series_rows(store, Series(indic_is, "PT_POP", ind_type))
         except MissingData:
@@ -339,16 +406,20 @@ def oecd_then_and_now(store: pd.DataFrame, paper_year: int, latest_year: int = 0
         then = values[values.year == paper_year]
         last = values.iloc[-1] if len(values) else None
         then_value = float(then.value.iloc[0]) if len(then) else np.nan
-        rows.append({
-            "country": catalogue.label("geo", geo), "code": geo,
-            "measure": catalogue.label("indic_is", indic_is), "group": catalogue.label("ind_type", ind_type),
-            f"{paper_year}": then_value,
-            f"flag {paper_year}": catalogue.label("flag", then.flag.iloc[0]) if len(then) else "",
-            "latest year": int(last.year) if last is not None else "no data",
-            "latest": float(last.value) if last is not None else np.nan,
-            "flag latest": catalogue.label("flag", last.flag) if last is not None else "",
-            "change (points)": (float(last.value) - then_value) if last is not None else np.nan,
-        })
+        rows.append(
+            {
+                "country": catalogue.label("geo", geo),
+                "code": geo,
+                "measure": catalogue.label("indic_is", indic_is),
+                "group": catalogue.label("ind_type", ind_type),
+                f"{paper_year}": then_value,
+                f"flag {paper_year}": catalogue.label("flag", then.flag.iloc[0]) if len(then) else "",
+                "latest year": int(last.year) if last is not None else "no data",
+                "latest": float(last.value) if last is not None else np.nan,
+                "flag latest": catalogue.label("flag", last.flag) if last is not None else "",
+                "change (points)": (float(last.value) - then_value) if last is not None else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -360,8 +431,9 @@ def oecd_trend(store: pd.DataFrame, indic_is: str = "D1B_I", ind_type: str = "Y5
         return pd.DataFrame(columns=["geo", "year", "value", "flag", "country"])
 
 
-def oecd_age_trend(store: pd.DataFrame, country: str, indic_is: str = "D1B_I",
-                   ind_types: tuple[str, ...] = OECD_AGE_BANDS) -> pd.DataFrame:
+def oecd_age_trend(
+    store: pd.DataFrame, country: str, indic_is: str = "D1B_I", ind_types: tuple[str, ...] = OECD_AGE_BANDS
+) -> pd.DataFrame:
     """One OECD measure over the years for one country, a line per age band (``country`` names the band)."""
     catalogue = load_catalogue()
     lines = []
@@ -382,8 +454,10 @@ def check_oecd_country(code: str) -> str:
     catalogue = load_catalogue()
     code = str(code).strip().upper()
     if code not in catalogue.oecd_countries:
-        raise UnknownCode(f"{code!r} is not one of the countries taken from the OECD's data: "
-                          f"{', '.join(catalogue.oecd_countries)}")
+        raise UnknownCode(
+            f"{code!r} is not one of the countries taken from the OECD's data: "
+            f"{', '.join(catalogue.oecd_countries)}"
+        )
     return code
 
 

@@ -1,5 +1,4 @@
-"""What a country profile shows: the report's comparisons for one country, and the claims naming it.
-"""
+"""What a country profile shows: the report's comparisons for one country, and the claims naming it."""
 
 from __future__ import annotations
 
@@ -30,7 +29,9 @@ def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year
     eu_name = {"EU28": "EU-28", "EU27_2020": "EU-27", "EU27_2007": "EU-27 (2007)"}
 
     def value(row, year):
-        shown = "no data" if pd.isna(row["value"]) else f"{row['value']:.1f}" + (f" {row['flag']}" if row["flag"] else "")
+        shown = (
+            "no data" if pd.isna(row["value"]) else f"{row['value']:.1f}" + (f" {row['flag']}" if row["flag"] else "")
+        )
         eu = "no data" if pd.isna(row["EU"]) else f"{row['EU']:.1f}"
         return shown, f"{eu} ({eu_name.get(row['EU code'], row['EU code'])})", row["rank"]
 
@@ -39,11 +40,18 @@ def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year
         then_value, then_eu, then_rank = value(a, then_year)
         now_value, now_eu, now_rank = value(b, now_year)
         change = b["value"] - a["value"]
-        rows.append({
-            "comparison": a["comparison"], "group": a["group"],
-            f"{then_year}": then_value, f"EU {then_year}": then_eu, f"rank {then_year}": then_rank,
-            "latest year": int(b["year"]) if "year" in b else now_year,
-            "latest": now_value, "EU latest": now_eu, "rank latest": now_rank,
-            "change (points)": "no data" if pd.isna(change) else f"{change:+.1f}",
-        })
+        rows.append(
+            {
+                "comparison": a["comparison"],
+                "group": a["group"],
+                f"{then_year}": then_value,
+                f"EU {then_year}": then_eu,
+                f"rank {then_year}": then_rank,
+                "latest year": int(b["year"]) if "year" in b else now_year,
+                "latest": now_value,
+                "EU latest": now_eu,
+                "rank latest": now_rank,
+                "change (points)": "no data" if pd.isna(change) else f"{change:+.1f}",
+            }
+        )
     return pd.DataFrame(rows)

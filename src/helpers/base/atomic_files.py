@@ -1,5 +1,4 @@
-"""Writing files whole or not at all: a reader never sees half a file, a failure leaves the old one.
-"""
+"""Writing files whole or not at all: a reader never sees half a file, a failure leaves the old one."""
 
 from __future__ import annotations
 

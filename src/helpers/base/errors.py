@@ -1,5 +1,4 @@
-"""Errors meant for people: each names what failed and how to fix it.
-"""
+"""Errors meant for people: each names what failed and how to fix it."""
 
 from __future__ import annotations
 

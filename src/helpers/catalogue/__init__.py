@@ -118,7 +118,11 @@ def load_catalogue() -> Catalogue:
         )
         for d in raw["dataset"]
     )
-    return Catalogue(datasets=datasets, labels=raw["labels"], aggregates=tuple(raw["aggregates"]["codes"]),
-                     comparison_sets={k: tuple(v) for k, v in raw.get("comparison_sets", {}).items()},
-                     comparison_names=dict(raw.get("comparison_names", {})),
-                     oecd_countries=tuple(raw.get("oecd_countries", {}).get("codes", ())))
+    return Catalogue(
+        datasets=datasets,
+        labels=raw["labels"],
+        aggregates=tuple(raw["aggregates"]["codes"]),
+        comparison_sets={k: tuple(v) for k, v in raw.get("comparison_sets", {}).items()},
+        comparison_names=dict(raw.get("comparison_names", {})),
+        oecd_countries=tuple(raw.get("oecd_countries", {}).get("codes", ())),
+    )

@@ -77,8 +77,11 @@ def run_locked(path: Path, command: list[str]) -> int:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        print(f"error: another build is running in this clone (it holds {path.name}); wait for it to finish, then "
-              "run make again", file=sys.stderr)
+        print(
+            f"error: another build is running in this clone (it holds {path.name}); wait for it to finish, then "
+            "run make again",
+            file=sys.stderr,
+        )
         return BUSY
     handle.seek(0)
     handle.truncate()

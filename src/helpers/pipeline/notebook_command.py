@@ -51,17 +51,41 @@ def notebook_path(path: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
     parser.add_argument("name", nargs="?", help="notebook name without .ipynb, e.g. 10_youth_civic")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="a parameter; VALUE is read as JSON when it parses, else as a string")
-    parser.add_argument("-P", "--path-parameter", nargs=2, action="append", default=[], metavar=("NAME", "PATH"),
-                        help="a parameter that is a path, given relative to the current folder: passed relative to"
-                             " notebooks/ (where the notebooks run) inside the clone, else absolute")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a parameter; VALUE is read as JSON when it parses, else as a string",
+    )
+    parser.add_argument(
+        "-P",
+        "--path-parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "PATH"),
+        help="a parameter that is a path, given relative to the current folder: passed relative to"
+        " notebooks/ (where the notebooks run) inside the clone, else absolute",
+    )
     parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
-    parser.add_argument("--for-each", nargs="+", metavar=("PARAMETER", "VALUE"),
-                        help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT")
-    parser.add_argument("--run-queue", type=Path, metavar="FOLDER",
-                        help="run every notebook queued in FOLDER (*.job files, the Makefile's), in parallel")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each and --run-queue")
+    parser.add_argument(
+        "--for-each",
+        nargs="+",
+        metavar=("PARAMETER", "VALUE"),
+        help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT",
+    )
+    parser.add_argument(
+        "--run-queue",
+        type=Path,
+        metavar="FOLDER",
+        help="run every notebook queued in FOLDER (*.job files, the Makefile's), in parallel",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each and --run-queue"
+    )
     return parser
 
 

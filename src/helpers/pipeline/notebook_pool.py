@@ -25,7 +25,9 @@ def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
         return output, f"{name}: {DISK_FULL}"
 
 
-def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int, on_done: Callable[[int], None] | None = None) -> list[str]:
+def execute_jobs(
+    work: list[tuple[str, dict, Path]], jobs: int, on_done: Callable[[int], None] | None = None
+) -> list[str]:
     """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one
     kernel for all the notebooks it runs; print progress as each finishes. Returns the error
     messages (empty when all succeeded)."""
@@ -53,8 +55,9 @@ def execute_jobs(work: list[tuple[str, dict, Path]], jobs: int, on_done: Callabl
     return errors
 
 
-def execute_many(name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict,
-                 jobs: int) -> list[str]:
+def execute_many(
+    name: str, parameter: str, values: list[str], output_pattern: str, parameters: dict, jobs: int
+) -> list[str]:
     """Run one notebook once per value of `parameter` (e.g. each country) in `jobs` processes."""
     work = [(name, {**parameters, parameter: value}, Path(output_pattern.format(value))) for value in values]
     return execute_jobs(work, jobs)
@@ -92,8 +95,11 @@ def run_queue(queue: Path, jobs: int) -> list[str]:
     found.sort(key=lambda item: (item[1][0] in COUNTRY_NOTEBOOKS, item[1][0], str(item[1][2])))
     files, work = [f for f, _ in found], [w for _, w in found]
     pages = sum(name not in COUNTRY_NOTEBOOKS for name, _, _ in work)
-    print(f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
-          "process(es)", flush=True)
+    print(
+        f"notebooks: {pages} page(s) and {len(work) - pages} country page(s) on {_workers(jobs, len(work))} "
+        "process(es)",
+        flush=True,
+    )
     return execute_jobs(work, jobs, on_done=lambda index: files[index].unlink(missing_ok=True))
 
 

@@ -121,17 +121,31 @@ def register_engine() -> None:
 
         async def async_start_new_kernel_client(self):
             client = await super().async_start_new_kernel_client()
-            await ensure_async(client.execute_interactive("get_ipython().run_line_magic('reset', '-f')",
-                                                          store_history=False, output_hook=lambda msg: None,
-                                                          timeout=self.startup_timeout))
+            await ensure_async(
+                client.execute_interactive(
+                    "get_ipython().run_line_magic('reset', '-f')",
+                    store_history=False,
+                    output_hook=lambda msg: None,
+                    timeout=self.startup_timeout,
+                )
+            )
             return client
 
     class ReusedKernelEngine(NBClientEngine):
         kernel_manager = None
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
             km = cls.kernel_manager
             if km is None or not km.is_alive() or km.kernel_name != kernel_name:
                 if km is not None:
@@ -139,9 +153,15 @@ def register_engine() -> None:
                 km = cls.kernel_manager = start_kernel(kernel_name)
                 atexit.register(km.shutdown_kernel, now=True)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                                 kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
-                                 stderr_file=stderr_file)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
             return ResettingClient(nb_man, km=km, **final).execute()
 
     papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)
@@ -164,8 +184,9 @@ def hoist_computed_title(notebook: dict) -> dict:
             markdown = "".join(output.get("data", {}).get("text/markdown", ""))
             if re.fullmatch(r"# [^\n]+\n?", markdown):
                 cell["outputs"].remove(output)
-                cells.insert(0, {"cell_type": "markdown", "id": "computed-title", "metadata": {},
-                                 "source": [markdown.strip()]})
+                cells.insert(
+                    0, {"cell_type": "markdown", "id": "computed-title", "metadata": {}, "source": [markdown.strip()]}
+                )
                 return notebook
     return notebook
 
@@ -202,7 +223,9 @@ def scrub(notebook: dict) -> dict:
     return notebook
 
 
-def execute(name: str, parameters: dict | None = None, output: Path | None = None, *, kernel: str = KERNEL_NAME) -> Path:
+def execute(
+    name: str, parameters: dict | None = None, output: Path | None = None, *, kernel: str = KERNEL_NAME
+) -> Path:
     """Run ``notebooks/<name>.ipynb`` with `parameters`; return the executed copy's path."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -222,8 +245,14 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
         try:
             # sorted: the injected cell must not depend on the order the parameters were given in
             papermill.execute_notebook(
-                str(source), str(scratch), parameters=dict(sorted((parameters or {}).items())), kernel_name=kernel,
-                cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False, engine_name=ENGINE_NAME,
+                str(source),
+                str(scratch),
+                parameters=dict(sorted((parameters or {}).items())),
+                kernel_name=kernel,
+                cwd=str(NOTEBOOK_DIR),
+                progress_bar=False,
+                log_output=False,
+                engine_name=ENGINE_NAME,
                 # written once when done, not after every cell (each write validates and serialises
                 # the whole notebook, charts included: about 0.5 s per notebook); the scratch copy
                 # of a failed run is never read
@@ -237,7 +266,13 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
             raise
         notebook = json.loads(scratch.read_text(encoding="utf-8"))
     # the executed copy replaces the old one only when the run succeeded
-    write_text_atomic(output, json.dumps(scrub(write_cell_options(hoist_computed_title(notebook))), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text_atomic(
+        output,
+        json.dumps(
+            scrub(write_cell_options(hoist_computed_title(notebook))), indent=1, sort_keys=True, ensure_ascii=False
+        )
+        + "\n",
+    )
     return output
 
 

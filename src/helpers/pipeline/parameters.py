@@ -50,8 +50,9 @@ def _refuse(name: str, value: str, takes: str) -> Refused:
 
 
 def _year(name: str, value: str, *, zero: bool = False) -> str:
-    takes = ("0 (the latest year with data) or " if zero else "") + \
-        f"a year from {FIRST_SURVEY_YEAR} to {time.localtime().tm_year}, such as 2013"
+    takes = (
+        "0 (the latest year with data) or " if zero else ""
+    ) + f"a year from {FIRST_SURVEY_YEAR} to {time.localtime().tm_year}, such as 2013"
     if zero and value == "0":
         return value
     if not re.fullmatch(r"\d{4}", value) or not FIRST_SURVEY_YEAR <= int(value) <= time.localtime().tm_year:
@@ -64,14 +65,18 @@ def _choice(options: list[str], takes: str) -> Callable[[str, str], str]:
         if value not in options:
             raise _refuse(name, value, f"{takes}: {', '.join(options)}")
         return value
+
     return check
 
 
 def _countries(name: str, value: str, *, one: bool = False, empty: bool = False) -> str:
     catalogue = load_catalogue()
     known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
-    takes = ("a country code" if one else "country codes separated by commas") + \
-        " (Greece is EL, the United Kingdom UK): " + ", ".join(sorted(known))
+    takes = (
+        ("a country code" if one else "country codes separated by commas")
+        + " (Greece is EL, the United Kingdom UK): "
+        + ", ".join(sorted(known))
+    )
     if not value and empty:
         return value
     codes = [c.strip().upper() for c in value.split(",")]
@@ -95,10 +100,20 @@ def _minutes(name: str, value: str) -> str:
 def _folder(name: str, value: str) -> str:
     """A folder the build writes to or deletes from: relative, inside the clone, not the clone."""
     parts = Path(value).parts
-    if (not value or not SAFE.fullmatch(value) or value.startswith("/") or ".." in parts
-            or Path(value) == Path(".") or value.startswith("-")):
-        raise _refuse(name, value, "a folder inside the clone such as data (relative, not '.', without '..', "
-                                   "made of letters, digits and _ . / - +)")
+    if (
+        not value
+        or not SAFE.fullmatch(value)
+        or value.startswith("/")
+        or ".." in parts
+        or Path(value) == Path(".")
+        or value.startswith("-")
+    ):
+        raise _refuse(
+            name,
+            value,
+            "a folder inside the clone such as data (relative, not '.', without '..', "
+            "made of letters, digits and _ . / - +)",
+        )
     return str(Path(value))
 
 
@@ -106,8 +121,12 @@ def _program(name: str, value: str, *, empty: bool = False) -> str:
     if not value and empty:
         return value
     if not value or not SAFE.fullmatch(value) or value.startswith("-") or "," in value:
-        raise _refuse(name, value, "a program such as python3 or /usr/bin/python3 (letters, digits and _ . / - +)"
-                      + ("; empty for none" if empty else ""))
+        raise _refuse(
+            name,
+            value,
+            "a program such as python3 or /usr/bin/python3 (letters, digits and _ . / - +)"
+            + ("; empty for none" if empty else ""),
+        )
     return value
 
 
@@ -138,24 +157,54 @@ def _catalogue_choices(kind: str) -> list[str]:
 
 
 SETTINGS = [
-    Setting("EUROSTAT_MIRROR", "a folder of Eurostat TSV files to read instead of the API", _mirror, lambda s: "",
-            echoed=False),
-    Setting("SOURCE", "where the data come from", lambda n, v: _choice(["auto", "live", "mirror"], "one of")(n, v),
-            lambda s: "auto"),
+    Setting(
+        "EUROSTAT_MIRROR",
+        "a folder of Eurostat TSV files to read instead of the API",
+        _mirror,
+        lambda s: "",
+        echoed=False,
+    ),
+    Setting(
+        "SOURCE",
+        "where the data come from",
+        lambda n, v: _choice(["auto", "live", "mirror"], "one of")(n, v),
+        lambda s: "auto",
+    ),
     Setting("PAPER_YEAR", "the paper's survey year", _year, lambda s: "2013"),
-    Setting("LATEST_YEAR", "the latest year compared (0: the latest with data)",
-            lambda n, v: _year(n, v, zero=True), lambda s: "0"),
-    Setting("UNIT", "the unit of the charts", lambda n, v: _choice(
-        [u for u in _catalogue_choices("unit") if u.startswith("PC_IND")], "a unit code")(n, v), lambda s: "PC_IND"),
-    Setting("COMPARISON", "the countries ranked",
-            lambda n, v: _choice(_catalogue_choices("comparison"), "one of")(n, v), lambda s: "paper"),
-    Setting("YOUTH_INDICATOR", "the youth page's indicator", lambda n, v: _choice(
-        ["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code")(n, v), lambda s: "I_IUPOL2"),
+    Setting(
+        "LATEST_YEAR",
+        "the latest year compared (0: the latest with data)",
+        lambda n, v: _year(n, v, zero=True),
+        lambda s: "0",
+    ),
+    Setting(
+        "UNIT",
+        "the unit of the charts",
+        lambda n, v: _choice([u for u in _catalogue_choices("unit") if u.startswith("PC_IND")], "a unit code")(n, v),
+        lambda s: "PC_IND",
+    ),
+    Setting(
+        "COMPARISON",
+        "the countries ranked",
+        lambda n, v: _choice(_catalogue_choices("comparison"), "one of")(n, v),
+        lambda s: "paper",
+    ),
+    Setting(
+        "YOUTH_INDICATOR",
+        "the youth page's indicator",
+        lambda n, v: _choice(["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code")(n, v),
+        lambda s: "I_IUPOL2",
+    ),
     Setting("YOUTH_HIGHLIGHT", "the countries the youth page highlights", _countries, lambda s: "NL,AT"),
-    Setting("COUNTRY", "the country of `make country`", lambda n, v: _countries(n, v, one=True, empty=True),
-            lambda s: ""),
-    Setting("WARM_MINUTES", "minutes `make country` keeps a warm worker after its last use (0: none)", _minutes,
-            lambda s: "10"),
+    Setting(
+        "COUNTRY", "the country of `make country`", lambda n, v: _countries(n, v, one=True, empty=True), lambda s: ""
+    ),
+    Setting(
+        "WARM_MINUTES",
+        "minutes `make country` keeps a warm worker after its last use (0: none)",
+        _minutes,
+        lambda s: "10",
+    ),
     Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
     Setting("LOCK_CHECK", "check the data lock after a build", _choice(["0", "1"], "one of"), lambda s: "1"),
     Setting("REPEAT", "repetitions of `make bench`", _count, lambda s: "3"),
@@ -163,12 +212,24 @@ SETTINGS = [
     Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, lambda s: "report"),
     Setting("VENV", "the virtual environment's folder", _folder, lambda s: ".venv"),
     Setting("PYTHON_BOOTSTRAP", "the Python that creates the virtual environment", _program, lambda s: "python3"),
-    Setting("PYTHON", "the Python that runs the build (a conda environment's, say)", _program,
-            lambda s: f"{s['VENV']}/bin/python"),
-    Setting("ENV_STAMP", "the file marking the environment ready (empty: none)", _stamp,
-            lambda s: f"{s['VENV']}/.installed" if s["PYTHON given"] is None else ".conda-kernel.stamp"),
-    Setting("QUARTO", "the quarto program (empty: the fallback renderer)", lambda n, v: _program(n, v, empty=True),
-            lambda s: shutil.which("quarto") or ""),
+    Setting(
+        "PYTHON",
+        "the Python that runs the build (a conda environment's, say)",
+        _program,
+        lambda s: f"{s['VENV']}/bin/python",
+    ),
+    Setting(
+        "ENV_STAMP",
+        "the file marking the environment ready (empty: none)",
+        _stamp,
+        lambda s: f"{s['VENV']}/.installed" if s["PYTHON given"] is None else ".conda-kernel.stamp",
+    ),
+    Setting(
+        "QUARTO",
+        "the quarto program (empty: the fallback renderer)",
+        lambda n, v: _program(n, v, empty=True),
+        lambda s: shutil.which("quarto") or "",
+    ),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -180,8 +241,11 @@ def check_settings(given: dict[str, str]) -> dict[str, str]:
         value = given[setting.name] if setting.name in given else setting.default(checked)
         checked[setting.name] = setting.check(setting.name, value)
     if checked["LATEST_YEAR"] != "0" and int(checked["LATEST_YEAR"]) < int(checked["PAPER_YEAR"]):
-        raise _refuse("LATEST_YEAR", checked["LATEST_YEAR"],
-                      f"0 or a year not before PAPER_YEAR ({checked['PAPER_YEAR']}): the latest year is never before the paper's")
+        raise _refuse(
+            "LATEST_YEAR",
+            checked["LATEST_YEAR"],
+            f"0 or a year not before PAPER_YEAR ({checked['PAPER_YEAR']}): the latest year is never before the paper's",
+        )
     checked.pop("PYTHON given")
     return checked  # type: ignore[return-value]
 
@@ -226,9 +290,14 @@ def _from_notebooks(folder: Path) -> str:
 
 def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
     """What each page's notebook is run with: its notebook, its executed copy and its parameters."""
-    values = {"paper_year": int(settings["PAPER_YEAR"]), "latest_year": int(settings["LATEST_YEAR"]),
-              "comparison": settings["COMPARISON"], "unit": settings["UNIT"],
-              "indicator": settings["YOUTH_INDICATOR"], "highlight": settings["YOUTH_HIGHLIGHT"]}
+    values = {
+        "paper_year": int(settings["PAPER_YEAR"]),
+        "latest_year": int(settings["LATEST_YEAR"]),
+        "comparison": settings["COMPARISON"],
+        "unit": settings["UNIT"],
+        "indicator": settings["YOUTH_INDICATOR"],
+        "highlight": settings["YOUTH_HIGHLIGHT"],
+    }
     report, processed = Path(settings["REPORT_DIR"]), Path(settings["DATA_DIR"]) / "processed"
     pages = {}
     for page, names in PAGE_PARAMETERS.items():
@@ -241,7 +310,7 @@ def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
             parameters["output_dir"] = _from_notebooks(report / "countries" if country else report)
         pages[page] = {
             "notebook": {COUNTRY_PAGE: COUNTRY_NOTEBOOK, OECD_COUNTRY_PAGE: OECD_COUNTRY_NOTEBOOK}.get(page)
-                        or PAGE_NOTEBOOKS[page],
+            or PAGE_NOTEBOOKS[page],
             "output": str(report / "countries" / "{country}.ipynb") if country else str(report / f"{page}.ipynb"),
             "parameters": dict(sorted(parameters.items())),
         }
@@ -282,16 +351,39 @@ def read_params(report_dir: Path | str, page: str) -> dict:
 
 # ----------------------------------------------------------------------------- what make calls
 
-BUILDING_GOALS = {"notebooks", "pages", "report", "site", "country", "briefs"}  # goals that run notebooks with parameters
-LOCKED_GOALS = {"data", "refresh", "notebooks", "pages", "report", "site", "country", "briefs", "every-brief", "lock", "data-diff", "demo", "clean", "release"}
+BUILDING_GOALS = {
+    "notebooks",
+    "pages",
+    "report",
+    "site",
+    "country",
+    "briefs",
+}  # goals that run notebooks with parameters
+LOCKED_GOALS = {
+    "data",
+    "refresh",
+    "notebooks",
+    "pages",
+    "report",
+    "site",
+    "country",
+    "briefs",
+    "every-brief",
+    "lock",
+    "data-diff",
+    "demo",
+    "clean",
+    "release",
+}
 
 
 def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool) -> str:
     """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`."""
     unknown = [name for name in command_line if name not in BY_NAME]
     if unknown:
-        raise Refused(f"{unknown[0]} is not a setting of this build; the settings are "
-                      + ", ".join(BY_NAME) + " (`make help`)")
+        raise Refused(
+            f"{unknown[0]} is not a setting of this build; the settings are " + ", ".join(BY_NAME) + " (`make help`)"
+        )
     for goal in goals:
         if not re.fullmatch(r"[a-z][a-z-]*", goal):
             raise Refused(f"the target {goal!r} is not accepted: make takes the targets listed by `make help`")
@@ -303,9 +395,11 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
     if set(goals) & BUILDING_GOALS:
         recorded = params_file(settings["REPORT_DIR"], COUNTRY_PAGE)
         if set(goals) == {"country"} and recorded.exists() and COUNTRY_PAGE in changed_pages(settings):
-            raise Refused("make country would build the country with other parameters (PAPER_YEAR, LATEST_YEAR, UNIT, "
-                          "COMPARISON or folders) than the other country pages, and leave a mixed site; run `make report` "
-                          "with the new parameters to rebuild every page, or drop them from `make country`")
+            raise Refused(
+                "make country would build the country with other parameters (PAPER_YEAR, LATEST_YEAR, UNIT, "
+                "COMPARISON or folders) than the other country pages, and leave a mixed site; run `make report` "
+                "with the new parameters to rebuild every page, or drop them from `make country`"
+            )
         changed = changed_pages(settings) if dry_run else write_params(settings)
     else:
         changed = []
@@ -342,8 +436,10 @@ def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str]:
         elif option == "--dry-run" and rest:
             dry_run = rest.pop(0)
         else:
-            raise SystemExit(f"usage: python3 -m helpers.pipeline.parameters make [--set NAME VALUE]... [--goals GOALS] "
-                             f"[--dry-run FLAG]: not understood: {option}")
+            raise SystemExit(
+                f"usage: python3 -m helpers.pipeline.parameters make [--set NAME VALUE]... [--goals GOALS] "
+                f"[--dry-run FLAG]: not understood: {option}"
+            )
     return sets, goals, dry_run
 
 
@@ -363,8 +459,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="The build's settings, checked once.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("make", help="check the settings for make (--set NAME VALUE, --goals, --dry-run); "
-                                "print them as NAME=value words")
+    sub.add_parser(
+        "make",
+        help="check the settings for make (--set NAME VALUE, --goals, --dry-run); " "print them as NAME=value words",
+    )
     sub.add_parser("list", help="every setting, its default and what it means")
     parser.parse_args(argv)
     for s in SETTINGS:

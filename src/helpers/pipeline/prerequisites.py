@@ -56,14 +56,17 @@ def imported_names(source: str) -> set[str]:
 def top_level_names(source: str) -> set[str]:
     """The `helpers` modules and names a module imports at its top (not inside its functions)."""
     tree = ast.parse(source)
-    return imported_names(ast.unparse(ast.Module([n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], [])))
+    return imported_names(
+        ast.unparse(ast.Module([n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], []))
+    )
 
 
 def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     """Each module and the modules of ours it imports (itself left out)."""
     known = modules(package)
-    return {name: _known(imported_names(path.read_text(encoding="utf-8")), known) - {name}
-            for name, path in known.items()}
+    return {
+        name: _known(imported_names(path.read_text(encoding="utf-8")), known) - {name} for name, path in known.items()
+    }
 
 
 def _known(names: set[str], known: dict[str, Path]) -> set[str]:
@@ -100,8 +103,11 @@ def data_files_read(known: dict[str, Path], package: Path = PACKAGE) -> dict[str
     data = [path for path in package.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")]
     found = {}
     for name, path in known.items():
-        strings = {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                   if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        strings = {
+            node.value
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
         found[name] = {file for file in data if any(s.endswith(file.name) for s in strings)}
     return found
 
@@ -117,8 +123,10 @@ def prerequisites(notebooks: Path = NOTEBOOKS, package: Path = PACKAGE) -> dict[
     known, graph = modules(package), import_graph(package)
     data = data_files_read(known, package)
     runner = closure({RUNNER}, graph)
-    found = {path.stem: files_of(closure(_known(notebook_imports(path), known), graph) | runner, known, data)
-             for path in sorted(notebooks.glob("*.ipynb"))}
+    found = {
+        path.stem: files_of(closure(_known(notebook_imports(path), known), graph) | runner, known, data)
+        for path in sorted(notebooks.glob("*.ipynb"))
+    }
     # The site's render command is what its module imports at the top; its other commands (one country's
     # notebook, the article) import the runner and the contract inside their functions.
     site = _known(top_level_names(known[SITE_COMMANDS].read_text(encoding="utf-8")), known)

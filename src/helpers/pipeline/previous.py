@@ -1,5 +1,4 @@
-"""The previous build's executed notebooks, kept as the baseline of `make diff`.
-"""
+"""The previous build's executed notebooks, kept as the baseline of `make diff`."""
 
 from __future__ import annotations
 

@@ -73,21 +73,28 @@ def git(root: Path, *args: str) -> str:
 def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
     """Why no release can be made from this checkout and build now (empty when one can)."""
     reasons = []
-    changed = [line[3:] for line in git(root, "status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()]
+    changed = [
+        line[3:] for line in git(root, "status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()
+    ]
     if changed:
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
         reasons.append(f"uncommitted changes to tracked files ({shown}): a release names one commit; commit them first")
     if lock_path(data_dir).exists() and differences(data_dir / "raw", lock_path(data_dir)):
-        reasons.append(f"the data in {data_dir / 'raw'} differ from their lock ({lock_path(data_dir)}): a release carries "
-                       "the lock of its data; `make lock` records them (commit the lock)")
+        reasons.append(
+            f"the data in {data_dir / 'raw'} differ from their lock ({lock_path(data_dir)}): a release carries "
+            "the lock of its data; `make lock` records them (commit the lock)"
+        )
     stamps = sorted((report_dir / "_site").glob(SITE_STAMPS))
     if not stamps:
         return reasons + [f"no built site in {report_dir / '_site'}: run `make report` first"]
     built = max(stamp.stat().st_mtime for stamp in stamps)
     data = [p for p in (data_dir / "raw").glob("*") if p.is_file() and not p.name.startswith(".")]
     data += [p for p in (data_dir / "processed").glob("*") if p.is_file() and not p.name.startswith(".")]
-    notebooks = sorted((root / "notebooks").glob("*.ipynb")) + sorted(report_dir.glob("*.ipynb")) \
+    notebooks = (
+        sorted((root / "notebooks").glob("*.ipynb"))
+        + sorted(report_dir.glob("*.ipynb"))
         + sorted((report_dir / "countries").glob("*.ipynb"))
+    )
     # the code the pages, the site and the article are made by (read from the imports, as make reads it),
     # and what else the site is rendered from: a site older than any of it is not this commit's
     from helpers.pipeline.prerequisites import prerequisites
@@ -99,10 +106,13 @@ def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
         newer = [p for p in files if p.stat().st_mtime > built]
         if newer:
             newest = max(newer, key=lambda p: p.stat().st_mtime)
-            reasons.append(f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)} "
-                           f"and {len(newer) - 1} more): run `make report` first" if len(newer) > 1 else
-                           f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)}): "
-                           "run `make report` first")
+            reasons.append(
+                f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)} "
+                f"and {len(newer) - 1} more): run `make report` first"
+                if len(newer) > 1
+                else f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)}): "
+                "run `make report` first"
+            )
     return reasons
 
 
@@ -157,12 +167,17 @@ def zenodo_json(cff_text: str, workdir: Path) -> bytes:
     """``.zenodo.json`` from CITATION.cff, converted by cffconvert in an environment of its own."""
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if not uv:
-        raise ReleaseRefused(f"make release needs uv to run {CFFCONVERT} in an environment of its own "
-                             "(`make env` installs it in .venv; or `pip install uv`)")
+        raise ReleaseRefused(
+            f"make release needs uv to run {CFFCONVERT} in an environment of its own "
+            "(`make env` installs it in .venv; or `pip install uv`)"
+        )
     source = workdir / "CITATION.cff"
     source.write_text(cff_text, encoding="utf-8")
-    result = subprocess.run([uv, "tool", "run", "--quiet", "--from", CFFCONVERT, "cffconvert", "-f", "zenodo", "-i", str(source)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [uv, "tool", "run", "--quiet", "--from", CFFCONVERT, "cffconvert", "-f", "zenodo", "-i", str(source)],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no message"])[-1]
         raise ReleaseRefused(f"cffconvert could not convert CITATION.cff to .zenodo.json: {last}")
@@ -179,13 +194,21 @@ def mirror_manifest(cff: dict, *, commit: str, synthetic: bool) -> bytes:
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
 
-def readme(cff: dict, cff_text: str, *, folder: str, commit: str, records: list[dict], synthetic: bool, pdf: bool) -> bytes:
+def readme(
+    cff: dict, cff_text: str, *, folder: str, commit: str, records: list[dict], synthetic: bool, pdf: bool
+) -> bytes:
     """The archive's README.md: what it is, the commit, how to check, rebuild and cite it."""
     repository = cff.get("repository-code") or "the project's repository"
-    warning = ("\n**SYNTHETIC DATA.** The data of this release were invented for testing and are NOT Eurostat's or the "
-               "OECD's: do not quote or publish its numbers.\n" if synthetic else "")
-    cite = "\n".join(f"#{line}\n" if line.startswith("## ") else line  # under the README's "Cite it"
-                     for line in citation_markdown_text(cff_text).splitlines())
+    warning = (
+        "\n**SYNTHETIC DATA.** The data of this release were invented for testing and are NOT Eurostat's or the "
+        "OECD's: do not quote or publish its numbers.\n"
+        if synthetic
+        else ""
+    )
+    cite = "\n".join(
+        f"#{line}\n" if line.startswith("## ") else line  # under the README's "Cite it"
+        for line in citation_markdown_text(cff_text).splitlines()
+    )
     lines = [
         f"# {cff['title']}, version {cff['version']}",
         warning,
@@ -276,9 +299,11 @@ def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime
         return info
 
     def write(temporary: str) -> None:
-        with open(temporary, "wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as zipped, \
-                tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        with (
+            open(temporary, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as zipped,
+            tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
+        ):
             for name, content in members:
                 if content is None:
                     tar.addfile(entry(name, directory=True))
@@ -295,7 +320,9 @@ def release_name(version: str, *, synthetic: bool) -> str:
     return f"{NAME}-{version}" + ("-synthetic" if synthetic else "")
 
 
-def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, catalogue: Catalogue | None = None) -> Path:
+def make_release(
+    root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, catalogue: Catalogue | None = None
+) -> Path:
     """Check, gather and write the release's archive; return its path."""
     import tempfile
 
@@ -317,7 +344,8 @@ def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, c
 
     site = report_dir / "_site"
     files: dict[str, bytes | Path] = {
-        f"site/{p.relative_to(site).as_posix()}": p for p in sorted(site.rglob("*"))
+        f"site/{p.relative_to(site).as_posix()}": p
+        for p in sorted(site.rglob("*"))
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site).parts)  # the build's markers
     }
     raw = data_dir / "raw"
@@ -327,9 +355,18 @@ def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, c
     files["CITATION.cff"] = cff_text.encode()
     with tempfile.TemporaryDirectory() as scratch:
         files[".zenodo.json"] = zenodo_json(cff_text, Path(scratch))
-    records = [json.loads((raw / f"{spec.code}.provenance.json").read_text(encoding="utf-8")) for spec in catalogue.datasets]
-    files["README.md"] = readme(cff, cff_text, folder=folder, commit=commit, records=records, synthetic=synthetic,
-                                pdf="site/article.pdf" in files)
+    records = [
+        json.loads((raw / f"{spec.code}.provenance.json").read_text(encoding="utf-8")) for spec in catalogue.datasets
+    ]
+    files["README.md"] = readme(
+        cff,
+        cff_text,
+        folder=folder,
+        commit=commit,
+        records=records,
+        synthetic=synthetic,
+        pdf="site/article.pdf" in files,
+    )
     files[SUMS_NAME] = sha256sums(files)
     return write_archive(Path(dist_dir) / f"{folder}.tar.gz", folder, files, moment)
 
@@ -346,8 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as exc:
         print(str(exc) if str(exc).startswith("make release:") else f"make release: {exc}", file=sys.stderr)
         return 1
-    print(f"release: {_relative(path, args.root)} ({path.stat().st_size // 1024} KiB; "
-          f"sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}...)")
+    print(
+        f"release: {_relative(path, args.root)} ({path.stat().st_size // 1024} KiB; "
+        f"sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}...)"
+    )
     return 0
 
 

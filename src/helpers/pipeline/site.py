@@ -1,6 +1,6 @@
 """The site commands make calls: render (Quarto or the fallback), one country, the banner, the baseline.
 
-    python -m helpers.pipeline.site render --report-dir report [--quarto quarto] [--only page.ipynb ...]
+python -m helpers.pipeline.site render --report-dir report [--quarto quarto] [--only page.ipynb ...]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from helpers.render.site_config import REPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The report's site: fallback renderer and helpers for make.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,14 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
     country.add_argument("code")
     previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
-    article = sub.add_parser("article", help="assemble <report-dir>/article.ipynb (the PDF article) from the executed pages")
+    article = sub.add_parser(
+        "article", help="assemble <report-dir>/article.ipynb (the PDF article) from the executed pages"
+    )
     render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
     render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
-    brief = sub.add_parser("brief", help="assemble and render countries' briefs (PDF, with Quarto) in <report-dir>/briefs")
+    brief = sub.add_parser(
+        "brief", help="assemble and render countries' briefs (PDF, with Quarto) in <report-dir>/briefs"
+    )
     brief.add_argument("codes", nargs="*", help="country codes (without Quarto: none needed, one line says so)")
     for command in (country, render, brief):
-        command.add_argument("--quarto", default=os.environ.get("QUARTO") or None,
-                             help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)")
+        command.add_argument(
+            "--quarto",
+            default=os.environ.get("QUARTO") or None,
+            help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)",
+        )
     for command in (build, banner, country, previous, render, article, brief):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
@@ -138,10 +146,14 @@ def renderer_change(report_dir: Path, renderer: str) -> str:
     if recorded is None:
         return f"{site} was built by an unrecorded renderer: every page is rendered again with the {renderer} renderer"
     if renderer == "quarto":
-        return (f"Quarto found: {site} was built without it (the fallback renderer), so every page is rendered again "
-                "with Quarto, the PDF article included")
-    return (f"Quarto not found: {site} was built with Quarto, so every page is rendered again with the fallback "
-            "renderer (no PDF article)")
+        return (
+            f"Quarto found: {site} was built without it (the fallback renderer), so every page is rendered again "
+            "with Quarto, the PDF article included"
+        )
+    return (
+        f"Quarto not found: {site} was built with Quarto, so every page is rendered again with the fallback "
+        "renderer (no PDF article)"
+    )
 
 
 def _render(args: argparse.Namespace, only: list[str] | None) -> int:
@@ -165,7 +177,9 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
 def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
     if args.quarto:
         try:
-            rendered = render_with_quarto(args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance)
+            rendered = render_with_quarto(
+                args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance
+            )
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -156,10 +156,26 @@ def start_worker(report_dir: Path, minutes: int, warm_country: str) -> bool:
         return False
     log = open(os.environ.get("OECD_BUILD_LOG", ROOT / "build.log"), "a")  # noqa: SIM115 - handed to the child
     with log:
-        subprocess.Popen([sys.executable, "-m", "helpers.pipeline.worker", "serve", "--report-dir",
-                          str(Path(report_dir).resolve()), "--idle-seconds", str(minutes * 60),
-                          "--warm-country", warm_country], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
-                         stderr=log, start_new_session=True, close_fds=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "helpers.pipeline.worker",
+                "serve",
+                "--report-dir",
+                str(Path(report_dir).resolve()),
+                "--idle-seconds",
+                str(minutes * 60),
+                "--warm-country",
+                warm_country,
+            ],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            close_fds=True,
+        )
     return True
 
 
@@ -184,19 +200,25 @@ def country(argv: list[str]) -> int:
     if answer is not None:
         sys.stdout.write(answer["stdout"])
         sys.stderr.write(answer["stderr"])
-        print(f"(run by the warm worker in {time.monotonic() - started:.1f} s; it stops after "
-              f"{answer['idle_minutes']} idle minutes: WARM_MINUTES)")
+        print(
+            f"(run by the warm worker in {time.monotonic() - started:.1f} s; it stops after "
+            f"{answer['idle_minutes']} idle minutes: WARM_MINUTES)"
+        )
         return answer["exit"]
     from helpers.pipeline import site
 
     status = site.main(["country", *argv])
     if status == 0 and minutes > 0:
         if start_worker(args.report_dir, minutes, args.code.upper()):
-            print(f"(left a warm worker for the next make country: it stops after {minutes} idle minutes; "
-                  "WARM_MINUTES=0 keeps none)")
+            print(
+                f"(left a warm worker for the next make country: it stops after {minutes} idle minutes; "
+                "WARM_MINUTES=0 keeps none)"
+            )
         else:
-            print(f"(no warm worker kept: no path for its socket fits {SOCKET_PATH_LIMIT - 1} bytes, neither in "
-                  f"{worker_dir(args.report_dir)} nor in {tempfile.gettempdir()}; make country runs cold)")
+            print(
+                f"(no warm worker kept: no path for its socket fits {SOCKET_PATH_LIMIT - 1} bytes, neither in "
+                f"{worker_dir(args.report_dir)} nor in {tempfile.gettempdir()}; make country runs cold)"
+            )
     return status
 
 
@@ -215,8 +237,11 @@ def serve(report_dir: Path, idle_seconds: float, warm_country: str | None = None
         return 0  # another worker serves this folder already
     place = socket_place(report_dir)
     if place is None:
-        print(f"warm worker: no path for a socket fits {SOCKET_PATH_LIMIT - 1} bytes, neither in {folder} nor in "
-              f"{tempfile.gettempdir()}; none is kept", file=sys.stderr)
+        print(
+            f"warm worker: no path for a socket fits {SOCKET_PATH_LIMIT - 1} bytes, neither in {folder} nor in "
+            f"{tempfile.gettempdir()}; none is kept",
+            file=sys.stderr,
+        )
         return 0
     private = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX)) if place == "temporary folder" else None  # 0700
     path = (private or folder) / SOCKET_NAME
@@ -328,8 +353,12 @@ def _run_request(request: dict, idle_seconds: float) -> dict:
         os.environ.clear()
         os.environ.update(saved_environment)
         os.chdir(saved_cwd)
-    return {"exit": status, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(),
-            "idle_minutes": round(idle_seconds / 60)}
+    return {
+        "exit": status,
+        "stdout": stdout.getvalue(),
+        "stderr": stderr.getvalue(),
+        "idle_minutes": round(idle_seconds / 60),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,15 +39,17 @@ def apply_style() -> None:
     the kernel ran before (the build reuses one kernel for many notebooks)."""
     matplotlib.rcdefaults()
     sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    plt.rcParams.update({
-        "figure.dpi": DISPLAY_DPI,
-        "savefig.dpi": PRINT_DPI,
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "svg.hashsalt": "oecd-social-media",
-        "font.family": "DejaVu Sans",
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": DISPLAY_DPI,
+            "savefig.dpi": PRINT_DPI,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "svg.hashsalt": "oecd-social-media",
+            "font.family": "DejaVu Sans",
+        }
+    )
 
 
 def flags_present(flags) -> list[str]:
@@ -61,7 +63,9 @@ def flag_note(flags) -> str:
     letters = flags_present(flags)
     if not letters:
         return ""
-    return "Hatched bars carry a flag. " + "; ".join(f"{letter} = {labels.get(letter, 'unknown flag')}" for letter in letters)
+    return "Hatched bars carry a flag. " + "; ".join(
+        f"{letter} = {labels.get(letter, 'unknown flag')}" for letter in letters
+    )
 
 
 def _footer(fig, source_line: str, note: str = "") -> None:
@@ -96,8 +100,17 @@ def axis_top(*values) -> float:
     return float(min(100.0, max(10.0, np.ceil(finite.max() * 1.12 / 10) * 10)))
 
 
-def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str, source_line: str,
-                highlight: list[str] = (), reference: tuple[str, float] | None = None) -> plt.Figure:
+def ranked_bars(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    label: str,
+    title: str,
+    xlabel: str,
+    source_line: str,
+    highlight: list[str] = (),
+    reference: tuple[str, float] | None = None,
+) -> plt.Figure:
     """Horizontal bars, highest first; highlighted countries coloured; flagged bars hatched.
 
     Countries without a value are listed with 'no data' instead of a zero-length bar.
@@ -117,15 +130,26 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
             bar.set_visible(False)
             ax.text(0.5, bar.get_y() + bar.get_height() / 2, "no data", va="center", fontsize=8, color=MUTED)
         else:
-            ax.text(v + 0.5, bar.get_y() + bar.get_height() / 2, f"{v:.0f}" + (f" {flag}" if flag else ""),
-                    va="center", fontsize=8)
+            ax.text(
+                v + 0.5,
+                bar.get_y() + bar.get_height() / 2,
+                f"{v:.0f}" + (f" {flag}" if flag else ""),
+                va="center",
+                fontsize=8,
+            )
     ax.set_yticks(y, data[label])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     if reference is not None and not np.isnan(reference[1]):
         ax.axvline(reference[1], color=SECOND, linestyle="--", linewidth=1.2)
-        ax.text(reference[1], -0.9, f" {SHORT_EU.get(reference[0], reference[0])} {reference[1]:.0f}%", color=SECOND,
-                fontsize=9, va="bottom")
+        ax.text(
+            reference[1],
+            -0.9,
+            f" {SHORT_EU.get(reference[0], reference[0])} {reference[1]:.0f}%",
+            color=SECOND,
+            fontsize=9,
+            va="bottom",
+        )
     ax.set_xlim(0, axis_top(values, reference[1] if reference else np.nan))
     top = two_line_title(fig, title, height)
     _footer(fig, source_line, flag_note(data.get("flag", [])))
@@ -133,8 +157,16 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     return fig
 
 
-def dumbbell(table: pd.DataFrame, *, title: str, xlabel: str, source_line: str, high_label: str,
-             low_label: str, highlight: list[str] = ()) -> plt.Figure:
+def dumbbell(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    source_line: str,
+    high_label: str,
+    low_label: str,
+    highlight: list[str] = (),
+) -> plt.Figure:
     """One row per country: a dot for each education group, joined by a line (the gap)."""
     data = table.reset_index(drop=True)
     height = max(3.0, 0.24 * len(data) + 1.8)
@@ -145,9 +177,18 @@ def dumbbell(table: pd.DataFrame, *, title: str, xlabel: str, source_line: str, 
     flagged_high = data["flag_high"].astype(str).str.len() > 0
     ax.scatter(data["low"], y, color=BASE, s=40, label=low_label, zorder=3)
     ax.scatter(data["high"], y, color=HIGHLIGHT, s=40, label=high_label, zorder=3)
-    ax.scatter(data.loc[flagged_low, "low"], y[flagged_low.to_numpy()], facecolors="none", edgecolors="black", s=90, zorder=4)
-    ax.scatter(data.loc[flagged_high, "high"], y[flagged_high.to_numpy()], facecolors="none", edgecolors="black", s=90,
-               zorder=4, label="flagged value (ringed)" if (flagged_low.any() or flagged_high.any()) else None)
+    ax.scatter(
+        data.loc[flagged_low, "low"], y[flagged_low.to_numpy()], facecolors="none", edgecolors="black", s=90, zorder=4
+    )
+    ax.scatter(
+        data.loc[flagged_high, "high"],
+        y[flagged_high.to_numpy()],
+        facecolors="none",
+        edgecolors="black",
+        s=90,
+        zorder=4,
+        label="flagged value (ringed)" if (flagged_low.any() or flagged_high.any()) else None,
+    )
     top = axis_top(data["high"], data["low"])
     for i, row in data.iterrows():
         text = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
@@ -161,7 +202,9 @@ def dumbbell(table: pd.DataFrame, *, title: str, xlabel: str, source_line: str, 
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower left", fontsize=8, frameon=True)
     ax.set_title(title, wrap=True)
-    note = flag_note(pd.concat([data["flag_low"], data["flag_high"]])).replace("Hatched bars carry", "Ringed dots carry")
+    note = flag_note(pd.concat([data["flag_low"], data["flag_high"]])).replace(
+        "Hatched bars carry", "Ringed dots carry"
+    )
     _footer(fig, source_line, note)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
@@ -209,8 +252,15 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
     y = np.arange(len(rows))
     for i, row in rows.reset_index(drop=True).iterrows():
         if row["target_low"] == row["target_low"]:  # not NaN: the paper gives a figure
-            ax.plot([row["target_low"], row["target_high"]], [i, i], color=MUTED, linewidth=6, alpha=0.55,
-                    solid_capstyle="butt", label="the paper's figure" if i == 0 else None)
+            ax.plot(
+                [row["target_low"], row["target_high"]],
+                [i, i],
+                color=MUTED,
+                linewidth=6,
+                alpha=0.55,
+                solid_capstyle="butt",
+                label="the paper's figure" if i == 0 else None,
+            )
             ax.plot([row["target_low"], row["target_high"]], [i, i], "|", color="#555555", markersize=9)
         if row["status"] == "untested":
             ax.text(0.01, i, "no data", transform=ax.get_yaxis_transform(), va="center", fontsize=9, color=MUTED)
@@ -245,9 +295,13 @@ def small_multiples(table: pd.DataFrame, *, title: str, source_line: str, lines:
     # fixed margins in inches (title and legend above, tick labels and the source below): the
     # panels share their axes, so the room is known, and tight_layout's measuring pass (about
     # half a second per country page) is not needed
-    fig.subplots_adjust(left=0.5 / width, right=1 - 0.12 / width, top=1 - 0.72 / height, bottom=0.85 / height,
-                        wspace=0.08, hspace=0.3)
-    styles = {lines[0]: dict(color=HIGHLIGHT, linestyle="-", marker="o"), lines[1]: dict(color=BASE, linestyle="--", marker="s")}
+    fig.subplots_adjust(
+        left=0.5 / width, right=1 - 0.12 / width, top=1 - 0.72 / height, bottom=0.85 / height, wspace=0.08, hspace=0.3
+    )
+    styles = {
+        lines[0]: dict(color=HIGHLIGHT, linestyle="-", marker="o"),
+        lines[1]: dict(color=BASE, linestyle="--", marker="s"),
+    }
     for ax, panel in zip(axes.flat, panels):
         part = table[table.panel == panel]
         for name, style in styles.items():
@@ -258,7 +312,7 @@ def small_multiples(table: pd.DataFrame, *, title: str, source_line: str, lines:
         ax.set_title(panel, fontsize=9.5, loc="left", fontweight="bold")
         ax.tick_params(labelsize=8.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     axes[0][0].set_ylim(0, axis_top(table["value"]))
     handles, labels = axes[0][0].get_legend_handles_labels()

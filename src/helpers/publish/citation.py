@@ -52,8 +52,7 @@ def citation_markdown(path: str | Path) -> str:
     released = f"Version {m(cff['version'])}, released {m(cff['date-released'])}"
     lines = [
         "## This report",
-        released + (f"; DOI {link(doi_url(doi))}." if doi else ".")
-        + (f" Online at {link(site)}." if site else ""),
+        released + (f"; DOI {link(doi_url(doi))}." if doi else ".") + (f" Online at {link(site)}." if site else ""),
         "",
         f"{m(authors)} ({m(year)}). *{m(cff['title'])}* (Version {m(cff['version'])}) \\[Computer software\\]."
         + (f" {link(doi_url(doi))}" if doi else (f" {link(site)}" if site else "")),
@@ -76,9 +75,13 @@ def citation_markdown(path: str | Path) -> str:
                 "## The paper",
                 f"{m(names)} ({m(reference['year'])}), \"{m(reference['title'])}\", *{m(reference['collection-title'])}*, "
                 f"No. {m(reference['number'])}, {m(reference['publisher']['name'])}. "
-                + link(doi_url(reference['doi'])),
+                + link(doi_url(reference["doi"])),
             ]
         else:
-            lines += ["## The data", f"{m(names)}: {m(reference['title'])}. {link(reference['url']) if reference.get('url') else ''}",
-                      "", "Cite each figure as \"Source: Eurostat (online data code: *the dataset's code*)\" with its retrieval date."]
+            lines += [
+                "## The data",
+                f"{m(names)}: {m(reference['title'])}. {link(reference['url']) if reference.get('url') else ''}",
+                "",
+                'Cite each figure as "Source: Eurostat (online data code: *the dataset\'s code*)" with its retrieval date.',
+            ]
     return "\n".join(lines)

@@ -20,17 +20,26 @@ def country_index(store):
     rows = []
     for geo in [*countries_with_data(store), *oecd_countries_with_data(store)]:
         values = store[(store.geo == geo) & store.value.notna()]
-        rows.append({
-            "country": Markup(f"[{markdown_text(catalogue.labels['geo'][geo])}](countries/{geo}.html)"),
-            "code": geo,
-            "data from": "the OECD's ICT database" if geo in catalogue.oecd_countries else "Eurostat",
-            "years with data": f"{values.year.min()}-{values.year.max()}",
-            "values": len(values),
-            "flagged values": int((values.flag != "").sum()),
-        })
+        rows.append(
+            {
+                "country": Markup(f"[{markdown_text(catalogue.labels['geo'][geo])}](countries/{geo}.html)"),
+                "code": geo,
+                "data from": "the OECD's ICT database" if geo in catalogue.oecd_countries else "Eurostat",
+                "years with data": f"{values.year.min()}-{values.year.max()}",
+                "values": len(values),
+                "flagged values": int((values.flag != "").sum()),
+            }
+        )
     if oecd_not_fetched(store):  # their pages say why they have no figures
         for geo in catalogue.oecd_countries:
-            rows.append({"country": Markup(f"[{markdown_text(catalogue.labels['geo'][geo])}](countries/{geo}.html)"),
-                         "code": geo, "data from": "the OECD's ICT database (its data could not be fetched)",
-                         "years with data": "none", "values": 0, "flagged values": 0})
+            rows.append(
+                {
+                    "country": Markup(f"[{markdown_text(catalogue.labels['geo'][geo])}](countries/{geo}.html)"),
+                    "code": geo,
+                    "data from": "the OECD's ICT database (its data could not be fetched)",
+                    "years with data": "none",
+                    "values": 0,
+                    "flagged values": 0,
+                }
+            )
     return pd.DataFrame(rows)

@@ -29,17 +29,25 @@ def _markdown(table: pd.DataFrame) -> str:
     if table.empty:
         return "_none_\n"
     header = "| " + " | ".join(map(str, table.columns)) + " |\n|" + "---|" * len(table.columns) + "\n"
-    body = "".join("| " + " | ".join("" if pd.isna(v) else (f"{v:.2f}" if isinstance(v, float) else str(v))
-                                     for v in row) + " |\n" for row in table.itertuples(index=False))
+    body = "".join(
+        "| " + " | ".join("" if pd.isna(v) else (f"{v:.2f}" if isinstance(v, float) else str(v)) for v in row) + " |\n"
+        for row in table.itertuples(index=False)
+    )
     return header + body
 
 
 def summarise(old: pd.DataFrame, new: pd.DataFrame, *, old_label: str, new_label: str) -> str:
     changes = cell_changes(old, new)
-    by_series = (changes.groupby(SERIES).change.value_counts().unstack(fill_value=0).reset_index()
-                 if not changes.empty else pd.DataFrame(columns=SERIES))
-    largest = changes[changes.change == "revised"].reindex(
-        changes[changes.change == "revised"].difference.abs().sort_values(ascending=False).index).head(10)
+    by_series = (
+        changes.groupby(SERIES).change.value_counts().unstack(fill_value=0).reset_index()
+        if not changes.empty
+        else pd.DataFrame(columns=SERIES)
+    )
+    largest = (
+        changes[changes.change == "revised"]
+        .reindex(changes[changes.change == "revised"].difference.abs().sort_values(ascending=False).index)
+        .head(10)
+    )
     flips, ranks = verdict_flips(old, new), ranking_flips(old, new)
     lines = [
         "# Data change report",
@@ -76,8 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    text = summarise(old, new, old_label=f"{args.raw_dir} (the data the report uses)",
-                     new_label=f"mirror {args.mirror}" if args.mirror else "a fresh fetch from Eurostat")
+    text = summarise(
+        old,
+        new,
+        old_label=f"{args.raw_dir} (the data the report uses)",
+        new_label=f"mirror {args.mirror}" if args.mirror else "a fresh fetch from Eurostat",
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text + "\n", encoding="utf-8")
     print(text)

@@ -41,8 +41,9 @@ class Chart:
 def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption: str, output_dir: str | Path) -> Chart:
     """Show the chart (an image output of the cell) and write its table (CSV) under ``output_dir/data``."""
     write_csv(data, name=name, output_dir=output_dir)
-    return Chart(png_bytes(fig), caption=f"{markdown_text(caption)} {csv_link(name, 'the data behind this chart')}",
-                 alt=alt)
+    return Chart(
+        png_bytes(fig), caption=f"{markdown_text(caption)} {csv_link(name, 'the data behind this chart')}", alt=alt
+    )
 
 
 def comparison_sentence(comparison: str) -> str:
@@ -52,9 +53,20 @@ def comparison_sentence(comparison: str) -> str:
     return f" Countries compared: {load_catalogue().comparison_names.get(comparison, comparison)}."
 
 
-def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, provenance: dict, dataset: str,
-                    name: str, output_dir: str | Path, highlight: list[str] = (), reference: dict | None = None,
-                    comparison: str = "") -> Chart | Shown:
+def publish_ranking(
+    table: pd.DataFrame,
+    *,
+    year: int,
+    what: str,
+    xlabel: str,
+    provenance: dict,
+    dataset: str,
+    name: str,
+    output_dir: str | Path,
+    highlight: list[str] = (),
+    reference: dict | None = None,
+    comparison: str = "",
+) -> Chart | Shown:
     """A ranked bar chart of a cross-section, with its title, alt text, caption and CSV."""
     gap = no_data(table, year=year, what=what, name=name, output_dir=output_dir)
     if gap is not None:
@@ -63,19 +75,40 @@ def publish_ranking(table: pd.DataFrame, *, year: int, what: str, xlabel: str, p
     from helpers.publish.provenance import source_line
 
     ref = (reference["geo"], reference["value"]) if reference else None
-    fig = ranked_bars(table, value="value", label="country", title=ranked_title(table, year, what), xlabel=xlabel,
-                      source_line=source_line(provenance, [dataset]), highlight=highlight, reference=ref)
+    fig = ranked_bars(
+        table,
+        value="value",
+        label="country",
+        title=ranked_title(table, year, what),
+        xlabel=xlabel,
+        source_line=source_line(provenance, [dataset]),
+        highlight=highlight,
+        reference=ref,
+    )
     caption = f"{what[0].upper() + what[1:]}, {year}."
     if highlight:
         caption += " " + highlight_sentence(table, highlight) + "."
     if reference and not pd.isna(reference["value"]):
         caption += f" Dashed line: {reference['label']} ({reference['value']:.0f}%)."
     caption += comparison_sentence(comparison)
-    return publish(fig, table, name=name, alt=ranked_alt(table, year, what, highlight), caption=caption, output_dir=output_dir)
+    return publish(
+        fig, table, name=name, alt=ranked_alt(table, year, what, highlight), caption=caption, output_dir=output_dir
+    )
 
 
-def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, provenance: dict, dataset: str,
-                name: str, output_dir: str | Path, highlight: list[str] = (), comparison: str = "") -> Chart | Shown:
+def publish_gap(
+    table: pd.DataFrame,
+    *,
+    year: int,
+    what: str,
+    aggregate: dict,
+    provenance: dict,
+    dataset: str,
+    name: str,
+    output_dir: str | Path,
+    highlight: list[str] = (),
+    comparison: str = "",
+) -> Chart | Shown:
     """A dumbbell chart of the education gap, with its words and CSV."""
     gap = no_data(table, year=year, what=what, name=name, output_dir=output_dir, value="gap")
     if gap is not None:
@@ -84,67 +117,115 @@ def publish_gap(table: pd.DataFrame, *, year: int, what: str, aggregate: dict, p
     from helpers.publish.provenance import source_line
 
     labels = load_catalogue().labels["ind_type"]
-    fig = dumbbell(table, title=gap_title(table, year, what), xlabel="% of individuals",
-                   source_line=source_line(provenance, [dataset]), high_label=labels["I5_8"],
-                   low_label=labels["I0_2"], highlight=highlight)
-    caption = (f"{what[0].upper() + what[1:]} by formal education, {year}; the gap is high minus no-or-low, "
-               f"in percentage points. {aggregate['label']}: gap {aggregate['gap']:.0f} points.")
+    fig = dumbbell(
+        table,
+        title=gap_title(table, year, what),
+        xlabel="% of individuals",
+        source_line=source_line(provenance, [dataset]),
+        high_label=labels["I5_8"],
+        low_label=labels["I0_2"],
+        highlight=highlight,
+    )
+    caption = (
+        f"{what[0].upper() + what[1:]} by formal education, {year}; the gap is high minus no-or-low, "
+        f"in percentage points. {aggregate['label']}: gap {aggregate['gap']:.0f} points."
+    )
     if highlight:
         caption += " Countries in bold are those the paper names."
     caption += comparison_sentence(comparison)
-    return publish(fig, table, name=name, alt=gap_alt(table, year, what, aggregate), caption=caption, output_dir=output_dir)
+    return publish(
+        fig, table, name=name, alt=gap_alt(table, year, what, aggregate), caption=caption, output_dir=output_dir
+    )
 
 
-def publish_trend(table: pd.DataFrame, *, what: str, ylabel: str, provenance: dict, dataset: str, name: str,
-                  output_dir: str | Path, note: str = "") -> Chart | Shown:
+def publish_trend(
+    table: pd.DataFrame,
+    *,
+    what: str,
+    ylabel: str,
+    provenance: dict,
+    dataset: str,
+    name: str,
+    output_dir: str | Path,
+    note: str = "",
+) -> Chart | Shown:
     """A line chart over the years, with its words and CSV."""
     from helpers.publish.findings import trend_alt
     from helpers.publish.provenance import source_line
 
     years = table.dropna(subset=["value"]).year
     span = f"{years.min()}-{years.max()}" if len(years) else "no data"
-    fig = trend_lines(table, title=f"{what[0].upper() + what[1:]}, {span}", ylabel=ylabel,
-                      source_line=source_line(provenance, [dataset]))
+    fig = trend_lines(
+        table,
+        title=f"{what[0].upper() + what[1:]}, {span}",
+        ylabel=ylabel,
+        source_line=source_line(provenance, [dataset]),
+    )
     caption = f"{what[0].upper() + what[1:]}, every survey year with data ({span}). Gaps are years without data."
     if note:
         caption += f" {note}"
     return publish(fig, table, name=name, alt=trend_alt(table, what), caption=caption, output_dir=output_dir)
 
 
-def publish_scorecard(rows: pd.DataFrame, *, year: int, provenance: dict, output_dir: str | Path,
-                      name: str = "claims_scorecard_chart") -> Chart | Shown:
+def publish_scorecard(
+    rows: pd.DataFrame, *, year: int, provenance: dict, output_dir: str | Path, name: str = "claims_scorecard_chart"
+) -> Chart | Shown:
     """The visual scorecard of the Overview, with its words and CSV."""
     from helpers.publish.provenance import source_line
 
     datasets = [spec.code for spec in load_catalogue().datasets]
     holds = int((rows["status"] == "pass").sum())
     tested = int((rows["status"] != "untested").sum())
-    fig = scorecard_dots(rows, title=f"Paper against the data: {holds} of {tested} tested checks hold",
-                         source_line=source_line(provenance, datasets))
-    alt = (f"Dot chart of {len(rows)} checks of the paper's claims for {year}: for each, the paper's figure as a grey "
-           f"range and the data's value (Eurostat's; the OECD's for Korea, Japan and the United States) as a dot, "
-           f"coloured by whether the check holds. {holds} of {tested} tested "
-           f"checks hold; {len(rows) - tested} could not be tested.")
-    caption = (f"Each check of each claim, for the paper's year ({year}) or the survey year that fits the claim: "
-               "the paper's figure (grey) beside the data's value (a dot coloured by the verdict of the check).")
+    fig = scorecard_dots(
+        rows,
+        title=f"Paper against the data: {holds} of {tested} tested checks hold",
+        source_line=source_line(provenance, datasets),
+    )
+    alt = (
+        f"Dot chart of {len(rows)} checks of the paper's claims for {year}: for each, the paper's figure as a grey "
+        f"range and the data's value (Eurostat's; the OECD's for Korea, Japan and the United States) as a dot, "
+        f"coloured by whether the check holds. {holds} of {tested} tested "
+        f"checks hold; {len(rows) - tested} could not be tested."
+    )
+    caption = (
+        f"Each check of each claim, for the paper's year ({year}) or the survey year that fits the claim: "
+        "the paper's figure (grey) beside the data's value (a dot coloured by the verdict of the check)."
+    )
     return publish(fig, rows, name=name, alt=alt, caption=caption, output_dir=output_dir)
 
 
-def publish_small_multiples(table: pd.DataFrame, *, country: str, provenance: dict, datasets: list[str], name: str,
-                            output_dir: str | Path, eu: str = "EU-27") -> Chart | Shown:
+def publish_small_multiples(
+    table: pd.DataFrame,
+    *,
+    country: str,
+    provenance: dict,
+    datasets: list[str],
+    name: str,
+    output_dir: str | Path,
+    eu: str = "EU-27",
+) -> Chart | Shown:
     """A country's comparisons over the years beside the EU, one panel each, with words and CSV."""
     from helpers.publish.provenance import source_line
 
     years = table.dropna(subset=["value"]).year
     span = f"{years.min()}-{years.max()}" if len(years) else "no data"
-    fig = small_multiples(table, title=f"{country} and the {eu}, {span}", source_line=source_line(provenance, datasets),
-                          lines=(country, eu))
+    fig = small_multiples(
+        table,
+        title=f"{country} and the {eu}, {span}",
+        source_line=source_line(provenance, datasets),
+        lines=(country, eu),
+    )
     parts = []
     for panel, part in table[table.line == country].dropna(subset=["value"]).groupby("panel", sort=False):
         first, last = part.sort_values("year").iloc[0], part.sort_values("year").iloc[-1]
         parts.append(f"{panel}: {first.value:.0f}% in {first.year}, {last.value:.0f}% in {last.year}")
-    alt = (f"Small multiples, one panel per comparison, {country} (solid line) against the {eu} (dashed), {span}. "
-           + ("; ".join(parts) if parts else "No data.") + ".")
-    caption = (f"{country} in every comparison of the report over the years, beside the {eu} (the EU aggregate of the "
-               "27 countries of 2020 throughout, so that the EU line is one series). Gaps are years without data.")
+    alt = (
+        f"Small multiples, one panel per comparison, {country} (solid line) against the {eu} (dashed), {span}. "
+        + ("; ".join(parts) if parts else "No data.")
+        + "."
+    )
+    caption = (
+        f"{country} in every comparison of the report over the years, beside the {eu} (the EU aggregate of the "
+        "27 countries of 2020 throughout, so that the EU line is one series). Gaps are years without data."
+    )
     return publish(fig, table, name=name, alt=alt, caption=caption, output_dir=output_dir)

@@ -23,8 +23,10 @@ def ranked_title(table: pd.DataFrame, year: int, what: str, value: str = "value"
     if known.empty:
         return f"{year}: no country has data - {what}"
     top, bottom = known.iloc[0], known.iloc[-1]
-    return (f"{year}: {_name(top.geo)} highest ({_pct(top[value])}), {_name(bottom.geo)} lowest "
-            f"({_pct(bottom[value])}) of {len(known)} countries - {what}")
+    return (
+        f"{year}: {_name(top.geo)} highest ({_pct(top[value])}), {_name(bottom.geo)} lowest "
+        f"({_pct(bottom[value])}) of {len(known)} countries - {what}"
+    )
 
 
 def highlight_sentence(table: pd.DataFrame, highlight: list[str], value: str = "value") -> str:
@@ -59,20 +61,26 @@ def gap_title(table: pd.DataFrame, year: int, what: str) -> str:
         return f"{year}: no country has data on both education groups - {what}"
     widest = known.sort_values(["gap", "geo"], ascending=[False, True]).iloc[0]
     narrowest = known.loc[known.gap.abs().sort_values().index[0]]
-    return (f"{year}: the education gap in {what} is widest in {_name(widest.geo)} ({widest.gap:.0f} points) "
-            f"and narrowest in {_name(narrowest.geo)} ({narrowest.gap:+.0f})")
+    return (
+        f"{year}: the education gap in {what} is widest in {_name(widest.geo)} ({widest.gap:.0f} points) "
+        f"and narrowest in {_name(narrowest.geo)} ({narrowest.gap:+.0f})"
+    )
 
 
 def gap_alt(table: pd.DataFrame, year: int, what: str, aggregate: dict) -> str:
     known = table.dropna(subset=["gap"])
-    text = (f"Dumbbell chart of {what} in {year} for {len(known)} countries: for each country a dot for people with "
-            f"high formal education and one for people with no or low formal education, ordered by the gap. ")
+    text = (
+        f"Dumbbell chart of {what} in {year} for {len(known)} countries: for each country a dot for people with "
+        f"high formal education and one for people with no or low formal education, ordered by the gap. "
+    )
     if not known.empty:
         widest = known.sort_values("gap", ascending=False).iloc[0]
         text += f"Widest gap: {_name(widest.geo)}, {_pct(widest.high)} against {_pct(widest.low)}. "
     if not pd.isna(aggregate.get("gap")):
-        text += (f"{aggregate['label']}: {_pct(aggregate['high'])} against {_pct(aggregate['low'])}, "
-                 f"a gap of {aggregate['gap']:.0f} points.")
+        text += (
+            f"{aggregate['label']}: {_pct(aggregate['high'])} against {_pct(aggregate['low'])}, "
+            f"a gap of {aggregate['gap']:.0f} points."
+        )
     return text.strip()
 
 
@@ -86,6 +94,7 @@ def trend_alt(table: pd.DataFrame, what: str) -> str:
 
 def chosen_note(named: list[str], others: list[str]) -> str:
     """Why a chart shows these countries: those the paper names, and those added for comparison."""
+
     def listed(codes):
         names = [_name(g) for g in codes]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -18,9 +18,10 @@ def not_fetched_words(unavailable: dict) -> str:
     parts = [f"{c['id']} (OECD)" for c in load_claims()["claim"] if c.get("oecd")]
     named = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     reason = str(unavailable.get("reason", "")).rstrip(".")
-    return (f"the OECD's data could not be fetched on {day(unavailable.get('attempted_at'))}: {reason}; {named} "
-            f"{'was' if len(parts) == 1 else 'were'} not checked")
-
+    return (
+        f"the OECD's data could not be fetched on {day(unavailable.get('attempted_at'))}: {reason}; {named} "
+        f"{'was' if len(parts) == 1 else 'were'} not checked"
+    )
 
 
 def day(stamp: str | None) -> str:
@@ -29,7 +30,6 @@ def day(stamp: str | None) -> str:
         return "an unknown date"
     moment = pd.Timestamp(stamp)
     return f"{moment.day} {moment.strftime('%B %Y')}"
-
 
 
 def not_fetched_notice(provenance: dict) -> Shown:
@@ -41,23 +41,24 @@ def not_fetched_notice(provenance: dict) -> Shown:
     if missing is None:
         return Shown("", text="")
     words = not_fetched_words(missing)
-    return Shown(f"**Not checked.** {markdown_text(words[0].upper() + words[1:])}. `make refresh` brings the OECD's data "
-                 "in once its API answers.", text=words)
-
+    return Shown(
+        f"**Not checked.** {markdown_text(words[0].upper() + words[1:])}. `make refresh` brings the OECD's data "
+        "in once its API answers.",
+        text=words,
+    )
 
 
 NOT_FETCHED = "not fetched"
 
 
-
-def not_fetched_table(table: pd.DataFrame, provenance: dict,
-                      keep: tuple[str, ...] = ("country", "code", "measure", "group")) -> pd.DataFrame:
+def not_fetched_table(
+    table: pd.DataFrame, provenance: dict, keep: tuple[str, ...] = ("country", "code", "measure", "group")
+) -> pd.DataFrame:
     """An OECD table (`oecd_then_and_now`) as it is, or, when the OECD's data could not be fetched, with
     every value and flag reading "not fetched" (never "no data", which says the OECD answered without it)."""
     if not not_fetched_notice(provenance).markdown:
         return table
     return table.assign(**{column: NOT_FETCHED for column in table.columns if column not in keep})
-
 
 
 def or_not_fetched(provenance: dict, shown: Shown | str, instead: str | None = None) -> Shown:

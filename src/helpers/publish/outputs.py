@@ -73,8 +73,10 @@ def banner(provenance: dict) -> Shown:
     """The synthetic-data warning (a callout), at the top of every notebook built from a synthetic mirror."""
     if not is_synthetic(provenance):
         return Shown("", text="")
-    return Shown(callout("warning", "synthetic-data", f"**{markdown_text(SYNTHETIC_NOTICE)}**", title="Synthetic data"),
-                 text=SYNTHETIC_NOTICE)
+    return Shown(
+        callout("warning", "synthetic-data", f"**{markdown_text(SYNTHETIC_NOTICE)}**", title="Synthetic data"),
+        text=SYNTHETIC_NOTICE,
+    )
 
 
 def verdict_span(verdict: str) -> Markup:
@@ -95,7 +97,7 @@ def collapsed(title: str, body: str | Shown) -> Shown:
     if isinstance(body, Shown):
         caption = body.metadata.get(REPORT_KEY, {}).get("caption", "")
         body = (f"*{caption}*\n\n" if caption else "") + body.markdown
-    return Shown(f'<details class="report-details">\n<summary>{html.escape(title)}</summary>\n\n{body}\n\n</details>\n',
-                 text=title)
-
-
+    return Shown(
+        f'<details class="report-details">\n<summary>{html.escape(title)}</summary>\n\n{body}\n\n</details>\n',
+        text=title,
+    )

@@ -1,5 +1,4 @@
-"""Where the data came from, said the same way in every notebook, figure and page.
-"""
+"""Where the data came from, said the same way in every notebook, figure and page."""
 
 from __future__ import annotations
 
@@ -75,14 +74,18 @@ def origin_statement(provenance: dict) -> str:
     dataset was received (the original retrieval, also when this build was rebuilt from a release)."""
     records = provenance.get("datasets", [])
     if is_synthetic(provenance):
-        lead = ("**These data are synthetic**: the mirror they came from declares itself invented (its `MIRROR.json`). "
-                "No number on this site is Eurostat's.")
+        lead = (
+            "**These data are synthetic**: the mirror they came from declares itself invented (its `MIRROR.json`). "
+            "No number on this site is Eurostat's."
+        )
     else:
         lead = "The data were received as listed above:"
     parts = [lead, "\n".join(f"- `{r['dataset']}`: {how_received(r)}." for r in records)]
     if any(r.get("rebuilt_from") for r in records):
-        parts.append("The data were not fetched again: this build read the files exactly as first received, kept "
-                     "with their provenance records, so the dates above are those of the original retrieval.")
+        parts.append(
+            "The data were not fetched again: this build read the files exactly as first received, kept "
+            "with their provenance records, so the dates above are those of the original retrieval."
+        )
     return "\n\n".join(part for part in parts if part)
 
 
@@ -91,11 +94,16 @@ def provenance_table(records: list[dict]) -> pd.DataFrame:
     rows = [
         {
             "dataset": r["dataset"],
-            "from": (f"{publisher(r)} API: " if r["source"] == "live" else "mirror: ") + where_from(r)
-            + (" - SYNTHETIC" if r.get("synthetic") else "") + (f" - NO DATA: {r['no_data']}" if r.get("no_data") else "")
+            "from": (f"{publisher(r)} API: " if r["source"] == "live" else "mirror: ")
+            + where_from(r)
+            + (" - SYNTHETIC" if r.get("synthetic") else "")
+            + (f" - NO DATA: {r['no_data']}" if r.get("no_data") else "")
             + (f" - NOT FETCHED: {r['unavailable']}" if r.get("unavailable") else ""),
-            "retrieved": (f"not retrieved (tried {readable_time(r.get('attempted_at'))})" if r.get("unavailable")
-                          else readable_time(r.get("retrieved_at"))),
+            "retrieved": (
+                f"not retrieved (tried {readable_time(r.get('attempted_at'))})"
+                if r.get("unavailable")
+                else readable_time(r.get("retrieved_at"))
+            ),
             "publisher's last update": readable_time(r.get("last_update")),
             "series": r.get("series"),
             "values": r.get("rows"),
@@ -125,8 +133,10 @@ def source_line(provenance: dict, datasets: list[str] | tuple[str, ...]) -> str:
         parts = [f"{code}, retrieved {retrieval_date(provenance, code)}" for code in eurostat]
         sources.append("Eurostat (online data code: " + "; ".join(parts) + ")")
     if OECD_DATASET in datasets:
-        sources.append(f"OECD, ICT Access and Usage by Individuals ({OECD_DATASET}, retrieved "
-                       f"{retrieval_date(provenance, OECD_DATASET)})")
+        sources.append(
+            f"OECD, ICT Access and Usage by Individuals ({OECD_DATASET}, retrieved "
+            f"{retrieval_date(provenance, OECD_DATASET)})"
+        )
     line = "Source: " + "; ".join(sources)
     if is_synthetic(provenance):
         line += " - SYNTHETIC DATA, NOT EUROSTAT'S" + (" OR THE OECD'S" if OECD_DATASET in datasets else "")
@@ -140,10 +150,16 @@ def absent_codes_table(records: list[dict], labels: dict[str, dict[str, str]]) -
     it: a series that ended (Eurostat's labels say "until 2019") or never existed in that dataset.
     """
     rows = [
-        {"dataset": r["dataset"], "dimension": dimension, "code": code,
-         "label": labels.get(dimension, {}).get(code, ""),
-         "why": "not carried by the dataset (its content constraint or file does not list it); left out of the request"}
-        for r in records for dimension, codes in sorted(r.get("absent_codes", {}).items()) for code in codes
+        {
+            "dataset": r["dataset"],
+            "dimension": dimension,
+            "code": code,
+            "label": labels.get(dimension, {}).get(code, ""),
+            "why": "not carried by the dataset (its content constraint or file does not list it); left out of the request",
+        }
+        for r in records
+        for dimension, codes in sorted(r.get("absent_codes", {}).items())
+        for code in codes
     ]
     return pd.DataFrame(rows, columns=["dataset", "dimension", "code", "label", "why"])
 
@@ -161,6 +177,12 @@ def codes_table(catalogue) -> pd.DataFrame:
             if column not in DIMENSION_WORDS or (spec.source == "oecd" and column == "hhtyp"):
                 continue  # freq: annual data only, said in the text; the OECD's other dimensions: totals only
             for code in codes:
-                rows.append({"dataset": f"{spec.code} ({spec.title})", "what": DIMENSION_WORDS[column],
-                             "code": code, "meaning": catalogue.label(column, code)})
+                rows.append(
+                    {
+                        "dataset": f"{spec.code} ({spec.title})",
+                        "what": DIMENSION_WORDS[column],
+                        "code": code,
+                        "meaning": catalogue.label(column, code),
+                    }
+                )
     return pd.DataFrame(rows, columns=["dataset", "what", "code", "meaning"])

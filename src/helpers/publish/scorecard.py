@@ -22,9 +22,12 @@ def short_label(description: str) -> str:
     text = re.sub(r" = (\d+) \+/- \d+", r" ~\1", text)
     text = re.sub(r"within \+/-(\d+)", "within \u00b1" + r"\1", text)
     text = re.sub(r" of \d+ countries", "", text)
-    text = text.replace("the leading country within", "leader within").replace(" >= ", " \u2265 ").replace(" <= ", " \u2264 ")
+    text = (
+        text.replace("the leading country within", "leader within")
+        .replace(" >= ", " \u2265 ")
+        .replace(" <= ", " \u2264 ")
+    )
     return text if len(text) <= 34 else text[:33] + "\u2026"
-
 
 
 def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
@@ -37,18 +40,21 @@ def scorecard_rows(results: list[ClaimResult]) -> pd.DataFrame:
         for check in result.best.checks:
             if not check.geo and check.target is None:
                 continue
-            rows.append({
-                "claim": result.claim["id"],
-                "label": f"{name}  {short_label(check.description)}",
-                "check": in_words(check.description),
-                "status": check.status,
-                "value": check.value,
-                "target_low": check.target[0] if check.target else float("nan"),
-                "target_high": check.target[1] if check.target else float("nan"),
-                "year": result.best.year,
-            })
-    return pd.DataFrame(rows, columns=["claim", "label", "check", "status", "value", "target_low", "target_high", "year"])
-
+            rows.append(
+                {
+                    "claim": result.claim["id"],
+                    "label": f"{name}  {short_label(check.description)}",
+                    "check": in_words(check.description),
+                    "status": check.status,
+                    "value": check.value,
+                    "target_low": check.target[0] if check.target else float("nan"),
+                    "target_high": check.target[1] if check.target else float("nan"),
+                    "year": result.best.year,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["claim", "label", "check", "status", "value", "target_low", "target_high", "year"]
+    )
 
 
 def verdict_table(results: list[ClaimResult], csv: str = "claims_scorecard") -> Shown:
@@ -64,19 +70,45 @@ def verdict_table(results: list[ClaimResult], csv: str = "claims_scorecard") -> 
             then = result.verdict + (f" ({result.best.untested} untested)" if result.best.untested else "")
             now = result.latest_verdict
             when = f"{result.best.year} / {result.latest.year if result.latest else 'no later year'}"
-        rows.append({"claim": claim["id"], "topic": claim["topic"], "what the paper said": claim.get("summary", claim["quote"]),
-                     "decided by": "Eurostat" if result.best else "-",
-                     "verdict, paper's year": verdict_span(then), "verdict, latest year": verdict_span(now), "years": when})
+        rows.append(
+            {
+                "claim": claim["id"],
+                "topic": claim["topic"],
+                "what the paper said": claim.get("summary", claim["quote"]),
+                "decided by": "Eurostat" if result.best else "-",
+                "verdict, paper's year": verdict_span(then),
+                "verdict, latest year": verdict_span(now),
+                "years": when,
+            }
+        )
         part = result.oecd
         if part is not None:
             countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
-            untested = f" ({part.best.untested} untested)" if part.best and part.best.untested and part.verdict != "no data" else ""
-            rows.append({"claim": f"{claim['id']} (OECD)", "topic": claim["topic"],
-                         "what the paper said": f"the part on {countries} (55-74 year olds)",
-                         "decided by": "OECD" if part.best else "- (the OECD's data could not be fetched)",
-                         "verdict, paper's year": verdict_span(part.verdict + untested),
-                         "verdict, latest year": verdict_span(part.latest_verdict),
-                         "years": f"{part.best.year} / {part.latest.year if part.latest else 'no later year'}" if part.best else ""})
-    return show(pd.DataFrame(rows), "The claims of the paper and their verdicts, for the paper's year and the latest year "
-                "with data, and the source that decided each: Eurostat for the countries it surveys, the OECD's ICT "
-                "database for Korea, Japan and the United States.", csv=csv, metadata=stated_verdicts(results))
+            untested = (
+                f" ({part.best.untested} untested)"
+                if part.best and part.best.untested and part.verdict != "no data"
+                else ""
+            )
+            rows.append(
+                {
+                    "claim": f"{claim['id']} (OECD)",
+                    "topic": claim["topic"],
+                    "what the paper said": f"the part on {countries} (55-74 year olds)",
+                    "decided by": "OECD" if part.best else "- (the OECD's data could not be fetched)",
+                    "verdict, paper's year": verdict_span(part.verdict + untested),
+                    "verdict, latest year": verdict_span(part.latest_verdict),
+                    "years": (
+                        f"{part.best.year} / {part.latest.year if part.latest else 'no later year'}"
+                        if part.best
+                        else ""
+                    ),
+                }
+            )
+    return show(
+        pd.DataFrame(rows),
+        "The claims of the paper and their verdicts, for the paper's year and the latest year "
+        "with data, and the source that decided each: Eurostat for the countries it surveys, the OECD's ICT "
+        "database for Korea, Japan and the United States.",
+        csv=csv,
+        metadata=stated_verdicts(results),
+    )

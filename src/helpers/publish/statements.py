@@ -27,37 +27,57 @@ from helpers.publish.tables import show
 from helpers.publish.text import markdown_text
 
 
-def claims_naming(store: pd.DataFrame, country: str, compared: list[str] | None = None, *,
-                  paper_year: int | None = None, latest_year: int = 0) -> Shown:
+def claims_naming(
+    store: pd.DataFrame,
+    country: str,
+    compared: list[str] | None = None,
+    *,
+    paper_year: int | None = None,
+    latest_year: int = 0,
+) -> Shown:
     """The claims whose checks name `country`, with the verdict and the country's own evidence
     (evaluated with the same settings as every other page)."""
     rows, named = [], {}
     for whole in evaluate_all(store, paper_year, compared, latest_year):
         # a country Eurostat does not survey is named in the claim's OECD part
-        result = whole.oecd if whole.oecd is not None and country in {c.get("geo") for c in whole.claim["oecd"]["checks"]} \
+        result = (
+            whole.oecd
+            if whole.oecd is not None and country in {c.get("geo") for c in whole.claim["oecd"]["checks"]}
             else whole
+        )
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
         if country not in geos or (result.best is None and not result.not_checked):
             continue
         claim = whole.claim["id"] + (" (OECD)" if result is not whole else "")
         named[claim] = [result.verdict, result.latest_verdict]  # what this table states, and only that
         year = result.best.year if result.best else (paper_year or load_claims()["paper_year"])
-        own = "; ".join(f"{in_words(c.description)}: {in_words(c.evidence)}{flag_words(c.flag)} - {MARK[c.status]}"
-                        for c in result.best.checks if c.geo == country) if result.best else \
-            not_fetched_words(result.not_checked)
-        rows.append({
-            "claim": claim,
-            "the paper says": f"\u201c{whole.claim['quote']}\u201d",
-            "verdict (whole claim)": verdict_span(result.verdict),
-            f"{load_catalogue().label('geo', country)} in {year}": own,
-            "latest": verdict_span(result.latest_verdict),
-        })
+        own = (
+            "; ".join(
+                f"{in_words(c.description)}: {in_words(c.evidence)}{flag_words(c.flag)} - {MARK[c.status]}"
+                for c in result.best.checks
+                if c.geo == country
+            )
+            if result.best
+            else not_fetched_words(result.not_checked)
+        )
+        rows.append(
+            {
+                "claim": claim,
+                "the paper says": f"\u201c{whole.claim['quote']}\u201d",
+                "verdict (whole claim)": verdict_span(result.verdict),
+                f"{load_catalogue().label('geo', country)} in {year}": own,
+                "latest": verdict_span(result.latest_verdict),
+            }
+        )
     name = load_catalogue().label("geo", country)
     if not rows:
         return Shown(f"No claim of the paper names {markdown_text(name)}.", metadata={"verdicts": named})
     own = f"{name}'" if name.endswith("s") else f"{name}'s"  # the United States' evidence
-    return show(pd.DataFrame(rows), f"The paper's claims that name {name}, with the verdict of the whole claim and "
-                f"{own} own evidence.", metadata={"verdicts": named})
+    return show(
+        pd.DataFrame(rows),
+        f"The paper's claims that name {name}, with the verdict of the whole claim and " f"{own} own evidence.",
+        metadata={"verdicts": named},
+    )
 
 
 MARK = {"pass": "holds", "fail": "does not hold", UNTESTED: "untested (no data)"}
@@ -67,8 +87,10 @@ GEO_CODE = re.compile(r"\b(?:EU27_2020|EU27_2007|EU28|KOR|JPN|USA|[A-Z]{2})\b")
 
 
 _OPERATORS = [
-    (re.compile(r">= (\d+)"), r"at least \1"), (re.compile(r"<= (\d+)"), r"at most \1"),
-    (re.compile(r"> (\d+)"), r"above \1"), (re.compile(r"< (\d+)"), r"below \1"),
+    (re.compile(r">= (\d+)"), r"at least \1"),
+    (re.compile(r"<= (\d+)"), r"at most \1"),
+    (re.compile(r"> (\d+)"), r"above \1"),
+    (re.compile(r"< (\d+)"), r"below \1"),
     (re.compile(r"= (\d+) \+/- (\d+)"), "about " + r"\1" + " (\u00b1" + r"\2)"),
     (re.compile(r"within \+/-(\d+)"), r"within \1 points either way"),
     (re.compile(r" gap (?=about|within|above|below|at)"), ", gap in points, "),
@@ -77,8 +99,12 @@ _OPERATORS = [
 ]
 
 
-SHORT_NAMES = {"EU28": "EU (28 countries)", "EU27_2020": "EU (27 countries)", "EU27_2007": "EU (27 countries, 2007)",
-               "USA": "the United States"}  # in a sentence
+SHORT_NAMES = {
+    "EU28": "EU (28 countries)",
+    "EU27_2020": "EU (27 countries)",
+    "EU27_2007": "EU (27 countries, 2007)",
+    "USA": "the United States",
+}  # in a sentence
 
 
 def in_words(text: str) -> str:
@@ -111,9 +137,11 @@ def verdict_words(result: ClaimResult, *, short: bool = False) -> str:
         return then
     if result.latest.chained_from:
         catalogue = load_catalogue()
-        return (f"{then}; **{result.latest_verdict}** for {result.latest.year} on "
-                f"{catalogue.label('indic_is', result.latest.indic_is).lower()}, which replaced "
-                f"{catalogue.label('indic_is', result.latest.chained_from).lower()} (the definition changed)")
+        return (
+            f"{then}; **{result.latest_verdict}** for {result.latest.year} on "
+            f"{catalogue.label('indic_is', result.latest.indic_is).lower()}, which replaced "
+            f"{catalogue.label('indic_is', result.latest.chained_from).lower()} (the definition changed)"
+        )
     if result.change_is_real:
         return f"{then}, **{result.latest_verdict}** for {result.latest.year}"
     if result.latest_verdict == result.verdict:
@@ -127,24 +155,32 @@ def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
     Without `quote` (a page that quotes the paper already), the claim is said in the registry's
     summary words."""
     claim = result.claim
-    said = f"\u201c{markdown_text(claim['quote'])}\u201d" if quote else markdown_text(claim.get("summary", claim["quote"]))
+    said = (
+        f"\u201c{markdown_text(claim['quote'])}\u201d" if quote else markdown_text(claim.get("summary", claim["quote"]))
+    )
     lines = [f"**What the paper said** ({markdown_text(claim['id'])}): {said}"]
     if result.best is None:
         lines += ["", f"**Verdict: {NOT_IN_EUROSTAT}.** {markdown_text(claim.get('not_in_eurostat', ''))}"]
         return "\n".join(lines + oecd_statement(result))
     lines += ["", f"**What the data show** ({markdown_text(series_words(result.best))}):", ""]
     for check in result.best.checks:
-        lines.append(f"- {markdown_text(in_words(check.description))}: {markdown_text(in_words(check.evidence))} "
-                     f"- *{MARK[check.status]}*")
+        lines.append(
+            f"- {markdown_text(in_words(check.description))}: {markdown_text(in_words(check.evidence))} "
+            f"- *{MARK[check.status]}*"
+        )
     lines += ["", f"**Verdict:** {verdict_words(result)}."]
     if len(result.trials) > 1 and result.beside is None:
         fitting = [t for t in result.trials if t.candidate in result.fitting]
         which = "; ".join(markdown_text(series_words(t)) for t in fitting) if fitting else "none"
-        lines.append(f"The paper does not name every detail of its series: {len(result.trials)} candidates were tested; "
-                     f"those that fit: {which}.")
+        lines.append(
+            f"The paper does not name every detail of its series: {len(result.trials)} candidates were tested; "
+            f"those that fit: {which}."
+        )
     if result.beside is not None:
-        lines.append(f"Shown beside it, not deciding: {markdown_text(series_words(result.beside))}: "
-                     f"{result.beside.verdict}. {markdown_text(claim.get('authority_reason', ''))}")
+        lines.append(
+            f"Shown beside it, not deciding: {markdown_text(series_words(result.beside))}: "
+            f"{result.beside.verdict}. {markdown_text(claim.get('authority_reason', ''))}"
+        )
     if claim.get("not_in_eurostat"):
         lines.append(markdown_text(claim["not_in_eurostat"]))
     return "\n".join(lines + oecd_statement(result))
@@ -164,23 +200,35 @@ def oecd_statement(result: ClaimResult) -> list[str]:
     catalogue = load_catalogue()
     if part.not_checked:
         countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
-        return ["", f"**What the OECD's data show** ({markdown_text(countries)}): nothing here, "
-                    f"{markdown_text(not_fetched_words(part.not_checked))}.", "",
-                f"**Verdict, {markdown_text(part.claim['id'])} (OECD):** **{NOT_CHECKED}** (no verdict: the data could "
-                "not be fetched; `make refresh` brings them in once the OECD answers)."]
+        return [
+            "",
+            f"**What the OECD's data show** ({markdown_text(countries)}): nothing here, "
+            f"{markdown_text(not_fetched_words(part.not_checked))}.",
+            "",
+            f"**Verdict, {markdown_text(part.claim['id'])} (OECD):** **{NOT_CHECKED}** (no verdict: the data could "
+            "not be fetched; `make refresh` brings them in once the OECD answers).",
+        ]
     band = part.claim.get("band", catalogue.label("ind_type", part.best.ind_type))
     countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
     indicator = catalogue.label("indic_is", part.best.indic_is).lower()
-    lines = ["", f"**What the OECD's data show** ({markdown_text(countries)}; {markdown_text(band)}; {markdown_text(indicator)}, "
-                 f"{markdown_text(catalogue.label('unit', part.best.unit))}):", ""]
+    lines = [
+        "",
+        f"**What the OECD's data show** ({markdown_text(countries)}; {markdown_text(band)}; {markdown_text(indicator)}, "
+        f"{markdown_text(catalogue.label('unit', part.best.unit))}):",
+        "",
+    ]
     for trial in [part.best] + ([part.latest] if part.latest and part.latest.year != part.best.year else []):
         for check in trial.checks:
-            lines.append(f"- {trial.year}: {markdown_text(in_words(check.description))}: "
-                         f"{markdown_text(in_words(check.evidence))}{markdown_text(flag_words(check.flag))} - *{MARK[check.status]}*")
+            lines.append(
+                f"- {trial.year}: {markdown_text(in_words(check.description))}: "
+                f"{markdown_text(in_words(check.evidence))}{markdown_text(flag_words(check.flag))} - *{MARK[check.status]}*"
+            )
     if part.best.untested == len(part.best.checks) and part.latest is None:
-        verdict = (f"**no data**: the OECD's answer holds no value of {markdown_text(part.best.indic_is)} "
-                   f"({markdown_text(indicator)}) for 55-74 year olds in {markdown_text(countries)}, so the claim cannot be "
-                   "tested on it; nothing is guessed")
+        verdict = (
+            f"**no data**: the OECD's answer holds no value of {markdown_text(part.best.indic_is)} "
+            f"({markdown_text(indicator)}) for 55-74 year olds in {markdown_text(countries)}, so the claim cannot be "
+            "tested on it; nothing is guessed"
+        )
     else:
         verdict = verdict_words(part)
     lines += ["", f"**Verdict, {markdown_text(part.claim['id'])} (OECD):** {verdict}."]
@@ -210,14 +258,20 @@ def key_messages(results: list[ClaimResult]) -> str:
     beyond = []
     not_checked = next((r.oecd.not_checked for r in oecd if r.oecd.not_checked), None)
     if not_checked:
-        beyond.append(f"Korea, Japan and the United States, on the OECD's data: {markdown_text(not_fetched_words(not_checked))}.")
+        beyond.append(
+            f"Korea, Japan and the United States, on the OECD's data: {markdown_text(not_fetched_words(not_checked))}."
+        )
     elif oecd:
         said = "; ".join(f"{markdown_text(r.claim['id'])} {oecd_verdict_words(r)}" for r in oecd)
-        beyond.append(f"Korea, Japan and the United States, on the OECD's data (55-74 year olds, the OECD's nearest band "
-                      f"to the paper's over-65s): {said}.")
+        beyond.append(
+            f"Korea, Japan and the United States, on the OECD's data (55-74 year olds, the OECD's nearest band "
+            f"to the paper's over-65s): {said}."
+        )
     if others:
-        beyond.append(f"{len(others)} claims rest on other sources (government accounts on Twitter and Facebook, "
-                      "followers, retweets); they are listed, not tested.")
+        beyond.append(
+            f"{len(others)} claims rest on other sources (government accounts on Twitter and Facebook, "
+            "followers, retweets); they are listed, not tested."
+        )
     if beyond:
         lines.append("- **Beyond Eurostat.** " + " ".join(beyond))
     return "\n".join(lines)
@@ -229,13 +283,19 @@ def oecd_verdict_words(result: ClaimResult) -> str:
     catalogue = load_catalogue()
     if all(c.status == UNTESTED for c in part.best.checks) and part.latest is None:
         countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
-        return (f"**no data** (the OECD's answer holds no value of {markdown_text(part.best.indic_is)}, "
-                f"{markdown_text(catalogue.label('indic_is', part.best.indic_is).lower())}, for 55-74 year olds in "
-                f"{markdown_text(countries)})")
+        return (
+            f"**no data** (the OECD's answer holds no value of {markdown_text(part.best.indic_is)}, "
+            f"{markdown_text(catalogue.label('indic_is', part.best.indic_is).lower())}, for 55-74 year olds in "
+            f"{markdown_text(countries)})"
+        )
 
     def values(trial) -> str:
-        return ", ".join(f"{markdown_text(catalogue.label('geo', c.geo))} {c.value:.1f}%{markdown_text(flag_words(c.flag))}"
-                         for c in trial.checks if c.status != UNTESTED)
+        return ", ".join(
+            f"{markdown_text(catalogue.label('geo', c.geo))} {c.value:.1f}%{markdown_text(flag_words(c.flag))}"
+            for c in trial.checks
+            if c.status != UNTESTED
+        )
+
     said = f"{values(part.best)} in {part.best.year}: **{part.verdict}**"
     if part.latest and part.latest.year != part.best.year:
         said += f"; {values(part.latest)} in {part.latest.year}: **{part.latest_verdict}**"
@@ -245,8 +305,10 @@ def oecd_verdict_words(result: ClaimResult) -> str:
 def stated_verdicts(results: list[ClaimResult]) -> dict:
     """The verdicts a page states, as output metadata (``verdicts``: claim -> then, latest): the same
     evaluation on every page, so a test can check that every page says the same."""
-    verdicts = {r.claim["id"]: [r.verdict if r.best else NOT_IN_EUROSTAT, r.latest_verdict if r.best else NOT_IN_EUROSTAT]
-                for r in results}
+    verdicts = {
+        r.claim["id"]: [r.verdict if r.best else NOT_IN_EUROSTAT, r.latest_verdict if r.best else NOT_IN_EUROSTAT]
+        for r in results
+    }
     verdicts.update({f"{r.claim['id']} (OECD)": [r.oecd.verdict, r.oecd.latest_verdict] for r in results if r.oecd})
     return {"verdicts": verdicts}
 

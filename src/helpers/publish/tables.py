@@ -56,6 +56,7 @@ def word_room(word: str) -> int:
 def markdown_table(data: pd.DataFrame) -> str:
     """A pipe table (every format reads it): text escaped for Markdown, except what the caller
     built on purpose (`Markup`: a link, a verdict span)."""
+
     def cell(value) -> str:
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             return NO_DATA
@@ -66,6 +67,7 @@ def markdown_table(data: pd.DataFrame) -> str:
 
     header = [markdown_text(c) for c in data.columns]
     rows = [[cell(v) for v in row] for row in data.itertuples(index=False)]
+
     # Pandoc sizes the columns of a wide table by the length of their dashes, in proportion, and the
     # PDF scales them to the text's width. Each column gets at least its longest word (a word never
     # breaks: nothing is printed over the next column), then a share of the rest of the line's
@@ -76,8 +78,10 @@ def markdown_table(data: pd.DataFrame) -> str:
 
     columns = [[seen(h), *(seen(r[i]) for r in rows)] for i, h in enumerate(header)]
     # "no data" is read as one word: a number's column keeps it on one line
-    floors = [max(word_room(word) for entry in column for word in ([entry] if entry == NO_DATA else entry.split() or [""]))
-              for column in columns]
+    floors = [
+        max(word_room(word) for entry in column for word in ([entry] if entry == NO_DATA else entry.split() or [""]))
+        for column in columns
+    ]
     # a header wraps at its spaces: the entries below it say how much room a column wants
     wanted = [min(MAX_COLUMN, max(MIN_COLUMN, *(len(entry) for entry in column[1:] or column))) for column in columns]
     room = LINE_CHARACTERS - CELL_PADDING * len(header)  # what a line of the table holds, in characters
@@ -101,7 +105,9 @@ def show(data: pd.DataFrame, caption: str, *, csv: str | None = None, metadata: 
     return Shown(markdown_table(data), text=caption + "\n" + data.to_string(index=False), metadata=meta)
 
 
-def no_data(table: pd.DataFrame, *, year: int, what: str, name: str, output_dir: str | Path, value: str = "value") -> Shown | None:
+def no_data(
+    table: pd.DataFrame, *, year: int, what: str, name: str, output_dir: str | Path, value: str = "value"
+) -> Shown | None:
     """A gap in the series: when `table` has no value in `year`, its CSV and one sentence naming
     the nearest years with data take the chart's place (None when there are values)."""
     from helpers.analysis.comparisons import gap_note

@@ -40,8 +40,15 @@ ARTICLE = "article.ipynb"
 TITLE = "Social Media Use by Governments, checked against Eurostat"
 # the pages the article holds, in its order; the cells it leaves out (the Overview's title, which
 # is the article's, and its Details: the evidence the chapters give in full)
-PARTS = ["index.ipynb", "youth-civic.ipynb", "education-gaps.ipynb", "senior-uptake.ipynb", "other-figures.ipynb",
-         "data-and-methods.ipynb", "countries.ipynb"]
+PARTS = [
+    "index.ipynb",
+    "youth-civic.ipynb",
+    "education-gaps.ipynb",
+    "senior-uptake.ipynb",
+    "other-figures.ipynb",
+    "data-and-methods.ipynb",
+    "countries.ipynb",
+]
 REFERENCES_BEFORE = "countries.ipynb"
 # a page's cell with this tag holds a table by country: in the article, an appendix
 BY_COUNTRY_TAG = "by-country"
@@ -97,8 +104,10 @@ def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
     # a long table continues on the next page (a figure, which holds a table, does not break by default)
     header = "#show figure: set block(breakable: true)\n"
     if synthetic:  # every page's header says it
-        header += (f"#set page(header: align(center, text(size: 8pt, weight: \"bold\", fill: rgb(\"#b00020\"), "
-                   f"{_typst_string(SYNTHETIC_NOTICE)})))\n")
+        header += (
+            f'#set page(header: align(center, text(size: 8pt, weight: "bold", fill: rgb("#b00020"), '
+            f"{_typst_string(SYNTHETIC_NOTICE)})))\n"
+        )
     typst["include-in-header"] = [{"text": header}]
     subtitle = f"A reproducible check of the OECD working paper by Mickoleit (2014), version {cff['version']}"
     doi = report_doi(cff)
@@ -110,17 +119,20 @@ def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
         "title": TITLE,
         "subtitle": subtitle,
         **({"doi": doi} if doi else {}),
-        "author": [{"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
-                   for a in cff.get("authors", [])],
+        "author": [
+            {"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
+            for a in cff.get("authors", [])
+        ],
         "date": str(cff["date-released"]),
         "abstract": abstract,
         "lang": "en",
         # the web version's "Other formats" link names the PDF in words ("Typst" would say nothing to a
         # reader); a format name in the list (here "pdf", which is not rendered, so it adds nothing)
         # stops Quarto from adding its own "Typst" entry beside it
-        "format": {"html": {"toc": True, "toc-depth": 2,
-                            "format-links": [{"format": "typst", "text": "PDF article"}, "pdf"]},
-                   "typst": typst},
+        "format": {
+            "html": {"toc": True, "toc-depth": 2, "format-links": [{"format": "typst", "text": "PDF article"}, "pdf"]},
+            "typst": typst,
+        },
     }
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
 
@@ -137,16 +149,24 @@ def references(cff: dict, provenance: dict) -> str:
         if reference.get("type") != "report":
             continue
         names = "; ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in reference["authors"])
-        lines.append(f"- {m(names)} ({m(reference['year'])}), \"{m(reference['title'])}\", "
-                     f"*{m(reference['collection-title'])}*, No. {m(reference['number'])}, "
-                     f"{m(reference['publisher']['name'])}, Paris. {markdown_link('https://doi.org/' + reference['doi'])}")
+        lines.append(
+            f"- {m(names)} ({m(reference['year'])}), \"{m(reference['title'])}\", "
+            f"*{m(reference['collection-title'])}*, No. {m(reference['number'])}, "
+            f"{m(reference['publisher']['name'])}, Paris. {markdown_link('https://doi.org/' + reference['doi'])}"
+        )
     titles = {spec.code: spec.title for spec in load_catalogue().datasets}
     for record in provenance.get("datasets", []):
         code = record["dataset"]
         retrieved = readable_time(record.get("retrieved_at"))
-        line = (f"- Eurostat, *{m(titles.get(code, code))}* (online data code: {m(code)}), retrieved {m(retrieved)}"
-                + (f"; last updated by Eurostat {m(readable_time(record['last_update']))}" if record.get("last_update") else "")
-                + f". {markdown_link(DATABROWSER.format(code=code))}")
+        line = (
+            f"- Eurostat, *{m(titles.get(code, code))}* (online data code: {m(code)}), retrieved {m(retrieved)}"
+            + (
+                f"; last updated by Eurostat {m(readable_time(record['last_update']))}"
+                if record.get("last_update")
+                else ""
+            )
+            + f". {markdown_link(DATABROWSER.format(code=code))}"
+        )
         if record.get("synthetic"):
             line += " **Here: synthetic values in Eurostat's layout, not Eurostat's data.**"
         lines.append(line)
@@ -168,6 +188,7 @@ def readable_alone(markdown: str, site_url: str | None) -> str:
     """Markdown whose links work in a PDF read on its own: a link relative to the site made absolute
     under `site_url`; without one, its text (a download link, which would point nowhere, left out).
     Links inside the document (#...) and absolute ones stay as they are."""
+
     def rewrite(match: re.Match) -> str:
         space, text, target = match.group("space"), match.group("text"), match.group("target")
         if target.startswith("#") or re.match(r"[a-z][a-z0-9+.-]*:", target, re.I):
@@ -206,8 +227,13 @@ def page_parameters(notebook: dict) -> dict:
         if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             for statement in ast.parse("".join(cell["source"])).body:
                 if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
-                    values.update({target.id: statement.value.value for target in statement.targets
-                                   if isinstance(target, ast.Name)})
+                    values.update(
+                        {
+                            target.id: statement.value.value
+                            for target in statement.targets
+                            if isinstance(target, ast.Name)
+                        }
+                    )
     return {**values, **notebook.get("metadata", {}).get("papermill", {}).get("parameters", {})}
 
 
@@ -233,11 +259,14 @@ def short_table(cell: dict, countries: set[str]) -> dict:
     caption = options.get("tbl-cap", "")
     note = f" The countries the paper names; every country in @{label}."
     link = re.search(r" \[Download [^\]]*\]\([^)]*\)$", caption)
-    caption = caption[:link.start()] + note + link.group(0) if link else caption + note
+    caption = caption[: link.start()] + note + link.group(0) if link else caption + note
     short = {k: v for k, v in options.items() if k not in ("label", "tbl-cap", "column")}
     short = {"label": f"{label}-paper", "tbl-cap": caption, **short}
-    return {**cell, "source": _option_lines(short),
-            "outputs": [{**output, "data": {"text/markdown": [rows], "text/plain": [rows]}}]}
+    return {
+        **cell,
+        "source": _option_lines(short),
+        "outputs": [{**output, "data": {"text/markdown": [rows], "text/plain": [rows]}}],
+    }
 
 
 def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url: str | None = None) -> dict | None:
@@ -262,8 +291,11 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
             title = markdown_text(html.unescape(folded.group("title")))
             # a link to the page (absolute under the site's address; without one, the page's name)
             markdown = f"*{title}: on the report's website ([{page_name}]({page_name})).*\n"
-            output = {**output, "data": {"text/markdown": [markdown], "text/plain": [folded.group("title")]},
-                      "metadata": {}}
+            output = {
+                **output,
+                "data": {"text/markdown": [markdown], "text/plain": [folded.group("title")]},
+                "metadata": {},
+            }
         if markdown:
             output = {**output, "data": {**output["data"], "text/markdown": [readable_alone(markdown, site_url)]}}
         outputs.append(output)
@@ -271,8 +303,11 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
         return None
     # labels only where numbered; no page-wide column (on paper the text block is the page's width,
     # and a column option would turn on Quarto's margin layout, narrowing the text)
-    options = {k: v for k, v in read_options(cell).items()
-               if not (k == "label" and not str(v).startswith(("fig-", "tbl-"))) and k != "column"}
+    options = {
+        k: v
+        for k, v in read_options(cell).items()
+        if not (k == "label" and not str(v).startswith(("fig-", "tbl-"))) and k != "column"
+    }
     options["echo"] = False  # said again per cell: a cell without code would still print an empty block
     for key in ("fig-cap", "tbl-cap"):
         if key in options:
@@ -283,8 +318,9 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
     if str(options.get("label", "")).startswith("fig-") and "fig-cap" in options:
         # the web version links each figure to the page of the executed notebook that made it
         target = f"{Path(page).with_suffix('.html')}#{options['label']}"
-        options["fig-cap"] += (f" [Made by the executed notebook [{page}]({target}).]"
-                               '{.content-visible when-format="html"}')
+        options["fig-cap"] += (
+            f" [Made by the executed notebook [{page}]({target}).]" '{.content-visible when-format="html"}'
+        )
     return {**cell, "source": _option_lines(options), "outputs": outputs}
 
 
@@ -306,13 +342,21 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
     abstract = " ".join(re.sub(r"^# .*\n+", "", intro).split())  # one paragraph
     synthetic = is_synthetic(provenance)
     site_url = cff.get("url")
-    cells = [{"cell_type": "raw", "id": "front-matter", "metadata": {},
-              "source": front_matter(cff, abstract=abstract, synthetic=synthetic)}]
+    cells = [
+        {
+            "cell_type": "raw",
+            "id": "front-matter",
+            "metadata": {},
+            "source": front_matter(cff, abstract=abstract, synthetic=synthetic),
+        }
+    ]
     first_warning = [True]
     by_country: dict[str, list[dict]] = {}
     for page in PARTS:
         if page == REFERENCES_BEFORE:
-            cells.append({"cell_type": "markdown", "id": "references", "metadata": {}, "source": references(cff, provenance)})
+            cells.append(
+                {"cell_type": "markdown", "id": "references", "metadata": {}, "source": references(cff, provenance)}
+            )
             cells += _tables_appendix(notebooks, by_country)
         for cell in notebooks[page]["cells"]:
             if cell.get("id") in LEFT_OUT.get(page, set()):
@@ -326,11 +370,21 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
                 kept = {**short_table(kept, _paper_countries(notebooks[page])), "id": f"{kept['id']}-paper"[:64]}
             cells.append(kept)
     if synthetic and first_warning[0]:  # no page carried it: say it on the first page all the same
-        cells.insert(1, {"cell_type": "markdown", "id": "synthetic", "metadata": {},
-                         "source": f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"})
+        cells.insert(
+            1,
+            {
+                "cell_type": "markdown",
+                "id": "synthetic",
+                "metadata": {},
+                "source": f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n",
+            },
+        )
     # the typography, and the figures of several charts
-    several = [read_options(c)["label"] for c in cells if c["cell_type"] == "code"
-               and isinstance(read_options(c).get("fig-subcap"), list)]
+    several = [
+        read_options(c)["label"]
+        for c in cells
+        if c["cell_type"] == "code" and isinstance(read_options(c).get("fig-subcap"), list)
+    ]
     cells.insert(1, _typst(TYPOGRAPHY + "".join(SEVERAL_CHARTS.format(label=label) for label in several), "typography"))
     for cell in cells:  # as Jupyter writes it: a list of lines (Quarto reads a markdown cell's string whole)
         if isinstance(cell["source"], str):
@@ -344,11 +398,19 @@ def _tables_appendix(notebooks: dict[str, dict], by_country: dict[str, list[dict
     of the appendices starts here (the country index, the page after it, is the next)."""
     if not by_country:
         return []
-    cells = [_typst(APPENDIX_NUMBERING, "appendix-numbering"),
-             {"cell_type": "markdown", "id": "tables-by-country", "metadata": {}, "source": f"## {TABLES_APPENDIX}\n"}]
+    cells = [
+        _typst(APPENDIX_NUMBERING, "appendix-numbering"),
+        {"cell_type": "markdown", "id": "tables-by-country", "metadata": {}, "source": f"## {TABLES_APPENDIX}\n"},
+    ]
     for page, tables in by_country.items():
-        cells.append({"cell_type": "markdown", "id": f"tables-{Path(page).stem}", "metadata": {},
-                      "source": f"### {_page_title(notebooks[page])}\n"})
+        cells.append(
+            {
+                "cell_type": "markdown",
+                "id": f"tables-{Path(page).stem}",
+                "metadata": {},
+                "source": f"### {_page_title(notebooks[page])}\n",
+            }
+        )
         cells += tables
     return cells
 

@@ -38,8 +38,20 @@ NEEDS_QUARTO = "the country briefs (PDF) need Quarto: none was built (docs/build
 # the cells of a country's executed notebook the brief holds, in its order (by the notebooks' stable
 # cell ids): the Eurostat country's (30_country_profile) and the OECD's (32_oecd_country). The page's
 # flag counts stay on the website.
-BRIEF_CELLS = ("profile-heading", "profile-note", "country-profile", "oecd-profile", "oecd-without", "gap-heading",
-               "country-gap", "trend-heading", "country-trend", "oecd-trend", "claims-heading", "country-claims")
+BRIEF_CELLS = (
+    "profile-heading",
+    "profile-note",
+    "country-profile",
+    "oecd-profile",
+    "oecd-without",
+    "gap-heading",
+    "country-gap",
+    "trend-heading",
+    "country-trend",
+    "oecd-trend",
+    "claims-heading",
+    "country-claims",
+)
 WARNING_CELL = "setup"  # the cell whose output is the synthetic-data warning (helpers.publish.outputs.banner)
 # a link the PDF cannot follow (the CSV beside the page): left out of a caption
 RELATIVE_DOWNLOAD = re.compile(r"\s*\[Download[^\]]*\]\((?![a-z]+:)[^)]*\)")
@@ -54,11 +66,12 @@ def typst_header(synthetic: bool) -> str:
     """What the brief's typst preamble adds: tables set ragged and unhyphenated (a narrow column of
     justified text is gaps and broken words) in a smaller size, and, for synthetic data, the warning in
     every page's header (as the article's)."""
-    header = ("#show table: set par(justify: false)\n"
-              "#show table: set text(size: 8.5pt, hyphenate: false)\n")
+    header = "#show table: set par(justify: false)\n" "#show table: set text(size: 8.5pt, hyphenate: false)\n"
     if synthetic:
-        header += (f"#set page(header: align(center, text(size: 8pt, weight: \"bold\", fill: rgb(\"#b00020\"), "
-                   f"{typst_string(SYNTHETIC_NOTICE)})))\n")
+        header += (
+            f'#set page(header: align(center, text(size: 8pt, weight: "bold", fill: rgb("#b00020"), '
+            f"{typst_string(SYNTHETIC_NOTICE)})))\n"
+        )
     return header
 
 
@@ -92,20 +105,24 @@ def front_matter(cff: dict, *, heading: str, synthetic: bool) -> str:
     meta = {
         "title": heading,
         "subtitle": subtitle,
-        "author": [{"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
-                   for a in cff.get("authors", [])],
+        "author": [
+            {"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
+            for a in cff.get("authors", [])
+        ],
         "date": str(cff["date-released"]),
         "lang": "en",
         "execute": {"enabled": False, "echo": False},
-        "format": {"typst": {
-            "papersize": "a4",
-            "margin": {"x": "1.8cm", "y": "1.8cm"},
-            "fontsize": "9.5pt",
-            "pdf-standard": "ua-1",  # tagged PDF (PDF/UA-1): typst refuses a figure without alt text
-            "fig-format": "png",
-            "shift-heading-level-by": -1,  # the page's "##" sections are the brief's sections
-            "include-in-header": [{"text": typst_header(synthetic)}],
-        }},
+        "format": {
+            "typst": {
+                "papersize": "a4",
+                "margin": {"x": "1.8cm", "y": "1.8cm"},
+                "fontsize": "9.5pt",
+                "pdf-standard": "ua-1",  # tagged PDF (PDF/UA-1): typst refuses a figure without alt text
+                "fig-format": "png",
+                "shift-heading-level-by": -1,  # the page's "##" sections are the brief's sections
+                "include-in-header": [{"text": typst_header(synthetic)}],
+            }
+        },
     }
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
 
@@ -133,17 +150,26 @@ def how_to_cite(cff: dict, *, heading: str, page: str) -> str:
     names = "; ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff.get("authors", []))
     doi, site = report_doi(cff), cff.get("url")
     m = markdown_text
-    lines = ["## How to cite", "",
-             f"{m(names)} ({m(str(cff['date-released'])[:4])}). *{m(cff['title'])}*, version {m(cff['version'])}"
-             + (f", DOI {markdown_link(doi_url(doi))}" if doi else "")
-             + f". Country brief: {heading}, assembled from the executed notebook of the page {m(page)}"
-             + (f" ({markdown_link(site.rstrip('/') + '/' + page)})" if site else "") + "."]
+    lines = [
+        "## How to cite",
+        "",
+        f"{m(names)} ({m(str(cff['date-released'])[:4])}). *{m(cff['title'])}*, version {m(cff['version'])}"
+        + (f", DOI {markdown_link(doi_url(doi))}" if doi else "")
+        + f". Country brief: {heading}, assembled from the executed notebook of the page {m(page)}"
+        + (f" ({markdown_link(site.rstrip('/') + '/' + page)})" if site else "")
+        + ".",
+    ]
     for reference in cff.get("references", []):
         if reference.get("type") == "report":
-            authors = "; ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in reference["authors"])
-            lines += ["", f"It checks: {m(authors)} ({m(reference['year'])}), \"{m(reference['title'])}\", "
-                          f"*{m(reference['collection-title'])}*, No. {m(reference['number'])}, "
-                          f"{m(reference['publisher']['name'])}. {markdown_link(doi_url(reference['doi']))}"]
+            authors = "; ".join(
+                a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in reference["authors"]
+            )
+            lines += [
+                "",
+                f"It checks: {m(authors)} ({m(reference['year'])}), \"{m(reference['title'])}\", "
+                f"*{m(reference['collection-title'])}*, No. {m(reference['number'])}, "
+                f"{m(reference['publisher']['name'])}. {markdown_link(doi_url(reference['doi']))}",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -169,7 +195,7 @@ def fit_table_columns(markdown: str) -> str:
         if not (re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", rule) and lines[n - 1].startswith("|")):
             continue
         table = [lines[n - 1], rule]
-        for line in lines[n + 1:]:
+        for line in lines[n + 1 :]:
             if not line.startswith("|"):
                 break
             table.append(line)
@@ -187,8 +213,14 @@ def fit_table_columns(markdown: str) -> str:
         if all(len(line) <= PANDOC_COLUMNS for line in table[:1] + table[2:]):
             widths = [3] * len(header)  # its rows fit: a short rule, and pandoc sizes it by its content
         rules = [c.strip() for c in CELL.split(rule)[1:-1]]
-        lines[n] = "|" + "|".join((":" if r.startswith(":") else "") + "-" * w + (":" if r.endswith(":") else "")
-                                  for r, w in zip(rules, widths)) + "|"
+        lines[n] = (
+            "|"
+            + "|".join(
+                (":" if r.startswith(":") else "") + "-" * w + (":" if r.endswith(":") else "")
+                for r, w in zip(rules, widths)
+            )
+            + "|"
+        )
     return "\n".join(lines)
 
 
@@ -204,8 +236,11 @@ def _brief_cell(cell: dict) -> dict | None:
         return None
     # numbered figures and tables keep their labels; no page-wide column (on paper it would turn on
     # Quarto's margin layout)
-    options = {k: v for k, v in read_options(cell).items()
-               if not (k == "label" and not str(v).startswith(("fig-", "tbl-"))) and k != "column"}
+    options = {
+        k: v
+        for k, v in read_options(cell).items()
+        if not (k == "label" and not str(v).startswith(("fig-", "tbl-"))) and k != "column"
+    }
     for key in ("fig-cap", "tbl-cap"):
         if key in options:
             options[key] = RELATIVE_DOWNLOAD.sub("", options[key])
@@ -216,35 +251,62 @@ def _brief_cell(cell: dict) -> dict | None:
         if markdown is not None:
             output = {**output, "data": {**output["data"], "text/markdown": fit_table_columns(_text(markdown))}}
         outputs.append(output)
-    return {"cell_type": "code", "id": cell["id"], "metadata": {}, "execution_count": None,
-            "source": _option_lines(options), "outputs": outputs}
+    return {
+        "cell_type": "code",
+        "id": cell["id"],
+        "metadata": {},
+        "execution_count": None,
+        "source": _option_lines(options),
+        "outputs": outputs,
+    }
 
 
-def assemble(notebook: dict, *, cff: dict, provenance: dict, datasets: dict[str, str], page: str,
-             publisher: str = "Eurostat") -> dict:
+def assemble(
+    notebook: dict, *, cff: dict, provenance: dict, datasets: dict[str, str], page: str, publisher: str = "Eurostat"
+) -> dict:
     """The brief as a notebook (nbformat 4) from a country's executed notebook: `datasets` are the
     report's datasets from the page's source (code -> title), `publisher` who publishes them, `page` the
     page's path in the site (countries/ES.html)."""
     heading = country_heading(notebook)
     synthetic = is_synthetic(provenance)
-    cells = [{"cell_type": "raw", "id": "front-matter", "metadata": {},
-              "source": front_matter(cff, heading=heading, synthetic=synthetic)}]
+    cells = [
+        {
+            "cell_type": "raw",
+            "id": "front-matter",
+            "metadata": {},
+            "source": front_matter(cff, heading=heading, synthetic=synthetic),
+        }
+    ]
     if synthetic:  # on page 1, in the page's own words: its warning callout, else the notice itself
-        warnings = [output for output in _cells_by_id(notebook).get(WARNING_CELL, {}).get("outputs", [])
-                    if ".synthetic-data" in _text(output.get("data", {}).get("text/markdown", ""))]
-        cells.append({"cell_type": "markdown", "id": "synthetic", "metadata": {},
-                      "source": _text(warnings[0]["data"]["text/markdown"]) if warnings else
-                      f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"})
+        warnings = [
+            output
+            for output in _cells_by_id(notebook).get(WARNING_CELL, {}).get("outputs", [])
+            if ".synthetic-data" in _text(output.get("data", {}).get("text/markdown", ""))
+        ]
+        cells.append(
+            {
+                "cell_type": "markdown",
+                "id": "synthetic",
+                "metadata": {},
+                "source": (
+                    _text(warnings[0]["data"]["text/markdown"])
+                    if warnings
+                    else f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"
+                ),
+            }
+        )
     by_id = _cells_by_id(notebook)
     for cell_id in BRIEF_CELLS:
         if cell_id in by_id:
             kept = _brief_cell(by_id[cell_id])
             if kept is not None:
                 cells.append(kept)
-    cells.append({"cell_type": "markdown", "id": "sources", "metadata": {},
-                  "source": sources(provenance, datasets, publisher)})
-    cells.append({"cell_type": "markdown", "id": "cite", "metadata": {},
-                  "source": how_to_cite(cff, heading=heading, page=page)})
+    cells.append(
+        {"cell_type": "markdown", "id": "sources", "metadata": {}, "source": sources(provenance, datasets, publisher)}
+    )
+    cells.append(
+        {"cell_type": "markdown", "id": "cite", "metadata": {}, "source": how_to_cite(cff, heading=heading, page=page)}
+    )
     for cell in cells:  # as Jupyter writes it: a list of lines
         cell["source"] = cell["source"].splitlines(keepends=True)
     metadata = {k: v for k, v in notebook.get("metadata", {}).items() if k in ("kernelspec", "language_info")}
@@ -273,15 +335,23 @@ def write_brief_source(report_dir: Path, code: str, *, root: Path, provenance_pa
 
     executed = country_notebook(report_dir, code)
     if not executed.exists():
-        raise FileNotFoundError(f"the brief of {code} needs its executed notebook {executed}: run `make country "
-                                f"COUNTRY={code}` or `make notebooks`")
+        raise FileNotFoundError(
+            f"the brief of {code} needs its executed notebook {executed}: run `make country "
+            f"COUNTRY={code}` or `make notebooks`"
+        )
     catalogue = load_catalogue()
     specs = catalogue.datasets_from("oecd" if code in catalogue.oecd_countries else "eurostat")
     datasets = {spec.code: spec.title for spec in specs}
     cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
     provenance = json.loads(provenance_path.read_text(encoding="utf-8")) if provenance_path.exists() else {}
-    brief = assemble(json.loads(executed.read_text(encoding="utf-8")), cff=cff, provenance=provenance,
-                     datasets=datasets, page=f"countries/{code}.html", publisher=specs[0].publisher)
+    brief = assemble(
+        json.loads(executed.read_text(encoding="utf-8")),
+        cff=cff,
+        provenance=provenance,
+        datasets=datasets,
+        page=f"countries/{code}.html",
+        publisher=specs[0].publisher,
+    )
     target = brief_source(report_dir, code)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, json.dumps(brief, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
@@ -300,8 +370,13 @@ def render_brief(source: Path, target: Path, *, quarto: str, root: Path) -> Path
         shutil.copyfile(source, folder / source.name)
         # the PDF's creation date is the report's, not the clock's: two builds, one PDF
         environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root)}
-        done = subprocess.run([quarto, "render", source.name, "--to", "typst", "--quiet"], cwd=folder, env=environment,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [quarto, "render", source.name, "--to", "typst", "--quiet"],
+            cwd=folder,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
         pdf = folder / source.with_suffix(".pdf").name
         if done.returncode != 0 or not pdf.exists():
             raise RuntimeError(f"quarto render of the brief {source.name} failed:\n{done.stderr.strip()[-2000:]}")
@@ -341,8 +416,10 @@ def publish_briefs(report_dir: Path, site_dir: Path) -> list[Path]:
 
 def brief_link_markdown(code: str, heading: str) -> str:
     """The line a country's page shows above its tables when its brief exists (the page is countries/<code>)."""
-    return (f"**To hand on:** [the brief of {heading}](../{BRIEFS_DIR}/{code}.pdf) (PDF, at most {MAX_PAGES} pages): "
-            "this page's tables, chart and verdicts, with the sources and how to cite.\n")
+    return (
+        f"**To hand on:** [the brief of {heading}](../{BRIEFS_DIR}/{code}.pdf) (PDF, at most {MAX_PAGES} pages): "
+        "this page's tables, chart and verdicts, with the sources and how to cite.\n"
+    )
 
 
 def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
@@ -356,6 +433,10 @@ def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
     if at is None:
         return notebook
     at += 1
-    link = {"cell_type": "markdown", "id": "brief-link", "metadata": {},
-            "source": [brief_link_markdown(page.stem, country_heading(notebook))]}
+    link = {
+        "cell_type": "markdown",
+        "id": "brief-link",
+        "metadata": {},
+        "source": [brief_link_markdown(page.stem, country_heading(notebook))],
+    }
     return {**notebook, "cells": [*cells[:at], link, *cells[at:]]}

@@ -20,8 +20,16 @@ from helpers.publish import REPORT_KEY
 OPTION_PREFIX = "#| "
 FIGURES_CAPTION = "The paper's year and the latest year, one chart each."
 # the tables that need the page's width, not the text column's (Quarto: column: page)
-WIDE_TABLES = {"country-profile", "youth-change", "education-change", "senior-change", "other-change", "scorecard",
-               "provenance", "senior-distance"}
+WIDE_TABLES = {
+    "country-profile",
+    "youth-change",
+    "education-change",
+    "senior-change",
+    "other-change",
+    "scorecard",
+    "provenance",
+    "senior-distance",
+}
 SKIPPED_TAGS = {"parameters", "injected-parameters"}
 
 
@@ -62,12 +70,19 @@ def options_for(cell: dict) -> list[str]:
     figures, tables = described_outputs(cell)
     ident = cell["id"]
     if len(figures) == 1:
-        options = [f"label: fig-{ident}", f"fig-cap: {_yaml(figures[0]['caption'])}",
-                   f"fig-alt: {_yaml(figures[0]['alt'])}"]
+        options = [
+            f"label: fig-{ident}",
+            f"fig-cap: {_yaml(figures[0]['caption'])}",
+            f"fig-alt: {_yaml(figures[0]['alt'])}",
+        ]
     elif figures:
-        options = [f"label: fig-{ident}", f"fig-cap: {_yaml(FIGURES_CAPTION)}",
-                   f"fig-subcap: {_yaml([f['caption'] for f in figures])}",
-                   f"fig-alt: {_yaml([f['alt'] for f in figures])}", "layout-ncol: 1"]
+        options = [
+            f"label: fig-{ident}",
+            f"fig-cap: {_yaml(FIGURES_CAPTION)}",
+            f"fig-subcap: {_yaml([f['caption'] for f in figures])}",
+            f"fig-alt: {_yaml([f['alt'] for f in figures])}",
+            "layout-ncol: 1",
+        ]
     elif len(tables) == 1:
         options = [f"label: tbl-{ident}", f"tbl-cap: {_yaml(table_caption_option(tables[0]['caption']))}"]
     else:
@@ -97,5 +112,5 @@ def read_options(cell: dict) -> dict:
     for line in "".join(cell.get("source", "")).split("\n"):
         if not line.startswith(OPTION_PREFIX.rstrip()):
             break
-        lines.append(line[len(OPTION_PREFIX):])
+        lines.append(line[len(OPTION_PREFIX) :])
     return (yaml.safe_load("\n".join(lines)) or {}) if lines else {}

@@ -81,7 +81,7 @@ class PageRendering:
                 out.append(self._inline_pass(_markdown()("\n".join(buffer))))
                 buffer = []
                 attrs = opening.group("attrs") if opening.group("attrs") is not None else "." + opening.group("cls")
-                out.append(self._div(attrs, "\n".join(lines[i + 1:j - 1 if depth == 0 else j])))
+                out.append(self._div(attrs, "\n".join(lines[i + 1 : j - 1 if depth == 0 else j])))
                 i = j
                 continue
             buffer.append(lines[i])
@@ -97,12 +97,14 @@ class PageRendering:
         title = ""
         heading = re.match(r"\s*#{1,6} (.+)\n?", body)
         if heading:
-            title, body = heading.group(1), body[heading.end():]
+            title, body = heading.group(1), body[heading.end() :]
         css = html.escape(" ".join(["callout", *classes]))
         title_html = self.inline(title)
         if keys.get("collapse") == "true":
-            return (f'<details class="{css}"><summary>{title_html}</summary>\n'
-                    f'<div class="callout-body">{self.markdown(body)}</div></details>\n')
+            return (
+                f'<details class="{css}"><summary>{title_html}</summary>\n'
+                f'<div class="callout-body">{self.markdown(body)}</div></details>\n'
+            )
         header = f'<p class="callout-title">{title_html}</p>' if title else ""
         return f'<div class="{css}" role="note">{header}<div class="callout-body">{self.markdown(body)}</div></div>\n'
 
@@ -142,9 +144,13 @@ def title_block(meta: dict, page: "PageRendering") -> str:
     parts = [f'<header class="title-block"><h1 class="title">{html.escape(str(meta["title"]))}</h1>']
     if meta.get("subtitle"):
         parts.append(f'<p class="subtitle">{html.escape(str(meta["subtitle"]))}</p>')
-    parts.append(f'<p class="byline">{html.escape(authors)}{" - " + html.escape(str(meta["date"])) if meta.get("date") else ""}</p>')
+    parts.append(
+        f'<p class="byline">{html.escape(authors)}{" - " + html.escape(str(meta["date"])) if meta.get("date") else ""}</p>'
+    )
     if meta.get("abstract"):
-        parts.append(f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>')
+        parts.append(
+            f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>'
+        )
     return "".join(parts) + "</header>\n"
 
 
@@ -188,8 +194,10 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         if output.get("output_type") == "stream":
             shown.append(f'<pre class="cell-output">{html.escape("".join(output.get("text", "")))}</pre>')
         elif output.get("output_type") == "error":
-            shown.append(f'<pre class="cell-output">{html.escape(output.get("ename", ""))}: '
-                         f'{html.escape(output.get("evalue", ""))}</pre>')
+            shown.append(
+                f'<pre class="cell-output">{html.escape(output.get("ename", ""))}: '
+                f'{html.escape(output.get("evalue", ""))}</pre>'
+            )
         elif "image/png" in data:
             images.append(data["image/png"])
         elif "text/markdown" in data:
@@ -210,26 +218,47 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
             img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
             if subcaps:
                 sub = page.inline(subcaps[n]) if n < len(subcaps) else ""
-                inner.append(f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>')
+                inner.append(
+                    f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>'
+                )
             else:
                 inner.append(img)
         caption = options.get("fig-cap", "")
         number = page.numbers.get(label)
         caption_html = (f"Figure&nbsp;{number}: " if number else "") + page.inline(str(caption))
-        shown.insert(0, f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
-                        f"<figcaption>{caption_html}</figcaption></figure>")
+        shown.insert(
+            0,
+            f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
+            f"<figcaption>{caption_html}</figcaption></figure>",
+        )
     if label.startswith("tbl-") and shown:
         number = page.numbers.get(label)
-        caption_html = (f"Table&nbsp;{number}: " if number else "") + page.inline(caption_from_option(options, "tbl-cap"))
-        return (f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
-                + "".join(shown) + "</figure>")
+        caption_html = (f"Table&nbsp;{number}: " if number else "") + page.inline(
+            caption_from_option(options, "tbl-cap")
+        )
+        return (
+            f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
+            + "".join(shown)
+            + "</figure>"
+        )
     if wide and shown:
         return f'<div class="column-page">{"".join(shown)}</div>'
     return "".join(shown)
 
 
-def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, str]], body: str, banner: str,
-              meta: str, renderer: str, credit: str = "", nav_title: str = "") -> str:
+def page_html(
+    page: Page,
+    *,
+    title: str,
+    site_title: str,
+    nav: list[tuple[str, str]],
+    body: str,
+    banner: str,
+    meta: str,
+    renderer: str,
+    credit: str = "",
+    nav_title: str = "",
+) -> str:
     depth = len(page.source.parts) - 1
     up = "../" * depth
     links = []
@@ -247,7 +276,8 @@ def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, s
         "</head>\n<body>\n"
         f"{banner}"
         f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{html.escape(nav_title or site_title)}</span>'
-        + "".join(links) + "</nav>\n"
+        + "".join(links)
+        + "</nav>\n"
         f'<main id="content">\n{body}\n</main>\n'
         f'<footer class="site-footer"><p>{html.escape(credit)}</p><p>Built by {renderer} from the executed notebooks; '
         "Quarto was not found on this machine. Data: Eurostat (see Data and methods).</p>"
@@ -256,8 +286,13 @@ def page_html(page: Page, *, title: str, site_title: str, nav: list[tuple[str, s
     )
 
 
-def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = None, *, only: list[str] | None = None,
-                        provenance_path: Path | None = None) -> list[Path]:
+def build_fallback_site(
+    report_dir: Path = REPORT_DIR,
+    site_dir: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    provenance_path: Path | None = None,
+) -> list[Path]:
     """Build the site from the executed notebooks; return the pages written.
 
     `only` limits the build to some pages (relative notebook paths) and leaves the others be.
@@ -273,7 +308,9 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     if missing:
         raise FileNotFoundError(f"executed notebooks missing for the site: {', '.join(missing)}; run `make notebooks`")
     # the navbar's right side (the PDF article) only where its file exists: Quarto writes it
-    nav = navigation(config) + [(text, href) for text, href in navigation(config, "right") if (site_dir / href).exists()]
+    nav = navigation(config) + [
+        (text, href) for text, href in navigation(config, "right") if (site_dir / href).exists()
+    ]
     site_title = config["website"]["title"]
     # the navbar's short title (as Quarto shows it), so that the sections fit on one line
     nav_title = config["website"]["navbar"].get("title", "")
@@ -286,14 +323,25 @@ def build_fallback_site(report_dir: Path = REPORT_DIR, site_dir: Path | None = N
     for page in pages(report_dir, config):
         if only is not None and str(page.source) not in only:
             continue
-        notebook = with_brief_link(json.loads((report_dir / page.source).read_text(encoding="utf-8")), page.source,
-                                   report_dir)
+        notebook = with_brief_link(
+            json.loads((report_dir / page.source).read_text(encoding="utf-8")), page.source, report_dir
+        )
         title = notebook_title(notebook, page.source.stem)
         target = site_dir / page.output
         files = f"{page.source.stem}_files"  # beside the page, as Quarto keeps a page's figures
         body = body_html(notebook, figures_dir=target.parent / files, figures_href=files)
-        document = page_html(page, title=title, site_title=site_title, nav=nav, body=body,
-                             banner=banner, meta=meta, renderer=renderer, credit=credit, nav_title=nav_title)
+        document = page_html(
+            page,
+            title=title,
+            site_title=site_title,
+            nav=nav,
+            body=body,
+            banner=banner,
+            meta=meta,
+            renderer=renderer,
+            credit=credit,
+            nav_title=nav_title,
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, document)
         written.append(target)

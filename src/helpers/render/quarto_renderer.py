@@ -113,8 +113,9 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
                 _link_tree(resource, folder / resource.relative_to(report_dir))
             else:
                 _link_or_copy(str(resource), str(folder / resource.relative_to(report_dir)))
-    (folder / "_quarto.yml").write_text(yaml.safe_dump(part_config(config, part), sort_keys=False, allow_unicode=True),
-                                        encoding="utf-8")
+    (folder / "_quarto.yml").write_text(
+        yaml.safe_dump(part_config(config, part), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 
@@ -140,8 +141,14 @@ def _site_files(config: dict) -> list[str]:
     return named
 
 
-def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto", only: list[str] | None = None,
-                       provenance_path: Path | None = None, jobs: int | None = None) -> list[str]:
+def render_with_quarto(
+    report_dir: Path = REPORT_DIR,
+    *,
+    quarto: str = "quarto",
+    only: list[str] | None = None,
+    provenance_path: Path | None = None,
+    jobs: int | None = None,
+) -> list[str]:
     """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
 
     Writes the banner include first (so `make country` never depends on an earlier `make
@@ -167,14 +174,25 @@ def render_with_quarto(report_dir: Path = REPORT_DIR, *, quarto: str = "quarto",
     folders = [make_part_project(report_dir, config, part, root / str(n + 1)) for n, part in enumerate(parts)]
     # the PDF's creation date is the article's date, not the clock's: two builds, one PDF
     environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(report_dir.resolve().parent)}
-    running = [subprocess.Popen([quarto, "render", "--quiet"], cwd=folder, env=environment, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for folder in folders]
+    running = [
+        subprocess.Popen(
+            [quarto, "render", "--quiet"],
+            cwd=folder,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for folder in folders
+    ]
     failures = []
     for part, process in zip(parts, running):
         _, stderr = process.communicate()
         if process.returncode != 0:
-            failures.append(f"quarto render (pages: {', '.join(p.source.as_posix() for p in part)}) "
-                            f"failed:\n{stderr.strip()[-2000:]}")
+            failures.append(
+                f"quarto render (pages: {', '.join(p.source.as_posix() for p in part)}) "
+                f"failed:\n{stderr.strip()[-2000:]}"
+            )
     if failures:
         raise RuntimeError("\n".join(failures))  # the site is left as it was
     outputs = [folder / config["project"].get("output-dir", "_site") for folder in folders]
@@ -249,5 +267,6 @@ def _merge_into_site(site: Path, outputs: list[Path], parts: list[list[Page]], s
         (output / SEARCH_INDEX).unlink(missing_ok=True)
         _move_part(output, part, site)
     rendered = [page for part in parts for page in part]
-    _write_index(site / SEARCH_INDEX, merged_search_index([*indexes, _read_index(site / SEARCH_INDEX)], rendered,
-                                                          site_pages))
+    _write_index(
+        site / SEARCH_INDEX, merged_search_index([*indexes, _read_index(site / SEARCH_INDEX)], rendered, site_pages)
+    )

@@ -32,9 +32,13 @@ def read_config(report_dir: Path = REPORT_DIR) -> dict:
 
 def navigation(config: dict, side: str = "left") -> list[tuple[str, str]]:
     """(text, target) for each navbar entry of one side: a page's .html, or a file (the PDF)."""
-    return [(item.get("text") or item.get("aria-label", ""),
-             str(Path(item["href"]).with_suffix(".html")) if item["href"].endswith(".ipynb") else item["href"])
-            for item in config["website"]["navbar"].get(side, [])]
+    return [
+        (
+            item.get("text") or item.get("aria-label", ""),
+            str(Path(item["href"]).with_suffix(".html")) if item["href"].endswith(".ipynb") else item["href"],
+        )
+        for item in config["website"]["navbar"].get(side, [])
+    ]
 
 
 def pages(report_dir: Path = REPORT_DIR, config: dict | None = None) -> list[Page]:
@@ -66,8 +70,11 @@ def notebook_title(notebook: dict, fallback: str) -> str:
     if front_matter(notebook).get("title"):
         return str(front_matter(notebook)["title"])
     for cell in notebook["cells"]:
-        texts = ["".join(cell["source"])] if cell["cell_type"] == "markdown" else [
-            "".join(output.get("data", {}).get("text/markdown", "")) for output in cell.get("outputs", [])]
+        texts = (
+            ["".join(cell["source"])]
+            if cell["cell_type"] == "markdown"
+            else ["".join(output.get("data", {}).get("text/markdown", "")) for output in cell.get("outputs", [])]
+        )
         for text in texts:
             match = re.search(r"^# (.+)$", text, re.M)
             if match:
@@ -78,13 +85,17 @@ def notebook_title(notebook: dict, fallback: str) -> str:
 def banner_html(provenance: dict | None) -> str:
     """The page-level warning, first thing in the page: the fallback's <body>, Quarto's include."""
     if provenance and provenance.get("synthetic"):
-        return (f'<div class="synthetic-banner page-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}'
-                '</strong></div>\n')
+        return (
+            f'<div class="synthetic-banner page-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}'
+            "</strong></div>\n"
+        )
     return ""
 
 
-KOSOVO_NOTE = ("Kosovo*: this designation is without prejudice to positions on status, and is in line with "
-               "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
+KOSOVO_NOTE = (
+    "Kosovo*: this designation is without prejudice to positions on status, and is in line with "
+    "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
+)
 
 
 def credit_line(root: Path) -> str:
@@ -93,8 +104,10 @@ def credit_line(root: Path) -> str:
     if not cff_path.exists():
         return ""
     cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
-    authors = "; ".join(a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()
-                        for a in cff.get("authors", []))
+    authors = "; ".join(
+        a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()
+        for a in cff.get("authors", [])
+    )
     return f"{authors}, {cff.get('title', '')}, version {cff.get('version', '')}, {cff.get('date-released', '')}."
 
 

@@ -46,8 +46,10 @@ def lock_text(raw_dir: Path) -> str:
     entries = current(raw_dir)
     if not entries:
         raise SystemExit(f"error: {raw_dir} holds no fetched data; run `make data` first")
-    lock = {"comment": "What the report was built from; `make lock` updates it. See docs/reviewing.md, the data lock.",
-            "datasets": entries}
+    lock = {
+        "comment": "What the report was built from; `make lock` updates it. See docs/reviewing.md, the data lock.",
+        "datasets": entries,
+    }
     return json.dumps(lock, indent=2, sort_keys=True) + "\n"
 
 
@@ -73,9 +75,14 @@ def differences(raw_dir: Path, path: Path) -> list[str]:
         else:
             changed = [f for f in LOCKED_FIELDS if locked[dataset].get(f) != now[dataset].get(f)]
             if changed:
-                detail = ", ".join(f"{f} {locked[dataset].get(f)!r} -> {now[dataset].get(f)!r}"
-                                   for f in changed if f not in ("sha256", "filters"))
-                lines.append(f"{dataset}: differs from the lock in {', '.join(changed)}" + (f" ({detail})" if detail else ""))
+                detail = ", ".join(
+                    f"{f} {locked[dataset].get(f)!r} -> {now[dataset].get(f)!r}"
+                    for f in changed
+                    if f not in ("sha256", "filters")
+                )
+                lines.append(
+                    f"{dataset}: differs from the lock in {', '.join(changed)}" + (f" ({detail})" if detail else "")
+                )
     return lines
 
 
@@ -124,7 +131,10 @@ def check(data_dir: Path, out=sys.stderr) -> list[str]:
         print(f"WARNING: the data this report was built from differs from the lock ({path}):", file=out)
         for line in found:
             print(f"  - {line}", file=out)
-        print(f"  `make data-diff` shows what changed; `{lock_command(data_dir)}` records the new data deliberately.", file=out)
+        print(
+            f"  `make data-diff` shows what changed; `{lock_command(data_dir)}` records the new data deliberately.",
+            file=out,
+        )
     return found
 
 
@@ -133,8 +143,11 @@ def _note_once(data_dir: Path, entries: dict, out) -> None:
     marker = data_dir / "processed" / NOTED_NAME
     if marker.exists() and marker.read_text(encoding="utf-8").strip() == digest:
         return
-    print(f"note: these data have no lock yet: `{lock_command(data_dir)}` records them in {lock_path(data_dir)}, "
-          "so that a later build on other data is noticed (docs/reviewing.md)", file=out)
+    print(
+        f"note: these data have no lock yet: `{lock_command(data_dir)}` records them in {lock_path(data_dir)}, "
+        "so that a later build on other data is noticed (docs/reviewing.md)",
+        file=out,
+    )
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(digest + "\n", encoding="utf-8")
 
@@ -142,8 +155,12 @@ def _note_once(data_dir: Path, entries: dict, out) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check or write the data lock of a data folder.")
     parser.add_argument("command", choices=["check", "write"])
-    parser.add_argument("--data-dir", type=Path, default=Path("data"),
-                        help="the data folder (DATA_DIR): its raw/ is locked in its eurostat.lock")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data"),
+        help="the data folder (DATA_DIR): its raw/ is locked in its eurostat.lock",
+    )
     args = parser.parse_args(argv)
     if args.command == "write":
         path = lock_path(args.data_dir)

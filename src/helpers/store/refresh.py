@@ -94,7 +94,9 @@ def fetch_all(
                 except ReportError as exc:  # the second source: its failure is said, the build goes on
                     failed[spec.code] = str(exc)
             else:
-                fetched.append(with_retries(lambda spec=spec: fetch_live(spec, settings, sleep=sleep), settings, sleep=sleep))
+                fetched.append(
+                    with_retries(lambda spec=spec: fetch_live(spec, settings, sleep=sleep), settings, sleep=sleep)
+                )
         except ReportError as exc:  # the same kind of error, saying that nothing was replaced
             raise type(exc)(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
     fetched = [item for item in fetched if not _invalid_oecd_answer(item, catalogue, failed)]
@@ -134,16 +136,19 @@ def _stand_in_for(raw_dir: Path, spec, why: str, settings: OecdSettings, fetched
     record = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
     # only the OECD's own earlier answer stands in for it: not invented data (a synthetic mirror's, which
     # would mark a report on Eurostat's real data synthetic), nor a mirror's "no OECD file here"
-    if record.get("unavailable") or (record and not record.get("synthetic")
-                                     and (record.get("source") == "live" or record.get("rows", 0) > 0)):
+    if record.get("unavailable") or (
+        record and not record.get("synthetic") and (record.get("source") == "live" or record.get("rows", 0) > 0)
+    ):
         if record.get("unavailable"):
             held = f"it is still recorded as unavailable (since {record.get('attempted_at', 'an earlier fetch')[:10]})"
         else:
             held = f"its previous data (retrieved {str(record.get('retrieved_at', ''))[:10] or 'earlier'}) was kept"
         return f"note: the OECD's data could not be fetched: {why}; {held}. Eurostat's data was fetched; `make refresh` tries the OECD again"
     fetched.append(unavailable(spec, location=data_url(spec, settings), why=why))
-    return (f"note: the OECD's data could not be fetched: {why}; the report is built without it (the claims' OECD "
-            "parts are not checked, and every page that shows them says so). `make refresh` tries the OECD again")
+    return (
+        f"note: the OECD's data could not be fetched: {why}; the report is built without it (the claims' OECD "
+        "parts are not checked, and every page that shows them says so). `make refresh` tries the OECD again"
+    )
 
 
 def _write_notes(raw_dir: Path, notes: list[str]) -> None:
@@ -195,7 +200,9 @@ def _commit(raw_dir: Path, fetched: list[Fetched], catalogue: Catalogue) -> None
         try:
             build_store(staging, catalogue)
         except ReportError as exc:
-            raise FetchError(f"the new data would not make a valid store, so the previous data was kept: {exc}") from None
+            raise FetchError(
+                f"the new data would not make a valid store, so the previous data was kept: {exc}"
+            ) from None
         for item in fetched:
             for stale in (f"{item.code}.{item.extension}.gz", f"{item.code}.{item.extension}"):
                 # a record without data (the OECD unavailable) leaves no earlier file behind it
@@ -213,15 +220,28 @@ def unread_mirror_note(raw_dir: str | Path, mirror: str, catalogue: Catalogue | 
     """What `make data EUROSTAT_MIRROR=...` says when data/raw is complete and the mirror is not read."""
     raw_dir = Path(raw_dir)
     catalogue = catalogue or load_catalogue()
-    records = [json.loads(provenance_path(raw_dir, s.code).read_text(encoding="utf-8")) for s in catalogue.datasets
-               if provenance_path(raw_dir, s.code).exists()]
-    origins = sorted({r.get("location") and str(Path(r["location"]).parent) if r.get("source") == "mirror"
-                      else f"Eurostat's API ({r.get('location', 'live')})" for r in records})
+    records = [
+        json.loads(provenance_path(raw_dir, s.code).read_text(encoding="utf-8"))
+        for s in catalogue.datasets
+        if provenance_path(raw_dir, s.code).exists()
+    ]
+    origins = sorted(
+        {
+            (
+                r.get("location") and str(Path(r["location"]).parent)
+                if r.get("source") == "mirror"
+                else f"Eurostat's API ({r.get('location', 'live')})"
+            )
+            for r in records
+        }
+    )
     when = max((r.get("retrieved_at", "") for r in records), default="")
     same = [o for o in origins if o == str(Path(mirror).resolve())]
     source = "that mirror" if same and len(origins) == 1 else ", ".join(origins)
-    return (f"note: {raw_dir} already holds the data (from {source}, retrieved {when}); EUROSTAT_MIRROR was not "
-            f"read. To fetch again from it: make refresh EUROSTAT_MIRROR={shlex.quote(mirror)}")
+    return (
+        f"note: {raw_dir} already holds the data (from {source}, retrieved {when}); EUROSTAT_MIRROR was not "
+        f"read. To fetch again from it: make refresh EUROSTAT_MIRROR={shlex.quote(mirror)}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

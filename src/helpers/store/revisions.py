@@ -1,5 +1,4 @@
-"""The cells that changed between two tidy stores: revised, appeared, vanished, re-flagged.
-"""
+"""The cells that changed between two tidy stores: revised, appeared, vanished, re-flagged."""
 
 from __future__ import annotations
 
@@ -18,8 +17,11 @@ def cell_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     revised = had & has & ~np.isclose(both["value_old"].fillna(0), both["value_new"].fillna(0), rtol=0, atol=1e-9)
     both["change"] = np.select(
         [revised, ~had & has, had & ~has, both["flag_old"].fillna("") != both["flag_new"].fillna("")],
-        ["revised", "appeared", "vanished", "flag changed"], default="",
+        ["revised", "appeared", "vanished", "flag changed"],
+        default="",
     )
     changes = both[both["change"] != ""].copy()
     changes["difference"] = changes["value_new"] - changes["value_old"]
-    return changes[[*KEY, "value_old", "value_new", "difference", "flag_old", "flag_new", "change"]].reset_index(drop=True)
+    return changes[[*KEY, "value_old", "value_new", "difference", "flag_old", "flag_new", "change"]].reset_index(
+        drop=True
+    )

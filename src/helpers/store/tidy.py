@@ -85,10 +85,14 @@ def validate(table: pd.DataFrame, catalogue: Catalogue) -> None:
         problems.append(f"years are not integers (dtype {table['year'].dtype})")
     percent = table["unit"].str.startswith(PERCENT_UNITS)
     offending(percent & ~(table["value"].between(0, 100) | table["value"].isna()), "percentage outside 0-100")
-    offending(~table["flag"].astype(str).str.fullmatch(f"[{OBSERVATION_FLAGS}{OECD_OBSERVATION_STATUS}]*"),
-              "unknown observation flag")
-    offending(~table["confidentiality"].astype(str).str.fullmatch(f"[{CONFIDENTIALITY_CODES}]?"),
-              "unknown confidentiality status")
+    offending(
+        ~table["flag"].astype(str).str.fullmatch(f"[{OBSERVATION_FLAGS}{OECD_OBSERVATION_STATUS}]*"),
+        "unknown observation flag",
+    )
+    offending(
+        ~table["confidentiality"].astype(str).str.fullmatch(f"[{CONFIDENTIALITY_CODES}]?"),
+        "unknown confidentiality status",
+    )
     if problems:
         raise ValidationError("the tidy table is not valid, nothing was written:\n- " + "\n- ".join(problems))
 
@@ -134,9 +138,15 @@ def build_store(raw_dir: str | Path, catalogue: Catalogue | None = None) -> tupl
 def unavailable_sources(provenance: dict) -> dict[str, dict]:
     """The datasets that could not be fetched (the OECD's, when its API failed and no previous data was
     there): code -> publisher, reason and time of the attempt. Not "no data": nothing was received."""
-    return {r["dataset"]: {"publisher": r.get("publisher", "Eurostat"), "reason": r["unavailable"],
-                           "attempted_at": r.get("attempted_at", "")}
-            for r in provenance.get("datasets", []) if r.get("unavailable")}
+    return {
+        r["dataset"]: {
+            "publisher": r.get("publisher", "Eurostat"),
+            "reason": r["unavailable"],
+            "attempted_at": r.get("attempted_at", ""),
+        }
+        for r in provenance.get("datasets", [])
+        if r.get("unavailable")
+    }
 
 
 def mark_unavailable(table: pd.DataFrame, provenance: dict) -> pd.DataFrame:
@@ -168,13 +178,18 @@ def write_store(table: pd.DataFrame, provenance: dict, processed_dir: str | Path
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
     atomic_write(processed_dir / f"{TABLE_NAME}.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
-    atomic_write(processed_dir / PROVENANCE_NAME, lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
+    atomic_write(
+        processed_dir / PROVENANCE_NAME,
+        lambda p: Path(p).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n"),
+    )
     countries = " ".join(countries_with_data(table)) + "\n"
     atomic_write(processed_dir / COUNTRIES_NAME, lambda p: Path(p).write_text(countries))
     # the OECD's part not fetched: its countries' pages are built all the same, saying so
-    oecd_countries = load_catalogue().oecd_countries \
-        if any(u["publisher"] == "OECD" for u in unavailable_sources(provenance).values()) \
+    oecd_countries = (
+        load_catalogue().oecd_countries
+        if any(u["publisher"] == "OECD" for u in unavailable_sources(provenance).values())
         else oecd_countries_with_data(table)
+    )
     oecd = " ".join(oecd_countries) + "\n"
     atomic_write(processed_dir / OECD_COUNTRIES_NAME, lambda p: Path(p).write_text(oecd))
     # the Parquet file goes last: notebooks depend on it, so it marks the store complete

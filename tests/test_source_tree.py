@@ -1,0 +1,71 @@
+"""Rooms every tool can see: no source folder is named like an output (black skips `build/`, and
+.gitignore patterns and other tools skip `dist/`, `out/`), and ruff and black, run over every source
+folder by name (`make lint`), each see every Python file and find nothing to say."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+SOURCE_FOLDERS = ("src", "tests", "bench")
+OUTPUT_NAMES = {"build", "dist", "out", "_build", "buck-out", "site", "_site", "target"}
+
+
+def python_files() -> set[Path]:
+    return {
+        p.resolve()
+        for folder in SOURCE_FOLDERS
+        for p in (ROOT / folder).rglob("*.py")
+        if "node_modules" not in p.parts and "__pycache__" not in p.parts
+    }
+
+
+def tool(name: str) -> list[str]:
+    """The tool as the environment has it (python -m), or skip saying what is missing."""
+    found = subprocess.run([sys.executable, "-m", name, "--version"], capture_output=True, text=True)
+    if found.returncode != 0:
+        pytest.skip(f"{name} is not installed in this environment (requirements.txt pins it): not checked here")
+    return [sys.executable, "-m", name]
+
+
+def test_no_source_folder_is_named_like_an_output():
+    named = [
+        str(p.relative_to(ROOT))
+        for folder in SOURCE_FOLDERS
+        for p in (ROOT / folder).rglob("*")
+        if p.is_dir() and p.name in OUTPUT_NAMES and "node_modules" not in p.parts
+    ]
+    assert not named, f"source folders named like an output, which tools skip: {named}"
+
+
+def test_ruff_sees_every_python_file_and_finds_nothing():
+    ruff = tool("ruff")
+    shown = subprocess.run([*ruff, "check", "--show-files", *SOURCE_FOLDERS], cwd=ROOT, capture_output=True, text=True)
+    seen = {Path(line.strip()).resolve() for line in shown.stdout.splitlines() if line.strip().endswith(".py")}
+    assert python_files() - seen == set()
+    result = subprocess.run([*ruff, "check", *SOURCE_FOLDERS], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_black_sees_every_python_file_and_finds_nothing_to_change():
+    black = tool("black")
+    result = subprocess.run([*black, "--check", "--verbose", *SOURCE_FOLDERS], cwd=ROOT, capture_output=True, text=True)
+    # what black passed over (caches and the egg-info are; a source file never may)
+    skipped = [Path(line.split(" ignored:")[0]).resolve() for line in result.stderr.splitlines() if " ignored:" in line]
+    ignored = sorted(str(f) for f in python_files() if any(f == s or s in f.parents for s in skipped))
+    assert not ignored, ignored
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_black_would_skip_a_folder_named_build(tmp_path):
+    """Why the rule: black passes over a package named `build` without a word of warning."""
+    black = tool("black")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "module.py").write_text("x=1\n")
+    result = subprocess.run([*black, "--check", "--verbose", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert "ignored" in result.stderr and result.returncode == 0  # the badly formatted file was never read
