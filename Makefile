@@ -120,7 +120,7 @@ ARTICLE_PARTS := $(foreach p,index youth-civic education-gaps senior-uptake othe
 BRIEFS := $(foreach c,$(COUNTRIES) $(OECD_COUNTRIES),$(REPORT_DIR)/briefs/$(c).pdf)
 WANTED_BRIEFS := $(if $(QUARTO),$(if $(filter every-brief,$(MAKECMDGOALS)),$(BRIEFS),$(filter $(wildcard $(REPORT_DIR)/briefs/*.pdf),$(BRIEFS))))
 
-.PHONY: help env data refresh notebooks pages report site country briefs every-brief lock release data-diff diff demo bench lint test browser-deps clean FORCE
+.PHONY: help env data refresh notebooks pages report site country briefs every-brief lock release data-diff diff demo lab bench lint test browser-deps clean FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -144,6 +144,7 @@ $(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
 	"$$VENV/bin/python" -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
 	@touch "$$VENV/.installed"
 
+# with conda (PYTHON=python): the package installed in editable mode and the kernel registered, once
 .conda-kernel.stamp: pyproject.toml
 	"$$PYTHON" -m pip install --quiet --no-deps -e .
 	"$$PYTHON" -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
@@ -160,6 +161,7 @@ $(RAW) &: | $(ENV_STAMP)
 	@$(FETCH)
 	@$(SAY_FETCH_NOTES)
 
+# the tidy store (data/processed), from the raw data by 01_tidy, again when its code changed
 $(STORE): $(RAW) notebooks/01_tidy.ipynb $(CODE_01_tidy) | $(ENV_STAMP)
 	@$(RUN) 01_tidy -o "$$REPORT_DIR/pipeline/01_tidy.ipynb" -P raw_dir "$$DATA_DIR/raw" -P processed_dir "$$DATA_DIR/processed"
 
@@ -185,8 +187,10 @@ pages: $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS)
 # Under `make -n` no parameter file is written: the pages whose parameters changed are forced.
 PARAMS_FORCE = $(if $(and $(DRY_RUN),$(filter $(1),$(subst $(comma), ,$(PARAMS_CHANGED)))),FORCE)
 comma := ,
+# a page's parameter file is written by the settings check, never by a rule
 $(REPORT_DIR)/.params/%.json: ;
 
+# a page's executed notebook: queued when its notebook, the store, its code or its parameters changed
 .SECONDEXPANSION:
 $(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $$(CODE_$$(NOTEBOOK_$$*)) $$(call PARAMS,$$*) $$(INPUTS_$$*) $$(call PARAMS_FORCE,$$*) | $(ENV_STAMP)
 	@: queued $(NOTEBOOK_$*) -o '$@'$(call enqueue,$*,$*)
@@ -195,9 +199,11 @@ $(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STO
 $(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(CODE_30_country_profile) $(call PARAMS,country) $(call PARAMS_FORCE,country) | $(ENV_STAMP)
 	@: queued 30_country_profile -o '$@'$(call enqueue,country-$*,country $*)
 
+# the pages of Korea, Japan and the United States, from their own notebook on the OECD's data
 $(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_country.ipynb $(STORE) $(CODE_32_oecd_country) $(call PARAMS,oecd-country) $(call PARAMS_FORCE,oecd-country) | $(ENV_STAMP)
 	@: queued 32_oecd_country -o '$@'$(call enqueue,oecd-country-$*,oecd-country $*)
 
+# a prerequisite that is always out of date (a page whose parameters changed, under make -n)
 FORCE:
 
 # The site is rendered by a make of its own, which sees the notebooks as the queue left them.
@@ -208,6 +214,7 @@ report: notebooks ## Build the report in report/_site: the HTML site, and the PD
 	@echo "report: $$REPORT_DIR/_site/index.html ($$(( $$(find "$$REPORT_DIR/_site" -name '*.html' -not -path '*/site_libs/*' | wc -l) )) pages$$( \
 	  [ -f "$$REPORT_DIR/_site/article.pdf" ] && echo "; the PDF article: $$REPORT_DIR/_site/article.pdf"); the kernels' messages are in build.log)"
 
+# the site alone, from the executed notebooks as they are
 site: $(SITE)
 
 # Only the pages whose notebooks changed are rendered again ($$? = the newer prerequisites; a new brief
@@ -217,9 +224,11 @@ CHANGED_PAGES = $(if $(filter-out %.ipynb,$(SITE_CHANGES)),,--only $(patsubst $(
 $(ARTICLE): $(ARTICLE_PARTS) CITATION.cff $(CODE_article) | $(ENV_STAMP)
 	@"$$PYTHON" -m helpers.pipeline.site article --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
 
+# one country's brief (PDF), from its executed page, again when the page or the brief's code changed
 $(BRIEFS): $(REPORT_DIR)/briefs/%.pdf: $(REPORT_DIR)/countries/%.ipynb CITATION.cff $(CODE_brief) | $(ENV_STAMP)
 	@"$$PYTHON" -m helpers.pipeline.site brief $* --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json"
 
+# the site (and the PDF article with Quarto): its stamp names the renderer, so a new renderer renders it all
 $(SITE): $(PAGE_NOTEBOOKS) $(COUNTRY_NOTEBOOKS) $(OECD_COUNTRY_NOTEBOOKS) $(ARTICLE) $(SITE_SOURCES) CITATION.cff $(CODE_site) $(WANTED_BRIEFS)
 	@[ -n "$$QUARTO" ] || echo "Quarto not found: building the site with the fallback renderer; the PDF article needs Quarto (docs/building.md)"
 	@"$$PYTHON" -m helpers.pipeline.site render --report-dir "$$REPORT_DIR" --provenance "$$DATA_DIR/processed/provenance.json" \
@@ -231,6 +240,7 @@ briefs: notebooks ## Write every country's brief (PDF, with Quarto) in report/br
 	@if [ -n "$$QUARTO" ]; then $(MAKE) --no-print-directory -j"$$JOBS" every-brief; else "$$PYTHON" -m helpers.pipeline.site brief; fi
 	@$(MAKE) --no-print-directory report
 
+# the briefs wanted (all of them for `make briefs`)
 every-brief: $(WANTED_BRIEFS)
 
 country: data ## Rebuild one country's page, its brief (with Quarto) and the country index: make country COUNTRY=ES
@@ -238,7 +248,7 @@ country: data ## Rebuild one country's page, its brief (with Quarto) and the cou
 	@"$$PYTHON" -m helpers.pipeline.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
 	  --provenance "$$DATA_DIR/processed/provenance.json"
 
-lock: ## Record the data in DATA_DIR/raw as their lock (DATA_DIR/eurostat.lock: data/eurostat.lock), deliberately
+lock: ## Record the data lock of the data in DATA_DIR/raw (DATA_DIR/eurostat.lock), deliberately (not the build lock, .build.lock)
 	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.store.data_lock write --data-dir "$$DATA_DIR"
 
 # The release names one commit and one build: it never builds, it refuses a stale site or uncommitted changes.
@@ -267,7 +277,6 @@ demo: | $(ENV_STAMP) ## Try it offline: build the whole site from generated SYNT
 
 # JupyterLab on notebooks/, where the notebooks run, with the project's kernel. Its kernels are not the
 # runner's (no OECD_REPORT_BUILD): outputs come in the Markdown JupyterLab renders (docs/building.md)
-.PHONY: lab
 lab: $(ENV_STAMP) ## Open JupyterLab on notebooks/ with the project's kernel, to re-run a notebook by hand
 	"$$PYTHON" -m jupyterlab --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=$(KERNEL)
 
@@ -294,6 +303,7 @@ browser-deps: $(AXE)
 	    || echo "could not install chromium: the browser test will be skipped"; \
 	else echo "chromium not found and cannot be installed here: the browser test will be skipped"; fi
 
+# axe-core for the browser test's accessibility check, from npm at the pinned version
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent \
 	  || echo "could not install axe-core from npm: the accessibility check will be skipped"; \
