@@ -86,7 +86,10 @@ SAY_FETCH_NOTES := "$$PYTHON" -m helpers.store.refresh say-fetch-notes --raw-dir
 PREREQUISITES := $(REPORT_DIR)/.prerequisites.mk
 $(PREREQUISITES): $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/*/*.toml notebooks/*.ipynb)
 	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.prerequisites --output '$@'
+# (not for `make clean`, which would only write it again after removing it)
+ifneq ($(MAKECMDGOALS),clean)
 -include $(PREREQUISITES)
+endif
 
 # The pages and their notebooks come from the check above (NOTEBOOK_<page>); each page's
 # parameters are in $(REPORT_DIR)/.params/<page>.json, written there when their text changes.
@@ -316,6 +319,6 @@ clean: ## Remove fetched data, executed notebooks and the built site (keeps .ven
 	@# the READMEs and the OECD's download ledger (it counts the requests the OECD still remembers)
 	cd "$$DATA_DIR" 2>/dev/null && find raw processed -mindepth 1 -maxdepth 1 ! -name README.md \
 	  ! -name .oecd-downloads.json -exec rm -rf {} + 2>/dev/null; true
-	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue briefs \
+	cd "$$REPORT_DIR" 2>/dev/null && rm -rf ./*.ipynb countries data pipeline .params _site _site.new _site.old .quarto-parts .worker banner.html .previous .queue briefs .prerequisites.mk \
 	  data-diff.md ./*_files .quarto; true
 endif
