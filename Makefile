@@ -86,8 +86,10 @@ SAY_FETCH_NOTES := "$$PYTHON" -m helpers.store.refresh say-fetch-notes --raw-dir
 PREREQUISITES := $(REPORT_DIR)/.prerequisites.mk
 $(PREREQUISITES): $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/*/*.toml notebooks/*.ipynb)
 	@PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.prerequisites --output '$@'
-# (not for `make clean`, which would only write it again after removing it)
-ifneq ($(MAKECMDGOALS),clean)
+# Read only by the goals that build pages (not by `make clean`, which would write it again after removing
+# it, nor by `make release`, which builds nothing).
+PREREQUISITE_GOALS := data refresh notebooks pages report site country briefs every-brief
+ifneq ($(filter $(PREREQUISITE_GOALS),$(MAKECMDGOALS)),)
 -include $(PREREQUISITES)
 endif
 

@@ -105,6 +105,10 @@ def test_page_in_a_real_browser(browser, site_url, page):
     browser.get_log("browser")  # drop what earlier pages logged
     browser.get_log("performance")
     browser.get(urljoin(site_url, page))
+    # on a loaded machine (two cores, CI) the first page of a fixture may still be loading for a moment
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script("return document.readyState") == "complete")
     assert browser.execute_script("return document.readyState") == "complete"
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]

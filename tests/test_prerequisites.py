@@ -106,3 +106,23 @@ def test_a_brief_depends_on_its_assembly_and_not_on_the_site_renderers():
         "src/helpers/pipeline/worker.py",
         "src/helpers/pipeline/notebook_runner.py",
     }
+
+
+def test_the_file_make_includes_is_never_older_than_a_source_dated_in_the_future(tmp_path, monkeypatch):
+    """Else make writes it again and reads itself again until the clock reaches that source's time."""
+    import os
+    import shutil
+    import time
+
+    from helpers.pipeline import prerequisites as module
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy2(module.NOTEBOOKS / "50_cite.ipynb", notebooks / "50_cite.ipynb")
+    future = time.time() + 3600
+    os.utime(notebooks / "50_cite.ipynb", (future, future))
+    monkeypatch.setattr(module, "NOTEBOOKS", notebooks)
+    output = tmp_path / "prerequisites.mk"
+    assert module.main(["--output", str(output)]) == 0
+    assert output.stat().st_mtime >= future
+    assert "CODE_50_cite := " in output.read_text()

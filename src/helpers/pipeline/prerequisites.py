@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 from helpers.base.atomic_files import write_text_atomic
@@ -150,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(argv[1])
     output.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(output, make_include(prerequisites()))
+    # never older than what it is made from, even a file dated in the future (a clock ahead, an unpacked
+    # archive): make would otherwise write it again and read itself again until that time came
+    sources = [*PACKAGE.glob("*.py"), *PACKAGE.glob("*/*.py"), *PACKAGE.glob("*/*.toml"), *NOTEBOOKS.glob("*.ipynb")]
+    newest = max([time.time(), *(path.stat().st_mtime for path in sources)])
+    os.utime(output, (newest, newest))
     return 0
 
 
