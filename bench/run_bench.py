@@ -274,16 +274,9 @@ def naive_build(clone_dir: Path, mirror: Path) -> float:
         ],
         ["notebooks/01_tidy.ipynb", "report/pipeline/01_tidy.ipynb"],
     ]
-    pages = {
-        "index": "20_claims",
-        "youth-civic": "10_youth_civic",
-        "education-gaps": "11_education_gap",
-        "senior-uptake": "12_senior_uptake",
-        "other-figures": "13_other_figures",
-        "countries": "31_countries",
-        "data-and-methods": "40_data_and_methods",
-        "cite": "50_cite",
-    }
+    from helpers.pipeline.parameters import PAGE_NOTEBOOKS  # the settings contract's pages and their notebooks
+
+    pages = PAGE_NOTEBOOKS
     (report / "pipeline").mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     for step in steps:

@@ -87,6 +87,14 @@ def _typst_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def authors(cff: dict) -> list[dict]:
+    """CITATION.cff's authors as Quarto's front matter names them (a person or an entity's name)."""
+    return [
+        {"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
+        for a in cff.get("authors", [])
+    ]
+
+
 def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
     """The article's YAML: title, authors, date, version and (once there is one) DOI from CITATION.cff;
     the PDF's settings."""
@@ -119,10 +127,7 @@ def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
         "title": TITLE,
         "subtitle": subtitle,
         **({"doi": doi} if doi else {}),
-        "author": [
-            {"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
-            for a in cff.get("authors", [])
-        ],
+        "author": authors(cff),
         "date": str(cff["date-released"]),
         "abstract": abstract,
         "lang": "en",

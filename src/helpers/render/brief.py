@@ -31,6 +31,7 @@ from helpers.publish.citation import doi_url, report_doi
 from helpers.publish.provenance import SYNTHETIC_NOTICE, how_received, is_synthetic, readable_time
 from helpers.publish.text import markdown_link, markdown_text
 from helpers.render.cell_options import OPTION_PREFIX, read_options
+from helpers.render.article import authors
 
 BRIEFS_DIR = "briefs"  # in the report folder (sources and PDFs) and in the site (the PDFs)
 MAX_PAGES = 4
@@ -105,10 +106,7 @@ def front_matter(cff: dict, *, heading: str, synthetic: bool) -> str:
     meta = {
         "title": heading,
         "subtitle": subtitle,
-        "author": [
-            {"name": a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()}
-            for a in cff.get("authors", [])
-        ],
+        "author": authors(cff),
         "date": str(cff["date-released"]),
         "lang": "en",
         "execute": {"enabled": False, "echo": False},
