@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 from helpers.base.errors import DISK_FULL, disk_full
-from helpers.pipeline.notebook_pool import execute_many, run_queue
 from helpers.pipeline.notebook_runner import (
     EXECUTED_DIR,
     NOTEBOOK_DIR,
@@ -50,7 +49,7 @@ def notebook_path(path: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
-    parser.add_argument("name", nargs="?", help="notebook name without .ipynb, e.g. 10_youth_civic")
+    parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
     parser.add_argument(
         "-p",
         "--parameter",
@@ -70,38 +69,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a parameter that is a path, given relative to the current folder: passed relative to"
         " notebooks/ (where the notebooks run) inside the clone, else absolute",
     )
-    parser.add_argument("-o", "--output", help="where to write the executed notebook ({} = the --for-each value)")
-    parser.add_argument(
-        "--for-each",
-        nargs="+",
-        metavar=("PARAMETER", "VALUE"),
-        help="run once per VALUE of PARAMETER, in parallel, e.g. --for-each country ES PT",
-    )
-    parser.add_argument(
-        "--run-queue",
-        type=Path,
-        metavar="FOLDER",
-        help="run every notebook queued in FOLDER (*.job files, the Makefile's), in parallel",
-    )
-    parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="processes for --for-each and --run-queue"
-    )
+    parser.add_argument("-o", "--output", help="where to write the executed notebook")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.run_queue:
-        return 1 if run_queue(args.run_queue, args.jobs) else 0
-    if not args.name:
-        parser.error("the notebook's name is required (or --run-queue FOLDER)")
     _, parameters, output = _job(args)
-    if args.for_each:
-        parameter, values = args.for_each[0], args.for_each[1:]
-        pattern = args.output or str(EXECUTED_DIR / f"{args.name}-{{}}.ipynb")
-        errors = execute_many(args.name, parameter, values, pattern, parameters, args.jobs)
-        return 1 if errors else 0
     try:
         path = execute(args.name, parameters, output)
     except NotebookFailed as exc:

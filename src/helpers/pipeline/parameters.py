@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from helpers.base.atomic_files import write_text_atomic
-from helpers.pipeline.build_lock import lock_is_held_by_this_build
+from helpers.pipeline.build_lock import take_for
 from helpers.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,12 +88,6 @@ def _countries(name: str, value: str, *, one: bool = False, empty: bool = False)
 def _count(name: str, value: str) -> str:
     if not re.fullmatch(r"[1-9]\d{0,2}", value):
         raise _refuse(name, value, "a whole number from 1 to 999, such as 2")
-    return value
-
-
-def _minutes(name: str, value: str) -> str:
-    if not re.fullmatch(r"0|[1-9]\d{0,3}", value) or int(value) > 1440:
-        raise _refuse(name, value, "a whole number of minutes from 0 (none) to 1440, such as 10")
     return value
 
 
@@ -199,15 +193,11 @@ SETTINGS = [
     Setting(
         "COUNTRY", "the country of `make country`", lambda n, v: _countries(n, v, one=True, empty=True), lambda s: ""
     ),
-    Setting(
-        "WARM_MINUTES",
-        "minutes `make country` keeps a warm worker after its last use (0: none)",
-        _minutes,
-        lambda s: "10",
-    ),
     Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
     Setting("LOCK_CHECK", "check the data lock after a build", _choice(["0", "1"], "one of"), lambda s: "1"),
     Setting("REPEAT", "repetitions of `make bench`", _count, lambda s: "3"),
+    # free text for pytest, never echoed to make (recipes pass it as "$$ARGS" words, as a shell splits them)
+    Setting("ARGS", "pytest's arguments for `make unit` and `make test`", lambda n, v: v, lambda s: "", echoed=False),
     Setting("DATA_DIR", "where data/raw and data/processed live", _folder, lambda s: "data"),
     Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, lambda s: "report"),
     Setting("VENV", "the virtual environment's folder", _folder, lambda s: ".venv"),
@@ -267,6 +257,7 @@ COUNTRY_NOTEBOOK = "30_country_profile"
 OECD_COUNTRY_PAGE = "oecd-country"  # the countries Eurostat does not survey: 32_oecd_country, on the OECD's data
 OECD_COUNTRY_NOTEBOOK = "32_oecd_country"
 CLAIM_PARAMETERS = ("paper_year", "latest_year", "comparison")  # the claims' verdicts depend on exactly these
+VERDICTS = "verdicts"  # the parameter file of the verdicts step (.params/verdicts.json), beside the pages'
 CHART_PARAMETERS = (*CLAIM_PARAMETERS, "unit")
 PAGE_PARAMETERS = {
     "index": CLAIM_PARAMETERS,  # the scorecard's units are the registry's (the paper's words fix them), not UNIT
@@ -314,6 +305,12 @@ def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
             "output": str(report / "countries" / "{country}.ipynb") if country else str(report / f"{page}.ipynb"),
             "parameters": dict(sorted(parameters.items())),
         }
+    # not a page: the verdicts every page reads (helpers.analysis.verdicts), made again when these change
+    pages[VERDICTS] = {
+        "notebook": "",
+        "output": str(report / "data" / "verdicts.json"),
+        "parameters": {name: values[name] for name in CLAIM_PARAMETERS},
+    }
     return pages
 
 
@@ -351,34 +348,17 @@ def read_params(report_dir: Path | str, page: str) -> dict:
 
 # ----------------------------------------------------------------------------- what make calls
 
-BUILDING_GOALS = {
-    "notebooks",
-    "pages",
-    "report",
-    "site",
-    "country",
-    "briefs",
-}  # goals that run notebooks with parameters
-LOCKED_GOALS = {
-    "data",
-    "refresh",
-    "notebooks",
-    "pages",
-    "report",
-    "site",
-    "country",
-    "briefs",
-    "every-brief",
-    "lock",
-    "data-diff",
-    "demo",
-    "clean",
-    "release",
-}
+# goals that run notebooks with parameters: their parameter files are written (when changed) by the check
+BUILDING_GOALS = {"data", "verdicts", "notebooks", "pages", "report", "site", "country", "briefs"}
+# goals that write in the clone: one build at a time (helpers.pipeline.build_lock)
+LOCKED_GOALS = BUILDING_GOALS | {"refresh", "lock", "data-diff", "clean", "release"}
 
 
-def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool) -> str:
-    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`."""
+def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool, make_pid: int = 0) -> str:
+    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`.
+
+    For the goals that write it takes the build lock for make's process (`make_pid`) first: a second build
+    in the clone is refused here, before anything is written."""
     unknown = [name for name in command_line if name not in BY_NAME]
     if unknown:
         raise Refused(
@@ -388,10 +368,10 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
         if not re.fullmatch(r"[a-z][a-z-]*", goal):
             raise Refused(f"the target {goal!r} is not accepted: make takes the targets listed by `make help`")
     settings = check_settings(given)
-    held = lock_is_held_by_this_build(ROOT / ".build.lock")
-    # the make outside the lock only re-runs itself under it: it writes nothing (the one inside does),
-    # so a build refused because another one runs changes no file
-    dry_run = dry_run or (bool(set(goals) & LOCKED_GOALS) and not held)
+    if set(goals) & LOCKED_GOALS and not dry_run:
+        busy = take_for(make_pid or os.getppid(), ROOT / ".build.lock")
+        if busy:
+            raise Refused(busy)
     if set(goals) & BUILDING_GOALS:
         recorded = params_file(settings["REPORT_DIR"], COUNTRY_PAGE)
         if set(goals) == {"country"} and recorded.exists() and COUNTRY_PAGE in changed_pages(settings):
@@ -400,13 +380,9 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
                 "COMPARISON or folders) than the other country pages, and leave a mixed site; run `make report` "
                 "with the new parameters to rebuild every page, or drop them from `make country`"
             )
-        changed = changed_pages(settings) if dry_run else write_params(settings)
-    else:
-        changed = []
+        if not dry_run:
+            write_params(settings)
     words = [f"{s.name}={settings[s.name]}" for s in SETTINGS if s.echoed]
-    words += [f"NOTEBOOK_{page}={notebook}" for page, notebook in PAGE_NOTEBOOKS.items()]
-    words.append(f"PARAMS_CHANGED={','.join(changed)}")
-    words.append(f"LOCK_HELD={'1' if held else ''}")
     bad = [w for w in words if not SAFE.fullmatch(w.split("=", 1)[1])]
     if bad:  # cannot happen for checked values; a guard against a check that lets too much through
         raise Refused(f"internal: {bad[0]} is not safe for make")
@@ -423,10 +399,10 @@ def _given(pairs: list[list[str]]) -> tuple[dict[str, str], list[str]]:
     return given, command_line
 
 
-def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str]:
-    """make's call: --set NAME VALUE (repeated), --goals GOALS, --dry-run FLAG (read by hand: argparse
-    alone costs more than the check)."""
-    sets, goals, dry_run, rest = [], "", "", list(argv)
+def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str, int]:
+    """make's call: --set NAME VALUE (repeated), --goals GOALS, --dry-run FLAG, --make-pid PID (read by hand:
+    argparse alone costs more than the check)."""
+    sets, goals, dry_run, make_pid, rest = [], "", "", 0, list(argv)
     while rest:
         option = rest.pop(0)
         if option == "--set" and len(rest) >= 2:
@@ -435,21 +411,23 @@ def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str]:
             goals = rest.pop(0)
         elif option == "--dry-run" and rest:
             dry_run = rest.pop(0)
+        elif option == "--make-pid" and rest and rest[0].isdigit():
+            make_pid = int(rest.pop(0))
         else:
             raise SystemExit(
                 f"usage: python3 -m helpers.pipeline.parameters make [--set NAME VALUE]... [--goals GOALS] "
-                f"[--dry-run FLAG]: not understood: {option}"
+                f"[--dry-run FLAG] [--make-pid PID]: not understood: {option}"
             )
-    return sets, goals, dry_run
+    return sets, goals, dry_run, make_pid
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["make"]:
-        sets, goals, dry_run = _make_arguments(argv[1:])
+        sets, goals, dry_run, make_pid = _make_arguments(argv[1:])
         given, command_line = _given(sets)
         try:
-            print(for_make(given, command_line, goals.split(), bool(dry_run)))
+            print(for_make(given, command_line, goals.split(), bool(dry_run), make_pid), flush=True)
         except Refused as exc:
             print(f"error: {exc}")
         except OSError as exc:
@@ -461,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "make",
-        help="check the settings for make (--set NAME VALUE, --goals, --dry-run); " "print them as NAME=value words",
+        help="check the settings for make (--set NAME VALUE, --goals, --dry-run, --make-pid); print them as "
+        "NAME=value words",
     )
     sub.add_parser("list", help="every setting, its default and what it means")
     parser.parse_args(argv)

@@ -1,11 +1,20 @@
-"""The site commands make calls: render (Quarto or the fallback), one country, the banner, the baseline.
+"""The site commands make calls: render the site (Quarto or the fallback), one country, the briefs.
 
-python -m helpers.pipeline.site render --report-dir report [--quarto quarto] [--only page.ipynb ...]
+    python -m helpers.pipeline.site render --report-dir report        (make site: what changed since the last render)
+    python -m helpers.pipeline.site country PT --report-dir report    (make country)
+    python -m helpers.pipeline.site brief [CODE ...]                  (make briefs: every country's, or these)
+
+A render first assembles the article from the executed pages and makes again the briefs older than their
+page, then renders the pages whose executed notebook (or brief) changed since the last render, recorded by
+content in ``_site/.rendered.json``; every page when the renderer, its code, the site's configuration or
+CITATION.cff changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -13,42 +22,35 @@ from pathlib import Path
 
 from helpers.base.atomic_files import replace_folder
 from helpers.base.errors import DISK_FULL, disk_full
-from helpers.pipeline.previous import keep_previous
 from helpers.render.brief import publish_briefs
 from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
-from helpers.render.quarto_renderer import render_with_quarto, write_banner_include
+from helpers.render.quarto_renderer import render_with_quarto
 from helpers.render.site_config import REPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="The report's site: fallback renderer and helpers for make.")
+    parser = argparse.ArgumentParser(description="The report's site: Quarto or the fallback renderer, for make.")
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build <report-dir>/_site with nbconvert (when Quarto is absent)")
-    build.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
-    banner = sub.add_parser("banner", help="write <report-dir>/banner.html for Quarto")
-    country = sub.add_parser("country", help="run one country's notebook and render its page and the index")
+    render = sub.add_parser(
+        "render", help="render what changed since the last render: Quarto with --quarto, else the fallback"
+    )
+    render.add_argument("--all", action="store_true", help="every page, whatever changed")
+    country = sub.add_parser(
+        "country", help="run one country's notebook, make its brief and render its page and the index"
+    )
     country.add_argument("code")
-    previous = sub.add_parser("keep-previous", help="keep the executed notebooks as the baseline of `make diff`")
-    article = sub.add_parser(
-        "article", help="assemble <report-dir>/article.ipynb (the PDF article) from the executed pages"
-    )
-    render = sub.add_parser("render", help="render the site: Quarto when --quarto is given, else the fallback")
-    render.add_argument("--only", nargs="*", help="notebooks (relative to the report folder) to render; default all")
-    brief = sub.add_parser(
-        "brief", help="assemble and render countries' briefs (PDF, with Quarto) in <report-dir>/briefs"
-    )
-    brief.add_argument("codes", nargs="*", help="country codes (without Quarto: none needed, one line says so)")
-    for command in (country, render, brief):
+    brief = sub.add_parser("brief", help="make countries' briefs (PDF, with Quarto) in <report-dir>/briefs")
+    brief.add_argument("codes", nargs="*", help="country codes (default: every country with a page)")
+    for command in (render, country, brief):
         command.add_argument(
             "--quarto",
             default=os.environ.get("QUARTO") or None,
             help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)",
         )
-    for command in (build, banner, country, previous, render, article, brief):
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
-        command.add_argument("--provenance", type=Path, help="the store's provenance.json (default data/processed)")
+        command.add_argument("--data-dir", type=Path, default=Path("data"))
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -60,46 +62,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.command == "keep-previous":
-        keep_previous(args.report_dir)
-    elif args.command == "build":
-        args.quarto = None
-        return _render(args, args.only)
-    elif args.command == "article":
-        from helpers.render.article import write_article
+    if args.command == "country":
+        from helpers.pipeline.pages import run
 
-        try:
-            target = write_article(args.report_dir, root=ROOT, provenance_path=_provenance(args))
-        except FileNotFoundError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        # the checked settings' parameters, as every country page; run again even when current
+        if run(args.report_dir, args.data_dir, jobs=1, countries=[args.code.upper()], force=True):
             return 1
-        print(f"assembled the article -> {target}")
-    elif args.command == "banner":
-        write_banner_include(args.report_dir, args.provenance)
-    elif args.command == "country":
-        # one process for both steps: the notebook runner and the renderer share their imports
-        from helpers.pipeline.parameters import COUNTRY_PAGE, OECD_COUNTRY_PAGE, read_params
-        from helpers.pipeline.notebook_runner import NotebookFailed, execute
-        from helpers.catalogue import load_catalogue
-
-        code = args.code.upper()
-        page = OECD_COUNTRY_PAGE if code in load_catalogue().oecd_countries else COUNTRY_PAGE
-        record = read_params(args.report_dir, page)  # the checked settings', as every country page
-        output = ROOT / record["output"].format(country=code)
-        try:
-            execute(record["notebook"], {**record["parameters"], "country": code}, output)
-        except NotebookFailed as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"executed {record['notebook']} -> {output.relative_to(ROOT)}")
-        # the brief before the page, so that the page links it
-        briefed = _briefs(args, [code])
-        return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"]) or briefed
-    elif args.command == "brief":
-        return _briefs(args, [code.upper() for code in args.codes])
-    elif args.command == "render":
-        return _render(args, args.only)
-    return 0
+        briefed = _briefs(args, [args.code.upper()])  # before the page, which links it
+        return _render(args, [f"countries/{args.code.upper()}.ipynb", "countries.ipynb"]) or briefed
+    if args.command == "brief":
+        codes = [code.upper() for code in args.codes] or [
+            p.stem for p in sorted((args.report_dir / "countries").glob("*.ipynb"))
+        ]
+        return _briefs(args, codes)
+    return _render(args, None if args.all else changed_pages(args))
 
 
 def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
@@ -109,20 +85,82 @@ def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
     if not args.quarto:
         print(NEEDS_QUARTO)
         return 0
-    status = 0
-    for code in codes:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(code: str) -> int:  # each brief is a Quarto process of its own: JOBS at a time
         try:
             pdf = build_brief(args.report_dir, code, quarto=args.quarto, root=ROOT, provenance_path=_provenance(args))
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        print(f"wrote the brief of {code} -> {pdf}")
-    return status
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 1
+        print(f"wrote the brief of {code} -> {pdf}", flush=True)
+        return 0
+
+    with ThreadPoolExecutor(max_workers=int(os.environ.get("JOBS") or os.cpu_count() or 1)) as pool:
+        return max(pool.map(one, codes), default=0)
 
 
 def _provenance(args: argparse.Namespace) -> Path:
-    return args.provenance or ROOT / "data" / "processed" / "provenance.json"
+    return ROOT / args.data_dir / "processed" / "provenance.json"
+
+
+RENDERED = ".rendered.json"  # in the site: what each page was rendered from (sha256), and by what
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def site_inputs(args: argparse.Namespace) -> dict:
+    """What the site is rendered from: the renderer, its code and configuration, and each page's notebook
+    (a country's page with its brief, which it links)."""
+    from helpers.pipeline.prerequisites import prerequisites
+    from helpers.render.brief import current_brief
+
+    shared = [ROOT / name for name in prerequisites()["site"]]
+    shared += [ROOT / "CITATION.cff", args.report_dir / "_quarto.yml", args.report_dir / "styles.css"]
+    pages = {}
+    for page in site_pages(args.report_dir):
+        pages[page] = _sha256(args.report_dir / page)
+        if page.startswith("countries/") and current_brief(args.report_dir, Path(page).stem) is not None:
+            pages[page] += " brief " + _sha256(args.report_dir / "briefs" / (Path(page).stem + ".pdf"))
+    return {
+        "renderer": renderer_in_use(args.quarto),
+        "code": hashlib.sha256("".join(_sha256(path) for path in sorted(shared)).encode()).hexdigest(),
+        "pages": pages,
+    }
+
+
+def site_pages(report_dir: Path) -> list[str]:
+    from helpers.render.site_config import pages
+
+    return [page.source.as_posix() for page in pages(report_dir)]
+
+
+def changed_pages(args: argparse.Namespace) -> list[str] | None:
+    """The pages to render again: those whose inputs changed since the last render (None: every page).
+
+    The article is assembled first from the executed pages, and the briefs older than their page are made
+    again (with Quarto), so that both count as they are now."""
+    from helpers.render.article import write_article
+    from helpers.render.brief import current_brief
+
+    write_article(args.report_dir, root=ROOT, provenance_path=_provenance(args))
+    stale = [
+        pdf.stem
+        for pdf in sorted((args.report_dir / "briefs").glob("*.pdf"))
+        if current_brief(args.report_dir, pdf.stem) is None
+    ]
+    if stale and args.quarto:
+        _briefs(args, stale)
+    try:
+        before = json.loads((args.report_dir / "_site" / RENDERED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    now = site_inputs(args)
+    if {k: before.get(k) for k in ("renderer", "code")} != {k: now[k] for k in ("renderer", "code")}:
+        return None
+    return [page for page, made in now["pages"].items() if before["pages"].get(page) != made]
 
 
 RENDERER_NOTE = ".renderer"  # in the site: which renderer built it ("quarto" or "fallback")
@@ -166,11 +204,15 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
     if change:
         print(change)
         only = None
+    if only == []:
+        print(f"nothing to render again in {args.report_dir}/_site")
+        return 0
     status = _render_with(args, only)
     note = args.report_dir / "_site" / RENDERER_NOTE
     if status == 0 and note.parent.is_dir():
         note.write_text(renderer + "\n", encoding="utf-8")
         publish_briefs(args.report_dir, note.parent)  # a whole render replaced _site: the briefs again
+        (note.parent / RENDERED).write_text(json.dumps(site_inputs(args), indent=1, sort_keys=True) + "\n")
     return status
 
 
@@ -178,7 +220,7 @@ def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
     if args.quarto:
         try:
             rendered = render_with_quarto(
-                args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance
+                args.report_dir, quarto=args.quarto, only=only, provenance_path=_provenance(args)
             )
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -190,7 +232,7 @@ def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
     if only is None:
         shutil.rmtree(staging, ignore_errors=True)
     try:
-        written = build_fallback_site(args.report_dir, staging, only=only, provenance_path=args.provenance)
+        written = build_fallback_site(args.report_dir, staging, only=only, provenance_path=_provenance(args))
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         shutil.rmtree(site.with_name("_site.new"), ignore_errors=True)
