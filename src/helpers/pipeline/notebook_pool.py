@@ -34,6 +34,15 @@ def execute_jobs(
 
     errors = []
     workers = _workers(jobs, len(work))
+    if len(work) == 1:  # one notebook: here, in this process's kernel (started ahead, maybe), not a pool's
+        path, error = _execute_one(work[0])
+        if on_done is not None:
+            on_done(0, error)
+        if error:
+            print(f"[1/1] failed {shown(path)}: {error}", file=sys.stderr, flush=True)
+            return [error]
+        print(f"[1/1] executed {work[0][0]} -> {shown(path)}", flush=True)
+        return []
     warm = None  # when each worker had finished one notebook (and so paid its kernel's start)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):

@@ -96,6 +96,26 @@ def start_kernel(kernel_name: str = KERNEL_NAME):
     return km
 
 
+# What every page's notebook imports first: a kernel started ahead (prestart_kernel) imports them while the
+# runner still loads its own modules, and the notebook then finds them loaded (%reset -f empties the
+# namespace, not the modules).
+PAGE_IMPORTS = "import pandas, matplotlib.pyplot, seaborn, helpers.publish.figures, helpers.publish.tables"
+
+
+def prestart_kernel(kernel_name: str = KERNEL_NAME) -> None:
+    """Start this process's kernel now and have it import what pages import, without waiting for either:
+    the next notebook run here uses it (register_engine's engine keeps one kernel per process)."""
+    km = start_kernel(kernel_name)
+    client = km.client()
+    client.start_channels()
+    client.execute(PAGE_IMPORTS, silent=True, store_history=False)  # queued: the kernel runs it first
+    atexit.register(km.shutdown_kernel, now=True)
+    register_engine()  # papermill's imports, while the kernel starts
+    from papermill.engines import papermill_engines
+
+    papermill_engines.get_engine(ENGINE_NAME).kernel_manager = km
+
+
 _engine_registered = False
 
 

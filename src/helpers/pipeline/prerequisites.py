@@ -1,25 +1,17 @@
-"""What each notebook's page depends on, read from the code: the modules its notebook imports, directly or
-through other modules, and the data files those modules read.
+"""What each page depends on, read from the code: the modules its notebook imports, directly or through other
+modules, and the catalogue files those modules read.
 
-    python -S -m helpers.pipeline.prerequisites --output report/.prerequisites.mk
-
-The Makefile includes the file this writes (one ``CODE_<notebook> := <files>`` line per notebook, one
-``CODE_site`` line for the site's renderers and one ``CODE_article`` for the article's assembly) instead of a
-hand-kept list: touching the warm worker, a renderer or the build lock queues no notebook; touching the claims
-module queues the pages whose notebooks use it. The layering test (tests/test_layers.py) reads the same
-import graph. Standard library only: make runs it before .venv may exist.
+helpers.pipeline.pages runs a page again when one of these files changed (by content); the site's render
+is made again when its code changed (helpers.pipeline.site). Touching the build lock or a renderer runs no
+notebook; touching the claims module runs the pages whose notebooks reach it. The layering test
+(tests/test_layers.py) reads the same import graph.
 """
 
 from __future__ import annotations
 
-import ast
 import json
-import os
-import sys
-import time
+import re
 from pathlib import Path
-
-from helpers.base.atomic_files import write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "src" / "helpers"
@@ -31,6 +23,7 @@ RUNNER = "helpers.pipeline.notebook_runner"
 SITE_COMMANDS = "helpers.pipeline.site"
 ARTICLE = "helpers.render.article"
 BRIEF = "helpers.render.brief"  # what assembles and renders a country's brief
+RENDERERS = ("helpers.render.quarto_renderer", "helpers.render.fallback_renderer", ARTICLE, BRIEF)
 
 
 def modules(package: Path = PACKAGE) -> dict[str, Path]:
@@ -42,25 +35,28 @@ def modules(package: Path = PACKAGE) -> dict[str, Path]:
     return found
 
 
+# `from helpers.a import b, c` (names in parentheses over several lines too) and `import helpers.a`, at any
+# indentation (imports inside functions count). Read with a pattern rather than a parse: a tenth of the time
+# on black's layout. A docstring line written like an import counts too: more prerequisites, never fewer.
+IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(helpers[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)|import[ \t]+(helpers[\w.]*))", re.M
+)
+DATA_NAME = re.compile(r"[\"']([^\"'\n]+\.toml)[\"']")  # a catalogue file a module names
+
+
 def imported_names(source: str) -> set[str]:
     """The `helpers` modules and names a piece of code imports, anywhere in it (inside functions too): for
     `from helpers.a import b` both `helpers.a` and `helpers.a.b` (b may be a module or a name in a)."""
     found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("helpers"):
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.split(".")[0] == "helpers"}
+    for module, names, plain in IMPORT.findall(source):
+        if plain:
+            found.add(plain)
+            continue
+        found.add(module)
+        for name in re.sub(r"#[^\n]*", "", names).strip().strip("()").split(","):
+            if name.split():
+                found.add(f"{module}.{name.split()[0]}")
     return found
-
-
-def top_level_names(source: str) -> set[str]:
-    """The `helpers` modules and names a module imports at its top (not inside its functions)."""
-    tree = ast.parse(source)
-    return imported_names(
-        ast.unparse(ast.Module([n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], []))
-    )
 
 
 def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
@@ -102,14 +98,10 @@ def notebook_imports(notebook: Path) -> set[str]:
 def data_files_read(known: dict[str, Path], package: Path = PACKAGE) -> dict[str, set[Path]]:
     """The package's data files (the catalogue's TOML) each module reads: those whose file name one of the
     module's strings ends with (`"series.toml"`, `"catalogue/claims.toml"`)."""
-    data = [path for path in package.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")]
+    data = sorted(package.rglob("*.toml"))
     found = {}
     for name, path in known.items():
-        strings = {
-            node.value
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-        }
+        strings = DATA_NAME.findall(path.read_text(encoding="utf-8"))
         found[name] = {file for file in data if any(s.endswith(file.name) for s in strings)}
     return found
 
@@ -129,36 +121,8 @@ def prerequisites(notebooks: Path = NOTEBOOKS, package: Path = PACKAGE) -> dict[
         path.stem: files_of(closure(_known(notebook_imports(path), known), graph) | runner, known, data)
         for path in sorted(notebooks.glob("*.ipynb"))
     }
-    # The site's render command is what its module imports at the top; its other commands (one country's
-    # notebook, the article) import the runner and the contract inside their functions.
-    site = _known(top_level_names(known[SITE_COMMANDS].read_text(encoding="utf-8")), known)
-    found["site"] = files_of(closure(site, graph) | {SITE_COMMANDS}, known, data)
+    # the site: what renders it (its command's own imports inside functions run notebooks, not the render)
+    found["site"] = files_of(closure(set(RENDERERS), graph) | {SITE_COMMANDS}, known, data)
     found["article"] = files_of(closure({ARTICLE}, graph), known, data)
     found["brief"] = files_of(closure({BRIEF}, graph), known, data)
     return found
-
-
-def make_include(found: dict[str, list[str]]) -> str:
-    lines = ["# Written by helpers.pipeline.prerequisites from the code's imports; not edited by hand.\n"]
-    lines += [f"CODE_{name} := {' '.join(files)}\n" for name, files in found.items()]
-    return "".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if len(argv) != 2 or argv[0] != "--output":
-        print("usage: python -m helpers.pipeline.prerequisites --output FILE", file=sys.stderr)
-        return 2
-    output = Path(argv[1])
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(output, make_include(prerequisites()))
-    # never older than what it is made from, even a file dated in the future (a clock ahead, an unpacked
-    # archive): make would otherwise write it again and read itself again until that time came
-    sources = [*PACKAGE.glob("*.py"), *PACKAGE.glob("*/*.py"), *PACKAGE.glob("*/*.toml"), *NOTEBOOKS.glob("*.ipynb")]
-    newest = max([time.time(), *(path.stat().st_mtime for path in sources)])
-    os.utime(output, (newest, newest))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

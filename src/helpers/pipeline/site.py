@@ -22,9 +22,6 @@ from pathlib import Path
 
 from helpers.base.atomic_files import replace_folder
 from helpers.base.errors import DISK_FULL, disk_full
-from helpers.render.brief import publish_briefs
-from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
-from helpers.render.quarto_renderer import render_with_quarto
 from helpers.render.site_config import REPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -63,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "country":
+        from helpers.pipeline.notebook_runner import prestart_kernel
+
+        prestart_kernel()  # it starts and imports while this process loads the rest
         from helpers.pipeline.pages import run
 
         # the checked settings' parameters, as every country page; run again even when current
@@ -207,6 +207,8 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
     if only == []:
         print(f"nothing to render again in {args.report_dir}/_site")
         return 0
+    from helpers.render.brief import publish_briefs
+
     status = _render_with(args, only)
     note = args.report_dir / "_site" / RENDERER_NOTE
     if status == 0 and note.parent.is_dir():
@@ -217,6 +219,9 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
 
 
 def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
+    from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
+    from helpers.render.quarto_renderer import render_with_quarto
+
     if args.quarto:
         try:
             rendered = render_with_quarto(
