@@ -33,7 +33,7 @@ $(foreach setting,$(SETTINGS),$(eval override $(setting)))
 # the mirror (any folder) and pytest's arguments: never echoed into make's text, exported as given
 override EUROSTAT_MIRROR := $(value EUROSTAT_MIRROR)
 override ARGS := $(value ARGS)
-export EUROSTAT_MIRROR ARGS $(foreach setting,$(SETTINGS),$(firstword $(subst =, ,$(setting))))
+export EUROSTAT_MIRROR ARGS $(filter-out PARAMS_CHANGED,$(foreach setting,$(SETTINGS),$(firstword $(subst =, ,$(setting)))))
 # what the kernels print (library warnings, ipykernel's notices) goes here, not to the terminal
 export OECD_BUILD_LOG := $(CURDIR)/build.log
 KERNEL := oecd-social-media
@@ -86,8 +86,12 @@ $(VERDICTS): $(STORE) $(REPORT_DIR)/.params/verdicts.json $(call code,base catal
 # code), all in one pool of kernels, and records what each was made from in pages.json (helpers.pipeline.pages).
 PAGES := $(REPORT_DIR)/pages.json
 notebooks pages: $(PAGES) ## Execute every analysis notebook (pages and one per country) with papermill
-$(PAGES): $(STORE) $(VERDICTS) $(wildcard notebooks/*.ipynb $(REPORT_DIR)/.params/*.json) $(call code,*) CITATION.cff | $(ENV_STAMP)
+$(PAGES): $(STORE) $(VERDICTS) $(wildcard notebooks/*.ipynb $(REPORT_DIR)/.params/*.json) $(call code,*) CITATION.cff \
+  $(if $(PARAMS_CHANGED),FORCE) | $(ENV_STAMP)
 	@"$$PYTHON" -m helpers.pipeline.pages run --report-dir "$$REPORT_DIR" --data-dir "$$DATA_DIR" --jobs "$$JOBS"
+
+# under `make -n` the parameter files are not written: the pages step shows when one would change
+FORCE:
 
 # ----------------------------------------------------------------------------- site
 # The site (and the PDF article with Quarto). The render assembles the article, makes again the briefs older

@@ -49,8 +49,7 @@ def run_make(clone, *args, check=True, quarto=False, **environment):
     The site is built with the fallback renderer unless `quarto` is true (then with the quarto
     on the PATH): the tests of each renderer choose theirs, whatever this machine has.
     """
-    # no warm worker outlives a test unless the test asks for one (tests/test_worker.py)
-    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "WARM_MINUTES": "0", **environment}
+    env = {**os.environ, "PYTHONPATH": str(clone / "src"), **environment}
     env.pop("EUROSTAT_MIRROR", None)
     if not quarto:
         env["QUARTO"] = ""

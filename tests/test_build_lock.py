@@ -1,5 +1,5 @@
-"""The build lock (helpers.pipeline.build_lock): one build at a time, proven by an inherited open file,
-never by a variable, and with no /proc (macOS has none)."""
+"""The build lock (helpers.pipeline.build_lock): one build at a time per clone, held for make's process, with
+no /proc (macOS has none) and no variable that skips it."""
 
 from __future__ import annotations
 
@@ -20,13 +20,6 @@ from conftest import ROOT
 from helpers.pipeline import build_lock
 
 SRC = str(ROOT / "src")
-# a process asking, as the Makefile's check does: does the build I run inside hold this lock?
-ASK = [
-    sys.executable,
-    "-c",
-    "import sys; from helpers.pipeline.build_lock import lock_is_held_by_this_build as held; "
-    "print(held(sys.argv[1]))",
-]
 
 
 def hide_proc(setattr) -> None:
@@ -52,163 +45,74 @@ def no_proc(monkeypatch):
         open("/proc/self/stat")
 
 
-def child_environment(**extra):
-    environment = {k: v for k, v in os.environ.items() if k != build_lock.FD_VARIABLE}
-    return {**environment, "PYTHONPATH": SRC, **extra}
+def wait_until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.02)
 
 
-def test_only_the_open_file_that_holds_the_lock_proves_it(tmp_path, monkeypatch, no_proc):
+@pytest.fixture
+def make_process():
+    """A process standing for make (its lock is held for as long as it lives)."""
+    process = subprocess.Popen(["sleep", "60"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_the_lock_is_held_while_make_lives_and_goes_with_it(tmp_path, make_process, no_proc):
     path = tmp_path / ".build.lock"
-    other = tmp_path / "other.txt"
-    other.write_text("not the lock\n")
-
-    def held(fd):
-        monkeypatch.setenv(build_lock.FD_VARIABLE, str(fd))
-        return build_lock.lock_is_held_by_this_build(path)
-
-    with open(path, "a+") as holder, open(path, "a+") as another_open, open(other) as another_file:
-        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        assert held(holder.fileno())
-        assert not held(another_open.fileno())  # the same file, opened again: not the holder
-        assert not held(another_file.fileno())  # another file
-        assert not held(987)  # no such descriptor
-        assert not held("yes")
-        monkeypatch.delenv(build_lock.FD_VARIABLE)
-        assert not build_lock.lock_is_held_by_this_build(path)
-        fcntl.flock(holder, fcntl.LOCK_UN)
-        # released: the descriptor proves nothing, and asking does not take the lock
-        assert not held(holder.fileno())
-        assert not build_lock.lock_is_taken(path)
+    assert build_lock.take_for(make_process.pid, path) == ""
+    assert build_lock.lock_is_taken(path)
+    assert path.read_text() == f"{make_process.pid}\n"  # for people to read
+    refused = build_lock.take_for(os.getpid(), path, wait=0.2)
+    assert refused.startswith("another build is running in this clone") and str(make_process.pid) in refused
+    make_process.kill()
+    make_process.wait()
+    wait_until(lambda: not build_lock.lock_is_taken(path))
 
 
-def test_the_lock_passes_through_a_shell_make_its_shell_function_and_a_recursive_make(tmp_path):
+def test_the_next_build_waits_a_moment_for_the_holder_of_a_make_that_has_ended(tmp_path):
     path = tmp_path / ".build.lock"
-    ask = " ".join(ASK[:2]) + f" '{ASK[2]}' {path}"
-    makefile = tmp_path / "Makefile"
-    makefile.write_text(textwrap.dedent(f"""\
-        HELD := $(shell {ask})
-        outer:
-        \t@echo "shell function: $(HELD)"
-        \t@{ask} | sed 's/^/recipe: /'
-        \t@$(MAKE) --no-print-directory -f {makefile} inner
-        inner:
-        \t@echo "recursive make: $(HELD)"
-        """))
-    out = tmp_path / "out.txt"
-    command = ["bash", "-c", f"make --no-print-directory -f {makefile} outer > {out}"]
-    env = child_environment()
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline.build_lock", "run", "--", *command],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    assert out.read_text().splitlines() == ["shell function: True", "recipe: True", "recursive make: True"]
-    # the same make outside the lock: nothing holds it
-    subprocess.run(command, cwd=tmp_path, env=env, check=True)
-    assert out.read_text().splitlines() == ["shell function: False", "recipe: False", "recursive make: False"]
+    ended = subprocess.Popen(["sleep", "0.3"])
+    assert build_lock.take_for(ended.pid, path) == ""
+    ended.wait()  # make has ended: its holder lets go within a poll
+    assert build_lock.take_for(os.getpid(), path) == ""
 
 
-def test_a_variable_naming_a_descriptor_proves_nothing(tmp_path):
-    """Another build holds the lock; a process outside it names descriptors, even an open of the lock file."""
+def test_a_killed_build_never_keeps_the_next_one_out(tmp_path, make_process):
     path = tmp_path / ".build.lock"
-    holder = subprocess.Popen(
-        [sys.executable, "-m", "helpers.pipeline.build_lock", "run", "--", "sleep", "60"],
-        cwd=tmp_path,
-        env=child_environment(),
-        start_new_session=True,
-    )
+    assert build_lock.take_for(make_process.pid, path) == ""
+    os.kill(make_process.pid, signal.SIGKILL)  # as a closed terminal or kill -9 would
+    make_process.wait()
+    still = subprocess.Popen(["sleep", "60"])
     try:
-        deadline = time.monotonic() + 20
-        while not build_lock.lock_is_taken(path):
-            assert time.monotonic() < deadline, "the wrapper never took the lock"
-            time.sleep(0.05)
-        with open(path, "a+") as forged:
-            for fd, passed in ((forged.fileno(), (forged.fileno(),)), (0, ()), (3, ()), (forged.fileno(), ())):
-                asked = subprocess.run(
-                    [*ASK, str(path)],
-                    env=child_environment(BUILD_LOCK_FD=str(fd)),
-                    pass_fds=passed,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                assert asked.stdout.strip() == "False", (fd, passed)
-        # and the wrapper refuses a second build at once, saying why
-        second = subprocess.run(
-            [sys.executable, "-m", "helpers.pipeline.build_lock", "run", "--", "true"],
-            cwd=tmp_path,
-            env=child_environment(),
-            capture_output=True,
-            text=True,
-            timeout=20,
-        )
-        assert second.returncode == build_lock.BUSY
-        assert second.stderr.startswith("error: another build is running in this clone")
+        assert build_lock.take_for(still.pid, path) == ""
     finally:
-        os.killpg(holder.pid, signal.SIGKILL)
-        holder.wait()
+        still.kill()
+        still.wait()
 
 
-def test_a_killed_build_never_keeps_the_next_one_out(tmp_path):
-    path = tmp_path / ".build.lock"
-    build = subprocess.Popen(
-        [sys.executable, "-m", "helpers.pipeline.build_lock", "run", "--", "bash", "-c", "sleep 60"],
-        cwd=tmp_path,
-        env=child_environment(),
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 20
-    while not build_lock.lock_is_taken(path):
-        assert time.monotonic() < deadline, "the wrapper never took the lock"
-        time.sleep(0.05)
-    os.killpg(build.pid, signal.SIGKILL)  # the build and its children, as a closed terminal or kill -9 would
-    build.wait()
-    time.sleep(0.2)
-    assert not build_lock.lock_is_taken(path)
-    assert build_lock.run_locked(path, ["true"]) == 0
-
-
-def test_what_python_starts_inside_a_build_does_not_hold_the_lock(tmp_path):
-    """Kernels, Quarto and the warm worker are started by Python (close_fds): one that outlives the build
-    keeps no lock, and does not count as inside it."""
-    path = tmp_path / ".build.lock"
-    pid_file = tmp_path / "lingering.pid"
-    script = (
-        "import subprocess, sys\n"
-        f"p = subprocess.Popen({ASK + [str(path)]!r}, stdout=subprocess.PIPE, text=True)\n"
-        "print('grandchild:', p.communicate()[0].strip())\n"
-        "lingering = subprocess.Popen(['sleep', '60'], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-        f"open({str(pid_file)!r}, 'w').write(str(lingering.pid))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline.build_lock", "run", "--", sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=child_environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    lingering = int(pid_file.read_text())
-    try:
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "grandchild: False"
-        assert not build_lock.lock_is_taken(path)  # the build is over, though what it started still runs
-    finally:
-        os.kill(lingering, signal.SIGKILL)
-
-
-def test_the_wrapper_runs_without_proc(tmp_path, no_proc):
-    path = tmp_path / ".build.lock"
-    out = tmp_path / "out.txt"
-    assert (
-        build_lock.run_locked(path, ["bash", "-c", f"PYTHONPATH={SRC} {' '.join(ASK[:2])} '{ASK[2]}' {path} > {out}"])
-        == 0
-    )
-    assert out.read_text().strip() == "True"
-    assert not build_lock.lock_is_taken(path)
+def test_two_makes_at_once_one_is_refused_in_one_line(tmp_path):
+    """Through make itself: the settings check takes the lock for its make; a second make of a writing goal
+    in the same clone is refused while the first runs (a recipe that sleeps), and passes after it."""
+    clone = tmp_path / "clone"
+    (clone / "src").mkdir(parents=True)
+    os.symlink(ROOT / "src" / "helpers", clone / "src" / "helpers")
+    (clone / "Makefile").write_text(textwrap.dedent("""\
+            SETTINGS := $(shell PYTHONPATH=src python3 -S -c 'import sys; from helpers.pipeline.build_lock import \\
+              take_for; print(take_for(int(sys.argv[1])) or "ok")' "$$PPID")
+            lock:
+            \t@echo "$(SETTINGS)"; sleep $(SLEEP)
+            """))
+    first = subprocess.Popen(["make", "-s", "-C", str(clone), "SLEEP=3"], stdout=subprocess.PIPE, text=True)
+    wait_until(lambda: build_lock.lock_is_taken(clone / ".build.lock"))
+    second = subprocess.run(["make", "-s", "-C", str(clone), "SLEEP=0"], capture_output=True, text=True, timeout=30)
+    assert second.stdout.startswith("another build is running in this clone"), second.stdout
+    assert first.communicate(timeout=30)[0] == "ok\n"
+    third = subprocess.run(["make", "-s", "-C", str(clone), "SLEEP=0"], capture_output=True, text=True, timeout=30)
+    assert third.stdout == "ok\n"
 
 
 # ----------------------------------------------------------------------------- the whole build, /proc hidden
@@ -227,9 +131,8 @@ def proc_can_be_hidden() -> bool:
 
 
 def make_without_proc(clone, *args, **environment):
-    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "WARM_MINUTES": "0", "QUARTO": "", **environment}
+    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": "", **environment}
     env.pop("EUROSTAT_MIRROR", None)
-    env.pop(build_lock.FD_VARIABLE, None)
     return subprocess.run(
         [*HIDE_PROC, "make", "--no-print-directory", "-C", str(clone), *args, f"PYTHON={sys.executable}", "ENV_STAMP="],
         env=env,
@@ -240,8 +143,8 @@ def make_without_proc(clone, *args, **environment):
 
 
 def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(built_report):
-    """make report (the wrapper, the make inside, its recursive makes) in a mount namespace whose /proc is
-    an empty folder, as on macOS; needs root and unshare(1) (Linux), else skipped."""
+    """make report in a mount namespace whose /proc is an empty folder, as on macOS; needs root and
+    unshare(1) (Linux), else skipped."""
     if not proc_can_be_hidden():
         pytest.skip(
             "/proc cannot be hidden here (needs root and util-linux's unshare): the unit tests above hide "
@@ -253,4 +156,4 @@ def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(built_report):
     with open(built_report / ".build.lock", "a+") as other_build:
         fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
         refused = make_without_proc(built_report, "report")
-    assert refused.returncode != 0 and refused.stderr.startswith("error: another build is running in this clone")
+    assert refused.returncode != 0 and "another build is running in this clone" in refused.stderr

@@ -70,8 +70,8 @@ def test_a_full_disk_while_keeping_the_baseline_keeps_the_old_one(tmp_path, monk
         target.write_text(source.read_text())
 
     monkeypatch.setattr(previous.shutil, "copy2", copy_then_fail)
-    assert site.main(["keep-previous", "--report-dir", str(report)]) == 1
-    assert "disk is full" in capsys.readouterr().err
+    with pytest.raises(OSError):
+        previous.keep_previous(report)
     assert (report / ".previous" / "index.ipynb").read_text() == "old baseline"
     assert not (report / ".previous.new").exists()
     monkeypatch.undo()

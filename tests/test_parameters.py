@@ -1,9 +1,8 @@
 """The build's contract (helpers.pipeline.parameters): every setting checked once, the pages'
-parameter files compared as text, and the lock that no variable can skip."""
+parameter files compared as text, and the build lock that no variable can skip."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
@@ -12,9 +11,9 @@ import sys
 import pytest
 
 from conftest import ROOT
-from helpers.pipeline import build_lock
 from helpers.pipeline.parameters import (
     PAGE_PARAMETERS,
+    VERDICTS,
     Refused,
     changed_pages,
     check_settings,
@@ -64,7 +63,9 @@ def test_every_page_gets_the_parameters_its_claims_depend_on():
     for page in ("index", "youth-civic", "education-gaps", "senior-uptake", "other-figures", "country"):
         assert {"paper_year", "latest_year", "comparison"} <= set(pages[page]["parameters"]), page
         assert pages[page]["parameters"]["paper_year"] == 2012
-    assert set(pages) == set(PAGE_PARAMETERS)
+    assert set(pages) == set(PAGE_PARAMETERS) | {VERDICTS}
+    # the verdicts step, which every page reads, is made again for exactly the claims' parameters
+    assert pages[VERDICTS]["parameters"] == {"paper_year": 2012, "latest_year": 0, "comparison": "paper"}
 
 
 def test_a_parameter_file_changes_exactly_when_a_value_does(tmp_path):
@@ -83,11 +84,17 @@ def test_a_parameter_file_changes_exactly_when_a_value_does(tmp_path):
     assert changed_pages(highlight) == ["youth-civic"]
 
 
-def test_a_dry_run_writes_no_parameter_file(tmp_path, monkeypatch):
+def test_a_dry_run_writes_no_parameter_file_and_takes_no_lock(tmp_path, monkeypatch):
     monkeypatch.setenv("REPORT_DIR", "build/never-written")
-    line = for_make({"QUARTO": "", "REPORT_DIR": "build/never-written"}, [], ["report"], dry_run=True)
-    assert "PARAMS_CHANGED=index," in line
+    line = for_make({"QUARTO": "", "REPORT_DIR": "build/never-written"}, [], ["report"], dry_run=True, make_pid=1)
+    assert "REPORT_DIR=build/never-written" in line.split()
     assert not (ROOT / "build" / "never-written").exists()
+
+
+def test_pytests_arguments_reach_make_unit_as_given_never_echoed():
+    settings = check_settings({"ARGS": "-k 'claims and not oecd' -x", "QUARTO": ""})
+    assert settings["ARGS"] == "-k 'claims and not oecd' -x"
+    assert "ARGS=" not in for_make({"ARGS": "-x; rm -rf /", "QUARTO": ""}, ["ARGS"], ["help"], dry_run=True)
 
 
 def test_a_variable_that_is_not_a_setting_is_refused_before_any_check():
@@ -98,23 +105,8 @@ def test_a_variable_that_is_not_a_setting_is_refused_before_any_check():
 # ----------------------------------------------------------------------------- the lock
 
 
-def test_lock_held_is_said_only_to_the_build_that_holds_the_lock(monkeypatch):
-    """LOCK_HELD (the make inside the wrapper runs the build, the one outside only wraps) comes from the
-    lock itself, through the descriptor the wrapper hands down (helpers.pipeline.build_lock)."""
-    monkeypatch.delenv(build_lock.FD_VARIABLE, raising=False)
-    assert "LOCK_HELD= " in for_make({"QUARTO": ""}, [], ["help"], dry_run=True) + " "
-    with open(ROOT / ".build.lock", "a+") as handle:
-        monkeypatch.setenv(build_lock.FD_VARIABLE, str(handle.fileno()))
-        assert "LOCK_HELD= " in for_make({"QUARTO": ""}, [], ["help"], dry_run=True) + " "  # an open, not the holder
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        try:
-            assert "LOCK_HELD=1" in for_make({"QUARTO": ""}, [], ["help"], dry_run=True).split()
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
-    """A second build, however it is called, stops at once (exit 75) and runs nothing."""
+    """A second build, however it is called, stops at once and runs nothing."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     holder = subprocess.Popen(
@@ -132,7 +124,7 @@ def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "held"
         base = ["make", "--no-print-directory", "-C", str(clone), "data", f"PYTHON={sys.executable}", "ENV_STAMP="]
-        forged = open(clone / ".build.lock", "a+")  # an open of the lock file, handed down as the holder's would be
+        forged = open(clone / ".build.lock", "a+")  # an open of the lock file, handed down as a holder's would be
         fd = str(forged.fileno())
         for extra, env, passed in (
             ([], {}, ()),
@@ -141,10 +133,14 @@ def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
             ([], {"LOCK_HELD": "1", "BUILD_LOCK_HELD": "1"}, ()),
             ([], {"BUILD_LOCK_FD": "3"}, ()),
             ([], {"BUILD_LOCK_FD": fd}, (forged.fileno(),)),
+            (["-n"], {}, ()),  # a dry run takes no lock, and writes nothing
         ):
             result = subprocess.run(
                 base + extra, capture_output=True, text=True, env={**os.environ, **env}, timeout=60, pass_fds=passed
             )
+            if extra == ["-n"]:
+                assert result.returncode == 0, result.stderr
+                continue
             assert result.returncode != 0, (extra, env)
             # a variable given on the command line is refused by name; any other way, the lock refuses
             refusal = f"{extra[0].split('=')[0]} is not a setting" if extra else "another build is running"

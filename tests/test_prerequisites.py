@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-from helpers.pipeline.prerequisites import make_include, prerequisites
+from helpers.pipeline.prerequisites import import_graph, imported_names, prerequisites
 
 CLAIMS = "src/helpers/analysis/claims.py"
 NOT_A_PAGE_INPUT = [
-    "src/helpers/pipeline/worker.py",
     "src/helpers/render/quarto_renderer.py",
     "src/helpers/render/fallback_renderer.py",
     "src/helpers/pipeline/build_lock.py",
@@ -17,7 +16,7 @@ NOT_A_PAGE_INPUT = [
 ]
 
 
-def test_no_notebook_depends_on_the_worker_the_renderers_or_the_build_lock():
+def test_no_notebook_depends_on_the_renderers_or_the_build_lock():
     found = prerequisites()
     for notebook in found.keys() - {"site", "article", "brief"}:
         assert not set(NOT_A_PAGE_INPUT) & set(found[notebook]), notebook
@@ -55,7 +54,7 @@ def test_the_site_depends_on_its_renderers_and_not_on_the_lock_or_the_contract()
     assert not site & {
         "src/helpers/pipeline/build_lock.py",
         "src/helpers/pipeline/parameters.py",
-        "src/helpers/pipeline/worker.py",
+        "src/helpers/pipeline/pages.py",
     }
 
 
@@ -86,6 +85,7 @@ def test_imports_inside_functions_and_data_files_count(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "SITE_COMMANDS", "helpers.sub.c")
     monkeypatch.setattr(module, "ARTICLE", "helpers.sub.b")
     monkeypatch.setattr(module, "BRIEF", "helpers.sub.b")
+    monkeypatch.setattr(module, "RENDERERS", ("helpers.sub.b",))
     found = module.prerequisites(notebooks, package)
     assert found["n"] == [
         "src/helpers/__init__.py",
@@ -94,7 +94,45 @@ def test_imports_inside_functions_and_data_files_count(tmp_path, monkeypatch):
         "src/helpers/sub/b.py",
         "src/helpers/sub/data.toml",
     ]
-    assert "CODE_n := src/helpers/__init__.py" in make_include(found)
+
+
+def test_imports_are_read_in_every_form_black_writes():
+    source = (
+        "from helpers.a import b\n"
+        "from helpers.c import (\n    d,\n    e,  # why\n)\n"
+        "def f():\n    import helpers.g\n    from helpers.h import i as j\n"
+        "import os  # not ours\n"
+    )
+    assert imported_names(source) == {
+        "helpers.a",
+        "helpers.a.b",
+        "helpers.c",
+        "helpers.c.d",
+        "helpers.c.e",
+        "helpers.g",
+        "helpers.h",
+        "helpers.h.i",
+    }
+
+
+def test_the_graph_read_by_pattern_is_the_graph_python_parses():
+    """The pattern (fast) against Python's own parser (slow) on the whole package: the same graph."""
+    import ast
+
+    from helpers.pipeline import prerequisites as module
+
+    def parsed(source):
+        found = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("helpers"):
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("helpers")}
+        return found
+
+    known = module.modules()
+    by_parse = {name: module._known(parsed(path.read_text()), known) - {name} for name, path in known.items()}
+    assert import_graph() == by_parse
 
 
 def test_a_brief_depends_on_its_assembly_and_not_on_the_site_renderers():
@@ -103,26 +141,5 @@ def test_a_brief_depends_on_its_assembly_and_not_on_the_site_renderers():
     assert not brief & {
         "src/helpers/render/quarto_renderer.py",
         "src/helpers/render/fallback_renderer.py",
-        "src/helpers/pipeline/worker.py",
         "src/helpers/pipeline/notebook_runner.py",
     }
-
-
-def test_the_file_make_includes_is_never_older_than_a_source_dated_in_the_future(tmp_path, monkeypatch):
-    """Else make writes it again and reads itself again until the clock reaches that source's time."""
-    import os
-    import shutil
-    import time
-
-    from helpers.pipeline import prerequisites as module
-
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    shutil.copy2(module.NOTEBOOKS / "50_cite.ipynb", notebooks / "50_cite.ipynb")
-    future = time.time() + 3600
-    os.utime(notebooks / "50_cite.ipynb", (future, future))
-    monkeypatch.setattr(module, "NOTEBOOKS", notebooks)
-    output = tmp_path / "prerequisites.mk"
-    assert module.main(["--output", str(output)]) == 0
-    assert output.stat().st_mtime >= future
-    assert "CODE_50_cite := " in output.read_text()

@@ -183,7 +183,7 @@ def test_the_name_says_synthetic_when_any_of_the_data_is_and_the_readme_warns():
 def test_code_no_page_is_made_by_does_not_hold_a_release_back(tmp_path):
     root = checkout(tmp_path)
     future = time.time() + 10
-    os.utime(root / "src/helpers/pipeline/worker.py", (future, future))  # the warm worker makes no page
+    os.utime(root / "src/helpers/pipeline/worker.py", (future, future))  # the build lock makes no page
     assert refused(root) == []
 
 

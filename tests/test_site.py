@@ -19,22 +19,24 @@ MAKEFILE = (ROOT / "Makefile").read_text()
 
 
 def makefile_pages():
-    """The pages make builds: the contract's table, which the Makefile takes (NOTEBOOK_<page>)."""
+    """The pages the build executes (helpers.pipeline.pages): the contract's table."""
     from helpers.pipeline.parameters import PAGE_NOTEBOOKS
 
-    assert "PAGES := $(patsubst NOTEBOOK_%,%,$(filter NOTEBOOK_%,$(SETTING_NAMES)))" in MAKEFILE
     return PAGE_NOTEBOOKS
 
 
-def test_every_page_quarto_renders_is_produced_by_the_makefile():
+def test_every_page_quarto_renders_is_produced_by_the_build():
+    from helpers.pipeline.parameters import COUNTRY_PAGE, page_parameters, check_settings
+
     produced = {f"{page}.ipynb" for page in makefile_pages()}
+    outputs = page_parameters(check_settings({"QUARTO": ""}))
     for entry in CONFIG["project"]["render"]:
         if entry == "countries/*.ipynb":
-            assert "COUNTRY_NOTEBOOKS := $(foreach c,$(COUNTRIES),$(REPORT_DIR)/countries/$(c).ipynb)" in MAKEFILE
-        elif entry == "article.ipynb":  # assembled from the executed pages, not executed
-            assert "ARTICLE := $(REPORT_DIR)/article.ipynb" in MAKEFILE and "\n$(ARTICLE): $(ARTICLE_PARTS)" in MAKEFILE
+            assert outputs[COUNTRY_PAGE]["output"] == "report/countries/{country}.ipynb"
+        elif entry == "article.ipynb":  # assembled from the executed pages by the site's render, not executed
+            assert "write_article(" in (ROOT / "src/helpers/pipeline/site.py").read_text()
         else:
-            assert entry in produced, f"{entry} is rendered by Quarto but no Makefile rule writes it"
+            assert entry in produced, f"{entry} is rendered by Quarto but the build does not write it"
 
 
 def test_every_makefile_page_is_rendered_and_its_notebook_exists():
@@ -172,7 +174,7 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
     (site / "article.pdf").write_bytes(b"%PDF- an older build's")
     (site / "index.html").write_text("Quarto's page")
     (site / ".renderer").write_text("quarto\n")
-    arguments = ["render", "--report-dir", str(report), "--provenance", str(tmp_path / "none.json"), "--quarto", ""]
+    arguments = ["render", "--report-dir", str(report), "--data-dir", str(tmp_path / "none"), "--quarto", ""]
     assert site_main([*arguments, "--only", "countries/ES.ipynb"]) == 0
     assert capsys.readouterr().out.startswith(
         f"Quarto not found: {site} was built with Quarto, so every page is rendered again"

@@ -1,7 +1,7 @@
 """The report's pages: which are out of date, and running those in one pool of kernels.
 
     python -m helpers.pipeline.pages run --report-dir report --data-dir data --jobs 2   (make pages)
-    python -m helpers.pipeline.pages stale --report-dir report --data-dir data         (which would run)
+    python -m helpers.pipeline.pages stale --report-dir report --data-dir data         (which would: notebook, page)
 
 A page's executed notebook (``report/<page>.ipynb``, ``report/countries/<code>.ipynb``) is out of date when
 it is missing, or when the content of one of its inputs changed since it was made: its notebook, the store,
@@ -161,9 +161,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stale":
         for page in stale(pages(args.report_dir, args.data_dir), read_record(args.report_dir), Hashes()):
-            print(_key(page.output))
+            print(page.notebook, _key(page.output))
         return 0
-    if run(args.report_dir, args.data_dir, args.jobs):
+    from helpers.base.errors import DISK_FULL, disk_full
+
+    try:
+        errors = run(args.report_dir, args.data_dir, args.jobs)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        print(f"error: the pages: {DISK_FULL}", file=sys.stderr)
+        return 1
+    if errors:
         return 1
     (ROOT / args.report_dir / RECORD).touch()  # for make: the pages are as current as their inputs
     return 0

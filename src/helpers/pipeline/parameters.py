@@ -380,9 +380,11 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
                 "COMPARISON or folders) than the other country pages, and leave a mixed site; run `make report` "
                 "with the new parameters to rebuild every page, or drop them from `make country`"
             )
-        if not dry_run:
-            write_params(settings)
+        changed = changed_pages(settings) if dry_run else write_params(settings)
+    else:
+        changed = []
     words = [f"{s.name}={settings[s.name]}" for s in SETTINGS if s.echoed]
+    words.append(f"PARAMS_CHANGED={','.join(changed) if dry_run else ''}")  # what `make -n` shows as running
     bad = [w for w in words if not SAFE.fullmatch(w.split("=", 1)[1])]
     if bad:  # cannot happen for checked values; a guard against a check that lets too much through
         raise Refused(f"internal: {bad[0]} is not safe for make")

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     render = sub.add_parser(
         "render", help="render what changed since the last render: Quarto with --quarto, else the fallback"
     )
-    render.add_argument("--all", action="store_true", help="every page, whatever changed")
+    render.add_argument("--only", nargs="*", help="these pages (relative to the report folder), whatever changed")
     country = sub.add_parser(
         "country", help="run one country's notebook, make its brief and render its page and the index"
     )
@@ -71,11 +71,13 @@ def _run(args: argparse.Namespace) -> int:
         briefed = _briefs(args, [args.code.upper()])  # before the page, which links it
         return _render(args, [f"countries/{args.code.upper()}.ipynb", "countries.ipynb"]) or briefed
     if args.command == "brief":
-        codes = [code.upper() for code in args.codes] or [
-            p.stem for p in sorted((args.report_dir / "countries").glob("*.ipynb"))
-        ]
-        return _briefs(args, codes)
-    return _render(args, None if args.all else changed_pages(args))
+        return _briefs(args, brief_codes(args.report_dir, args.codes))
+    return _render(args, args.only if args.only is not None else changed_pages(args))
+
+
+def brief_codes(report_dir: Path, codes: list[str]) -> list[str]:
+    """The countries whose briefs `make briefs` makes: those given, else every country with a page."""
+    return [code.upper() for code in codes] or [p.stem for p in sorted((report_dir / "countries").glob("*.ipynb"))]
 
 
 def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
