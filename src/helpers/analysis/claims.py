@@ -32,9 +32,10 @@ import pandas as pd
 
 from helpers.analysis.comparisons import (
     Series,
+    SeriesIndex,
     eu_aggregate,
+    series_index,
     series_rows,
-    store_key,
     years_with_data,
 )
 from helpers.base.errors import MissingData
@@ -128,12 +129,14 @@ def _candidates(claim: dict) -> list[dict]:
     return [{**base, **candidate} for candidate in claim.get("candidates", [{}])]
 
 
-def _measure(store: pd.DataFrame, claim: dict, series: dict, year: int) -> pd.DataFrame:
+def _measure(
+    store: pd.DataFrame, claim: dict, series: dict, year: int, index: SeriesIndex | None = None
+) -> pd.DataFrame:
     """Values by geo (countries and aggregates) for one year: `value`, or `high`/`low`/`gap`;
     with each value's flags (`flag_value`, or `flag_high`/`flag_low`, both for the gap)."""
 
     def values(ind_type: str) -> tuple[pd.Series, pd.Series]:
-        rows = series_rows(store, Series(series["indic_is"], series["unit"], ind_type))
+        rows = series_rows(store, Series(series["indic_is"], series["unit"], ind_type), index)
         rows = rows[rows.year == year].set_index("geo")
         return rows["value"], rows["flag"]
 
@@ -291,6 +294,7 @@ def trial(
     year: int,
     compared: list[str] | None = None,
     per_country_since: int | None = None,
+    index: SeriesIndex | None = None,
 ) -> Trial:
     """All checks of a claim for one candidate series and year.
 
@@ -303,7 +307,7 @@ def trial(
     for check in claim["checks"]:
         series = {**candidate, **check.get("series", {})}
         try:
-            table = _measure(store, claim, series, year)
+            table = _measure(store, claim, series, year, index)
         except MissingData:
             geo = check.get("geo", "")
             description = f"{geo} {check['test'].replace('_', ' ')} {check.get('value', '')}".strip()
@@ -326,7 +330,7 @@ def trial(
             and check.get("geo") not in (None, "EU")
         ):
             for earlier in range(year - 1, per_country_since, -1):
-                older = _measure(store, claim, series, earlier)
+                older = _measure(store, claim, series, earlier, index)
                 if not pd.isna(
                     older.get(check.get("of", default_column), pd.Series(dtype=float)).get(check["geo"], np.nan)
                 ):
@@ -337,10 +341,10 @@ def trial(
     return result
 
 
-def claim_years(store: pd.DataFrame, claim: dict, candidate: dict) -> list[int]:
+def claim_years(store: pd.DataFrame, claim: dict, candidate: dict, index: SeriesIndex | None = None) -> list[int]:
     ind_type = candidate.get("ind_type") or claim.get("high")
     try:
-        return years_with_data(store, Series(candidate["indic_is"], candidate["unit"], ind_type))
+        return years_with_data(store, Series(candidate["indic_is"], candidate["unit"], ind_type), index=index)
     except MissingData:
         return []
 
@@ -390,14 +394,24 @@ class ClaimResult:
 
 
 def evaluate_claim(
-    store: pd.DataFrame, claim: dict, paper_year: int, compared: list[str] | None = None, latest_year: int = 0
+    store: pd.DataFrame,
+    claim: dict,
+    paper_year: int,
+    compared: list[str] | None = None,
+    latest_year: int = 0,
+    index: SeriesIndex | None = None,
 ) -> ClaimResult:
     """Test every candidate (series x year) of a claim; pick the best; test it on the latest year
-    with data (not after `latest_year`, when given)."""
+    with data (not after `latest_year`, when given). `index`: the store split by series, when the
+    caller has it (`series_index`)."""
     if "checks" not in claim:
         return ClaimResult(claim, [], None, None)
     years = claim.get("years", [paper_year])
-    trials = [trial(store, claim, candidate, year, compared) for candidate in _candidates(claim) for year in years]
+    trials = [
+        trial(store, claim, candidate, year, compared, index=index)
+        for candidate in _candidates(claim)
+        for year in years
+    ]
     authority = claim.get("authority", {})
     deciding = [t for t in trials if t.matches(authority)] or trials
     others = [t for t in trials if t not in deciding]
@@ -408,20 +422,23 @@ def evaluate_claim(
     best = max(deciding, key=rank)
     beside = max(others, key=rank) if others else None
     last = latest_year or 10_000
-    available = [y for y in claim_years(store, claim, best.spec) if best.year <= y <= last]
-    latest = trial(store, claim, best.spec, available[-1], compared, per_country_since=best.year) if available else None
+    available = [y for y in claim_years(store, claim, best.spec, index) if best.year <= y <= last]
+    latest = (
+        trial(store, claim, best.spec, available[-1], compared, per_country_since=best.year, index=index)
+        if available
+        else None
+    )
     # a discontinued indicator (I_IUPOL1, "until 2019") is continued by its successor, marked as such
     successor = load_claims().get("successors", {}).get(best.spec.get("indic_is") or "")
     if successor:
         spec = {**best.spec, "indic_is": successor}
-        later = [y for y in claim_years(store, claim, spec) if (latest.year if latest else best.year) < y <= last]
+        later = [
+            y for y in claim_years(store, claim, spec, index) if (latest.year if latest else best.year) < y <= last
+        ]
         if later:
-            latest = trial(store, claim, spec, later[-1], compared, per_country_since=best.year)
+            latest = trial(store, claim, spec, later[-1], compared, per_country_since=best.year, index=index)
             latest.chained_from = best.spec["indic_is"]
     return ClaimResult(claim, trials, best, latest, beside)
-
-
-_EVALUATED: dict[tuple, list[ClaimResult]] = {}
 
 
 def evaluate_all(
@@ -429,37 +446,22 @@ def evaluate_all(
 ) -> list[ClaimResult]:
     """Every claim of the registry, for the paper's year (the registry's, unless given) and the
     latest year with data (not after `latest_year`, when not 0), ranking among the comparison set
-    `compared` (all countries when None). Every page calls it with the same settings, so every
-    page states the same verdicts.
-
-    Remembered per process for the same store content, registry and arguments: a kernel that
-    runs every country page evaluates the claims once, not once per country. The results are
-    shared between callers and must not be changed.
-    """
+    `compared` (all countries when None). Computed afresh on every call (a few seconds): a build
+    computes it once, into the verdicts file every page reads (`helpers.analysis.verdicts`)."""
     registry = load_claims()
     year = paper_year or registry["paper_year"]
-    unavailable = store.attrs.get("unavailable", {})
-    key = (
-        store_key(store),
-        repr(registry),
-        year,
-        tuple(compared) if compared is not None else None,
-        latest_year,
-        repr(sorted(unavailable.items())),
-    )
-    if key not in _EVALUATED:
-        if len(_EVALUATED) >= 4:
-            _EVALUATED.pop(next(iter(_EVALUATED)))
-        results = []
-        for claim in registry["claim"]:
-            result = evaluate_claim(store, claim, year, compared, latest_year)
-            result.oecd = evaluate_oecd_part(store, claim, year, latest_year)
-            results.append(result)
-        _EVALUATED[key] = results
-    return list(_EVALUATED[key])
+    index = series_index(store)
+    results = []
+    for claim in registry["claim"]:
+        result = evaluate_claim(store, claim, year, compared, latest_year, index)
+        result.oecd = evaluate_oecd_part(store, claim, year, latest_year, index)
+        results.append(result)
+    return results
 
 
-def evaluate_oecd_part(store: pd.DataFrame, claim: dict, paper_year: int, latest_year: int = 0) -> ClaimResult | None:
+def evaluate_oecd_part(
+    store: pd.DataFrame, claim: dict, paper_year: int, latest_year: int = 0, index: SeriesIndex | None = None
+) -> ClaimResult | None:
     """The part of a claim about countries Eurostat does not survey (Korea, Japan, the United States),
     tested on the OECD's ICT database with the registry's `[claim.oecd]` series, the OECD's own codes
     and band: the same rules (paper's precision, untested never failed, then and now), among the
@@ -479,7 +481,7 @@ def evaluate_oecd_part(store: pd.DataFrame, claim: dict, paper_year: int, latest
     not_fetched = oecd_not_fetched(store)
     if not_fetched:
         return ClaimResult(sub, [], None, None, not_checked=not_fetched)
-    return evaluate_claim(store, sub, paper_year, list(load_catalogue().oecd_countries), latest_year)
+    return evaluate_claim(store, sub, paper_year, list(load_catalogue().oecd_countries), latest_year, index)
 
 
 def oecd_not_fetched(store: pd.DataFrame) -> dict | None:

@@ -56,23 +56,24 @@ def check_countries(codes, catalogue: Catalogue | None = None) -> list[str]:
     return checked
 
 
-_SERIES_INDEX: dict[int, tuple[pd.DataFrame, dict]] = {}
+SeriesIndex = dict[tuple[str, str, str], pd.DataFrame]
 
 
-def _series_index(store: pd.DataFrame) -> dict:
-    """The store split by series once, so that repeated look-ups do not scan the whole table."""
-    cached = _SERIES_INDEX.get(id(store))
-    if cached is None or cached[0] is not store:
-        groups = {key: frame for key, frame in store.groupby(["indic_is", "unit", "ind_type"], sort=False)}
-        cached = (store, groups)
-        _SERIES_INDEX.clear()
-        _SERIES_INDEX[id(store)] = cached
-    return cached[1]
+def series_index(store: pd.DataFrame) -> SeriesIndex:
+    """The store split by series (about 0.1 s): a function that looks up many series builds it once
+    and passes it along (`index=`); nothing keeps it, so a store changed afterwards is read afresh."""
+    return {key: frame for key, frame in store.groupby(["indic_is", "unit", "ind_type"], sort=False)}
 
 
-def series_rows(store: pd.DataFrame, series: Series) -> pd.DataFrame:
-    """All rows of one series; a series absent from the store names its dataset and filter."""
-    rows = _series_index(store).get((series.indic_is, series.unit, series.ind_type), store.iloc[0:0])
+def series_rows(store: pd.DataFrame, series: Series, index: SeriesIndex | None = None) -> pd.DataFrame:
+    """All rows of one series (from `index` when given, else from the store, about 10 ms); a series
+    absent from the store names its dataset and filter."""
+    if index is not None:
+        rows = index.get((series.indic_is, series.unit, series.ind_type), store.iloc[0:0])
+    else:
+        rows = store[
+            (store.indic_is == series.indic_is) & (store.unit == series.unit) & (store.ind_type == series.ind_type)
+        ]
     if rows.empty:
         datasets = sorted(store.loc[store.indic_is == series.indic_is, "dataset"].unique())
         where = f"dataset {datasets[0]}" if datasets else "any dataset of the store"
@@ -82,8 +83,13 @@ def series_rows(store: pd.DataFrame, series: Series) -> pd.DataFrame:
     return rows
 
 
-def years_with_data(store: pd.DataFrame, series: Series, *, countries_only: bool = True) -> list[int]:
-    rows = series_rows(store, series)
+def years_with_data(
+    store: pd.DataFrame, series: Series, *, countries_only: bool = True, index: SeriesIndex | None = None
+) -> list[int]:
+    return _years_of(series_rows(store, series, index), countries_only)
+
+
+def _years_of(rows: pd.DataFrame, countries_only: bool = True) -> list[int]:
     rows = rows[rows.value.notna()]
     if countries_only:
         rows = rows[~rows.geo.isin(load_catalogue().aggregates)]
@@ -108,58 +114,31 @@ def gap_note(series_words: str, year: int, years: list[int]) -> str:
     )
 
 
-def latest_year_with_data(store: pd.DataFrame, series: Series) -> int:
-    years = years_with_data(store, series)
+def latest_year_with_data(store: pd.DataFrame, series: Series, index: SeriesIndex | None = None) -> int:
+    years = years_with_data(store, series, index=index)
     if not years:
         raise MissingData(f"the series {series.describe()} has no values at all")
     return years[-1]
 
 
-def store_fingerprint(store: pd.DataFrame) -> tuple:
-    """What identifies a store's content: its columns and a hash of every row (about 30 ms)."""
-    return tuple(store.columns), len(store), int(pd.util.hash_pandas_object(store, index=True).sum())
-
-
-_STORE_KEY: dict[int, tuple[pd.DataFrame, tuple]] = {}
-
-
-def store_key(store: pd.DataFrame) -> tuple:
-    """The store's fingerprint, computed once per store object (a notebook loads the store once)."""
-    cached = _STORE_KEY.get(id(store))
-    if cached is None or cached[0] is not store:
-        cached = (store, store_fingerprint(store))
-        _STORE_KEY.clear()
-        _STORE_KEY[id(store)] = cached
-    return cached[1]
-
-
-_SECTIONS: dict[tuple, pd.DataFrame] = {}
-
-
-def cross_section(store: pd.DataFrame, series: Series, year: int, countries: list[str] | None = None) -> pd.DataFrame:
+def cross_section(
+    store: pd.DataFrame,
+    series: Series,
+    year: int,
+    countries: list[str] | None = None,
+    *,
+    index: SeriesIndex | None = None,
+) -> pd.DataFrame:
     """Countries (ranked, highest first) for one series and year; aggregates excluded.
 
     With `countries` (a comparison set), exactly those countries, the ones without a value listed
     as such, so that two years rank the same set. A year in which the series has no value gives a
     table without values (a gap, not an error): its ``attrs["years_with_data"]`` lists the years
-    that have some, for the page to say which are nearest.
-
-    Remembered per process for the same store content and arguments (a kernel that runs every
-    country page ranks each series once, not once per country); each caller gets its own copy."""
-    key = (store_key(store), series, int(year), tuple(countries) if countries is not None else None)
-    if key not in _SECTIONS:
-        if len(_SECTIONS) >= 512:
-            _SECTIONS.clear()
-        _SECTIONS[key] = _cross_section(store, series, int(year), countries)
-    table = _SECTIONS[key].copy()
-    table.attrs = {"years_with_data": list(_SECTIONS[key].attrs["years_with_data"])}
-    return table
-
-
-def _cross_section(store: pd.DataFrame, series: Series, year: int, countries: list[str] | None) -> pd.DataFrame:
+    that have some, for the page to say which are nearest."""
     catalogue = load_catalogue()
-    years = years_with_data(store, series)
-    rows = series_rows(store, series)
+    year = int(year)
+    rows = series_rows(store, series, index)
+    years = _years_of(rows)
     rows = rows[(rows.year == year) & ~rows.geo.isin(catalogue.aggregates)]
     table = rows[["geo", "value", "flag"]].copy()
     if countries is not None:
@@ -170,14 +149,14 @@ def _cross_section(store: pd.DataFrame, series: Series, year: int, countries: li
     table = table.sort_values(["value", "geo"], ascending=[False, True], na_position="last").reset_index(drop=True)
     table["rank"] = table.value.rank(ascending=False, method="min").astype("Int64")
     table["year"] = int(year)
-    table.attrs["years_with_data"] = years
+    table.attrs = {"years_with_data": years}  # only this: not the store's own attrs
     return table
 
 
-def aggregate_value(store: pd.DataFrame, series: Series, year: int) -> dict:
+def aggregate_value(store: pd.DataFrame, series: Series, year: int, *, index: SeriesIndex | None = None) -> dict:
     """The EU aggregate of the year (EU28 to 2019, EU27_2020 after), with its code."""
     code = eu_aggregate(year)
-    rows = series_rows(store, series)
+    rows = series_rows(store, series, index)
     row = rows[(rows.geo == code) & (rows.year == year)]
     value = float(row.value.iloc[0]) if len(row) else float("nan")
     flag = row.flag.iloc[0] if len(row) else ""
@@ -346,12 +325,13 @@ def country_profile(
     year). Ranked within the comparison set `countries` when the country belongs to it, else among all."""
     (country,) = check_countries([country])
     compared = countries if countries is not None and country in countries else None
+    index = series_index(store)
     rows = []
     for title, item in series:
-        year_of = year if year is not None else latest_year_with_data(store, item)
-        section = cross_section(store, item, year_of, compared)
+        year_of = year if year is not None else latest_year_with_data(store, item, index)
+        section = cross_section(store, item, year_of, compared, index=index)
         mine = section[section.geo == country]
-        eu = aggregate_value(store, item, year_of)
+        eu = aggregate_value(store, item, year_of, index=index)
         value = float(mine.value.iloc[0]) if len(mine) else np.nan
         rows.append(
             {

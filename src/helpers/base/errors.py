@@ -33,6 +33,10 @@ class MissingData(ReportError):
     """A series, year or country has no data in the store."""
 
 
+class StaleVerdicts(ReportError):
+    """A verdicts file was computed from other data, another claims registry or other settings than the page's."""
+
+
 DISK_FULL = "the disk is full; nothing was replaced: free some space and run make again"
 
 

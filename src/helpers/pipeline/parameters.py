@@ -294,6 +294,8 @@ def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
     for page, names in PAGE_PARAMETERS.items():
         country = page in (COUNTRY_PAGE, OECD_COUNTRY_PAGE)
         parameters = {name: values[name] for name in names}
+        if set(CLAIM_PARAMETERS) <= set(names):  # a page that states verdicts reads the build's (analysis.verdicts)
+            parameters["verdicts_file"] = _from_notebooks(report / "data" / "verdicts.json")
         if page == "cite":
             parameters["citation_file"] = _from_notebooks(Path("CITATION.cff"))
         else:

@@ -17,7 +17,6 @@ from helpers.analysis.claims import (
     UNTESTED,
     ClaimResult,
     Trial,
-    evaluate_all,
     load_claims,
 )
 from helpers.catalogue import load_catalogue
@@ -27,18 +26,11 @@ from helpers.publish.tables import show
 from helpers.publish.text import markdown_text
 
 
-def claims_naming(
-    store: pd.DataFrame,
-    country: str,
-    compared: list[str] | None = None,
-    *,
-    paper_year: int | None = None,
-    latest_year: int = 0,
-) -> Shown:
+def claims_naming(results: list[ClaimResult], country: str, *, paper_year: int | None = None) -> Shown:
     """The claims whose checks name `country`, with the verdict and the country's own evidence
-    (evaluated with the same settings as every other page)."""
+    (`results`: the build's verdicts, `helpers.analysis.verdicts.read_verdicts`, as every other page states them)."""
     rows, named = [], {}
-    for whole in evaluate_all(store, paper_year, compared, latest_year):
+    for whole in results:
         # a country Eurostat does not survey is named in the claim's OECD part
         result = (
             whole.oecd
