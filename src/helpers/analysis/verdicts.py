@@ -236,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         store = load_store(args.processed_dir)
         results = compute_verdicts(store, args.paper_year, args.comparison, args.latest_year)
         write_verdicts(args.output, results, verdicts_inputs(store, args.paper_year, args.comparison, args.latest_year))
+        args.output.touch()  # written again with the same text or not, it is now as new as its inputs (make)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
