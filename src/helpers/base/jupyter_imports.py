@@ -7,6 +7,10 @@ machines, in every process that runs or renders a notebook (papermill, nbconvert
 of nbformat uses a format, let alone "iri", so the processes that run and render the report's
 notebooks tell Python that the module is absent before jsonschema looks for it; jsonschema then
 leaves the "iri" checkers out, as it does wherever the extra is not installed.
+
+papermill, for its part, imports `pyarrow.fs` for an HDFS handler (about 0.4 s with numpy): the processes
+that run notebooks never read from HDFS, and skip it the same way (papermill expects its absence). They
+read no parquet either: the kernels, other processes, do.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from __future__ import annotations
 import sys
 
 SKIPPED = "rfc3987_syntax"
+SKIPPED_BY_PAPERMILL = "pyarrow.fs"
 
 
 def skip_unused_iri_grammar() -> bool:
-    """Keep jsonschema from importing `rfc3987_syntax`; True when it took effect (jsonschema was
-    not imported yet, and the module not loaded by anything else)."""
+    """Keep jsonschema from importing `rfc3987_syntax` (and papermill from importing `pyarrow.fs`); True when
+    it took effect (jsonschema was not imported yet, and the module not loaded by anything else)."""
+    if "papermill" not in sys.modules and SKIPPED_BY_PAPERMILL not in sys.modules:
+        sys.modules[SKIPPED_BY_PAPERMILL] = None  # papermill.iorw expects an ImportError where pyarrow is absent
     if "jsonschema" in sys.modules or SKIPPED in sys.modules:
         return False
     sys.modules[SKIPPED] = None  # `import rfc3987_syntax` now raises ImportError, which jsonschema expects
