@@ -170,6 +170,24 @@ $(RAW) &: | $(ENV_STAMP)
 $(STORE): $(RAW) notebooks/01_tidy.ipynb $(CODE_01_tidy) | $(ENV_STAMP)
 	@$(RUN) 01_tidy -o "$$REPORT_DIR/pipeline/01_tidy.ipynb" -P raw_dir "$$DATA_DIR/raw" -P processed_dir "$$DATA_DIR/processed"
 
+# The claims' verdicts, computed once per build for the build's settings, before the pages: every page
+# that states a verdict reads this file (helpers.analysis.verdicts), so that all pages agree by construction.
+# Its inputs: the store, the claims registry, the code it runs (the modules helpers.analysis.verdicts imports,
+# directly or through others, and the catalogue files they read) and the settings (PAPER_YEAR, LATEST_YEAR,
+# COMPARISON: the index page's parameter file, which holds exactly those). Written only when its text changes;
+# otherwise it takes the time of its newest input, so make finds it up to date.
+VERDICTS := $(REPORT_DIR)/data/verdicts.json
+CODE_verdicts := $(wildcard src/helpers/__init__.py src/helpers/acquire/__init__.py src/helpers/acquire/eurostat_tsv.py \
+  src/helpers/acquire/oecd_csv.py src/helpers/acquire/received.py src/helpers/analysis/__init__.py src/helpers/analysis/claims.py \
+  src/helpers/analysis/comparisons.py src/helpers/analysis/verdicts.py src/helpers/base/__init__.py src/helpers/base/atomic_files.py \
+  src/helpers/base/errors.py src/helpers/catalogue/__init__.py src/helpers/catalogue/claims.toml src/helpers/catalogue/series.toml \
+  src/helpers/store/__init__.py src/helpers/store/tidy.py)
+# the pages whose parameters hold verdicts_file (helpers.pipeline.parameters.page_parameters)
+VERDICT_PAGES := index youth-civic education-gaps senior-uptake other-figures
+$(VERDICTS): $(STORE) $(CODE_verdicts) $(call PARAMS,index) $(call PARAMS_FORCE,index) | $(ENV_STAMP)
+	@"$$PYTHON" -m helpers.analysis.verdicts --processed-dir "$$DATA_DIR/processed" --output '$@' \
+	  --paper-year "$$PAPER_YEAR" --latest-year "$$LATEST_YEAR" --comparison "$$COMPARISON" --inputs $(filter-out FORCE,$^)
+
 refresh: | $(ENV_STAMP) ## Fetch again; a failed fetch keeps the previous data
 	@$(FETCH) -p refresh true
 	@$(SAY_FETCH_NOTES)
@@ -197,15 +215,15 @@ $(REPORT_DIR)/.params/%.json: ;
 
 # a page's executed notebook: queued when its notebook, the store, its code or its parameters changed
 .SECONDEXPANSION:
-$(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $$(CODE_$$(NOTEBOOK_$$*)) $$(call PARAMS,$$*) $$(INPUTS_$$*) $$(call PARAMS_FORCE,$$*) | $(ENV_STAMP)
+$(PAGE_NOTEBOOKS): $(REPORT_DIR)/%.ipynb: notebooks/$$(NOTEBOOK_$$*).ipynb $(STORE) $$(CODE_$$(NOTEBOOK_$$*)) $$(call PARAMS,$$*) $$(INPUTS_$$*) $$(call PARAMS_FORCE,$$*) $$(if $$(filter $$*,$(VERDICT_PAGES)),$(VERDICTS)) | $(ENV_STAMP)
 	@: queued $(NOTEBOOK_$*) -o '$@'$(call enqueue,$*,$*)
 
 # One page per country with data, queued like the others and run in the same pool.
-$(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(CODE_30_country_profile) $(call PARAMS,country) $(call PARAMS_FORCE,country) | $(ENV_STAMP)
+$(COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/30_country_profile.ipynb $(STORE) $(CODE_30_country_profile) $(call PARAMS,country) $(call PARAMS_FORCE,country) $(VERDICTS) | $(ENV_STAMP)
 	@: queued 30_country_profile -o '$@'$(call enqueue,country-$*,country $*)
 
 # the pages of Korea, Japan and the United States, from their own notebook on the OECD's data
-$(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_country.ipynb $(STORE) $(CODE_32_oecd_country) $(call PARAMS,oecd-country) $(call PARAMS_FORCE,oecd-country) | $(ENV_STAMP)
+$(OECD_COUNTRY_NOTEBOOKS): $(REPORT_DIR)/countries/%.ipynb: notebooks/32_oecd_country.ipynb $(STORE) $(CODE_32_oecd_country) $(call PARAMS,oecd-country) $(call PARAMS_FORCE,oecd-country) $(VERDICTS) | $(ENV_STAMP)
 	@: queued 32_oecd_country -o '$@'$(call enqueue,oecd-country-$*,oecd-country $*)
 
 # a prerequisite that is always out of date (a page whose parameters changed, under make -n)
@@ -248,7 +266,7 @@ briefs: notebooks ## Write every country's brief (PDF, with Quarto) in report/br
 # the briefs wanted (all of them for `make briefs`)
 every-brief: $(WANTED_BRIEFS)
 
-country: data ## Rebuild one country's page, its brief (with Quarto) and the country index: make country COUNTRY=ES
+country: data $(VERDICTS) ## Rebuild one country's page, its brief (with Quarto) and the country index: make country COUNTRY=ES
 	@[ -n "$$COUNTRY" ] || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
 	@"$$PYTHON" -m helpers.pipeline.worker country "$$COUNTRY" --report-dir "$$REPORT_DIR" \
 	  --provenance "$$DATA_DIR/processed/provenance.json"
