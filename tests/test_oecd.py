@@ -454,7 +454,7 @@ def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why(monke
     assert "| S-1 (OECD) |" in table.markdown and "[not checked]{.verdict .verdict-not-checked}" in table.markdown
     assert "[no data]" not in table.markdown.split("| S-1 (OECD) |")[1].split("\n")[0]
     assert table.metadata["verdicts"]["S-1 (OECD)"] == ["not checked", "not checked"]
-    korea = claims_naming(store, "KOR")
+    korea = claims_naming(results, "KOR")
     assert "S-1 (OECD)" in korea.markdown and escaped in korea.markdown and "[not checked]" in korea.markdown
     assert korea.metadata["verdicts"] == {"S-1 (OECD)": ["not checked", "not checked"]}
 

@@ -118,9 +118,14 @@ class Trial:
         return "; ".join(f"{c.description}: {c.evidence} [{c.status}]" for c in self.checks)
 
 
-@lru_cache(maxsize=1)
 def load_claims() -> dict:
-    text = resources.files("helpers").joinpath("catalogue/claims.toml").read_text(encoding="utf-8")
+    """The claims registry (src/helpers/catalogue/claims.toml), read afresh; parsed once per text."""
+    return _parsed(resources.files("helpers").joinpath("catalogue/claims.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=2)
+def _parsed(text: str) -> dict:
+    """The registry's text parsed: remembered by its content (the text itself), never by an object."""
     return tomllib.loads(text)
 
 

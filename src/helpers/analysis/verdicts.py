@@ -194,7 +194,7 @@ def read_verdicts(
     each setting given, one computed with another value of it. Each refusal is one line."""
     path = Path(path)
     if not path.exists():
-        raise MissingData(f"no verdicts in {path}: run `make report` (or make verdicts) first")
+        raise MissingData(f"no verdicts in {path}: run `make report` first")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         recorded, records = document["computed_from"], document["results"]
@@ -236,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         store = load_store(args.processed_dir)
         results = compute_verdicts(store, args.paper_year, args.comparison, args.latest_year)
         write_verdicts(args.output, results, verdicts_inputs(store, args.paper_year, args.comparison, args.latest_year))
-        args.output.touch()  # written again with the same text or not, it is now as new as its inputs (make)
+        # written again or not, the file is now as new as its inputs, for make; the pages that read it
+        # compare its content (helpers.pipeline.pages), so unchanged verdicts run no page
+        args.output.touch()
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
