@@ -134,7 +134,9 @@ env: $(ENV_STAMP) ## Create .venv from the pinned requirements and register the 
 # uv installs the pinned versions in seconds where pip takes over a minute (docs/performance.md), compiling
 # the bytecode so that the first kernel does not; where uv cannot be installed or fails, pip does the work.
 UV_VERSION := 0.13.9
-$(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
+# Then Quarto: the PATH's, else quarto-cli at CI's version into .venv (it downloads Quarto; where it
+# cannot, one line says so and the fallback renderer builds the site): helpers.base.quarto_install.
+$(VENV)/.installed: requirements.txt requirements.lock pyproject.toml src/helpers/base/quarto_install.py
 	@test -x "$$VENV/bin/python" || "$$PYTHON_BOOTSTRAP" -m venv "$$VENV"
 	@"$$VENV/bin/pip" install --quiet --disable-pip-version-check uv==$(UV_VERSION) 2>/dev/null \
 	  && "$$VENV/bin/uv" pip install --quiet --compile-bytecode --python "$$VENV/bin/python" -r requirements.txt -c requirements.lock \
@@ -143,6 +145,7 @@ $(VENV)/.installed: requirements.txt requirements.lock pyproject.toml
 	       "$$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock \
 	       && "$$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e .; }
 	"$$VENV/bin/python" -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
+	@"$$VENV/bin/python" -m helpers.base.quarto_install
 	@touch "$$VENV/.installed"
 
 # with conda (PYTHON=python): the package installed in editable mode and the kernel registered, once

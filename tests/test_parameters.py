@@ -156,3 +156,24 @@ def test_the_latest_year_may_be_the_papers_year_never_before_it():
     assert check_settings({"LATEST_YEAR": "0", "QUARTO": ""})["LATEST_YEAR"] == "0"  # 0: the latest year with data
     with pytest.raises(Refused, match="^LATEST_YEAR"):
         check_settings({"LATEST_YEAR": "2012", "PAPER_YEAR": "2013", "QUARTO": ""})
+
+
+def test_quarto_is_the_paths_first_then_the_virtual_environments(tmp_path, monkeypatch):
+    """make env installs quarto-cli into the venv (helpers.base.quarto_install): the build finds it there
+    when the PATH has none, as an absolute path (Quarto runs in other folders); a Quarto on the PATH wins."""
+    from helpers.pipeline import parameters
+
+    def program(folder):
+        folder.mkdir(parents=True)
+        (folder / "quarto").write_text("#!/bin/sh\n")
+        (folder / "quarto").chmod(0o755)
+        return str(folder / "quarto")
+
+    monkeypatch.setattr(parameters, "ROOT", tmp_path)
+    in_venv, on_path = program(tmp_path / "env" / "bin"), program(tmp_path / "elsewhere")
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    assert check_settings({"VENV": "env"})["QUARTO"] == in_venv
+    assert check_settings({"VENV": "other"})["QUARTO"] == ""
+    assert check_settings({"VENV": "env", "QUARTO": ""})["QUARTO"] == ""  # QUARTO= still forces the fallback
+    monkeypatch.setenv("PATH", os.path.dirname(on_path))
+    assert check_settings({"VENV": "env"})["QUARTO"] == on_path

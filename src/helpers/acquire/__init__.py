@@ -1,3 +1,3 @@
-"""Acquire: what Eurostat (or a mirror) sends, received and read as it came: the API client, its
-guard and faults, the mirror, the TSV parser. Imports only `base` and `catalogue`.
+"""Acquire: what Eurostat and the OECD (or a mirror) send, received and read as it came: the API clients,
+their one retry policy, Eurostat's guard and faults, the mirror, the parsers. Imports only `base` and `catalogue`.
 """

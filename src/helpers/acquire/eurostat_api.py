@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-from typing import Callable
 
 import pandas as pd
 
@@ -204,15 +203,3 @@ def _check_package_agrees(ours: pd.DataFrame, theirs: pd.DataFrame, code: str) -
     )
     if not same:
         raise MalformedFile(f"{code}: the eurostat package and the project's parser read the answer differently")
-
-
-def with_retries(action: Callable[[], Fetched], settings: FetchSettings, *, sleep=time.sleep) -> Fetched:
-    """Run `action`, retrying transient failures with exponential back-off."""
-    for attempt in range(1, settings.attempts + 1):
-        try:
-            return action()
-        except TransientError as exc:
-            if attempt == settings.attempts:
-                raise TransientError(f"{exc} - gave up after {attempt} tries") from None
-            sleep(settings.backoff * 2 ** (attempt - 1))
-    raise AssertionError("unreachable")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlparse
 
+from helpers.acquire.retries import pause
 from helpers.acquire.settings import FetchSettings
 from helpers.base.errors import FetchError, ReportError, TransientError
 
@@ -105,7 +106,7 @@ class Guard:
             )
         if "/status/" in url:  # the package polls a queued extraction without pausing: pause here
             self.polls += 1
-            delay = min(settings.backoff * 2 ** (self.polls - 1), 60.0)
+            delay = pause(settings.backoff, self.polls, longest=60.0)
             if self.queued_seconds + delay > settings.queue_wait:
                 self._halt(
                     TransientError(

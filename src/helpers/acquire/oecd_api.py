@@ -28,6 +28,7 @@ from pathlib import Path
 from helpers.acquire.eurostat_api import choose_filters
 from helpers.acquire.oecd_csv import parse_oecd_csv
 from helpers.acquire.received import Fetched, _finish_provenance, _utc, check_series_present
+from helpers.acquire.retries import RetryAfter, retry_after_seconds, with_retries
 from helpers.acquire.settings import settings_from_environment
 from helpers.base.atomic_files import atomic_write
 from helpers.base.errors import FetchError, TransientError
@@ -114,46 +115,45 @@ def fetch_oecd_live(spec: DatasetSpec, settings: OecdSettings, ledger: DownloadL
     import requests
 
     url = data_url(spec, settings)
-    response = None
-    for attempt in range(1, settings.attempts + 1):
+
+    def one_try(tries: int):
         ledger.take()
         try:
             response = requests.get(url, headers={"Accept": "*/*"}, timeout=settings.timeout)
             response.content  # noqa: B018 - read the whole body here, where a cut connection is caught
         except requests.Timeout:
-            failure = TransientError(f"the OECD did not answer within {settings.timeout:g} s ({url})")
+            raise TransientError(f"the OECD did not answer within {settings.timeout:g} s ({url})") from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             reason = str(exc.args[0]) if exc.args else "connection failed"
-            failure = TransientError(
+            raise TransientError(
                 f"the OECD's answer for {spec.code} was cut off or the connection failed "
                 f"({settings.api_base}: {reason[:120]})"
+            ) from None
+        if response.status_code == 429:
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise RetryAfter(
+                f"the OECD answered 429 (too many requests) for {spec.code} and asks to wait "
+                f"{wait:g} s (OECD_MAX_RETRY_AFTER is {settings.max_retry_after:g}): try later",
+                wait,
             )
-        else:
-            if response.status_code == 429:
-                wait = _retry_after(response.headers.get("Retry-After"))
-                if wait > settings.max_retry_after or attempt == settings.attempts:
-                    raise TransientError(
-                        f"the OECD answered 429 (too many requests) for {spec.code} and asks to wait "
-                        f"{wait:g} s (OECD_MAX_RETRY_AFTER is {settings.max_retry_after:g}): try later"
-                    )
-                sleep(wait)
-                continue
-            if response.status_code >= 500:
-                failure = TransientError(
-                    f"the OECD answered HTTP {response.status_code} for {spec.code} (server busy or down)"
-                )
-            else:
-                break
-        if attempt == settings.attempts:
-            raise TransientError(f"{failure} - gave up after {attempt} tries")
-        sleep(settings.backoff * 2 ** (attempt - 1))
+        if response.status_code >= 500:
+            raise TransientError(f"the OECD answered HTTP {response.status_code} for {spec.code} (server busy or down)")
+        return response, tries
+
+    response, tries = with_retries(
+        one_try,
+        attempts=settings.attempts,
+        backoff=settings.backoff,
+        max_retry_after=settings.max_retry_after,
+        sleep=sleep,
+    )
     if response.status_code == 404:
         return no_data(
             spec,
             source="live",
             location=url,
             why="the OECD answered 404: no data for the catalogue's " "selection",
-            requests_made=attempt,
+            requests_made=tries,
         )
     if not response.ok:
         raise FetchError(f"the OECD answered HTTP {response.status_code} for {spec.code} ({response.reason}): {url}")
@@ -161,22 +161,7 @@ def fetch_oecd_live(spec: DatasetSpec, settings: OecdSettings, ledger: DownloadL
     table = parse_oecd_csv(
         payload, dataset=spec.code, dimensions=spec.key_order, source=f"the OECD's API ({spec.code})"
     )
-    return received(spec, payload, table, source="live", location=url, requests_made=attempt)
-
-
-def _retry_after(header: str | None) -> float:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date); 60 when absent or unreadable."""
-    if not header:
-        return 60.0
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, (parsedate_to_datetime(header) - dt.datetime.now(dt.timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            return 60.0
+    return received(spec, payload, table, source="live", location=url, requests_made=tries)
 
 
 def received(

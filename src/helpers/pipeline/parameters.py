@@ -218,7 +218,7 @@ SETTINGS = [
         "QUARTO",
         "the quarto program (empty: the fallback renderer)",
         lambda n, v: _program(n, v, empty=True),
-        lambda s: shutil.which("quarto") or "",
+        lambda s: shutil.which("quarto") or shutil.which("quarto", path=str(ROOT / s["VENV"] / "bin")) or "",
     ),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -17,10 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.acquire.eurostat_api import eurostat_is_reachable, fetch_live, with_retries
+from helpers.acquire.eurostat_api import eurostat_is_reachable, fetch_live
 from helpers.acquire.mirror import fetch_from_mirror
 from helpers.acquire.oecd_api import DownloadLedger, OecdSettings, data_url, fetch_oecd_live, ledger_path, unavailable
 from helpers.acquire.received import Fetched, provenance_path, raw_is_complete
+from helpers.acquire.retries import with_retries
 from helpers.acquire.settings import FetchSettings
 from helpers.base.errors import FetchError, ReportError
 from helpers.catalogue import Catalogue, load_catalogue
@@ -95,7 +96,12 @@ def fetch_all(
                     failed[spec.code] = str(exc)
             else:
                 fetched.append(
-                    with_retries(lambda spec=spec: fetch_live(spec, settings, sleep=sleep), settings, sleep=sleep)
+                    with_retries(
+                        lambda tries, spec=spec: fetch_live(spec, settings, sleep=sleep),
+                        attempts=settings.attempts,
+                        backoff=settings.backoff,
+                        sleep=sleep,
+                    )
                 )
         except ReportError as exc:  # the same kind of error, saying that nothing was replaced
             raise type(exc)(f"fetching {spec.code} failed, the previous data was kept: {exc}") from None
