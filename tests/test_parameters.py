@@ -160,3 +160,12 @@ def test_the_latest_year_may_be_the_papers_year_never_before_it():
     assert check_settings({"LATEST_YEAR": "0", "QUARTO": ""})["LATEST_YEAR"] == "0"  # 0: the latest year with data
     with pytest.raises(Refused, match="^LATEST_YEAR"):
         check_settings({"LATEST_YEAR": "2012", "PAPER_YEAR": "2013", "QUARTO": ""})
+
+
+def test_pytests_arguments_are_a_setting_never_given_back_to_make():
+    """ARGS (`make unit ARGS="-k claims -x"`) is free text for pytest: accepted as it is, and, like the
+    mirror's path, never part of the line make reads (recipes take it from the environment)."""
+    hostile = "-k 'claims and not $(shell touch pwned)' -x `touch pwned`"
+    assert check_settings({"ARGS": hostile, "QUARTO": ""})["ARGS"] == hostile
+    line = for_make({"ARGS": hostile, "QUARTO": ""}, ["ARGS"], ["help"], dry_run=True)
+    assert "ARGS" not in line and "pwned" not in line

@@ -230,6 +230,13 @@ SETTINGS = [
         lambda n, v: _program(n, v, empty=True),
         lambda s: shutil.which("quarto") or "",
     ),
+    Setting(
+        "ARGS",
+        "pytest's arguments for `make unit` and `make test`, such as -k claims -x",
+        lambda n, v: v,  # any text: pytest judges it, and recipes read it from the environment
+        lambda s: "",
+        echoed=False,
+    ),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}
 
