@@ -143,6 +143,21 @@ def built_report(tmp_path_factory, synthetic_mirror_path):
     return clone
 
 
+def copy_of_clone(clone: Path, destination: Path) -> Path:
+    """`cp -a` of a built clone: every file's time kept, so make sees the copy as built as the original."""
+    import shutil
+
+    shutil.copytree(clone, destination, symlinks=True)
+    return destination
+
+
+@pytest.fixture
+def own_built_clone(built_report, tmp_path) -> Path:
+    """A copy of `built_report` for one test that changes it (a file, a parameter, a build): what the
+    test does, or leaves behind when it fails, never reaches the tests that read `built_report`."""
+    return copy_of_clone(built_report, tmp_path / "own-clone")
+
+
 QUARTO_SWITCH_OUTPUT = "make-report-with-quarto.out"  # beside the Quarto clone: what `make report` said
 
 
@@ -168,3 +183,9 @@ def quarto_report(built_report, tmp_path_factory):
     (clone.parent / QUARTO_SWITCH_OUTPUT).write_text(result.stdout, encoding="utf-8")
     assert "with Quarto" in result.stdout, result.stdout
     return clone
+
+
+@pytest.fixture
+def own_quarto_clone(quarto_report, tmp_path) -> Path:
+    """A copy of `quarto_report` for one test that changes it (as `own_built_clone`)."""
+    return copy_of_clone(quarto_report, tmp_path / "own-quarto-clone")

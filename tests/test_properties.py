@@ -196,7 +196,9 @@ def test_a_valid_oecd_answer_parses_back_to_exactly_its_observations(answer):
 def damaged_answers(draw):
     payload, _rows = draw(oecd_answers())
     where = draw(st.integers(min_value=0, max_value=max(len(payload) - 1, 0)))
-    return payload[:where] + draw(st.sampled_from([b"\r", b'"', b",", b"\n", b"\xff", b"x", b""])) + payload[where + 1 :]
+    return (
+        payload[:where] + draw(st.sampled_from([b"\r", b'"', b",", b"\n", b"\xff", b"x", b""])) + payload[where + 1 :]
+    )
 
 
 @settings(max_examples=200)
