@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -17,13 +18,70 @@ OECD_FILE = "DSD_ICT_HH_IND@DF_IND.csv"
 
 sys.path.insert(0, str(Path(__file__).parent))  # the stand-in server module
 
+# Hypothesis (tests/test_properties.py): the same examples on every run and every machine (derandomized,
+# no example database written into the checkout), and no deadline, since this machine's load varies;
+# each property sets its own max_examples
+settings.register_profile("project", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.load_profile("project")
+
 
 def pytest_collection_modifyitems(items):
-    """A test that needs a built clone is an end-to-end test wherever it sits: `-m "not e2e and not
-    browser"` runs the unit tests alone."""
+    """A test that needs a built clone is an end-to-end test wherever it sits; every test that is neither
+    end to end nor a browser's is a unit test (`-m unit`, `make unit`), which `unit_tier_runs_no_build`
+    holds to its promise."""
     for item in items:
         if {"built_report", "quarto_report"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+        if not {"e2e", "browser"} & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.unit)
+
+
+# what the unit tier never starts (docs/tests.md): make, Quarto, a browser, a clone, a Jupyter kernel and the
+# build's own notebook runners; a unit test that does is refused, naming the command, and belongs in the
+# end-to-end tier (pytest.mark.e2e)
+NOT_IN_THE_UNIT_TIER = {"make", "gmake", "quarto", "chromium", "chromedriver", "papermill"}
+NOT_IN_THE_UNIT_TIER_MODULES = ("ipykernel", "helpers.pipeline.pages", "helpers.pipeline.worker")
+
+
+def starts_what_the_unit_tier_never_runs(args) -> str | None:
+    """The part of a command line the unit tier refuses, or None."""
+    import os
+    import shlex
+
+    words = shlex.split(args) if isinstance(args, str) else [os.fsdecode(a) for a in args]
+    for word in words:
+        if os.path.basename(word) in NOT_IN_THE_UNIT_TIER:
+            return os.path.basename(word)
+        if word.startswith(NOT_IN_THE_UNIT_TIER_MODULES) or "ipykernel_launcher" in word:
+            return word
+    if words and os.path.basename(words[0]) == "git" and "clone" in words:
+        return "git clone"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def unit_tier_runs_no_build(request, monkeypatch):
+    """In a unit test, starting make, Quarto, a browser, a clone or a kernel fails the test (whatever
+    catches exceptions in between: pytest's failure is not an Exception)."""
+    import subprocess
+
+    if request.node.get_closest_marker("unit") is None:
+        yield
+        return
+    execute_child = subprocess.Popen._execute_child
+
+    def refuse_builds(self, args, *rest, **named):
+        refused = starts_what_the_unit_tier_never_runs(args)
+        if refused:
+            pytest.fail(
+                f"a unit test started {refused!r}: mark it pytest.mark.e2e or test the code without it "
+                "(tests/conftest.py, docs/tests.md)",
+                pytrace=False,
+            )
+        return execute_child(self, args, *rest, **named)
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse_builds)
+    yield
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +143,21 @@ def built_report(tmp_path_factory, synthetic_mirror_path):
     return clone
 
 
+def copy_of_clone(clone: Path, destination: Path) -> Path:
+    """`cp -a` of a built clone: every file's time kept, so make sees the copy as built as the original."""
+    import shutil
+
+    shutil.copytree(clone, destination, symlinks=True)
+    return destination
+
+
+@pytest.fixture
+def own_built_clone(built_report, tmp_path) -> Path:
+    """A copy of `built_report` for one test that changes it (a file, a parameter, a build): what the
+    test does, or leaves behind when it fails, never reaches the tests that read `built_report`."""
+    return copy_of_clone(built_report, tmp_path / "own-clone")
+
+
 QUARTO_SWITCH_OUTPUT = "make-report-with-quarto.out"  # beside the Quarto clone: what `make report` said
 
 
@@ -110,3 +183,9 @@ def quarto_report(built_report, tmp_path_factory):
     (clone.parent / QUARTO_SWITCH_OUTPUT).write_text(result.stdout, encoding="utf-8")
     assert "with Quarto" in result.stdout, result.stdout
     return clone
+
+
+@pytest.fixture
+def own_quarto_clone(quarto_report, tmp_path) -> Path:
+    """A copy of `quarto_report` for one test that changes it (as `own_built_clone`)."""
+    return copy_of_clone(quarto_report, tmp_path / "own-quarto-clone")

@@ -142,7 +142,7 @@ def make_without_proc(clone, *args, **environment):
     )
 
 
-def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(built_report):
+def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(own_built_clone):
     """make report in a mount namespace whose /proc is an empty folder, as on macOS; needs root and
     unshare(1) (Linux), else skipped."""
     if not proc_can_be_hidden():
@@ -150,10 +150,10 @@ def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(built_report):
             "/proc cannot be hidden here (needs root and util-linux's unshare): the unit tests above hide "
             "it from Python instead"
         )
-    result = make_without_proc(built_report, "report")
+    result = make_without_proc(own_built_clone, "report")
     assert result.returncode == 0, result.stderr
     assert "another build is running" not in result.stderr and "report: report/_site/index.html" in result.stdout
-    with open(built_report / ".build.lock", "a+") as other_build:
+    with open(own_built_clone / ".build.lock", "a+") as other_build:
         fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        refused = make_without_proc(built_report, "report")
+        refused = make_without_proc(own_built_clone, "report")
     assert refused.returncode != 0 and "another build is running in this clone" in refused.stderr

@@ -171,48 +171,47 @@ def stale_after_changing(clone: Path, source: str) -> tuple[set[str], bool]:
     return {line.split()[0] for line in out.splitlines()}, source in site.stdout
 
 
-def test_a_page_reruns_only_for_the_code_its_notebook_imports(built_report):
+def test_a_page_reruns_only_for_the_code_its_notebook_imports(own_built_clone):
     for source in (
         "src/helpers/render/quarto_renderer.py",
         "src/helpers/render/fallback_renderer.py",
         "src/helpers/pipeline/build_lock.py",
     ):
-        stale, site = stale_after_changing(built_report, source)
+        stale, site = stale_after_changing(own_built_clone, source)
         assert not stale, (source, stale)
         assert site == ("render" in source), source  # the site is rendered again for its renderers only
-    stale, _ = stale_after_changing(built_report, "src/helpers/analysis/claims.py")
+    stale, _ = stale_after_changing(own_built_clone, "src/helpers/analysis/claims.py")
     from helpers.pipeline.prerequisites import prerequisites
 
     # exactly the pages whose notebooks import the claims module, directly or through others
     users = {name for name, files in prerequisites().items() if "src/helpers/analysis/claims.py" in files}
-    if not any((built_report / "report" / "countries").glob("KOR.ipynb")):
+    if not any((own_built_clone / "report" / "countries").glob("KOR.ipynb")):
         users.discard("32_oecd_country")  # no page of the OECD's countries in this build
     assert stale == users - {"site", "article", "brief", "00_fetch", "01_tidy"}
     assert "50_cite" not in stale
 
 
-def test_a_changed_parameter_reruns_only_what_depends_on_it(built_report):
-    before = snapshot(built_report / "report")
-    result = run_make(built_report, "report", "YOUTH_HIGHLIGHT=NL,DE")
+def test_a_changed_parameter_reruns_only_what_depends_on_it(own_built_clone):
+    before = snapshot(own_built_clone / "report")
+    result = run_make(own_built_clone, "report", "YOUTH_HIGHLIGHT=NL,DE")
     assert re.findall(r"executed (\S+)", result.stdout) == ["10_youth_civic"]
-    after = snapshot(built_report / "report")
+    after = snapshot(own_built_clone / "report")
     changed = {path for path in after if after[path] != before.get(path)}
     assert "youth-civic.ipynb" in changed and "_site/youth-civic.html" in changed
     assert not any(p.startswith("countries/") or p.startswith("_site/countries/") for p in changed)
-    diff = run_make(built_report, "diff").stdout  # nbdime, against the previous build
+    diff = run_make(own_built_clone, "diff").stdout  # nbdime, against the previous build
     assert "== ./youth-civic.ipynb" in diff and "== ./education-gaps.ipynb" not in diff
-    run_make(built_report, "report")  # back to the defaults for the tests that follow
 
 
-def test_make_country_updates_one_page_and_the_index(built_report):
-    before = snapshot(built_report / "report")
-    result = run_make(built_report, "country", "COUNTRY=pt")
+def test_make_country_updates_one_page_and_the_index(own_built_clone):
+    before = snapshot(own_built_clone / "report")
+    result = run_make(own_built_clone, "country", "COUNTRY=pt")
     assert "executed 30_country_profile -> report/countries/PT.ipynb" in result.stdout
-    after = snapshot(built_report / "report")
+    after = snapshot(own_built_clone / "report")
     changed_pages = {p for p in after if p.startswith("_site/") and p.endswith(".html") and after[p] != before.get(p)}
     assert changed_pages <= {"_site/countries/PT.html", "_site/countries.html"}
-    assert (built_report / "report/_site/countries/PT.html").stat().st_mtime > (
-        built_report / "report/_site/countries/ES.html"
+    assert (own_built_clone / "report/_site/countries/PT.html").stat().st_mtime > (
+        own_built_clone / "report/_site/countries/ES.html"
     ).stat().st_mtime
 
 

@@ -100,8 +100,25 @@ def test_cells_outside_the_grammar_are_errors_naming_dataset_series_year_and_cel
         (b"unit,geo\\TIME_PERIOD\t2013 \nNL\t1 \n", "line 2 has 1 dimension codes"),
         (b"geo\\TIME_PERIOD\t2013 \nNL\tabc1 \n", "series NL \\(line 2\\), year 2013: cannot read cell 'abc1 '"),
         (gzip.compress(API_LAYOUT.encode())[:40], "gzip data is truncated"),
+        # found by tests/test_properties.py: a header without dimension names gave a column named ''
+        (b"\\\t2013\n", "dimensions '' are not distinct codes"),
+        (b"geo,geo\\TIME_PERIOD\t2013 \nNL,NL\t1 \n", "dimensions 'geo,geo' are not distinct codes"),
+        (b"year,geo\\TIME_PERIOD\t2013 \n2013,NL\t1 \n", "names a dimension 'year'"),
+        (b"geo\\TIME_PERIOD\t2013 \t2013 \nNL\t1 \t2 \n", "period 2013 appears twice"),
     ],
-    ids=["empty", "html", "quarterly", "short-row", "short-key", "bad-cell", "truncated-gzip"],
+    ids=[
+        "empty",
+        "html",
+        "quarterly",
+        "short-row",
+        "short-key",
+        "bad-cell",
+        "truncated-gzip",
+        "no-dimension-name",
+        "repeated-dimension",
+        "dimension-named-like-a-column",
+        "repeated-period",
+    ],
 )
 def test_malformed_input_is_named(payload, message):
     with pytest.raises(MalformedFile, match=message):

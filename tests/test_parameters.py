@@ -177,3 +177,12 @@ def test_quarto_is_the_paths_first_then_the_virtual_environments(tmp_path, monke
     assert check_settings({"VENV": "env", "QUARTO": ""})["QUARTO"] == ""  # QUARTO= still forces the fallback
     monkeypatch.setenv("PATH", os.path.dirname(on_path))
     assert check_settings({"VENV": "env"})["QUARTO"] == on_path
+
+
+def test_pytests_arguments_are_a_setting_never_given_back_to_make():
+    """ARGS (`make unit ARGS="-k claims -x"`) is free text for pytest: accepted as it is, and, like the
+    mirror's path, never part of the line make reads (recipes take it from the environment)."""
+    hostile = "-k 'claims and not $(shell touch pwned)' -x `touch pwned`"
+    assert check_settings({"ARGS": hostile, "QUARTO": ""})["ARGS"] == hostile
+    line = for_make({"ARGS": hostile, "QUARTO": ""}, ["ARGS"], ["help"], dry_run=True)
+    assert "ARGS" not in line and "pwned" not in line

@@ -84,14 +84,14 @@ def test_a_page_rendered_in_a_part_is_what_quarto_renders_in_the_sites_own_proje
     }
 
 
-def test_make_country_with_quarto_renders_only_that_page_and_the_index(quarto_report):
-    before = snapshot(quarto_report / "report" / "_site")
-    result = run_make(quarto_report, "country", "COUNTRY=PT", quarto=True)
+def test_make_country_with_quarto_renders_only_that_page_and_the_index(own_quarto_clone):
+    before = snapshot(own_quarto_clone / "report" / "_site")
+    result = run_make(own_quarto_clone, "country", "COUNTRY=PT", quarto=True)
     assert "rendered 2 page(s)" in result.stdout
-    after = snapshot(quarto_report / "report" / "_site")
+    after = snapshot(own_quarto_clone / "report" / "_site")
     changed = {p for p in after if p.endswith(".html") and after[p] != before.get(p)}
     assert changed <= {"countries/PT.html", "countries.html"}, changed
-    assert "SYNTHETIC DATA" in (quarto_report / "report" / "_site" / "countries" / "PT.html").read_text()
+    assert "SYNTHETIC DATA" in (own_quarto_clone / "report" / "_site" / "countries" / "PT.html").read_text()
 
 
 def pdf_text(pdf, *pages) -> str:
@@ -143,71 +143,51 @@ def test_the_site_links_the_pdf_from_every_page(quarto_report):
         assert link in page.read_text(encoding="utf-8"), page
 
 
-def test_the_pdf_is_the_same_byte_for_byte_when_rendered_again(quarto_report):
+def test_the_pdf_is_the_same_byte_for_byte_when_rendered_again(own_quarto_clone):
     """Two renders on the same data, one PDF: its creation date is the article's (SOURCE_DATE_EPOCH)."""
-    site = quarto_report / "report" / "_site"
+    site = own_quarto_clone / "report" / "_site"
     before = (site / "article.pdf").read_bytes()
-    (quarto_report / "report" / "article.ipynb").touch()
-    result = run_make(quarto_report, "report", quarto=True)
+    (own_quarto_clone / "report" / "article.ipynb").touch()
+    result = run_make(own_quarto_clone, "report", quarto=True)
     assert "with Quarto" in result.stdout, result.stdout
-    assert (site / "article.pdf").stat().st_mtime_ns > (quarto_report / "report" / "article.ipynb").stat().st_mtime_ns
+    assert (site / "article.pdf").stat().st_mtime_ns > (
+        own_quarto_clone / "report" / "article.ipynb"
+    ).stat().st_mtime_ns
     assert (site / "article.pdf").read_bytes() == before
 
 
-def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(quarto_report):
+def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(own_quarto_clone):
     """A label such as <script> reaches Quarto in a table's caption (tbl-cap, which Quarto reads as
     Markdown twice) and in a table: it is shown as text, never run."""
     import os
     import sys
 
-    catalogue = quarto_report / "src" / "helpers" / "catalogue" / "series.toml"
-    original = catalogue.read_bytes()
-    try:
-        catalogue.write_text(
-            original.decode().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"')
-        )
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "helpers.pipeline.site",
-                "country",
-                "LU",
-                "--quarto",
-                shutil.which("quarto"),
-                "--report-dir",
-                "report",
-                "--provenance",
-                "data/processed/provenance.json",
-            ],
-            cwd=quarto_report,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "PYTHONPATH": str(quarto_report / "src")},
-        )
-        lu = (quarto_report / "report" / "_site" / "countries" / "LU.html").read_text(encoding="utf-8")
-        # inside a quoted attribute (a chart's alt text) the characters are inert text: left aside
-        markup = re.sub(r'="[^"]*"', '=""', lu)
-        assert "<script>alert(1)" not in markup and "&lt;script&gt;alert(1)" in markup
-        assert re.search(r"Table&nbsp;1: &lt;script&gt;alert\(1\)&lt;/script&gt;Luxembourg in every comparison", lu)
-    finally:
-        catalogue.write_bytes(original)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "helpers.pipeline.site",
-                "country",
-                "LU",
-                "--quarto",
-                shutil.which("quarto"),
-                "--report-dir",
-                "report",
-                "--provenance",
-                "data/processed/provenance.json",
-            ],
-            cwd=quarto_report,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "PYTHONPATH": str(quarto_report / "src")},
-        )
+    clone = own_quarto_clone
+    catalogue = clone / "src" / "helpers" / "catalogue" / "series.toml"
+    catalogue.write_text(
+        catalogue.read_text().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"')
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.pipeline.site",
+            "country",
+            "LU",
+            "--quarto",
+            shutil.which("quarto"),
+            "--report-dir",
+            "report",
+            "--provenance",
+            "data/processed/provenance.json",
+        ],
+        cwd=clone,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(clone / "src")},
+    )
+    lu = (clone / "report" / "_site" / "countries" / "LU.html").read_text(encoding="utf-8")
+    # inside a quoted attribute (a chart's alt text) the characters are inert text: left aside
+    markup = re.sub(r'="[^"]*"', '=""', lu)
+    assert "<script>alert(1)" not in markup and "&lt;script&gt;alert(1)" in markup
+    assert re.search(r"Table&nbsp;1: &lt;script&gt;alert\(1\)&lt;/script&gt;Luxembourg in every comparison", lu)

@@ -40,19 +40,14 @@ def test_the_lock_notices_other_data(built_report, tmp_path):
     assert len(found) == 1 and found[0].startswith("isoc_ciegi_ac: differs from the lock in rows, sha256")
 
 
-def test_make_report_warns_when_the_data_differs_from_the_lock(built_report):
-    lock = built_report / "data" / "eurostat.lock"  # a clone commits none: the test records its own
-    run_make(
-        built_report, "lock"
-    )  # the lock of what this clone was built from (../shared's mirror or the generated one)
-    assert "WARNING" not in run_make(built_report, "report").stderr
-    saved = lock.read_text()
-    record = json.loads(saved)
+def test_make_report_warns_when_the_data_differs_from_the_lock(own_built_clone):
+    clone = own_built_clone
+    lock = clone / "data" / "eurostat.lock"  # a clone commits none: the test records its own
+    run_make(clone, "lock")  # the lock of what this clone was built from (../shared's mirror or the generated one)
+    assert "WARNING" not in run_make(clone, "report").stderr
+    record = json.loads(lock.read_text())
     record["datasets"]["isoc_ci_ac_i"]["sha256"] = "0" * 64
     lock.write_text(json.dumps(record))
-    try:
-        out = run_make(built_report, "report").stderr
-        assert "WARNING: the data this report was built from differs from the lock" in out
-        assert "isoc_ci_ac_i: differs from the lock in sha256" in out
-    finally:
-        lock.unlink()
+    out = run_make(clone, "report").stderr
+    assert "WARNING: the data this report was built from differs from the lock" in out
+    assert "isoc_ci_ac_i: differs from the lock in sha256" in out

@@ -80,10 +80,21 @@ def parse_header(first_line: str, *, source: str) -> tuple[list[str], list[int]]
         )
     dims_part, _time_label = cells[0].rsplit("\\", 1)
     dimensions = [d.strip().lower() for d in dims_part.split(",")]
+    # each dimension becomes a column beside the parser's own (found by tests/test_properties.py: a header
+    # '\t2013' gave a column without a name)
+    if not all(re.fullmatch(r"[a-z][a-z0-9_]*", d) for d in dimensions) or len(set(dimensions)) != len(dimensions):
+        raise MalformedFile(
+            f"{source}: the header's dimensions {dims_part!r} are not distinct codes such as 'freq,unit,geo'"
+        )
+    reserved = sorted(set(dimensions) & {"dataset", "year", "value", "flag", "confidentiality"})
+    if reserved:
+        raise MalformedFile(f"{source}: the header names a dimension {reserved[0]!r}, which no Eurostat dataset has")
     years = []
     for cell in cells[1:]:
         if not re.fullmatch(r"\d{4}", cell):
             raise MalformedFile(f"{source}: period {cell!r} in the header is not a year; only annual data is read")
+        if int(cell) in years:
+            raise MalformedFile(f"{source}: period {cell} appears twice in the header")
         years.append(int(cell))
     if not years:
         raise MalformedFile(f"{source}: the header names no periods")

@@ -48,7 +48,10 @@ def parse_oecd_csv(payload: bytes, *, dataset: str, dimensions: tuple[str, ...],
         raise MalformedFile(f"{source}: an HTML page, not the OECD's SDMX-CSV")
     if text and not text.endswith("\n"):
         raise MalformedFile(f"{source}: the answer ends in the middle of a line (truncated)")
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # a lone carriage return in a field, say (found by tests/test_properties.py)
+        raise MalformedFile(f"{source}: not CSV as the OECD writes it ({exc})") from None
     if not rows:
         raise MalformedFile(f"{source}: empty, not the OECD's SDMX-CSV (no header)")
     header = rows[0]

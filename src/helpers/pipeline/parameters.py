@@ -196,8 +196,6 @@ SETTINGS = [
     Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
     Setting("LOCK_CHECK", "check the data lock after a build", _choice(["0", "1"], "one of"), lambda s: "1"),
     Setting("REPEAT", "repetitions of `make bench`", _count, lambda s: "3"),
-    # free text for pytest, never echoed to make (recipes pass it as "$$ARGS" words, as a shell splits them)
-    Setting("ARGS", "pytest's arguments for `make unit` and `make test`", lambda n, v: v, lambda s: "", echoed=False),
     Setting("DATA_DIR", "where data/raw and data/processed live", _folder, lambda s: "data"),
     Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, lambda s: "report"),
     Setting("VENV", "the virtual environment's folder", _folder, lambda s: ".venv"),
@@ -219,6 +217,13 @@ SETTINGS = [
         "the quarto program (empty: the fallback renderer)",
         lambda n, v: _program(n, v, empty=True),
         lambda s: shutil.which("quarto") or shutil.which("quarto", path=str(ROOT / s["VENV"] / "bin")) or "",
+    ),
+    Setting(
+        "ARGS",
+        "pytest's arguments for `make unit` and `make test`, such as -k claims -x",
+        lambda n, v: v,  # any text: pytest judges it, and recipes read it from the environment
+        lambda s: "",
+        echoed=False,
     ),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}
