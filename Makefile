@@ -193,7 +193,7 @@ lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench); `b
 	"$$PYTHON" -m black --check --quiet src tests bench
 
 unit: $(ENV_STAMP) ## Run the unit tests (about a minute; pytest's arguments in ARGS="-k claims -x")
-	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest -m "not e2e and not browser" "$$@"
+	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest -m unit "$$@"
 
 test: $(ENV_STAMP) browser-deps ## Run the whole test suite (unit, end to end, browser; pytest's arguments in ARGS)
 	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest "$$@"

@@ -9,8 +9,8 @@ notebooks tell Python that the module is absent before jsonschema looks for it; 
 leaves the "iri" checkers out, as it does wherever the extra is not installed.
 
 papermill, for its part, imports `pyarrow.fs` for an HDFS handler (about 0.4 s with numpy): the processes
-that run notebooks never read from HDFS, and skip it the same way (papermill expects its absence). They
-read no parquet either: the kernels, other processes, do.
+that run notebooks never read from HDFS, so `import_papermill` imports it without (papermill expects its
+absence); what is imported after it finds pyarrow as usual.
 """
 
 from __future__ import annotations
@@ -21,11 +21,23 @@ SKIPPED = "rfc3987_syntax"
 SKIPPED_BY_PAPERMILL = "pyarrow.fs"
 
 
+def import_papermill():
+    """papermill, imported without its HDFS handler's `pyarrow.fs` (papermill expects it may be absent);
+    anything imported after it finds pyarrow as usual."""
+    skipped = "papermill" not in sys.modules and SKIPPED_BY_PAPERMILL not in sys.modules
+    if skipped:
+        sys.modules[SKIPPED_BY_PAPERMILL] = None
+    try:
+        import papermill
+    finally:
+        if skipped:
+            del sys.modules[SKIPPED_BY_PAPERMILL]
+    return papermill
+
+
 def skip_unused_iri_grammar() -> bool:
-    """Keep jsonschema from importing `rfc3987_syntax` (and papermill from importing `pyarrow.fs`); True when
-    it took effect (jsonschema was not imported yet, and the module not loaded by anything else)."""
-    if "papermill" not in sys.modules and SKIPPED_BY_PAPERMILL not in sys.modules:
-        sys.modules[SKIPPED_BY_PAPERMILL] = None  # papermill.iorw expects an ImportError where pyarrow is absent
+    """Keep jsonschema from importing `rfc3987_syntax`; True when it took effect (jsonschema was
+    not imported yet, and the module not loaded by anything else)."""
     if "jsonschema" in sys.modules or SKIPPED in sys.modules:
         return False
     sys.modules[SKIPPED] = None  # `import rfc3987_syntax` now raises ImportError, which jsonschema expects

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from helpers.base.atomic_files import write_text_atomic
 from helpers.base.errors import DISK_FULL
-from helpers.base.jupyter_imports import skip_unused_iri_grammar
+from helpers.base.jupyter_imports import import_papermill, skip_unused_iri_grammar
 from helpers.publish import BUILD_VARIABLE
 from helpers.render.cell_options import write_cell_options
 
@@ -131,6 +131,8 @@ def register_engine() -> None:
     if _engine_registered:
         return
     from nbclient.util import ensure_async
+
+    import_papermill()  # first: without its HDFS handler's imports
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
@@ -247,7 +249,7 @@ def execute(
     name: str, parameters: dict | None = None, output: Path | None = None, *, kernel: str = KERNEL_NAME
 ) -> Path:
     """Run ``notebooks/<name>.ipynb`` with `parameters`; return the executed copy's path."""
-    import papermill
+    papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
     register_engine()
