@@ -113,6 +113,7 @@ def test_lock_held_is_said_only_to_the_build_that_holds_the_lock(monkeypatch):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@pytest.mark.e2e  # a clone, and make
 def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
     """A second build, however it is called, stops at once (exit 75) and runs nothing."""
     clone = tmp_path / "clone"

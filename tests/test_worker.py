@@ -99,6 +99,7 @@ def test_a_worker_never_serves_code_that_changed_and_none_is_kept_with_warm_minu
     assert worker.ask_worker(report, {"command": "ping"}) is None and not (report / ".worker" / "socket").exists()
 
 
+@pytest.mark.e2e  # starts the warm worker (a kernel)
 def test_a_worker_stops_by_itself_when_idle(tmp_path):
     report = tmp_path / "report"
     report.mkdir()
@@ -111,6 +112,7 @@ def test_a_worker_stops_by_itself_when_idle(tmp_path):
     assert time.monotonic() - started < 60 and not (report / ".worker" / "socket").exists()
 
 
+@pytest.mark.e2e  # starts the warm worker's command
 def test_without_a_worker_nothing_is_asked_and_stop_says_so(tmp_path):
     assert worker.ask_worker(tmp_path, {"command": "ping"}) is None
     result = subprocess.run(
