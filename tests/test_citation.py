@@ -107,6 +107,7 @@ def test_citation_cff_and_the_doi_forms_read_here_are_valid_citation_file_format
     assert schema_check(cff_with(broken, doi=f"https://doi.org/{DOI}")).returncode != 0
 
 
+@pytest.mark.e2e  # runs cffconvert, fetched from PyPI by uv
 def test_cffconvert_validates_citation_cff():
     """cffconvert, the converter `make release` uses, in an environment of its own (it pins jsonschema<4,
     which Jupyter's packages cannot share); skipped where uv cannot fetch it from PyPI."""
