@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -82,6 +83,24 @@ def unit_tier_runs_no_build(request, monkeypatch):
 
     monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse_builds)
     yield
+
+
+def schema_check(schema: str, *files) -> subprocess.CompletedProcess:
+    """`check-jsonschema --builtin-schema SCHEMA FILES` (the schemas it ships: offline), run in this
+    process: its own code and exit status, without a Python start and the schema's imports per call."""
+    import contextlib
+    import io
+
+    from check_jsonschema.cli.main_command import main
+
+    arguments = ["--builtin-schema", schema, *map(str, files)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(arguments, standalone_mode=False)
+        except SystemExit as exc:
+            code = exc.code
+    return subprocess.CompletedProcess(["check-jsonschema", *arguments], code or 0, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="session")

@@ -94,6 +94,7 @@ def test_a_killed_build_never_keeps_the_next_one_out(tmp_path, make_process):
         still.wait()
 
 
+@pytest.mark.e2e  # runs make
 def test_two_makes_at_once_one_is_refused_in_one_line(tmp_path):
     """Through make itself: the settings check takes the lock for its make; a second make of a writing goal
     in the same clone is refused while the first runs (a recipe that sleeps), and passes after it."""

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from conftest import schema_check as check_jsonschema
 from helpers.publish.citation import citation_markdown, doi_url, read_citation, report_doi
 from helpers.render.article import front_matter
 
@@ -89,12 +90,7 @@ def test_quartos_citation_metadata_has_the_same_doi_as_citation_cff():
 
 
 def schema_check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.citation-file-format", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return check_jsonschema("vendor.citation-file-format", path)
 
 
 def test_citation_cff_and_the_doi_forms_read_here_are_valid_citation_file_format(tmp_path):
@@ -111,6 +107,7 @@ def test_citation_cff_and_the_doi_forms_read_here_are_valid_citation_file_format
     assert schema_check(cff_with(broken, doi=f"https://doi.org/{DOI}")).returncode != 0
 
 
+@pytest.mark.e2e  # runs cffconvert, fetched from PyPI by uv
 def test_cffconvert_validates_citation_cff():
     """cffconvert, the converter `make release` uses, in an environment of its own (it pins jsonschema<4,
     which Jupyter's packages cannot share); skipped where uv cannot fetch it from PyPI."""

@@ -360,6 +360,7 @@ def test_no_refresh_reuses_what_is_there(good_raw, synthetic_mirror):
     assert snapshot(good_raw) == before
 
 
+@pytest.mark.e2e  # runs make
 def test_make_data_source_live_against_the_stand_in_in_2025_forms(synthetic_mirror, tmp_path):
     """`make data SOURCE=live`, the way a user with internet runs it, against Eurostat's 2025 forms."""
     from eurostat_standin import CONFIDENTIAL_GEOS

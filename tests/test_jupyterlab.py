@@ -117,6 +117,7 @@ def kernel_says(km, code: str) -> str:
         client.stop_channels()
 
 
+@pytest.mark.e2e  # starts a kernel
 def test_a_kernel_the_runner_starts_makes_outputs_for_the_renderers(monkeypatch, tmp_path):
     from jupyter_client.kernelspec import NoSuchKernel
 

@@ -24,6 +24,7 @@ def make(*args):
 
 
 @pytest.mark.parametrize("version", ["3.81", "3.82", "4.0", "4.1", "4.2", "4.2.1"])
+@pytest.mark.e2e  # runs make
 def test_an_older_make_stops_first_with_one_line_naming_the_fix(version):
     result = make("report", f"MAKE_VERSION={version}")
     assert result.returncode == 2 and result.stdout == ""
@@ -35,6 +36,7 @@ def test_an_older_make_stops_first_with_one_line_naming_the_fix(version):
 
 
 @pytest.mark.parametrize("version", ["4.3", "4.4.1", "4.10", "5.0"])
+@pytest.mark.e2e  # runs make
 def test_a_new_enough_make_passes_the_check(version):
     # past the check, the settings' check refuses MAKE_VERSION given on the command line: proof it was reached
     result = make("help", f"MAKE_VERSION={version}")

@@ -105,6 +105,7 @@ def test_a_variable_that_is_not_a_setting_is_refused_before_any_check():
 # ----------------------------------------------------------------------------- the lock
 
 
+@pytest.mark.e2e  # a clone, and make
 def test_no_variable_skips_the_lock_another_build_holds(tmp_path):
     """A second build, however it is called, stops at once and runs nothing."""
     clone = tmp_path / "clone"

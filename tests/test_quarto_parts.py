@@ -122,6 +122,7 @@ def test_a_parts_configuration_renders_its_pages_and_links_the_navbar_to_outputs
     )
 
 
+@pytest.mark.e2e  # runs Quarto
 def test_the_whole_site_is_rendered_in_parallel_parts_and_merged(report):
     (report / "_site").mkdir()
     (report / "_site" / "stale.html").write_text("a page of an older build")
@@ -139,6 +140,7 @@ def test_the_whole_site_is_rendered_in_parallel_parts_and_merged(report):
     assert not (report / PARTS_DIR).exists() and not (report / "_site.new").exists()
 
 
+@pytest.mark.e2e  # runs Quarto
 def test_some_pages_replace_only_their_files_and_their_search_entries(report):
     render(report, jobs=2)
     site = report / "_site"
@@ -154,6 +156,7 @@ def test_some_pages_replace_only_their_files_and_their_search_entries(report):
     assert json.loads((site / "search.json").read_text()) == index_before  # same entries, same order
 
 
+@pytest.mark.e2e  # runs Quarto
 def test_a_failed_render_leaves_the_previous_site_as_it_was(report, monkeypatch):
     render(report, jobs=2)
     site = report / "_site"

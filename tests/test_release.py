@@ -84,6 +84,7 @@ def test_the_citation_gets_the_release_date_and_the_commit_and_keeps_the_rest():
     assert release.filled_citation(filled, date="2027-02-01", commit="e" * 40).count("commit:") == 1
 
 
+@pytest.mark.e2e  # runs cffconvert, fetched from PyPI by uv
 def test_zenodo_json_is_converted_by_cffconvert(tmp_path):
     if not (shutil.which("uv", path=str(os.path.dirname(os.sys.executable))) or shutil.which("uv")):
         pytest.skip("uv not found: cffconvert cannot run in an environment of its own here")

@@ -211,6 +211,7 @@ def test_a_site_built_by_the_other_renderer_is_rendered_again_and_said_in_one_li
 
 
 @pytest.mark.parametrize("quarto, stamp", [("", ".built-fallback"), (sys.executable, ".built-quarto")])
+@pytest.mark.e2e  # runs make
 def test_makes_site_stamp_names_the_renderer_in_use(quarto, stamp):
     """The same word as renderer_in_use: a site built by the other renderer has no stamp of this one,
     so make renders it again (whole: its new stamp is older than nothing)."""

@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import ROOT
+from conftest import schema_check as check_jsonschema
 
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml")) + sorted(WORKFLOW_DIR.glob("*.yaml"))
@@ -22,12 +22,7 @@ QUARTO_SETUP = "quarto-dev/quarto-actions/setup@"
 
 def schema_check(*files: Path) -> subprocess.CompletedProcess:
     """check-jsonschema with the GitHub workflow schema it ships (it reads nothing from the network)."""
-    return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return check_jsonschema("vendor.github-workflows", *files)
 
 
 def load(name: str) -> dict:
@@ -125,6 +120,7 @@ def test_both_workflows_set_up_the_same_quarto_with_quartos_own_action():
     assert len(versions) == 1 and versions.pop().startswith("1.11."), "one pinned Quarto 1.11.x in both workflows"
 
 
+@pytest.mark.e2e  # runs make -pn
 def test_a_version_tag_builds_live_releases_and_deploys_the_site_make_report_builds():
     workflow = load("release.yml")
     assert workflow["on"] == {"push": {"tags": ["v*"]}}
@@ -149,6 +145,7 @@ def test_a_version_tag_builds_live_releases_and_deploys_the_site_make_report_bui
     step_using(deploy, "actions/deploy-pages")
 
 
+@pytest.mark.e2e  # runs make -pn
 def test_the_makefile_has_the_release_target_the_tag_workflow_runs():
     if not re.search(r"^release:", make_database(), re.M):
         pytest.skip(
