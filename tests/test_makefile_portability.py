@@ -51,8 +51,7 @@ def test_the_check_comes_before_anything_an_older_make_cannot_read():
     # make 3.81 knows these functions; nothing else is called before the check
     assert set(re.findall(r"\$\((\w+)[ ,]", before)) <= {"subst", "filter", "word", "error"}
     after = "\n".join(lines[check_ends:])
-    first_new = min(after.index("&:"), after.index("$(file <"))
-    assert first_new > 0
+    assert after.index("&:") > 0  # grouped targets, 4.3's: after the check
 
 
 def test_the_conda_environment_brings_a_new_enough_make():

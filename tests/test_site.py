@@ -67,7 +67,9 @@ def test_quarto_uses_stored_outputs_hides_code_and_shows_the_banner():
 
 def test_environment_installs_quarto_for_users():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert "quarto" in environment["dependencies"]
+    from helpers.base.quarto_install import QUARTO_VERSION
+
+    assert f"quarto={QUARTO_VERSION}" in environment["dependencies"]
 
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC"  # 1x1
