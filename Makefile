@@ -34,6 +34,11 @@ $(foreach setting,$(SETTINGS),$(eval override $(setting)))
 override EUROSTAT_MIRROR := $(value EUROSTAT_MIRROR)
 override ARGS := $(value ARGS)
 export EUROSTAT_MIRROR ARGS $(filter-out PARAMS_CHANGED,$(foreach setting,$(SETTINGS),$(firstword $(subst =, ,$(setting)))))
+# A fresh clone: the building goals make the environment first, then make reads this file again (a remade
+# makefile), so that the settings find the Quarto the environment brought (helpers.base.quarto_install).
+ifneq ($(filter report site country briefs pages notebooks,$(MAKECMDGOALS)),)
+-include $(ENV_STAMP)
+endif
 # what the kernels print (library warnings, ipykernel's notices) goes here, not to the terminal
 export OECD_BUILD_LOG := $(CURDIR)/build.log
 KERNEL := oecd-social-media

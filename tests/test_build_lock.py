@@ -158,3 +158,12 @@ def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(own_built_clone):
         fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
         refused = make_without_proc(own_built_clone, "report")
     assert refused.returncode != 0 and "another build is running in this clone" in refused.stderr
+
+
+def test_a_make_that_reads_its_makefile_again_keeps_its_lock(tmp_path, make_process):
+    """After making the environment, make reads the Makefile again in the same process: the check finds the
+    lock held for that same process, and goes on."""
+    path = tmp_path / ".build.lock"
+    assert build_lock.take_for(make_process.pid, path) == ""
+    assert build_lock.take_for(make_process.pid, path) == ""
+    assert build_lock.take_for(os.getpid(), path, wait=0.1).startswith("another build is running")

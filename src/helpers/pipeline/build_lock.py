@@ -53,6 +53,9 @@ def take_for(make_pid: int, path: Path = Path(".build.lock"), wait: float = 2.0)
             break
         except BlockingIOError:
             holder = _recorded_pid(path)
+            if holder == make_pid:  # this make read its Makefile again (after making the environment): it holds it
+                os.close(fd)
+                return ""
             # the make that held it has ended: its holder lets go within POLL
             if holder and not _alive(holder) and time.monotonic() < deadline:
                 time.sleep(POLL)
