@@ -352,3 +352,29 @@ def test_every_page_credits_the_report_as_citation_cff_does(tmp_path):
     assert f"{cff['title']}, version {cff['version']}, {cff['date-released']}." in credit
     footer = CONFIG["website"]["page-footer"]["center"]
     assert credit in footer and KOSOVO_NOTE in footer
+
+
+def test_a_notebooks_own_layout_option_survives_the_runners_options():
+    """A cell that shows a wide table says so itself (`#| column: page`); the options written from its
+    outputs keep it, and replace any other option line."""
+    from helpers.render.cell_options import read_options, write_cell_options
+
+    cell = {
+        "cell_type": "code",
+        "id": "wide",
+        "metadata": {},
+        "source": "#| column: page\n#| label: stale\nshow(table)",
+        "outputs": [],
+    }
+    (written,) = write_cell_options({"cells": [cell]})["cells"]
+    assert read_options(written) == {"label": "wide", "column": "page"}
+    assert written["source"].endswith("\nshow(table)")
+
+
+def test_the_wide_tables_say_so_in_their_notebooks():
+    wide = {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if "".join(cell["source"]).startswith("#| column: page\n"):
+                wide[cell["id"]] = path.stem
+    assert {"country-profile", "scorecard", "provenance", "youth-change", "senior-distance"} <= set(wide)

@@ -8,7 +8,8 @@ article can embed it. Cell ids are stable (tests/test_notebook_sources.py), so l
 
 Quarto reads these lines itself (it numbers, captions and cross-references the figures and
 tables in HTML and PDF); the fallback renderer reads them with `read_options`. Values are
-written as JSON strings, which YAML reads as they are.
+written as JSON strings, which YAML reads as they are. A notebook's own layout options stay (a cell
+that shows a wide table says `#| column: page`: the page's width, not the text column's).
 """
 
 from __future__ import annotations
@@ -19,17 +20,7 @@ from helpers.publish import REPORT_KEY
 
 OPTION_PREFIX = "#| "
 FIGURES_CAPTION = "The paper's year and the latest year, one chart each."
-# the tables that need the page's width, not the text column's (Quarto: column: page)
-WIDE_TABLES = {
-    "country-profile",
-    "youth-change",
-    "education-change",
-    "senior-change",
-    "other-change",
-    "scorecard",
-    "provenance",
-    "senior-distance",
-}
+NOTEBOOK_OPTIONS = ("column",)  # the options a notebook's cell gives itself (the layout), kept as written
 SKIPPED_TAGS = {"parameters", "injected-parameters"}
 
 
@@ -87,9 +78,8 @@ def options_for(cell: dict) -> list[str]:
         options = [f"label: tbl-{ident}", f"tbl-cap: {_yaml(table_caption_option(tables[0]['caption']))}"]
     else:
         options = [f"label: {ident}"]
-    if tables and ident in WIDE_TABLES:
-        options.append("column: page")
-    return options
+    own = read_options(cell)
+    return options + [f"{key}: {own[key]}" for key in NOTEBOOK_OPTIONS if key in own]
 
 
 def write_cell_options(notebook: dict) -> dict:
