@@ -9,7 +9,7 @@ import pytest
 
 from helpers.analysis.claims import evaluate_claim, load_claims
 from helpers.publish.outputs import verdict_span
-from helpers.publish.statements import claim_statement, claims_naming, verdict_words
+from helpers.publish.statements import claim_statement, claims_naming, fitting_trials, flag_words, verdict_words
 from helpers.publish.scorecard import verdict_table
 from tables import education_rows, tidy
 
@@ -148,3 +148,18 @@ def test_a_country_no_claim_names_is_said_so_in_one_sentence():
     store = tidy(youth_flagged(2013, {"NL": (32,), "AT": (8,), "DE": (20,)}))
     shown = claims_naming(store, "MT", ["NL", "AT", "DE"])
     assert (shown.markdown, shown.metadata) == ("No claim of the paper names Malta.", {"verdicts": {}})
+
+
+def test_a_flag_is_said_in_eurostats_words_and_no_flag_adds_nothing():
+    assert flag_words("u") == " (flag u: low reliability)"
+    assert flag_words("") == ""
+
+
+def test_the_fitting_trials_are_the_candidates_that_fit_of_the_claim_asked_for():
+    """The youth page names the series that fit the paper (and says when the default one does)."""
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2012, {"NL": 40, "AT": 8, "DE": 20}))
+    results = [evaluate_claim(store, claim(c), 2013) for c in ("E-1", "Y-1")]
+    fit = fitting_trials(results, "Y-1")
+    assert [(t.indic_is, t.unit, t.year) for t in fit] == [("I_IUPOL2", "PC_IND", 2013)]
+    assert {t.candidate for t in results[1].trials} - {t.candidate for t in fit}  # others were tried, and left out
+    assert fitting_trials(results, "E-1") == []

@@ -1,4 +1,5 @@
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -96,7 +97,9 @@ def test_store_missing_says_what_to_run(tmp_path):
         load_store(tmp_path)
     with pytest.raises(MissingData, match="make data"):
         build_store(tmp_path)
-    with pytest.raises(MissingData, match=f"^no provenance at {tmp_path / 'provenance.json'}: run `make data` first$"):
+    with pytest.raises(
+        MissingData, match=f"^no provenance at {re.escape(str(tmp_path / 'provenance.json'))}: run `make data` first$"
+    ):
         load_provenance(tmp_path)
 
 
