@@ -201,7 +201,7 @@ unit: $(ENV_STAMP) ## Run the unit tests (about a minute; pytest's arguments in 
 	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest -m unit "$$@"
 
 mutation: $(ENV_STAMP) ## Mutation testing (mutmut) of the analysis, the store's checks, the parsers and the statements: each module's score
-	"$$PYTHON" tests/mutation.py
+	"$$PYTHON" tests/mutation.py --max-children 2
 
 test: $(ENV_STAMP) browser-deps ## Run the whole test suite (unit, end to end, browser; pytest's arguments in ARGS)
 	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest "$$@"
