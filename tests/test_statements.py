@@ -102,6 +102,13 @@ def youth_flagged(year, values):
     return [("I_IUPOL2", "PC_IND", "Y16_24", geo, year, *value) for geo, value in values.items()]
 
 
+def naming(store, country, compared, *, paper_year=None, latest_year=0):
+    """claims_naming on the verdicts of this store for these settings, as a page reads them from the build."""
+    from helpers.analysis.claims import evaluate_all
+
+    return claims_naming(evaluate_all(store, paper_year, compared, latest_year), country, paper_year=paper_year)
+
+
 def table_rows(markdown: str) -> dict[str, list[str]]:
     """A Markdown table's body rows by their first cell, cells stripped."""
     rows = [line.strip("|").split(" | ") for line in markdown.splitlines()[2:]]
@@ -116,7 +123,7 @@ def test_a_country_page_lists_the_claims_naming_it_with_its_own_evidence_in_the_
         + youth_flagged(2013, {"NL": (32,), "AT": (12, "u"), "DE": (20,)})
         + youth_flagged(2015, {"NL": (31,), "AT": (9,), "DE": (20,)})
     )
-    austria = claims_naming(store, "AT", ["NL", "AT", "DE"])
+    austria = naming(store, "AT", ["NL", "AT", "DE"])
     assert austria.markdown.splitlines()[0] == "| claim | the paper says | verdict (whole claim) | evidence | latest |"
     rows = table_rows(austria.markdown)
     assert list(rows) == ["Y-1", "E-2"]
@@ -137,16 +144,16 @@ def test_a_country_page_lists_the_claims_naming_it_with_its_own_evidence_in_the_
         "(in the year that decided the claim)."
     )
     # the page's settings reach the evaluation: the paper's year and the cap on the latest year
-    netherlands = claims_naming(store, "NL", ["NL", "AT", "DE"], paper_year=2012, latest_year=2013)
+    netherlands = naming(store, "NL", ["NL", "AT", "DE"], paper_year=2012, latest_year=2013)
     assert netherlands.metadata["verdicts"] == {"Y-1": ["reproduced", "partly"]}
     assert table_rows(netherlands.markdown)["Y-1"][2].startswith("2012: Netherlands within 30-35: Netherlands 33.0 - ")
     assert "and Netherlands' own evidence" in netherlands.metadata["report"]["caption"]
-    assert claims_naming(store, "NL", ["NL", "AT", "DE"]).metadata["verdicts"]["Y-1"] == ["reproduced", "reproduced"]
+    assert naming(store, "NL", ["NL", "AT", "DE"]).metadata["verdicts"]["Y-1"] == ["reproduced", "reproduced"]
 
 
 def test_a_country_no_claim_names_is_said_so_in_one_sentence():
     store = tidy(youth_flagged(2013, {"NL": (32,), "AT": (8,), "DE": (20,)}))
-    shown = claims_naming(store, "MT", ["NL", "AT", "DE"])
+    shown = naming(store, "MT", ["NL", "AT", "DE"])
     assert (shown.markdown, shown.metadata) == ("No claim of the paper names Malta.", {"verdicts": {}})
 
 
