@@ -130,8 +130,18 @@ class Setting:
     name: str
     meaning: str
     check: Callable[[str], str]
-    default: str | Callable[[dict], str]  # a function of the settings before it
+    default: str | Callable[[dict], str]  # with {NAME}: the value of a setting before it; or a function of them
     echoed: bool = True  # given back to make; the mirror (any path) never is: recipes read it from the environment
+
+
+_unit = _one_of(lambda: [u for u in load_catalogue().labels["unit"] if u.startswith("PC_IND")], "a unit code")
+_comparison = _one_of(lambda: [*load_catalogue().comparison_sets, "all"])
+_indicator = _one_of(["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code")
+_optional_program = partial(_program, empty=True)
+
+
+def _env_stamp(s: dict) -> str:
+    return ".conda-kernel.stamp" if "PYTHON" in s["given"] else f"{s['VENV']}/.installed"
 
 
 def _quarto(s: dict) -> str:
@@ -143,19 +153,9 @@ SETTINGS = [
     Setting("SOURCE", "where the data come from", _one_of(["auto", "live", "mirror"]), "auto"),
     Setting("PAPER_YEAR", "the paper's survey year", _year, "2013"),
     Setting("LATEST_YEAR", "the latest year compared (0: the latest with data)", partial(_year, zero=True), "0"),
-    Setting(
-        "UNIT",
-        "the unit of the charts",
-        _one_of(lambda: [u for u in load_catalogue().labels["unit"] if u.startswith("PC_IND")], "a unit code"),
-        "PC_IND",
-    ),
-    Setting("COMPARISON", "the countries ranked", _one_of(lambda: [*load_catalogue().comparison_sets, "all"]), "paper"),
-    Setting(
-        "YOUTH_INDICATOR",
-        "the youth page's indicator",
-        _one_of(["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code"),
-        "I_IUPOL2",
-    ),
+    Setting("UNIT", "the unit of the charts", _unit, "PC_IND"),
+    Setting("COMPARISON", "the countries ranked", _comparison, "paper"),
+    Setting("YOUTH_INDICATOR", "the youth page's indicator", _indicator, "I_IUPOL2"),
     Setting("YOUTH_HIGHLIGHT", "the countries the youth page highlights", _countries, "NL,AT"),
     Setting("COUNTRY", "the country of `make country`", partial(_countries, one=True, empty=True), ""),
     Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
@@ -165,19 +165,9 @@ SETTINGS = [
     Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, "report"),
     Setting("VENV", "the virtual environment's folder", _folder, ".venv"),
     Setting("PYTHON_BOOTSTRAP", "the Python that creates the virtual environment", _program, "python3"),
-    Setting(
-        "PYTHON",
-        "the Python that runs the build (a conda environment's, say)",
-        _program,
-        lambda s: f"{s['VENV']}/bin/python",
-    ),
-    Setting(
-        "ENV_STAMP",
-        "the file marking the environment ready (empty: none)",
-        partial(_program, empty=True),
-        lambda s: ".conda-kernel.stamp" if "PYTHON" in s["given"] else f"{s['VENV']}/.installed",
-    ),
-    Setting("QUARTO", "the quarto program (empty: the fallback renderer)", partial(_program, empty=True), _quarto),
+    Setting("PYTHON", "the Python that runs the build (a conda environment's, say)", _program, "{VENV}/bin/python"),
+    Setting("ENV_STAMP", "the file marking the environment ready (empty: none)", _optional_program, _env_stamp),
+    Setting("QUARTO", "the quarto program (empty: the fallback renderer)", _optional_program, _quarto),
     # any text: pytest judges it, and recipes read it from the environment
     Setting("ARGS", "pytest's arguments for `make unit` and `make test`, such as -k claims -x", str, "", echoed=False),
 ]
@@ -192,7 +182,10 @@ def check_settings(given: dict[str, str]) -> dict[str, str]:
     """Every setting checked (given values, else defaults), in order; the first refusal raises."""
     checked = {"given": given}
     for s in SETTINGS:
-        value = given[s.name] if s.name in given else s.default(checked) if callable(s.default) else s.default
+        if s.name in given:
+            value = given[s.name]
+        else:
+            value = s.default(checked) if callable(s.default) else s.default.format(**checked)
         try:
             checked[s.name] = s.check(value)
         except Takes as takes:
