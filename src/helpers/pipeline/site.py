@@ -69,6 +69,10 @@ def _country(args: argparse.Namespace, code: str) -> int:
     from helpers.pipeline.notebook_runner import prestart_kernel
 
     prestart_kernel()  # it starts and imports while this process loads the rest
+    import threading
+
+    # the renderers' imports while the kernel runs the notebook (this process only waits on it meanwhile)
+    threading.Thread(target=_import_renderers, daemon=True).start()
     from helpers.pipeline.pages import run
 
     # the checked settings' parameters, as every country page; run again even when current
@@ -76,6 +80,12 @@ def _country(args: argparse.Namespace, code: str) -> int:
         return 1
     briefed = _briefs(args, [code])  # before the page, which links it
     return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"]) or briefed
+
+
+def _import_renderers() -> None:
+    import helpers.render.brief  # noqa: F401
+    import helpers.render.fallback_renderer  # noqa: F401
+    import helpers.render.quarto_renderer  # noqa: F401
 
 
 def brief_codes(report_dir: Path, codes: list[str]) -> list[str]:
