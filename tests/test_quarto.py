@@ -46,7 +46,7 @@ def test_every_quarto_page_is_marked_self_contained_and_titled(quarto_report):
     youth = (quarto_report / "report" / "_site" / "youth-civic.html").read_text(encoding="utf-8")
     # numbered, captioned figures and tables, referred to from the text
     assert re.search(
-        r'<div id="fig-youth-then" class="quarto-float.*?<figure.*?<img src="youth-civic_files/[^"]+\.png"'
+        r'<div id="fig-youth-then" class="quarto-float.*?<figure.*?<svg class="report-chart" role="graphics-document"'
         r".*?<figcaption[^>]*>\s*Figure&nbsp;1: 16-24 year olds",
         youth,
         re.S,

@@ -108,8 +108,10 @@ def axis_top(*values) -> float:
 
 
 def number(value: float) -> str:
-    """A value as the chart's words give it: as in the data, without a trailing '.0' (45, 45.3)."""
-    return f"{value:.1f}".removesuffix(".0")
+    """A value as the chart's words give it: as in the data (Eurostat's two decimals at most), without
+    trailing zeros (45, 45.3, 31.23)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def value_words(value: float, flag: str = "", unit: str = "%") -> str:
@@ -171,7 +173,9 @@ def svg_text(fig: plt.Figure, *, name: str) -> str:
     for gid, words in mark_titles(fig).items():
         opening = f'<g id="{gid}">'
         if svg.count(opening) != 1:
-            raise RuntimeError(f"chart {name}: the mark {words!r} is drawn {svg.count(opening)} times in the SVG, not once")
+            raise RuntimeError(
+                f"chart {name}: the mark {words!r} is drawn {svg.count(opening)} times in the SVG, not once"
+            )
         svg = svg.replace(opening, f"{opening}\n   <title>{escape(words)}</title>", 1)
     return _unique_ids(svg, prefix)
 
@@ -283,7 +287,11 @@ def dumbbell(
     for i, row in data.iterrows():
         text = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
         mark = ax.text(top + 1, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
-        gap = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.1f}".removesuffix(".0") + " percentage points"
+        gap = (
+            "no data"
+            if pd.isna(row["gap"])
+            else f"{'+' if row['gap'] > 0 else ''}{number(row['gap'])} percentage points"
+        )
         title_mark(mark, f"{row['country']}{when}: gap {gap}")
     ax.set_yticks(y, data["country"])
     for tick, geo in zip(ax.get_yticklabels(), data["geo"]):

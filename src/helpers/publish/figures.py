@@ -23,7 +23,7 @@ from helpers.publish.charts import (
     svg_text,
     trend_lines,
 )
-from helpers.publish.outputs import Shown
+from helpers.publish.outputs import Shown, callout
 from helpers.publish.tables import csv_link, no_data, write_csv
 from helpers.publish.text import markdown_text
 
@@ -240,7 +240,10 @@ def publish_small_multiples(
 
     write_csv(table, name=name, output_dir=output_dir)
     years = table.dropna(subset=["value"]).year
-    span = f"{years.min()}-{years.max()}" if len(years) else "no data"
+    if not len(years):
+        note = f"No data for {country} or the {eu} in any comparison of the report."
+        return Shown(callout("note", "no-data", f"**{markdown_text(note)}**"), text=note)
+    span = f"{years.min()}-{years.max()}"
     top = axis_top(table["value"])
     year_range = (int(table["year"].min()), int(table["year"].max()))
     note = flag_note(table["flag"]).replace("Hatched bars carry a flag", "Ringed points carry a flag")
@@ -251,7 +254,10 @@ def publish_small_multiples(
         + (f"{note}. " if note else "")
         + f"{source_line(provenance, datasets)}."
     )
-    group = {"caption": f"{markdown_text(caption)} {csv_link(name, 'the data behind these charts')}", "columns": columns}
+    group = {
+        "caption": f"{markdown_text(caption)} {csv_link(name, 'the data behind these charts')}",
+        "columns": columns,
+    }
     charts = []
     for n, (panel, part) in enumerate(table.groupby("panel", sort=False)):
         own = part[part.line == country].dropna(subset=["value"]).sort_values("year")
