@@ -9,6 +9,7 @@ derived from the chart's name, so a re-run changes no byte and two charts on one
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from xml.sax.saxutils import escape
@@ -144,11 +145,31 @@ def mark_titles(fig: plt.Figure) -> dict[str, str]:
 ID = re.compile(r'\bid="([^"]+)"')
 
 
+REFERENCE = re.compile(r'(?:url\(#|href="#)([^")]+)')
+GROUP = re.compile(r"<g>|<g\s[^>]*>|</g>")
+
+
 def _unique_ids(svg: str, prefix: str) -> str:
-    """Every id of the SVG (matplotlib's: figure_1, clip paths, markers) and every reference to one
-    prefixed with `prefix`, so that two charts inlined in one page share no id."""
+    """The ids a reference needs (clip paths, markers, hatches) prefixed with `prefix`, and the
+    references with them, so that two charts inlined in one page share no id; the other ids (one per
+    group: figure_1, text_5) dropped, and then the groups that hold nothing of their own (a mark's
+    group, which holds its title, stays)."""
+    referenced = set(REFERENCE.findall(svg))
+    svg = re.sub(r'\sid="([^"]+)"', lambda m: m.group(0) if m.group(1) in referenced else "", svg)
     ids = set(ID.findall(svg))
     svg = ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    # a bare <g> (no attributes) whose first child is not a <title>: its tags go, its content stays
+    stack, dropped = [], []
+    for match in GROUP.finditer(svg):
+        if match.group(0) != "</g>":
+            bare = match.group(0) == "<g>" and not svg.startswith("<title>", match.end() + 1)
+            stack.append(match.span() if bare else None)
+        else:
+            opening = stack.pop()
+            if opening:
+                dropped += [opening, match.span()]
+    for start, end in sorted(dropped, reverse=True):
+        svg = svg[:start] + svg[end:].removeprefix("\n")
 
     def reference(match: re.Match) -> str:
         target = match.group(2)
@@ -157,14 +178,34 @@ def _unique_ids(svg: str, prefix: str) -> str:
     return re.sub(r'(url\(#|href="#)([^")]+)', reference, svg)
 
 
+LONG_NUMBER = re.compile(r"(?<![\w#.-])-?\d+\.\d{3,}")
+TAG = re.compile(r"<[^>]+>")
+
+
+def _compact(svg: str) -> str:
+    """The SVG in fewer bytes, drawn the same: coordinates to 0.01 pt (matplotlib writes six
+    decimals), no indentation, no metadata, no null rotation of each text, no blanks in styles. Only
+    tags are touched, never the text a reader reads."""
+
+    def tag(match: re.Match) -> str:
+        text = LONG_NUMBER.sub(lambda m: f"{float(m.group(0)):.2f}".rstrip("0").rstrip("."), match.group(0))
+        text = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", text)
+        return re.sub(r'style="[^"]*"', lambda m: re.sub(r"([:;,]) ", r"\1", m.group(0)), text)
+
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    return TAG.sub(tag, re.sub(r"\n\s+", "\n", svg))
+
+
 def svg_text(fig: plt.Figure, *, name: str) -> str:
     """The figure as an SVG document (text as text, no date, the same bytes on every run) whose
-    marks carry their titles and whose ids start with `name`; closes the figure.
+    marks carry their titles and whose ids start with a prefix made from `name` (unique on a page:
+    the chart's CSV name); closes the figure.
 
     A mark given words that the SVG does not draw exactly once is an error, never a silent loss."""
-    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name)
-    if not prefix or not prefix[0].isalpha():
-        raise ValueError(f"a chart's name must start with a letter (it prefixes the SVG's ids): {name!r}")
+    if not name.strip():
+        raise ValueError("a chart needs a name (its ids are made from it)")
+    # short: the ids are repeated in every reference (clip paths, markers)
+    prefix = "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
     buffer = io.StringIO()
     with plt.rc_context(SVG_RC):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -176,8 +217,8 @@ def svg_text(fig: plt.Figure, *, name: str) -> str:
             raise RuntimeError(
                 f"chart {name}: the mark {words!r} is drawn {svg.count(opening)} times in the SVG, not once"
             )
-        svg = svg.replace(opening, f"{opening}\n   <title>{escape(words)}</title>", 1)
-    return _unique_ids(svg, prefix)
+        svg = svg.replace(opening, f"{opening}\n<title>{escape(words)}</title>", 1)
+    return _compact(_unique_ids(svg, prefix))
 
 
 def ranked_bars(
@@ -238,8 +279,10 @@ def ranked_bars(
 
 
 def _dot(ax, x: float, y: float, words: str, *, size: float = DOT, **style):
-    """One dot (a marker of its own, so that it carries its own title)."""
-    (dot,) = ax.plot([x], [y], linestyle="none", marker=style.pop("marker", "o"), markersize=size, **style)
+    """One dot (a marker of its own, so that it carries its own title); not clipped (a dot is inside
+    its axes: a clip would only add bytes)."""
+    marker = style.pop("marker", "o")
+    (dot,) = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size, clip_on=False, **style)
     return title_mark(dot, words)
 
 
@@ -420,5 +463,6 @@ def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, ye
     ax.set_xlim(years[0] - 0.5, years[1] + 0.5)
     ax.tick_params(labelsize=8.5)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8.5, frameon=False, borderaxespad=0.2)
     return fig
