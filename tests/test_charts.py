@@ -207,10 +207,9 @@ def test_inline_makes_an_element_named_by_its_alt_text():
         '<svg class="report-chart" role="graphics-document" aria-label="Bar chart of &quot;youth&quot; &lt;civic&gt; use"'
     )
     assert "<?xml" not in element and "DOCTYPE" not in element and "<metadata>" not in element
-    # its width at most the column's (styles.css), its height from its viewBox
-    assert re.match(r'<svg[^>]* width="540pt" viewBox="0 0 540 ', element) and not re.match(
-        r"<svg[^>]*height=", element
-    )
+    # as wide as its column, at most its own width; its height from its viewBox
+    assert re.match(r'<svg[^>]* style="width:100%;max-width:540pt" [^>]*viewBox="0 0 540 ', element)
+    assert not re.match(r"<svg[^>]*\s(width|height)=", element)
     assert "<title>Spain, 2013: 45%</title>" in element
 
 

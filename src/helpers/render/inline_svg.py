@@ -24,22 +24,25 @@ from helpers.base.atomic_files import write_text_atomic
 PROLOG = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.S)
 METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 SVG_TAG = re.compile(r"<svg\b([^>]*)>")
-HEIGHT = re.compile(r'\sheight="[^"]*"')
+SIZE = re.compile(r'\s(width|height)="([^"]*)"')
 # Quarto's <img> of a chart written as an SVG file beside the page (<page>_files/figure-html/...svg)
 SVG_IMG = re.compile(r'<img\b[^>]*\bsrc="(?P<src>[^"]+\.svg)"[^>]*>')
 ALT = re.compile(r'\balt="(?P<alt>[^"]*)"')
 
 
 def inline(svg: str, *, alt: str) -> str:
-    """The SVG document as an element of an HTML page: no XML prolog, DOCTYPE or metadata; its width
-    (at most its column's: styles.css) and no height, which its viewBox gives; a graphics document
-    named by `alt` (plain text)."""
+    """The SVG document as an element of an HTML page: no XML prolog, DOCTYPE or metadata; as wide as
+    its column, at most its own width, its height from its viewBox (a width and a height in its
+    attributes would fix its size, and a figure that centres it would shrink it to its caption's
+    width); a graphics document named by `alt` (plain text)."""
     if "<svg" not in svg:
         raise ValueError("not an SVG document (no <svg> element)")
     svg = METADATA.sub("", PROLOG.sub("", svg, count=1), count=1)
     match = SVG_TAG.search(svg)
-    attributes = HEIGHT.sub("", match.group(1))
-    opening = f'<svg class="report-chart" role="graphics-document" aria-label="{html.escape(alt)}"{attributes}>'
+    size = dict(SIZE.findall(match.group(1)))
+    attributes = SIZE.sub("", match.group(1))
+    width = f' style="width:100%;max-width:{size["width"]}"' if "width" in size else ""
+    opening = f'<svg class="report-chart" role="graphics-document" aria-label="{html.escape(alt)}"{width}{attributes}>'
     return svg[: match.start()] + opening + svg[match.end() :].rstrip() + "\n"
 
 
