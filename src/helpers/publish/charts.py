@@ -437,7 +437,9 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
     return fig
 
 
-PANEL_SIZE = (3.6, 2.5)  # inches: readable alone on a phone (one per row), three abreast on a page
+# inches: three abreast in a page's text column (about 235 px each) and alone on a phone (about 300 px),
+# the tick labels at about 10 px either way
+PANEL_SIZE = (2.9, 2.1)
 
 
 def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, years: tuple[int, int]) -> plt.Figure:
@@ -449,7 +451,7 @@ def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, ye
     fig, ax = plt.subplots(figsize=(width, height))
     # fixed margins in inches (the legend above, tick labels below): tight_layout's measuring pass
     # is not needed
-    fig.subplots_adjust(left=0.45 / width, right=1 - 0.15 / width, top=1 - 0.42 / height, bottom=0.38 / height)
+    fig.subplots_adjust(left=0.36 / width, right=1 - 0.1 / width, top=1 - 0.36 / height, bottom=0.3 / height)
     styles = {
         lines[0]: dict(color=HIGHLIGHT, linestyle="-", marker="o"),
         lines[1]: dict(color=BASE, linestyle="--", marker="s"),
@@ -461,8 +463,17 @@ def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, ye
         ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=36, zorder=4)
     ax.set_ylim(0, top)
     ax.set_xlim(years[0] - 0.5, years[1] + 0.5)
-    ax.tick_params(labelsize=8.5)
+    ax.tick_params(labelsize=8.5, pad=2)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8.5, frameon=False, borderaxespad=0.2)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(-0.1, 1.0),
+        ncol=2,
+        fontsize=8.5,
+        frameon=False,
+        borderaxespad=0.2,
+        handlelength=1.8,
+        columnspacing=1.0,
+    )
     return fig
