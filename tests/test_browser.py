@@ -272,6 +272,12 @@ def test_a_charts_marks_carry_their_words_in_the_page(browser, site_url):
     assert inside and re.match(r".+, 2013: \d", words), found
     assert duplicates == 0, f"{duplicates} ids used twice on the page"
     assert not browser.find_elements(By.CSS_SELECTOR, "img[src$='.svg'], img[src$='.png']")
+    # what a screen reader gets (Chromium's accessibility tree): the chart named by its alt text, and
+    # the mark, inside it, named by its title
+    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    named = {(n.get("role", {}).get("value"), n.get("name", {}).get("value")) for n in nodes if not n.get("ignored")}
+    assert ("group", words) in named, f"{words!r} is not in the accessibility tree"
+    assert any(role == "graphics-document" and str(name).startswith("Bar chart ranking") for role, name in named)
 
 
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
