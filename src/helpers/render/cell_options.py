@@ -2,8 +2,9 @@
 
 A chart (an image output whose metadata has a ``report`` entry of kind ``figure``) makes its cell
 a figure: ``label: fig-<cell id>``, ``fig-cap``, ``fig-alt`` (with ``fig-subcap`` when a cell
-draws several, and the group's caption and columns when they are one group: small multiples); a captioned table (a Markdown output of kind ``table``) makes it a table:
-``label: tbl-<cell id>`` and ``tbl-cap``; any other cell is labelled by its id, so that the PDF
+draws several, and the group's caption and columns when they are one group: small multiples); a
+captioned table (a Markdown output of kind ``table``) makes it a table: ``label: tbl-<cell id>`` and
+``tbl-cap``; any other cell is labelled by its id, so that the PDF
 article can embed it. Cell ids are stable (tests/test_notebook_sources.py), so labels are too.
 
 Quarto reads these lines itself (it numbers, captions and cross-references the figures and

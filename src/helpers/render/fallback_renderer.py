@@ -4,8 +4,8 @@ It shows what Quarto shows, from the same notebooks and the same cell options (`
 `helpers.render.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
 report uses: callouts as fenced divs, a collapsed callout as a section the reader opens, spans
 with classes for the verdicts, ``@fig-``/``@tbl-`` cross-references), charts as numbered
-figures with their captions and alt text (an SVG chart in the page itself), tables as numbered tables with their captions, and
-never the code. Markdown is read with mistune (nbconvert's own Markdown library).
+figures with their captions and alt text (an SVG chart in the page itself), tables as numbered
+tables with their captions, and never the code. Markdown is read with mistune (nbconvert's own Markdown library).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ the files themselves.
 
 The inline SVG is a ``graphics-document`` (WAI-ARIA Graphics) named by the chart's alt text: unlike
 ``role="img"``, whose children are presentational, it lets a screen reader reach the marks. Its ids
-are the chart's own (charts.svg_text prefixes them with the chart's name), so two charts on a page
+are the chart's own (charts.svg_text prefixes them with a hash of the chart's name), so two charts on a page
 share none.
 """
 
