@@ -1,4 +1,5 @@
-"""Shared fixtures: where ../shared is, and tiny hand-made Eurostat TSV files."""
+"""Shared fixtures: where ../shared is, the built clones and their copies, the tiers (unit, e2e, browser)
+and the Hypothesis profile."""
 
 from __future__ import annotations
 
@@ -64,8 +65,6 @@ def starts_what_the_unit_tier_never_runs(args) -> str | None:
 def unit_tier_runs_no_build(request, monkeypatch):
     """In a unit test, starting make, Quarto, a browser, a clone or a kernel fails the test (whatever
     catches exceptions in between: pytest's failure is not an Exception)."""
-    import subprocess
-
     if request.node.get_closest_marker("unit") is None:
         yield
         return
