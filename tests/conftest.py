@@ -29,12 +29,12 @@ settings.load_profile("project")
 
 def pytest_collection_modifyitems(items):
     """A test that needs a built clone is an end-to-end test wherever it sits; every test that is neither
-    end to end nor a browser's is a unit test (`-m unit`, `make unit`), which `unit_tier_runs_no_build`
-    holds to its promise."""
+    end to end, a browser's nor an integration test (seconds each) is a unit test (`-m unit`, `make unit`,
+    a minute in all), which `unit_tier_runs_no_build` holds to its promise."""
     for item in items:
         if {"built_report", "quarto_report"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
-        if not {"e2e", "browser"} & {mark.name for mark in item.iter_markers()}:
+        if not {"e2e", "browser", "integration"} & {mark.name for mark in item.iter_markers()}:
             item.add_marker(pytest.mark.unit)
 
 

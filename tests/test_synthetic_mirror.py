@@ -1,6 +1,9 @@
 import gzip
 import json
 
+import pytest
+
+
 from helpers.catalogue import load_catalogue
 from helpers.acquire.eurostat_tsv import read_eurostat_tsv
 from helpers.store.refresh import fetch_all
@@ -31,6 +34,7 @@ def test_the_mirror_is_in_eurostats_api_layout(tmp_path):
         assert set("".join(table.flag)) >= {"u", "b", "p", "c"}
 
 
+@pytest.mark.integration
 def test_the_pipeline_reads_it_and_marks_it_synthetic(tmp_path):
     mirror = write_mirror(tmp_path / "m")
     records = fetch_all(tmp_path / "raw", source="mirror", mirror=mirror)
