@@ -234,6 +234,7 @@ def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_e
     assert "the OECD's data could not be fetched" in say_fetch_notes(raw) and not say_fetch_notes(raw)  # said once
 
 
+@pytest.mark.integration
 def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both_live, synthetic_mirror, tmp_path):
     """Whole and parsed, but a row twice (a duplicate key): the OECD's part fails alone, Eurostat's goes on."""
     lines = (synthetic_mirror / OECD_FILE).read_bytes().splitlines(keepends=True)
@@ -307,6 +308,7 @@ def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, t
     )
 
 
+@pytest.mark.integration
 def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oecd_answers(
     both_live, synthetic_mirror, tmp_path
 ):
@@ -319,6 +321,7 @@ def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oec
     assert files(raw) == before
 
 
+@pytest.mark.integration
 def test_the_store_carries_what_could_not_be_fetched_through_its_files(both_live, tmp_path):
     from helpers.store.tidy import load_store, write_store
 

@@ -11,6 +11,7 @@ from helpers.store.tidy import build_store
 from helpers.acquire.synthetic_mirror import write_mirror
 
 
+@pytest.mark.integration
 def test_the_mirror_is_deterministic_and_declares_itself_synthetic(tmp_path):
     first, second = write_mirror(tmp_path / "a"), write_mirror(tmp_path / "b")
     for path in sorted(first.iterdir()):
@@ -21,6 +22,7 @@ def test_the_mirror_is_deterministic_and_declares_itself_synthetic(tmp_path):
     assert manifest["synthetic"] is True and "Not Eurostat" in manifest["warning"]
 
 
+@pytest.mark.integration
 def test_the_mirror_is_in_eurostats_api_layout(tmp_path):
     mirror = write_mirror(tmp_path / "m")
     text = gzip.decompress((mirror / "isoc_ciegi_ac.tsv.gz").read_bytes()).decode()
