@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(items):
 # build's own notebook runners; a unit test that does is refused, naming the command, and belongs in the
 # end-to-end tier (pytest.mark.e2e)
 NOT_IN_THE_UNIT_TIER = {"make", "gmake", "quarto", "chromium", "chromedriver", "papermill"}
-NOT_IN_THE_UNIT_TIER_MODULES = ("ipykernel", "helpers.pipeline.pages", "helpers.pipeline.worker")
+NOT_IN_THE_UNIT_TIER_MODULES = ("ipykernel", "helpers.pipeline.pages", "helpers.pipeline.site")
 
 
 def starts_what_the_unit_tier_never_runs(args) -> str | None:
