@@ -245,13 +245,6 @@ def assemble(
     return as_notebook(cells, notebook)
 
 
-# ----------------------------------------------------------------------------- files
-
-
-def brief_source(report_dir: Path, code: str) -> Path:
-    return Path(report_dir) / BRIEFS_DIR / f"{code}.ipynb"
-
-
 def brief_pdf(report_dir: Path, code: str) -> Path:
     return Path(report_dir) / BRIEFS_DIR / f"{code}.pdf"
 
@@ -260,8 +253,11 @@ def country_notebook(report_dir: Path, code: str) -> Path:
     return Path(report_dir) / "countries" / f"{code}.ipynb"
 
 
-def write_brief_source(report_dir: Path, code: str, *, root: Path, provenance_path: Path) -> Path:
-    """Write ``<report>/briefs/<code>.ipynb`` from the country's executed notebook; return its path."""
+def build_brief(report_dir: Path, code: str, *, quarto: str, root: Path, provenance_path: Path) -> Path:
+    """Write one country's brief, ``<report>/briefs/<code>.ipynb``, from its executed notebook, and render it
+    to ``<code>.pdf`` with Quarto, in a scratch project of its own (so that no project above it, the site's
+    included, takes it in), the PDF's date the report's (SOURCE_DATE_EPOCH); return the PDF."""
+    from helpers.base.atomic_files import write_bytes_atomic
     from helpers.catalogue import load_catalogue
 
     executed = country_notebook(report_dir, code)
@@ -281,15 +277,7 @@ def write_brief_source(report_dir: Path, code: str, *, root: Path, provenance_pa
         page=f"countries/{code}.html",
         publisher=specs[0].publisher,
     )
-    return write_notebook(brief_source(report_dir, code), brief)
-
-
-def render_brief(source: Path, target: Path, *, quarto: str, root: Path) -> Path:
-    """Render the brief's notebook to `target` (PDF) with Quarto, in a scratch project of its own (so
-    that no project above it, the site's included, takes it in), the PDF's date the report's
-    (SOURCE_DATE_EPOCH); the PDF replaces `target` whole."""
-    from helpers.base.atomic_files import write_bytes_atomic
-
+    source = write_notebook(Path(report_dir) / BRIEFS_DIR / f"{code}.ipynb", brief)
     with tempfile.TemporaryDirectory(prefix="oecd-brief-") as scratch:
         folder = Path(scratch)
         (folder / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
@@ -300,14 +288,7 @@ def render_brief(source: Path, target: Path, *, quarto: str, root: Path) -> Path
         pdf = folder / source.with_suffix(".pdf").name
         if done.returncode != 0 or not pdf.exists():
             raise RuntimeError(f"quarto render of the brief {source.name} failed:\n{done.stderr.strip()[-2000:]}")
-        write_bytes_atomic(target, pdf.read_bytes())
-    return target
-
-
-def build_brief(report_dir: Path, code: str, *, quarto: str, root: Path, provenance_path: Path) -> Path:
-    """Assemble and render one country's brief; return the PDF."""
-    source = write_brief_source(report_dir, code, root=root, provenance_path=provenance_path)
-    return render_brief(source, brief_pdf(report_dir, code), quarto=quarto, root=root)
+        return write_bytes_atomic(brief_pdf(report_dir, code), pdf.read_bytes())
 
 
 def current_brief(report_dir: Path, code: str) -> Path | None:
@@ -334,29 +315,15 @@ def publish_briefs(report_dir: Path, site_dir: Path) -> list[Path]:
     return published
 
 
-def brief_link_markdown(code: str, heading: str) -> str:
-    """The line a country's page shows above its tables when its brief exists (the page is countries/<code>)."""
-    return (
-        f"**To hand on:** [the brief of {heading}](../{BRIEFS_DIR}/{code}.pdf) (PDF, at most {MAX_PAGES} pages): "
-        "this page's tables, chart and verdicts, with the sources and how to cite.\n"
-    )
-
-
 def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
     """The page's notebook with a line linking its brief after its heading, when `page` is a country
     page (countries/<code>.ipynb) whose brief is current; else the notebook as it is."""
-    page = Path(page)
-    if page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None:
+    page, at = Path(page), _heading_at(notebook)
+    if page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None or at is None:
         return notebook
     cells = list(notebook.get("cells", []))
-    at = _heading_at(notebook)
-    if at is None:
-        return notebook
-    at += 1
-    link = {
-        "cell_type": "markdown",
-        "id": "brief-link",
-        "metadata": {},
-        "source": [brief_link_markdown(page.stem, country_heading(notebook))],
-    }
-    return {**notebook, "cells": [*cells[:at], link, *cells[at:]]}
+    link = (
+        f"**To hand on:** [the brief of {country_heading(notebook)}](../{BRIEFS_DIR}/{page.stem}.pdf) (PDF, at most "
+        f"{MAX_PAGES} pages): this page's tables, chart and verdicts, with the sources and how to cite.\n"
+    )
+    return {**notebook, "cells": [*cells[: at + 1], new_cell("markdown", "brief-link", [link]), *cells[at + 1 :]]}
