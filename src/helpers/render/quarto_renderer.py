@@ -37,15 +37,6 @@ TEXT_PER_SECOND = 20_000
 PDF_FACTOR = 4.5
 
 
-def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | None = None) -> Path:
-    """report/banner.html for Quarto's include-before-body: the synthetic notice, or nothing."""
-    provenance_path = provenance_path or REPORT_DIR.parent / "data" / "processed" / "provenance.json"
-    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
-    target = report_dir / "banner.html"
-    write_text_atomic(target, banner_html(provenance))
-    return target
-
-
 def weight(report_dir: Path, page: Page) -> float:
     """About how many seconds Quarto takes for the page (only the ratios matter)."""
     notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
@@ -157,7 +148,7 @@ def render_with_quarto(
     images and Markdown, never HTML, so Quarto adds no
     widget runtime (require.js, jQuery from a CDN) to any page.
     """
-    write_banner_include(report_dir, provenance_path)
+    write_text_atomic(report_dir / "banner.html", banner_html(provenance_path))  # Quarto's include-before-body
     config = read_config(report_dir)
     site_pages = pages(report_dir, config)
     if only is None:
