@@ -341,25 +341,14 @@ def _json_or_text(value: str):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
     parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
-    parser.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="a parameter; VALUE is read as JSON when it parses (numbers, true), else as a string",
+    pairs = {"nargs": 2, "action": "append", "default": []}
+    value_help = "a parameter; VALUE is read as JSON when it parses (numbers, true), else as a string"
+    parser.add_argument("-p", "--parameter", **pairs, metavar=("NAME", "VALUE"), help=value_help)
+    path_help = (
+        "a parameter that is a path, given relative to the current folder: passed relative to notebooks/ (where "
     )
-    parser.add_argument(
-        "-P",
-        "--path-parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "PATH"),
-        help="a parameter that is a path, given relative to the current folder: passed relative to"
-        " notebooks/ (where the notebooks run) inside the clone, else absolute",
-    )
+    path_help += "the notebooks run) inside the clone, else absolute"
+    parser.add_argument("-P", "--path-parameter", **pairs, metavar=("NAME", "PATH"), help=path_help)
     parser.add_argument("-o", "--output", help="where to write the executed notebook (default: report/pipeline/)")
     args = parser.parse_args(argv)
     parameters = {key: _json_or_text(value) for key, value in args.parameter}

@@ -23,8 +23,8 @@ from pathlib import Path
 import yaml
 
 from helpers.base.atomic_files import replace_folder, write_text_atomic
-from helpers.render.article import source_date_epoch
-from helpers.render.brief import current_brief, with_brief_link
+from helpers.render.article import source_date_epoch, write_notebook
+from helpers.render.brief import with_brief_link
 from helpers.render.inline_svg import inline_site_charts
 from helpers.render.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
 
@@ -77,12 +77,8 @@ def part_config(config: dict, part: list[Page]) -> dict:
     return config
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard links of `source`'s files under `target` (a copy where links cannot be made)."""
-    shutil.copytree(source, target, copy_function=_link_or_copy, dirs_exist_ok=True)
-
-
 def _link_or_copy(source: str, target: str) -> None:
+    """A hard link of `source` (a copy where links cannot be made)."""
     try:
         os.link(source, target)
     except OSError:
@@ -100,11 +96,12 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
             _link_or_copy(str(report_dir / name), str(folder / name))
     for pattern in config["project"].get("resources", []):
         for resource in sorted(report_dir.glob(pattern)):
-            (folder / resource.relative_to(report_dir)).parent.mkdir(parents=True, exist_ok=True)
+            copy = folder / resource.relative_to(report_dir)
+            copy.parent.mkdir(parents=True, exist_ok=True)
             if resource.is_dir():
-                _link_tree(resource, folder / resource.relative_to(report_dir))
+                shutil.copytree(resource, copy, copy_function=_link_or_copy, dirs_exist_ok=True)
             else:
-                _link_or_copy(str(resource), str(folder / resource.relative_to(report_dir)))
+                _link_or_copy(str(resource), str(copy))
     (folder / "_quarto.yml").write_text(
         yaml.safe_dump(part_config(config, part), sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
@@ -113,13 +110,13 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
 
 def _write_with_brief_link(report_dir: Path, page: Path, target: Path) -> bool:
     """A country page whose brief is current gets a copy that links it (helpers.render.brief); True if written."""
-    if page.suffix != ".ipynb" or page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None:
+    if page.suffix != ".ipynb" or page.parent.as_posix() != "countries":
         return False
     notebook = json.loads((report_dir / page).read_text(encoding="utf-8"))
     linked = with_brief_link(notebook, page, report_dir)
     if linked is notebook:
         return False
-    target.write_text(json.dumps(linked, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_notebook(target, linked)
     return True
 
 
@@ -192,10 +189,7 @@ def render_with_quarto(
     for output in outputs:  # the SVG charts in their pages, where their marks' titles show
         inline_site_charts(output)
     site = report_dir / config["project"].get("output-dir", "_site")
-    if whole:
-        _replace_site(site, outputs, parts, site_pages)
-    else:
-        _merge_into_site(site, outputs, parts, site_pages)
+    _install(site, outputs, parts, site_pages, whole)
     shutil.rmtree(root, ignore_errors=True)
     return [page.source.as_posix() for page in chosen]
 
@@ -241,27 +235,19 @@ def _move_part(output: Path, part: list[Page], target: Path) -> None:
     _move_into(output, target, others)
 
 
-def _replace_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
-    """The parts' outputs assembled beside the site, then put in its place in one step."""
-    staging = site.with_name(site.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+def _install(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page], whole: bool) -> None:
+    """The parts' outputs into the site, their search indexes merged: a whole render assembled beside the site,
+    then put in its place in one step; some pages rendered again replace their old files."""
+    target = site.with_name(site.name + ".new") if whole else site
+    if whole:
+        shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
     indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
     for output, part in zip(outputs, parts):
         (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_part(output, part, staging)
-    _write_index(staging / SEARCH_INDEX, merged_search_index([*indexes, []], site_pages, site_pages))
-    replace_folder(staging, site)
-
-
-def _merge_into_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
-    """Some pages rendered again: their files replace the old ones; the search index is merged."""
-    site.mkdir(parents=True, exist_ok=True)
-    indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
-    for output, part in zip(outputs, parts):
-        (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_part(output, part, site)
-    rendered = [page for part in parts for page in part]
-    _write_index(
-        site / SEARCH_INDEX, merged_search_index([*indexes, _read_index(site / SEARCH_INDEX)], rendered, site_pages)
-    )
+        _move_part(output, part, target)
+    rendered = site_pages if whole else [page for part in parts for page in part]
+    indexes.append([] if whole else _read_index(site / SEARCH_INDEX))
+    _write_index(target / SEARCH_INDEX, merged_search_index(indexes, rendered, site_pages))
+    if whole:
+        replace_folder(target, site)
