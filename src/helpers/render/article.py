@@ -1,25 +1,8 @@
-"""The PDF article: one document assembled from the executed notebooks, which Quarto renders to PDF
-(typst) and to a web page.
-
-Nothing is computed here: the article is the pages' own cells (their Markdown and their stored
-outputs: figures, tables, verdicts), in the order of a paper, with a title block from
-CITATION.cff and a list of references from CITATION.cff and the data's provenance. Code never
-enters it (a code cell keeps only its outputs and its Quarto options). The Overview gives the key
-messages and the scorecard, the four topic pages are the chapters, then Data and methods and the
-references: the main text. The appendices follow: the topics' tables by country (a page's cell
-tagged ``by-country``; in its chapter the same table keeps only the countries the paper names, the
-page's ``highlight`` parameter, and refers to the whole one) and the one-table overview of every
-country (the country pages stay on the site).
-
-A PDF is read on its own: a link relative to the site (a CSV, a country's page) becomes absolute
-under the site's address (CITATION.cff's ``url``), or, without one, plain text (a download link,
-which has nothing to point to, is left out).
-
-The source is Markdown for the web (the pages' level-one headings become level two, under the
-article's title); the PDF shifts the headings back up one level, so its chapters are numbered 1,
-2, ... Where the data are synthetic, the first page says so in a callout and every page's header
-says it again. A figure's caption in the web version links to the page of the executed notebook
-that made it.
+"""The PDF article (typst) and its web version: one notebook assembled from the executed pages' own cells
+(their Markdown and stored outputs, never their code; nothing computed here), in the order of a paper: the
+Overview, the four topics as chapters, Data and methods, the references (CITATION.cff and the data's
+provenance), then the appendices (the topics' tables by country, the overview of every country). What it
+holds and why: docs/building.md, "The PDF article".
 """
 
 from __future__ import annotations
@@ -56,11 +39,7 @@ BY_COUNTRY_TAG = "by-country"
 TABLES_APPENDIX = "Tables by country"
 # the appendices are lettered in the PDF (A, A.1, B); the web version numbers nothing
 APPENDIX_NUMBERING = '#counter(heading).update(0)\n#set heading(numbering: "A.1")\n'
-# the PDF's typography: table text set ragged right, never justified or hyphenated (columns are
-# as wide as their longest word: helpers.publish.tables.markdown_table), in a smaller size with
-# narrow cell margins; a table may continue on the next page, its caption (above it) never left
-# alone at a page's foot; a chart, three fifths of the text's width (two to a page), keeps its
-# caption (a figure never breaks, except one of several charts, named below)
+# the PDF's typography (docs/building.md, "Typography")
 TABLE_TEXT = "#show table: set par(justify: false)\n#show table: set text(hyphenate: false, size: 8.5pt)\n"
 TYPOGRAPHY = (
     "#set table(inset: (x: 4pt, y: 3pt))\n"

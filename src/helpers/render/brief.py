@@ -1,18 +1,8 @@
-"""A country's brief: a few pages of PDF to hand on, assembled from the country's executed notebook.
-
-As the article (helpers.render.article), nothing is computed here: the brief is the country page's
-own cells (its then-and-now table beside the EU with ranks, its education gap, its chart, the
-paper's claims that name it with their verdicts: their Markdown and stored outputs, never their
-code), with a title block, the sources of the data with their retrieval dates (the data's
-provenance) and how to cite the report (CITATION.cff). Quarto renders it to a tagged PDF (typst,
-PDF/UA-1) in a scratch project of its own, with SOURCE_DATE_EPOCH set to the report's date, so that
-two builds on the same data give the same bytes. Where the data are synthetic, the first page says so
-in the page's own callout and every page's header says it again.
-
-The brief's source is ``<report>/briefs/<code>.ipynb``, its PDF ``<report>/briefs/<code>.pdf``;
-after each render of the site the current briefs (not older than their page's notebook) are copied
-to ``_site/briefs/`` (a whole render replaces ``_site``), and the country's page links its brief
-only where that brief is current (both renderers: `with_brief_link`).
+"""A country's brief: a few pages of PDF to hand on, assembled as the article is (helpers.render.article)
+from the country's executed notebook, with the sources of its data and how to cite the report, and rendered
+by Quarto in a scratch project of its own. The brief's source is ``<report>/briefs/<code>.ipynb``, its PDF
+``<report>/briefs/<code>.pdf``, published in ``_site/briefs/`` and linked from the country's page while it
+is current (docs/building.md, "The country briefs").
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """The fallback renderer: the site built from the executed notebooks where Quarto is absent.
 
-It shows what Quarto shows, from the same notebooks and the same cell options (``#|`` lines,
-`helpers.render.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
-report uses: callouts as fenced divs, a collapsed callout as a section the reader opens, spans
-with classes for the verdicts, ``@fig-``/``@tbl-`` cross-references), charts as numbered
-figures with their captions and alt text (an SVG chart in the page itself), tables as numbered
-tables with their captions, and never the code. Markdown is read with mistune (nbconvert's own Markdown library).
+It shows what Quarto shows, from the same notebooks and cell options (`helpers.render.cell_options`):
+Markdown (with the Pandoc forms the report uses: callouts, spans, ``@fig-``/``@tbl-`` references, read
+with mistune), numbered figures and tables with their captions and alt text, never the code.
 """
 
 from __future__ import annotations

@@ -1,16 +1,8 @@
-"""Charts put in the page itself: an SVG chart (helpers.publish.charts) becomes an inline <svg> element.
-
-A browser shows the ``<title>`` of an SVG's marks (a bar's country, value and flag) on hover, and a
-screen reader reads them, only when the SVG is part of the page; through ``<img>`` it shows none.
-The fallback renderer inlines a notebook's ``image/svg+xml`` output as it writes the page (`inline`);
-Quarto writes the SVG to a file and links it with ``<img>``, and `inline_site_charts` puts each such
-file in the page in its place, after Quarto's render, and removes the file. The PDF (typst) draws
-the files themselves.
-
-The inline SVG is a ``graphics-document`` (WAI-ARIA Graphics) named by the chart's alt text: unlike
-``role="img"``, whose children are presentational, it lets a screen reader reach the marks. Its ids
-are the chart's own (charts.svg_text prefixes them with a hash of the chart's name), so two charts on a page
-share none.
+"""Charts put in the page itself: an SVG chart (helpers.publish.charts) becomes an inline <svg> element,
+where a browser and a screen reader reach its marks' ``<title>``s (through ``<img>`` they reach none). The
+fallback renderer inlines a notebook's ``image/svg+xml`` output (`inline`); after Quarto's render,
+`inline_site_charts` replaces each <img> of an SVG file by the file, and removes it (docs/building.md,
+"The charts").
 """
 
 from __future__ import annotations

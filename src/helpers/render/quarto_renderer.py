@@ -1,15 +1,6 @@
-"""The site rendered by Quarto from the executed notebooks (Quarto never executes them).
-
-Quarto renders the pages of one process one after the other, on one core, and each process
-first spends about 4 s starting and compiling the site's Bootstrap theme (docs/performance.md).
-The pages are therefore split into parts of about equal work, one per core (JOBS), and each part
-is rendered by its own Quarto process in a project of its own: a folder under
-``<report>/.quarto-parts/`` holding hard links to that part's notebooks and to the site's files,
-and the site's ``_quarto.yml`` with the part's pages as its render list. The parts' outputs are
-then merged into ``_site``: a whole render is assembled beside the old site and replaces it in
-one step, so a failed render leaves the previous site as it was; some pages (``make country``)
-replace only their own files. The search index of the parts is merged page by page, in the
-site's order. One page renders to the same bytes whatever part it was in (tested).
+"""The site rendered by Quarto from the executed notebooks (Quarto never executes them), in parts of
+about equal work, one Quarto process and project per core (JOBS), under ``<report>/.quarto-parts/``; the
+parts' outputs then merged into ``_site`` (docs/building.md; the costs: docs/performance.md).
 """
 
 from __future__ import annotations
