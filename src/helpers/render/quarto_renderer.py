@@ -155,16 +155,9 @@ def render_with_quarto(
     folders = [make_part_project(report_dir, config, part, root / str(n + 1)) for n, part in enumerate(parts)]
     # the PDF's creation date is the article's date, not the clock's: two builds, one PDF
     environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(report_dir.resolve().parent)}
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     running = [
-        subprocess.Popen(
-            [quarto, "render", "--quiet"],
-            cwd=folder,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for folder in folders
+        subprocess.Popen([quarto, "render", "--quiet"], cwd=folder, env=environment, **pipes) for folder in folders
     ]
     failures = []
     for part, process in zip(parts, running):
@@ -201,10 +194,6 @@ def _read_index(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def _write_index(path: Path, entries: list[dict]) -> None:
-    write_text_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
-
-
 def _move_into(source: Path, target: Path, skip: set[Path] = frozenset()) -> None:
     """Move `source`'s files into `target`, replacing files of the same name, except those in `skip`."""
     for entry in sorted(source.iterdir()):
@@ -239,6 +228,7 @@ def _install(site: Path, outputs: list[Path], parts: list[list[Page]], site_page
         _move_part(output, part, target)
     rendered = site_pages if whole else [page for part in parts for page in part]
     indexes.append([] if whole else _read_index(site / SEARCH_INDEX))
-    _write_index(target / SEARCH_INDEX, merged_search_index(indexes, rendered, site_pages))
+    index = merged_search_index(indexes, rendered, site_pages)
+    write_text_atomic(target / SEARCH_INDEX, json.dumps(index, indent=2, ensure_ascii=False) + "\n")
     if whole:
         replace_folder(target, site)
