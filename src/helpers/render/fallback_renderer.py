@@ -122,6 +122,11 @@ class PageRendering:
 
         return CROSS_REF.sub(reference, rendered)
 
+    def caption(self, word: str, label: str, text: str) -> str:
+        """A figure's or a table's caption, numbered as Quarto numbers it ("Figure&nbsp;2: ...")."""
+        number = self.numbers.get(label)
+        return (f"{word}&nbsp;{number}: " if number else "") + self.inline(text)
+
 
 def _span(match: re.Match) -> str:
     """A Pandoc span as HTML; Quarto's content-visible/-hidden spans kept or dropped as for HTML."""
@@ -191,10 +196,8 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         if output.get("output_type") == "stream":
             shown.append(f'<pre class="cell-output">{html.escape("".join(output.get("text", "")))}</pre>')
         elif output.get("output_type") == "error":
-            shown.append(
-                f'<pre class="cell-output">{html.escape(output.get("ename", ""))}: '
-                f'{html.escape(output.get("evalue", ""))}</pre>'
-            )
+            error = f'{output.get("ename", "")}: {output.get("evalue", "")}'
+            shown.append(f'<pre class="cell-output">{html.escape(error)}</pre>')
         elif "image/svg+xml" in data:
             images.append(("svg", data["image/svg+xml"]))
         elif "image/png" in data:
@@ -227,24 +230,13 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
                 inner.append(img)
         if subcaps and int(options.get("layout-ncol", 1)) > 1:  # small multiples: a grid that wraps (styles.css)
             inner = ['<div class="report-panels">' + "".join(inner) + "</div>"]
-        caption = options.get("fig-cap", "")
-        number = page.numbers.get(label)
-        caption_html = (f"Figure&nbsp;{number}: " if number else "") + page.inline(str(caption))
-        shown.insert(
-            0,
-            f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
-            f"<figcaption>{caption_html}</figcaption></figure>",
-        )
+        caption = page.caption("Figure", label, str(options.get("fig-cap", "")))
+        figure = f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
+        shown.insert(0, f"{figure}<figcaption>{caption}</figcaption></figure>")
     if label.startswith("tbl-") and shown:
-        number = page.numbers.get(label)
-        caption_html = (f"Table&nbsp;{number}: " if number else "") + page.inline(
-            caption_from_option(options, "tbl-cap")
-        )
-        return (
-            f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
-            + "".join(shown)
-            + "</figure>"
-        )
+        caption = page.caption("Table", label, caption_from_option(options, "tbl-cap"))
+        table = f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption}</figcaption>'
+        return table + "".join(shown) + "</figure>"
     if wide and shown:
         return f'<div class="column-page">{"".join(shown)}</div>'
     return "".join(shown)

@@ -60,16 +60,11 @@ def inline_page_charts(page: Path) -> list[Path]:
 def inline_site_charts(site: Path) -> int:
     """Inline every SVG chart of the site's pages (Quarto's output), then remove the inlined files
     (and folders left empty); return the number of charts inlined."""
-    used: set[Path] = set()
-    count = 0
-    for page in sorted(site.rglob("*.html")):
-        files = inline_page_charts(page)
-        count += len(files)
-        used.update(files)
-    for path in sorted(used):
+    used = [path for page in sorted(site.rglob("*.html")) for path in inline_page_charts(page)]
+    for path in sorted(set(used)):
         path.unlink(missing_ok=True)
     for folder in sorted({p.parent for p in used}, key=lambda p: -len(p.parts)):
         while folder != site and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-    return count
+    return len(used)

@@ -131,22 +131,16 @@ def render_with_quarto(
 ) -> list[str]:
     """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
 
-    Writes the banner include first (so `make country` never depends on an earlier `make
-    report`); puts the SVG charts in their pages (`inline_site_charts`). The notebooks' outputs are
-    images and Markdown, never HTML, so Quarto adds no
-    widget runtime (require.js, jQuery from a CDN) to any page.
+    Writes the banner include first (so `make country` never depends on an earlier `make report`); puts the
+    SVG charts in their pages (`inline_site_charts`).
     """
     write_text_atomic(report_dir / "banner.html", banner_html(provenance_path))  # Quarto's include-before-body
     config = read_config(report_dir)
     site_pages = pages(report_dir, config)
-    if only is None:
-        chosen = site_pages
-    else:
-        known = {page.source.as_posix(): page for page in site_pages}
-        unknown = sorted(set(only) - set(known))
-        if unknown:
-            raise RuntimeError(f"not pages of the site (report/_quarto.yml): {', '.join(unknown)}")
-        chosen = [page for page in site_pages if page.source.as_posix() in set(only)]
+    unknown = sorted(set(only or ()) - {page.source.as_posix() for page in site_pages})
+    if unknown:
+        raise RuntimeError(f"not pages of the site (report/_quarto.yml): {', '.join(unknown)}")
+    chosen = site_pages if only is None else [page for page in site_pages if page.source.as_posix() in only]
     whole = len(chosen) == len(site_pages)
     jobs = jobs or int(os.environ.get("JOBS") or os.cpu_count() or 1)
     parts = split_pages(chosen, jobs, {page: weight(report_dir, page) for page in chosen})
