@@ -163,8 +163,8 @@ def killed_build(built: Path, env: dict, kill_at: int = 26) -> dict[str, float]:
     import re
     import signal
 
-    # every page out of date: its record of what it was made from forgotten (as after a refresh with new data)
-    (built / "report" / "pages.json").write_text("{}\n")
+    # every page out of date: the record of what each was made from gone (as after a refresh with new data)
+    (built / "report" / "pages.json").unlink()
     process = subprocess.Popen(
         make(built, "report"),
         cwd=built,

@@ -154,6 +154,8 @@ def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(own_built_clone):
     result = make_without_proc(own_built_clone, "report")
     assert result.returncode == 0, result.stderr
     assert "another build is running" not in result.stderr and "report: report/_site/index.html" in result.stdout
+    # the build's holder lets go within a moment of its make's end
+    wait_until(lambda: not build_lock.lock_is_taken(own_built_clone / ".build.lock"))
     with open(own_built_clone / ".build.lock", "a+") as other_build:
         fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
         refused = make_without_proc(own_built_clone, "report")
