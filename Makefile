@@ -193,9 +193,10 @@ lab: $(ENV_STAMP) ## Open JupyterLab on notebooks/ with the project's kernel, to
 bench: $(ENV_STAMP) ## Benchmark the build on the synthetic mirror (slow; never part of make test): bench/results/
 	"$$PYTHON" bench/run_bench.py --repeat "$$REPEAT" $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"}
 
-lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench); `black src tests bench` formats it
+lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench) and its types with mypy (src); `black src tests bench` formats it
 	"$$PYTHON" -m ruff check src tests bench
 	"$$PYTHON" -m black --check --quiet src tests bench
+	"$$PYTHON" -m mypy
 
 unit: $(ENV_STAMP) ## Run the unit tests (about a minute; pytest's arguments in ARGS="-k claims -x")
 	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest -m unit "$$@"
