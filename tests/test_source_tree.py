@@ -92,3 +92,27 @@ def test_mypy_as_configured_reports_a_type_error(tmp_path):
     config = ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(ROOT / ".mypy_cache")]
     result = subprocess.run([*mypy, *config, str(module)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 1 and "[assignment]" in result.stdout, result.stdout
+
+
+IGNORE = re.compile(r"#\s*type:\s*ignore(?P<code>\[[^\]]+\])?(?P<rest>.*)$")
+
+
+def unexplained_ignores(text: str) -> list[str]:
+    """The lines of `text` with a `# type: ignore` that lacks its error code or a reason after it (a comment)."""
+    found = []
+    for line in text.splitlines():
+        match = IGNORE.search(line)
+        if match and not (match["code"] and re.match(r"\s*#\s*\S", match["rest"])):
+            found.append(line.strip())
+    return found
+
+
+def test_every_type_ignore_in_src_names_its_error_code_and_says_why():
+    assert unexplained_ignores("x = 1  # type: ignore[assignment]  # None blocks the import\n") == []
+    for wrong in ("x = 1  # type: ignore\n", "x = 1  # type: ignore[assignment]\n", "x = 1  # type: ignore # why\n"):
+        assert unexplained_ignores(wrong), wrong
+    src = sorted((ROOT / "src").rglob("*.py"))  # what mypy checks
+    found = [
+        f"{p.relative_to(ROOT)}: {line}" for p in src for line in unexplained_ignores(p.read_text(encoding="utf-8"))
+    ]
+    assert found == [], found
