@@ -7,6 +7,9 @@ override MAKE_VERSION_WORDS := $(subst ., ,$(MAKE_VERSION))
 ifneq ($(filter 0 1 2 3,$(word 1,$(MAKE_VERSION_WORDS)))$(filter 4.0 4.1 4.2,$(word 1,$(MAKE_VERSION_WORDS)).$(word 2,$(MAKE_VERSION_WORDS))),)
 $(error this build needs GNU Make 4.3 or newer, not $(MAKE_VERSION): install conda-forge's make (conda install -c conda-forge make, then make report) or Homebrew's (brew install make, then gmake report))
 endif
+# the variables given on the command line, before anything is assigned (the check refuses those that are not
+# settings); then what the check itself runs with, out of a command line's reach
+override COMMAND_LINE := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v))
 override SHELL := /bin/bash
 override .SHELLFLAGS := -c
 .DEFAULT_GOAL := help
@@ -19,7 +22,6 @@ override .SHELLFLAGS := -c
 # changes. It gives back the settings as NAME=value words that mean nothing to make or a shell; recipes read
 # them from the environment, quoted ("$$PAPER_YEAR"). Values given on the command line reach the check quoted,
 # never expanded. Once .venv exists its Python runs the check (`python3` may be a slow pyenv shim).
-override COMMAND_LINE := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v))
 override CONTRACT_PYTHON := $(if $(wildcard .venv/bin/python),.venv/bin/python -S,python3 -S)
 override quote = '$(subst ','\'',$1)'
 override SETTINGS := $(shell PYTHONPATH=src $(CONTRACT_PYTHON) -m helpers.pipeline.parameters make --make-pid "$$PPID" \
@@ -202,7 +204,7 @@ unit: $(ENV_STAMP) ## Run the unit tests (about a minute; pytest's arguments in 
 	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest -m unit "$$@"
 
 mutation: $(ENV_STAMP) ## Mutation testing (mutmut) of the analysis, the store's checks, the parsers and the statements: each module's score
-	"$$PYTHON" tests/mutation.py
+	"$$PYTHON" tests/mutation.py --max-children 2
 
 test: $(ENV_STAMP) browser-deps ## Run the whole test suite (unit, end to end, browser; pytest's arguments in ARGS)
 	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest "$$@"

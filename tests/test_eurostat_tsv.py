@@ -169,3 +169,19 @@ def test_a_duplicated_key_anywhere_is_refused_naming_the_dataset_and_the_key():
     ):
         parse_eurostat_tsv(text, dataset="isoc_ci_ac_i")
     assert len(parse_eurostat_tsv(text.rsplit("A,I_NOT", 1)[0], dataset="isoc_ci_ac_i")) == 4
+
+
+@pytest.mark.parametrize(
+    "bad_line, message",
+    [
+        ("A,I_IU3,PC_IND,AT\t3 \n", "line 3 has 2 tab-separated cells, the header has 3"),
+        ("A,I_IU3,AT\t3 \t4 \n", "line 3 has 3 dimension codes, the header names 4"),
+    ],
+    ids=["short-row", "short-key"],
+)
+def test_a_row_that_does_not_match_the_header_is_named_by_its_own_line(bad_line, message):
+    """The line named is the one at fault, counted from the header (line 1), after a good line whose
+    cells hold a space before their flags (a space never separates cells or codes)."""
+    text = "freq,indic_is,unit,geo\\TIME_PERIOD\t2013 \t2014 \nA,I_IU3,PC_IND,NL\t53.1 u\t60 b\n" + bad_line
+    with pytest.raises(MalformedFile, match=f"^x: {message}$"):
+        parse_eurostat_tsv(text.encode(), dataset="x")

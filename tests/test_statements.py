@@ -9,7 +9,7 @@ import pytest
 
 from helpers.analysis.claims import evaluate_claim, load_claims
 from helpers.publish.outputs import verdict_span
-from helpers.publish.statements import claim_statement, verdict_words
+from helpers.publish.statements import claim_statement, claims_naming, fitting_trials, flag_words, verdict_words
 from helpers.publish.scorecard import verdict_table
 from tables import education_rows, tidy
 
@@ -96,3 +96,77 @@ def test_a_change_that_comes_only_from_missing_data_is_not_reported():
     result = evaluate_claim(store, claim("E-3"), 2013)
     assert result.change_is_real
     assert verdict_words(result) == "**partly** for 2013, **reproduced** for 2023"
+
+
+def youth_flagged(year, values):
+    return [("I_IUPOL2", "PC_IND", "Y16_24", geo, year, *value) for geo, value in values.items()]
+
+
+def naming(store, country, compared, *, paper_year=None, latest_year=0):
+    """claims_naming on the verdicts of this store for these settings, as a page reads them from the build."""
+    from helpers.analysis.claims import evaluate_all
+
+    return claims_naming(evaluate_all(store, paper_year, compared, latest_year), country, paper_year=paper_year)
+
+
+def table_rows(markdown: str) -> dict[str, list[str]]:
+    """A Markdown table's body rows by their first cell, cells stripped."""
+    rows = [line.strip("|").split(" | ") for line in markdown.splitlines()[2:]]
+    return {row[0].strip(): [cell.strip() for cell in row[1:]] for row in rows}
+
+
+def test_a_country_page_lists_the_claims_naming_it_with_its_own_evidence_in_the_year_that_decided():
+    """Y-1 fits in 2012 only (Austria 12 in 2013 is not below 10), E-2 has no data and stays in the paper's
+    year: one evidence column, each row's year in its cell; only Austria's checks, their flags in words."""
+    store = tidy(
+        youth_flagged(2012, {"NL": (33,), "AT": (8, "u"), "DE": (20,)})
+        + youth_flagged(2013, {"NL": (32,), "AT": (12, "u"), "DE": (20,)})
+        + youth_flagged(2015, {"NL": (31,), "AT": (9,), "DE": (20,)})
+    )
+    austria = naming(store, "AT", ["NL", "AT", "DE"])
+    assert austria.markdown.splitlines()[0] == "| claim | the paper says | verdict (whole claim) | evidence | latest |"
+    rows = table_rows(austria.markdown)
+    assert list(rows) == ["Y-1", "E-2"]
+    quote, verdict, evidence, latest = rows["Y-1"]
+    assert quote == f"\u201c{claim('Y-1')['quote']}\u201d"
+    assert (verdict, latest) == ("**reproduced**", "**reproduced**")
+    assert evidence.startswith("2012: Austria below 10: Austria 8.0 u") and "Netherlands within" not in evidence
+    assert "(flag u: low reliability) - holds; Austria lowest of 3 countries: " in evidence
+    assert rows["E-2"][1:] == [
+        "**no data**",
+        "2013: Austria abs at most 5: no data: series I\\_IUSNET / PC\\_IND / None is not in the data - "
+        "untested (no data)",
+        "**no data**",
+    ]
+    assert austria.metadata["verdicts"] == {"Y-1": ["reproduced", "reproduced"], "E-2": ["no data", "no data"]}
+    assert austria.metadata["report"]["caption"] == (
+        "The paper's claims that name Austria, with the verdict of the whole claim and Austria's own evidence "
+        "(in the year that decided the claim)."
+    )
+    # the page's settings reach the evaluation: the paper's year and the cap on the latest year
+    netherlands = naming(store, "NL", ["NL", "AT", "DE"], paper_year=2012, latest_year=2013)
+    assert netherlands.metadata["verdicts"] == {"Y-1": ["reproduced", "partly"]}
+    assert table_rows(netherlands.markdown)["Y-1"][2].startswith("2012: Netherlands within 30-35: Netherlands 33.0 - ")
+    assert "and Netherlands' own evidence" in netherlands.metadata["report"]["caption"]
+    assert naming(store, "NL", ["NL", "AT", "DE"]).metadata["verdicts"]["Y-1"] == ["reproduced", "reproduced"]
+
+
+def test_a_country_no_claim_names_is_said_so_in_one_sentence():
+    store = tidy(youth_flagged(2013, {"NL": (32,), "AT": (8,), "DE": (20,)}))
+    shown = naming(store, "MT", ["NL", "AT", "DE"])
+    assert (shown.markdown, shown.metadata) == ("No claim of the paper names Malta.", {"verdicts": {}})
+
+
+def test_a_flag_is_said_in_eurostats_words_and_no_flag_adds_nothing():
+    assert flag_words("u") == " (flag u: low reliability)"
+    assert flag_words("") == ""
+
+
+def test_the_fitting_trials_are_the_candidates_that_fit_of_the_claim_asked_for():
+    """The youth page names the series that fit the paper (and says when the default one does)."""
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2012, {"NL": 40, "AT": 8, "DE": 20}))
+    results = [evaluate_claim(store, claim(c), 2013) for c in ("E-1", "Y-1")]
+    fit = fitting_trials(results, "Y-1")
+    assert [(t.indic_is, t.unit, t.year) for t in fit] == [("I_IUPOL2", "PC_IND", 2013)]
+    assert {t.candidate for t in results[1].trials} - {t.candidate for t in fit}  # others were tried, and left out
+    assert fitting_trials(results, "E-1") == []

@@ -1,11 +1,20 @@
 import math
+import re
 
 import pandas as pd
 import pytest
 
 from helpers.catalogue import load_catalogue
 from helpers.base.errors import MissingData, ValidationError
-from helpers.store.tidy import COLUMNS, build_store, load_store, set_aside_implausible, validate, write_store
+from helpers.store.tidy import (
+    COLUMNS,
+    build_store,
+    load_provenance,
+    load_store,
+    set_aside_implausible,
+    validate,
+    write_store,
+)
 
 CATALOGUE = load_catalogue()
 
@@ -88,6 +97,20 @@ def test_store_missing_says_what_to_run(tmp_path):
         load_store(tmp_path)
     with pytest.raises(MissingData, match="make data"):
         build_store(tmp_path)
+    with pytest.raises(
+        MissingData, match=f"^no provenance at {re.escape(str(tmp_path / 'provenance.json'))}: run `make data` first$"
+    ):
+        load_provenance(tmp_path)
+
+
+def test_the_provenance_reads_back_as_written_whatever_its_text(tmp_path):
+    """The pages read the provenance the store was written with: labels in any script come back whole."""
+    provenance = {
+        "synthetic": False,
+        "datasets": [{"dataset": "isoc_ci_ac_i", "title": "Usage d'Internet – Ελλάδα 🇬🇷"}],
+    }
+    write_store(table(GOOD), provenance, tmp_path)
+    assert load_provenance(tmp_path) == provenance
 
 
 def test_a_failed_validation_writes_nothing(tmp_path, monkeypatch, synthetic_mirror):

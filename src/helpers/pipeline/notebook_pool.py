@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 from helpers.base.errors import DISK_FULL, disk_full
-
-from helpers.pipeline.notebook_runner import NotebookFailed, shown, execute
+from helpers.pipeline.notebook_runner import NotebookFailed, execute, shown
 
 
 def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
@@ -26,28 +28,15 @@ def _execute_one(job: tuple[str, dict, Path]) -> tuple[Path, str | None]:
 def execute_jobs(
     work: list[tuple[str, dict, Path]], jobs: int, on_done: Callable[[int, str | None], None] | None = None
 ) -> list[str]:
-    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one
-    kernel for all the notebooks it runs; print progress as each finishes, and tell `on_done` (the
-    notebook's index in `work`, its error or None). Returns the error messages (empty when all succeeded)."""
-    import time
-    from concurrent.futures import ProcessPoolExecutor
-
-    errors = []
-    workers = _workers(jobs, len(work))
-    if len(work) == 1:  # one notebook: here, in this process's kernel (started ahead, maybe), not a pool's
-        path, error = _execute_one(work[0])
-        if on_done is not None:
-            on_done(0, error)
-        if error:
-            print(f"[1/1] failed {shown(path)}: {error}", file=sys.stderr, flush=True)
-            return [error]
-        print(f"[1/1] executed {work[0][0]} -> {shown(path)}", flush=True)
-        return []
-    warm = None  # when each worker had finished one notebook (and so paid its kernel's start)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, ((name, _, _), (path, error)) in enumerate(zip(work, pool.map(_execute_one, work)), start=1):
-            now = time.monotonic()
-            eta = ""
+    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one kernel for all the
+    notebooks it runs; print progress as each finishes, with the time left once every worker has paid its
+    kernel's start, and tell `on_done` (the notebook's index in `work`, its error or None). Returns the error
+    messages (empty when all succeeded). One notebook runs here, in this process's kernel (started ahead, maybe)."""
+    errors, workers, warm = [], max(1, min(jobs, len(work))), None
+    with ProcessPoolExecutor(max_workers=workers) if len(work) > 1 else contextlib.nullcontext() as pool:
+        results = pool.map(_execute_one, work) if pool else map(_execute_one, work)
+        for done, ((name, _, _), (path, error)) in enumerate(zip(work, results), start=1):
+            eta, now = "", time.monotonic()
             if done == workers:
                 warm = now
             elif warm is not None and done < len(work):
@@ -60,7 +49,3 @@ def execute_jobs(
             else:
                 print(f"[{done}/{len(work)}] executed {name} -> {shown(path)}{eta}", flush=True)
     return errors
-
-
-def _workers(jobs: int, notebooks: int) -> int:
-    return max(1, min(jobs, notebooks))

@@ -1,16 +1,17 @@
 """Execute one of the project's notebooks with papermill, in the project's kernel.
 
-Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths
-mean the same in JupyterLab and here), tells the kernel that it runs for a build (the environment
-variable ``helpers.publish.BUILD_VARIABLE``: outputs are then the renderers' Markdown, while a
-kernel JupyterLab starts, without it, shows Markdown JupyterLab renders), and writes the executed
-copy with papermill's timestamps and durations removed, so that a re-run on the same data changes
-no byte. An expected failure (unknown country, missing series, ...) ends in one line naming the cause.
+Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths mean the same in
+JupyterLab and here), tells the kernel that it runs for a build (the environment variable
+``helpers.publish.BUILD_VARIABLE``: outputs are then the renderers' Markdown, while a kernel JupyterLab starts,
+without it, shows Markdown JupyterLab renders), and writes the executed copy without papermill's timestamps and
+durations, so that a re-run on the same data changes no byte. An expected failure (unknown country, missing
+series, ...) ends in one line naming the cause.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import re
@@ -18,51 +19,35 @@ import tempfile
 from pathlib import Path
 
 from helpers.base.atomic_files import write_text_atomic
-from helpers.base.errors import DISK_FULL
+from helpers.base.errors import DISK_FULL, ReportError
 from helpers.base.jupyter_imports import import_papermill, skip_unused_iri_grammar
 from helpers.publish import BUILD_VARIABLE
 from helpers.render.cell_options import write_cell_options
 
 skip_unused_iri_grammar()  # before papermill imports nbformat: about 2 s less per process
 
-
 KERNEL_NAME = "oecd-social-media"
-
-
+ENGINE_NAME = "reused-kernel"
 ROOT = Path(__file__).resolve().parents[3]
-
-
 NOTEBOOK_DIR = ROOT / "notebooks"
-
-
 EXECUTED_DIR = ROOT / "report" / "pipeline"
-
-
-COUNTRY_NOTEBOOK = "30_country_profile"  # one page per country; the other notebooks are pages of their own
-OECD_COUNTRY_NOTEBOOK = "32_oecd_country"  # the same for the countries Eurostat does not survey (the OECD's data)
-COUNTRY_NOTEBOOKS = (COUNTRY_NOTEBOOK, OECD_COUNTRY_NOTEBOOK)
-
-
-def _expected_errors() -> set[str]:
-    """The names of the errors the notebooks raise on purpose (helpers.errors): shown as one line."""
-    from helpers.base.errors import ReportError
-
-    names, stack = set(), [ReportError]
-    while stack:
-        cls = stack.pop()
-        names.add(cls.__name__)
-        stack.extend(cls.__subclasses__())
-    return names
+BUILD_LOG = ROOT / "build.log"
+# one page per country (the second: the countries Eurostat does not survey, on the OECD's data); the other
+# notebooks are pages of their own
+COUNTRY_NOTEBOOKS = ("30_country_profile", "32_oecd_country")
+# What every page's notebook imports first: a kernel started ahead (prestart_kernel) imports them while the
+# runner still loads its own modules, and the notebook then finds them loaded (%reset -f empties the
+# namespace, not the modules).
+PAGE_IMPORTS = "import pandas, matplotlib.pyplot, seaborn, helpers.publish.figures, helpers.publish.tables"
 
 
 class NotebookFailed(Exception):
     """A notebook stopped on an expected error; the message is for people."""
 
 
-ENGINE_NAME = "reused-kernel"
-
-
-BUILD_LOG = ROOT / "build.log"
+def _expected_errors(error: type = ReportError) -> set[str]:
+    """The names of the errors the notebooks raise on purpose (helpers.base.errors): shown as one line."""
+    return {error.__name__}.union(*(_expected_errors(sub) for sub in error.__subclasses__()))
 
 
 _kernel_log = None
@@ -85,21 +70,14 @@ def kernel_environment() -> dict[str, str]:
 
 
 def start_kernel(kernel_name: str = KERNEL_NAME):
-    """Start a kernel for the build: in ``notebooks/``, told it runs for a build, its own messages to
-    the build log. The caller shuts it down."""
+    """Start a kernel for the build, in ``notebooks/``, told it runs for a build; the caller shuts it down. Its
+    own messages (ipykernel's transport warning, library warnings) go to the build log, not to the terminal:
+    a notebook's warnings that matter are in its outputs."""
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name=kernel_name)
-    # the kernel's own messages (ipykernel's transport warning, library warnings) go to
-    # the build log, not to the terminal: a notebook's warnings that matter are in its outputs
     km.start_kernel(cwd=str(NOTEBOOK_DIR), env=kernel_environment(), stdout=kernel_log(), stderr=kernel_log())
     return km
-
-
-# What every page's notebook imports first: a kernel started ahead (prestart_kernel) imports them while the
-# runner still loads its own modules, and the notebook then finds them loaded (%reset -f empties the
-# namespace, not the modules).
-PAGE_IMPORTS = "import pandas, matplotlib.pyplot, seaborn, helpers.publish.figures, helpers.publish.tables"
 
 
 def prestart_kernel(kernel_name: str = KERNEL_NAME) -> None:
@@ -116,26 +94,20 @@ def prestart_kernel(kernel_name: str = KERNEL_NAME) -> None:
     papermill_engines.get_engine(ENGINE_NAME).kernel_manager = km
 
 
-_engine_registered = False
-
-
+@functools.cache  # once per process
 def register_engine() -> None:
     """A papermill engine that keeps one kernel per process and reuses it for every notebook.
 
-    Starting a kernel and importing pandas, matplotlib and seaborn costs about 3 s; a worker
-    that runs many notebooks (one per country) pays it once. Each notebook starts from an empty
-    namespace (``%reset -f``), and `scrub` renumbers execution counts, so a notebook's output
-    does not depend on what the kernel ran before.
+    Starting a kernel and importing pandas, matplotlib and seaborn costs about 3 s; a worker that runs many
+    notebooks (one per country) pays it once. Each notebook starts from an empty namespace (``%reset -f``), and
+    `scrub` renumbers execution counts, so a notebook's output does not depend on what the kernel ran before.
     """
-    global _engine_registered
-    if _engine_registered:
-        return
     from nbclient.util import ensure_async
 
     import_papermill()  # first: without its HDFS handler's imports
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
+    from papermill.utils import remove_args
 
     class ResettingClient(PapermillNotebookClient):
         """Empties the kernel's namespace before the notebook's first cell, through the client
@@ -143,12 +115,10 @@ def register_engine() -> None:
 
         async def async_start_new_kernel_client(self):
             client = await super().async_start_new_kernel_client()
+            reset = "get_ipython().run_line_magic('reset', '-f')"
             await ensure_async(
                 client.execute_interactive(
-                    "get_ipython().run_line_magic('reset', '-f')",
-                    store_history=False,
-                    output_hook=lambda msg: None,
-                    timeout=self.startup_timeout,
+                    reset, store_history=False, output_hook=lambda msg: None, timeout=self.startup_timeout
                 )
             )
             return client
@@ -157,46 +127,27 @@ def register_engine() -> None:
         kernel_manager = None
 
         @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
-            start_timeout=60,
-            execution_timeout=None,
-            **kwargs,
-        ):
+        def execute_managed_notebook(cls, nb_man, kernel_name, start_timeout=60, execution_timeout=None, **kwargs):
             km = cls.kernel_manager
             if km is None or not km.is_alive() or km.kernel_name != kernel_name:
                 if km is not None:
                     km.shutdown_kernel(now=True)
                 km = cls.kernel_manager = start_kernel(kernel_name)
                 atexit.register(km.shutdown_kernel, now=True)
+            # as NBClientEngine's, on this kernel (log_output and the output files pass on in kwargs)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(
-                kwargs,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            return ResettingClient(nb_man, km=km, **final).execute()
+            limits = {"timeout": execution_timeout, "startup_timeout": start_timeout}
+            return ResettingClient(nb_man, km=km, kernel_name=kernel_name, **limits, **kwargs).execute()
 
     papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)
-    _engine_registered = True
 
 
 def hoist_computed_title(notebook: dict) -> dict:
     """Make a computed title (a Markdown output ``# Portugal (PT)``) the notebook's first heading.
 
-    A country page computes its title, so its heading is an output, and renderers take a page's
-    title from its first Markdown cell: Quarto would title the page by its file name. The
-    executed copy therefore gets the heading as its first cell, and the output is removed, so
-    the page has one h1 and a real title.
+    A country page computes its title, so its heading is an output, and renderers take a page's title from its
+    first Markdown cell: Quarto would title the page by its file name. The executed copy therefore gets the
+    heading as its first cell, and the output is removed, so the page has one h1 and a real title.
     """
     cells = notebook.get("cells", [])
     if any(c["cell_type"] == "markdown" and re.search(r"^# ", "".join(c["source"]), re.M) for c in cells):
@@ -206,9 +157,8 @@ def hoist_computed_title(notebook: dict) -> dict:
             markdown = "".join(output.get("data", {}).get("text/markdown", ""))
             if re.fullmatch(r"# [^\n]+\n?", markdown):
                 cell["outputs"].remove(output)
-                cells.insert(
-                    0, {"cell_type": "markdown", "id": "computed-title", "metadata": {}, "source": [markdown.strip()]}
-                )
+                title = {"cell_type": "markdown", "id": "computed-title", "metadata": {}, "source": [markdown.strip()]}
+                cells.insert(0, title)
                 return notebook
     return notebook
 
@@ -216,32 +166,31 @@ def hoist_computed_title(notebook: dict) -> dict:
 def scrub(notebook: dict) -> dict:
     """Remove what changes from run to run: timestamps, durations, papermill's environment."""
     meta = notebook.get("metadata", {})
-    papermill = meta.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "environment_variables", "input_path", "output_path", "version"):
-        papermill.pop(key, None)
-    meta.get("widgets", None) and meta.pop("widgets")
+        meta.get("papermill", {}).pop(key, None)
+    if meta.get("widgets"):
+        del meta["widgets"]
     count = 0
     for cell in notebook.get("cells", []):
+        metadata = cell.get("metadata", {})
         if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
-            # renumbered: a reused kernel keeps counting across notebooks
-            count += 1
+            count += 1  # renumbered: a reused kernel keeps counting across notebooks
             cell["execution_count"] = count
             for output in cell.get("outputs", []):
                 if "execution_count" in output:
                     output["execution_count"] = count
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+        if "injected-parameters" in metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
-        cell.get("metadata", {}).pop("execution", None)
-        if cell.get("metadata", {}).get("tags") == []:
-            # an empty list says nothing, and Quarto writes it as a second attribute (data-tags)
-            # beside data-execution_count, in an order that changes from render to render
-            del cell["metadata"]["tags"]
-        pm = cell.get("metadata", {}).get("papermill")
-        if pm:
+        metadata.pop("execution", None)
+        # an empty list says nothing, and Quarto writes it as a second attribute (data-tags) beside
+        # data-execution_count, in an order that changes from render to render
+        if metadata.get("tags") == []:
+            del metadata["tags"]
+        if metadata.get("papermill"):
             for key in ("start_time", "end_time", "duration", "exception", "status"):
-                pm.pop(key, None)
-            if not pm:
-                cell["metadata"].pop("papermill")
+                metadata["papermill"].pop(key, None)
+            if not metadata["papermill"]:
+                del metadata["papermill"]
     return notebook
 
 
@@ -265,19 +214,18 @@ def execute(
     with tempfile.TemporaryDirectory(prefix="oecd-social-media-") as scratch_dir:
         scratch = Path(scratch_dir) / output.name
         try:
-            # sorted: the injected cell must not depend on the order the parameters were given in
             papermill.execute_notebook(
                 str(source),
                 str(scratch),
+                # sorted: the injected cell must not depend on the order the parameters were given in
                 parameters=dict(sorted((parameters or {}).items())),
                 kernel_name=kernel,
                 cwd=str(NOTEBOOK_DIR),
                 progress_bar=False,
                 log_output=False,
                 engine_name=ENGINE_NAME,
-                # written once when done, not after every cell (each write validates and serialises
-                # the whole notebook, charts included: about 0.5 s per notebook); the scratch copy
-                # of a failed run is never read
+                # written once when done, not after every cell (each write validates and serialises the whole
+                # notebook, charts included: about 0.5 s per notebook); a failed run's scratch copy is never read
                 request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as exc:
@@ -288,13 +236,8 @@ def execute(
             raise
         notebook = json.loads(scratch.read_text(encoding="utf-8"))
     # the executed copy replaces the old one only when the run succeeded
-    write_text_atomic(
-        output,
-        json.dumps(
-            scrub(write_cell_options(hoist_computed_title(notebook))), indent=1, sort_keys=True, ensure_ascii=False
-        )
-        + "\n",
-    )
+    executed = scrub(write_cell_options(hoist_computed_title(notebook)))
+    write_text_atomic(output, json.dumps(executed, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
 
 
@@ -306,14 +249,3 @@ def remove_stale_scratch(output: Path) -> None:
 
 def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
-def parse_parameters(pairs: list[tuple[str, str]]) -> dict:
-    """-p NAME VALUE pairs: VALUE is read as JSON when it parses (numbers, true), else as a string."""
-    parameters = {}
-    for key, value in pairs:
-        try:
-            parameters[key] = json.loads(value)
-        except json.JSONDecodeError:
-            parameters[key] = value
-    return parameters

@@ -4,16 +4,12 @@ line, checked once here before anything runs (``make -n`` included), and trusted
     python3 -m helpers.pipeline.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
     python3 -m helpers.pipeline.parameters list                                         (every setting)
 
-The Makefile calls `make` when it is read and takes back one line: either ``error: NAME='value' is
-not accepted: NAME takes ...`` (make stops with it) or the checked settings as ``NAME=value``
-words, every value made of characters that mean nothing to make or the shell. Recipes read the
-settings from the environment, quoted (``"$$PAPER_YEAR"``), never from their own text.
-
-It also writes each page's parameters (``<REPORT_DIR>/.params/<page>.json``) when their text
-changes, so that Make re-runs exactly the pages a changed value feeds; under ``make -n`` it writes
-nothing and names the pages that would re-run. Standard library only: it runs before ``.venv``
-exists. Make runs it four times in a no-op `make report` (once per make), so it imports only what
-the check needs (no argparse for make's call; docs/performance.md).
+`make` gives back one line: ``error: NAME='value' is not accepted: NAME takes ...`` (make stops with it), or
+the checked settings as ``NAME=value`` words made of characters that mean nothing to make or the shell (recipes
+read them from the environment, quoted). It also writes each page's parameters (``<REPORT_DIR>/.params/
+<page>.json``) when their text changes, so that make re-runs exactly the pages a changed value feeds (under
+``make -n`` it writes nothing and names them). Standard library only, and only what the check needs (no
+argparse for make's call): it runs before ``.venv`` exists, once per make (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -27,6 +23,7 @@ import time
 from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from helpers.base.atomic_files import write_text_atomic
 from helpers.pipeline.build_lock import take_for
@@ -42,95 +39,89 @@ class Refused(ValueError):
     """A value the build does not accept; the message names the variable and what it takes."""
 
 
-def _refuse(name: str, value: str, takes: str) -> Refused:
-    return Refused(f"{name}={value!r} is not accepted: {name} takes {takes}")
+class Takes(Exception):
+    """Raised by a check with what its setting takes; check_settings names the setting and the value."""
 
 
-# ----------------------------------------------------------------------------- the checks
+# ----------------------------------------------------------------------------- the checks: value -> checked value
 
 
-def _year(name: str, value: str, *, zero: bool = False) -> str:
-    takes = (
-        "0 (the latest year with data) or " if zero else ""
-    ) + f"a year from {FIRST_SURVEY_YEAR} to {time.localtime().tm_year}, such as 2013"
+def _year(value: str, *, zero: bool = False) -> str:
+    this_year = time.localtime().tm_year
     if zero and value == "0":
         return value
-    if not re.fullmatch(r"\d{4}", value) or not FIRST_SURVEY_YEAR <= int(value) <= time.localtime().tm_year:
-        raise _refuse(name, value, takes)
+    if not re.fullmatch(r"\d{4}", value) or not FIRST_SURVEY_YEAR <= int(value) <= this_year:
+        latest = "0 (the latest year with data) or " if zero else ""
+        raise Takes(f"{latest}a year from {FIRST_SURVEY_YEAR} to {this_year}, such as 2013")
     return value
 
 
-def _choice(options: list[str], takes: str) -> Callable[[str, str], str]:
-    def check(name: str, value: str) -> str:
-        if value not in options:
-            raise _refuse(name, value, f"{takes}: {', '.join(options)}")
+def _one_of(options: list[str] | Callable[[], list[str]], takes: str = "one of") -> Callable[[str], str]:
+    def check(value: str) -> str:
+        choices = options() if callable(options) else options
+        if value not in choices:
+            raise Takes(f"{takes}: {', '.join(choices)}")
         return value
 
     return check
 
 
-def _countries(name: str, value: str, *, one: bool = False, empty: bool = False) -> str:
-    catalogue = load_catalogue()
-    known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
-    takes = (
-        ("a country code" if one else "country codes separated by commas")
-        + " (Greece is EL, the United Kingdom UK): "
-        + ", ".join(sorted(known))
-    )
+def _countries(value: str, *, one: bool = False, empty: bool = False) -> str:
     if not value and empty:
         return value
+    catalogue = load_catalogue()
+    known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
     codes = [c.strip().upper() for c in value.split(",")]
     if not value or (one and len(codes) != 1) or any(c not in known for c in codes):
-        raise _refuse(name, value, takes)
+        what = "a country code" if one else "country codes separated by commas"
+        raise Takes(f"{what} (Greece is EL, the United Kingdom UK): {', '.join(sorted(known))}")
     return ",".join(codes)
 
 
-def _count(name: str, value: str) -> str:
+def _countries(value: str, *, one: bool = False, empty: bool = False) -> str:
+    catalogue = load_catalogue()
+    known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
+    codes = [c.strip().upper() for c in value.split(",")]
+    if (value or not empty) and (not value or (one and len(codes) != 1) or any(c not in known for c in codes)):
+        what = "a country code" if one else "country codes separated by commas"
+        raise Takes(f"{what} (Greece is EL, the United Kingdom UK): {', '.join(sorted(known))}")
+    return ",".join(codes) if value else value
+
+
+def _count(value: str) -> str:
     if not re.fullmatch(r"[1-9]\d{0,2}", value):
-        raise _refuse(name, value, "a whole number from 1 to 999, such as 2")
+        raise Takes("a whole number from 1 to 999, such as 2")
     return value
 
 
-def _folder(name: str, value: str) -> str:
-    """A folder the build writes to or deletes from: relative, inside the clone, not the clone."""
-    parts = Path(value).parts
+def _folder(value: str) -> str:
+    """A folder the build writes to or deletes from: relative, inside the clone, not the clone (nor empty,
+    which is Path("."))."""
     if (
-        not value
-        or not SAFE.fullmatch(value)
-        or value.startswith("/")
-        or ".." in parts
+        not SAFE.fullmatch(value)
+        or value.startswith(("/", "-"))
+        or ".." in Path(value).parts
         or Path(value) == Path(".")
-        or value.startswith("-")
     ):
-        raise _refuse(
-            name,
-            value,
+        raise Takes(
             "a folder inside the clone such as data (relative, not '.', without '..', "
-            "made of letters, digits and _ . / - +)",
+            "made of letters, digits and _ . / - +)"
         )
     return str(Path(value))
 
 
-def _program(name: str, value: str, *, empty: bool = False) -> str:
+def _program(value: str, *, empty: bool = False) -> str:
     if not value and empty:
         return value
     if not value or not SAFE.fullmatch(value) or value.startswith("-") or "," in value:
-        raise _refuse(
-            name,
-            value,
-            "a program such as python3 or /usr/bin/python3 (letters, digits and _ . / - +)"
-            + ("; empty for none" if empty else ""),
-        )
+        none = "; empty for none" if empty else ""
+        raise Takes(f"a program such as python3 or /usr/bin/python3 (letters, digits and _ . / - +){none}")
     return value
 
 
-def _stamp(name: str, value: str) -> str:
-    return _program(name, value, empty=True) if value else value
-
-
-def _mirror(name: str, value: str) -> str:
+def _mirror(value: str) -> str:
     if value and not Path(value).is_dir():
-        raise _refuse(name, value, "a folder of Eurostat TSV files (it does not exist), or nothing")
+        raise Takes("a folder of Eurostat TSV files (it does not exist), or nothing")
     return value
 
 
@@ -138,111 +129,73 @@ def _mirror(name: str, value: str) -> str:
 class Setting:
     name: str
     meaning: str
-    check: Callable[[str, str], str]
-    default: Callable[[dict], str]
+    check: Callable[[str], str]
+    default: str | Callable[[dict], str]  # with {NAME}: the value of a setting before it; or a function of them
     echoed: bool = True  # given back to make; the mirror (any path) never is: recipes read it from the environment
 
 
-def _catalogue_choices(kind: str) -> list[str]:
-    catalogue = load_catalogue()
-    if kind == "comparison":
-        return [*catalogue.comparison_sets, "all"]
-    return list(catalogue.labels[kind])
+_unit = _one_of(lambda: [u for u in load_catalogue().labels["unit"] if u.startswith("PC_IND")], "a unit code")
+_comparison = _one_of(lambda: [*load_catalogue().comparison_sets, "all"])
+_indicator = _one_of(["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code")
+_optional_program = partial(_program, empty=True)
+
+
+def _env_stamp(s: dict) -> str:
+    return ".conda-kernel.stamp" if "PYTHON" in s["given"] else f"{s['VENV']}/.installed"
+
+
+def _quarto(s: dict) -> str:
+    return shutil.which("quarto") or shutil.which("quarto", path=str(ROOT / s["VENV"] / "bin")) or ""
 
 
 SETTINGS = [
-    Setting(
-        "EUROSTAT_MIRROR",
-        "a folder of Eurostat TSV files to read instead of the API",
-        _mirror,
-        lambda s: "",
-        echoed=False,
-    ),
-    Setting(
-        "SOURCE",
-        "where the data come from",
-        lambda n, v: _choice(["auto", "live", "mirror"], "one of")(n, v),
-        lambda s: "auto",
-    ),
-    Setting("PAPER_YEAR", "the paper's survey year", _year, lambda s: "2013"),
-    Setting(
-        "LATEST_YEAR",
-        "the latest year compared (0: the latest with data)",
-        lambda n, v: _year(n, v, zero=True),
-        lambda s: "0",
-    ),
-    Setting(
-        "UNIT",
-        "the unit of the charts",
-        lambda n, v: _choice([u for u in _catalogue_choices("unit") if u.startswith("PC_IND")], "a unit code")(n, v),
-        lambda s: "PC_IND",
-    ),
-    Setting(
-        "COMPARISON",
-        "the countries ranked",
-        lambda n, v: _choice(_catalogue_choices("comparison"), "one of")(n, v),
-        lambda s: "paper",
-    ),
-    Setting(
-        "YOUTH_INDICATOR",
-        "the youth page's indicator",
-        lambda n, v: _choice(["I_IUPOL2", "I_IUPOL1", "I_IUVOTE", "I_IUCPP"], "an indicator code")(n, v),
-        lambda s: "I_IUPOL2",
-    ),
-    Setting("YOUTH_HIGHLIGHT", "the countries the youth page highlights", _countries, lambda s: "NL,AT"),
-    Setting(
-        "COUNTRY", "the country of `make country`", lambda n, v: _countries(n, v, one=True, empty=True), lambda s: ""
-    ),
+    Setting("EUROSTAT_MIRROR", "a folder of Eurostat TSV files to read instead of the API", _mirror, "", echoed=False),
+    Setting("SOURCE", "where the data come from", _one_of(["auto", "live", "mirror"]), "auto"),
+    Setting("PAPER_YEAR", "the paper's survey year", _year, "2013"),
+    Setting("LATEST_YEAR", "the latest year compared (0: the latest with data)", partial(_year, zero=True), "0"),
+    Setting("UNIT", "the unit of the charts", _unit, "PC_IND"),
+    Setting("COMPARISON", "the countries ranked", _comparison, "paper"),
+    Setting("YOUTH_INDICATOR", "the youth page's indicator", _indicator, "I_IUPOL2"),
+    Setting("YOUTH_HIGHLIGHT", "the countries the youth page highlights", _countries, "NL,AT"),
+    Setting("COUNTRY", "the country of `make country`", partial(_countries, one=True, empty=True), ""),
     Setting("JOBS", "processes running notebooks", _count, lambda s: str(min(os.cpu_count() or 1, 999))),
-    Setting("LOCK_CHECK", "check the data lock after a build", _choice(["0", "1"], "one of"), lambda s: "1"),
-    Setting("REPEAT", "repetitions of `make bench`", _count, lambda s: "3"),
-    Setting("DATA_DIR", "where data/raw and data/processed live", _folder, lambda s: "data"),
-    Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, lambda s: "report"),
-    Setting("VENV", "the virtual environment's folder", _folder, lambda s: ".venv"),
-    Setting("PYTHON_BOOTSTRAP", "the Python that creates the virtual environment", _program, lambda s: "python3"),
-    Setting(
-        "PYTHON",
-        "the Python that runs the build (a conda environment's, say)",
-        _program,
-        lambda s: f"{s['VENV']}/bin/python",
-    ),
-    Setting(
-        "ENV_STAMP",
-        "the file marking the environment ready (empty: none)",
-        _stamp,
-        lambda s: f"{s['VENV']}/.installed" if s["PYTHON given"] is None else ".conda-kernel.stamp",
-    ),
-    Setting(
-        "QUARTO",
-        "the quarto program (empty: the fallback renderer)",
-        lambda n, v: _program(n, v, empty=True),
-        lambda s: shutil.which("quarto") or shutil.which("quarto", path=str(ROOT / s["VENV"] / "bin")) or "",
-    ),
-    Setting(
-        "ARGS",
-        "pytest's arguments for `make unit` and `make test`, such as -k claims -x",
-        lambda n, v: v,  # any text: pytest judges it, and recipes read it from the environment
-        lambda s: "",
-        echoed=False,
-    ),
+    Setting("LOCK_CHECK", "check the data lock after a build", _one_of(["0", "1"]), "1"),
+    Setting("REPEAT", "repetitions of `make bench`", _count, "3"),
+    Setting("DATA_DIR", "where data/raw and data/processed live", _folder, "data"),
+    Setting("REPORT_DIR", "where the executed notebooks and the site go", _folder, "report"),
+    Setting("VENV", "the virtual environment's folder", _folder, ".venv"),
+    Setting("PYTHON_BOOTSTRAP", "the Python that creates the virtual environment", _program, "python3"),
+    Setting("PYTHON", "the Python that runs the build (a conda environment's, say)", _program, "{VENV}/bin/python"),
+    Setting("ENV_STAMP", "the file marking the environment ready (empty: none)", _optional_program, _env_stamp),
+    Setting("QUARTO", "the quarto program (empty: the fallback renderer)", _optional_program, _quarto),
+    # any text: pytest judges it, and recipes read it from the environment
+    Setting("ARGS", "pytest's arguments for `make unit` and `make test`, such as -k claims -x", str, "", echoed=False),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def _refuse(name: str, value: str, takes: str) -> Refused:
+    return Refused(f"{name}={value!r} is not accepted: {name} takes {takes}")
+
+
 def check_settings(given: dict[str, str]) -> dict[str, str]:
     """Every setting checked (given values, else defaults), in order; the first refusal raises."""
-    checked: dict[str, str | None] = {"PYTHON given": given.get("PYTHON")}
-    for setting in SETTINGS:
-        value = given[setting.name] if setting.name in given else setting.default(checked)
-        checked[setting.name] = setting.check(setting.name, value)
-    if checked["LATEST_YEAR"] != "0" and int(checked["LATEST_YEAR"]) < int(checked["PAPER_YEAR"]):
-        raise _refuse(
-            "LATEST_YEAR",
-            checked["LATEST_YEAR"],
-            f"0 or a year not before PAPER_YEAR ({checked['PAPER_YEAR']}): the latest year is never before the paper's",
-        )
-    checked.pop("PYTHON given")
-    return checked  # type: ignore[return-value]
+    checked = {"given": given}
+    for s in SETTINGS:
+        if s.name in given:
+            value = given[s.name]
+        else:
+            value = s.default(checked) if callable(s.default) else s.default.format(**checked)
+        try:
+            checked[s.name] = s.check(value)
+        except Takes as takes:
+            raise _refuse(s.name, value, str(takes)) from None
+    latest, paper = checked["LATEST_YEAR"], checked["PAPER_YEAR"]
+    if latest != "0" and int(latest) < int(paper):
+        why = f"0 or a year not before PAPER_YEAR ({paper}): the latest year is never before the paper's"
+        raise _refuse("LATEST_YEAR", latest, why)
+    checked.pop("given")
+    return checked
 
 
 # ----------------------------------------------------------------------------- the pages and their parameters
@@ -258,9 +211,8 @@ PAGE_NOTEBOOKS = {
     "cite": "50_cite",
 }
 COUNTRY_PAGE = "country"  # one notebook per country, 30_country_profile, all with these parameters
-COUNTRY_NOTEBOOK = "30_country_profile"
 OECD_COUNTRY_PAGE = "oecd-country"  # the countries Eurostat does not survey: 32_oecd_country, on the OECD's data
-OECD_COUNTRY_NOTEBOOK = "32_oecd_country"
+NOTEBOOK_OF = {**PAGE_NOTEBOOKS, COUNTRY_PAGE: "30_country_profile", OECD_COUNTRY_PAGE: "32_oecd_country"}
 CLAIM_PARAMETERS = ("paper_year", "latest_year", "comparison")  # the claims' verdicts depend on exactly these
 VERDICTS = "verdicts"  # the parameter file of the verdicts step (.params/verdicts.json), beside the pages'
 CHART_PARAMETERS = (*CLAIM_PARAMETERS, "unit")
@@ -307,17 +259,13 @@ def page_parameters(settings: dict[str, str]) -> dict[str, dict]:
             parameters["processed_dir"] = _from_notebooks(processed)
             parameters["output_dir"] = _from_notebooks(report / "countries" if country else report)
         pages[page] = {
-            "notebook": {COUNTRY_PAGE: COUNTRY_NOTEBOOK, OECD_COUNTRY_PAGE: OECD_COUNTRY_NOTEBOOK}.get(page)
-            or PAGE_NOTEBOOKS[page],
+            "notebook": NOTEBOOK_OF[page],
             "output": str(report / "countries" / "{country}.ipynb") if country else str(report / f"{page}.ipynb"),
             "parameters": dict(sorted(parameters.items())),
         }
     # not a page: the verdicts every page reads (helpers.analysis.verdicts), made again when these change
-    pages[VERDICTS] = {
-        "notebook": "",
-        "output": str(report / "data" / "verdicts.json"),
-        "parameters": {name: values[name] for name in CLAIM_PARAMETERS},
-    }
+    verdicts = {name: values[name] for name in CLAIM_PARAMETERS}
+    pages[VERDICTS] = {"notebook": "", "output": str(report / "data" / "verdicts.json"), "parameters": verdicts}
     return pages
 
 
@@ -325,27 +273,21 @@ def params_file(report_dir: Path | str, page: str) -> Path:
     return ROOT / report_dir / ".params" / f"{page}.json"
 
 
-def params_text(record: dict) -> str:
-    return json.dumps(record, indent=1, sort_keys=True) + "\n"
-
-
-def changed_pages(settings: dict[str, str]) -> list[str]:
-    """The pages whose recorded parameters differ from these settings' (the text, not sets of words)."""
+def changed_pages(settings: dict[str, str], write: bool = False) -> list[str]:
+    """The pages whose recorded parameters differ from these settings' (the text, not sets of words); with
+    `write`, their files are written (only those: make compares their times)."""
     changed = []
     for page, record in page_parameters(settings).items():
-        path = params_file(settings["REPORT_DIR"], page)
-        if not path.exists() or path.read_text(encoding="utf-8") != params_text(record):
+        path, text = params_file(settings["REPORT_DIR"], page), json.dumps(record, indent=1, sort_keys=True) + "\n"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
             changed.append(page)
+            if write:
+                write_text_atomic(path, text)
     return changed
 
 
 def write_params(settings: dict[str, str]) -> list[str]:
-    """Write the parameter files that changed (only those: Make compares their times); return their pages."""
-    changed = changed_pages(settings)
-    records = page_parameters(settings)
-    for page in changed:
-        write_text_atomic(params_file(settings["REPORT_DIR"], page), params_text(records[page]))
-    return changed
+    return changed_pages(settings, write=True)
 
 
 def read_params(report_dir: Path | str, page: str) -> dict:
@@ -369,7 +311,7 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
     unknown = [name for name in command_line if name not in BY_NAME]
     if unknown:
         raise Refused(
-            f"{unknown[0]} is not a setting of this build; the settings are " + ", ".join(BY_NAME) + " (`make help`)"
+            f"{unknown[0]} is not a setting of this build; the settings are {', '.join(BY_NAME)} (`make help`)"
         )
     for goal in goals:
         if not re.fullmatch(r"[a-z][a-z-]*", goal):
@@ -379,6 +321,7 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
         busy = take_for(make_pid or os.getppid(), ROOT / ".build.lock")
         if busy:
             raise Refused(busy)
+    changed = []
     if set(goals) & BUILDING_GOALS:
         recorded = params_file(settings["REPORT_DIR"], COUNTRY_PAGE)
         if set(goals) == {"country"} and recorded.exists() and COUNTRY_PAGE in changed_pages(settings):
@@ -387,9 +330,7 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
                 "COMPARISON or folders) than the other country pages, and leave a mixed site; run `make report` "
                 "with the new parameters to rebuild every page, or drop them from `make country`"
             )
-        changed = changed_pages(settings) if dry_run else write_params(settings)
-    else:
-        changed = []
+        changed = changed_pages(settings, write=not dry_run)
     words = [f"{s.name}={settings[s.name]}" for s in SETTINGS if s.echoed]
     words.append(f"PARAMS_CHANGED={','.join(changed) if dry_run else ''}")  # what `make -n` shows as running
     bad = [w for w in words if not SAFE.fullmatch(w.split("=", 1)[1])]
@@ -398,43 +339,32 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
     return " ".join(words)
 
 
-def _given(pairs: list[list[str]]) -> tuple[dict[str, str], list[str]]:
-    """The values given: the environment's for the known names, the command line's over them."""
-    given = {name: os.environ[name] for name in BY_NAME if name in os.environ}
-    command_line = []
-    for name, value in pairs:
-        given[name] = value
-        command_line.append(name)
-    return given, command_line
-
-
-def _make_arguments(argv: list[str]) -> tuple[list[tuple[str, str]], str, str, int]:
+def _make_arguments(argv: list[str]) -> tuple[dict[str, str], list[str], str, str, int]:
     """make's call: --set NAME VALUE (repeated), --goals GOALS, --dry-run FLAG, --make-pid PID (read by hand:
-    argparse alone costs more than the check)."""
-    sets, goals, dry_run, make_pid, rest = [], "", "", 0, list(argv)
+    argparse alone costs more than the check). Returns the values given (the environment's for the settings,
+    the command line's over them), the names set on the command line, the goals, the flag and make's pid."""
+    given = {name: os.environ[name] for name in BY_NAME if name in os.environ}
+    command_line, options, rest = [], {"--goals": "", "--dry-run": "", "--make-pid": "0"}, list(argv)
     while rest:
         option = rest.pop(0)
         if option == "--set" and len(rest) >= 2:
-            sets.append((rest.pop(0), rest.pop(0)))
-        elif option == "--goals" and rest:
-            goals = rest.pop(0)
-        elif option == "--dry-run" and rest:
-            dry_run = rest.pop(0)
-        elif option == "--make-pid" and rest and rest[0].isdigit():
-            make_pid = int(rest.pop(0))
+            name, value = rest.pop(0), rest.pop(0)
+            given[name] = value
+            command_line.append(name)
+        elif option in options and rest and (option != "--make-pid" or rest[0].isdigit()):
+            options[option] = rest.pop(0)
         else:
             raise SystemExit(
                 f"usage: python3 -m helpers.pipeline.parameters make [--set NAME VALUE]... [--goals GOALS] "
                 f"[--dry-run FLAG] [--make-pid PID]: not understood: {option}"
             )
-    return sets, goals, dry_run, make_pid
+    return given, command_line, options["--goals"], options["--dry-run"], int(options["--make-pid"])
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["make"]:
-        sets, goals, dry_run, make_pid = _make_arguments(argv[1:])
-        given, command_line = _given(sets)
+        given, command_line, goals, dry_run, make_pid = _make_arguments(argv[1:])
         try:
             print(for_make(given, command_line, goals.split(), bool(dry_run), make_pid), flush=True)
         except Refused as exc:
@@ -446,11 +376,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="The build's settings, checked once.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
-        "make",
-        help="check the settings for make (--set NAME VALUE, --goals, --dry-run, --make-pid); print them as "
-        "NAME=value words",
-    )
+    sub.add_parser("make", help="check the settings for make (--set NAME VALUE, --goals, --dry-run, --make-pid)")
     sub.add_parser("list", help="every setting, its default and what it means")
     parser.parse_args(argv)
     for s in SETTINGS:

@@ -10,21 +10,18 @@ from helpers.render.site_config import REPORT_DIR
 
 
 def keep_previous(report_dir: Path = REPORT_DIR) -> Path:
-    """Copy the executed notebooks to ``<report-dir>/.previous`` (the baseline of `make diff`).
-
-    The copy is made beside the old baseline and swapped in whole, so a failure (a full disk)
-    leaves the old baseline as it was.
-    """
-    previous = report_dir / ".previous"
-    fresh = report_dir / ".previous.new"
+    """Copy the executed notebooks to ``<report-dir>/.previous``, beside the old baseline first and then swapped
+    in whole, so that a failure (a full disk) leaves the old baseline as it was."""
+    previous, fresh = report_dir / ".previous", report_dir / ".previous.new"
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         for path in sorted(report_dir.rglob("*.ipynb")):
             relative = path.relative_to(report_dir)
-            if relative.parts[0] in (".previous", ".previous.new", "pipeline") or relative.name.startswith("."):
-                continue
-            (fresh / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, fresh / relative)
+            if relative.parts[0] not in (".previous", ".previous.new", "pipeline") and not relative.name.startswith(
+                "."
+            ):
+                (fresh / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, fresh / relative)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise

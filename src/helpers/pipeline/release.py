@@ -2,23 +2,13 @@
 
     python -m helpers.pipeline.release --report-dir report --data-dir data --dist dist
 
-writes ``dist/<name>-<version>.tar.gz`` (``<name>-<version>-synthetic`` when any of its data is
-synthetic), which unpacks to one folder of the same name holding:
-
-- ``site/``: the built site (with the PDF article where Quarto made one);
-- ``data/``: every file of ``<data-dir>/raw`` exactly as received, each with its provenance record, the
-  data lock of those data (``eurostat.lock``) and a ``MIRROR.json`` naming the release: a folder that
-  ``make report EUROSTAT_MIRROR=<it>`` reads as it is, keeping the original retrieval
-  (helpers.acquire.mirror);
-- ``CITATION.cff`` with the version, the release date and the commit, and ``.zenodo.json`` converted
-  from it by cffconvert;
-- ``README.md``: what it is, the commit, how to check, rebuild and cite it;
-- ``SHA256SUMS`` over every other file (``sha256sum -c SHA256SUMS``; macOS: ``shasum -a 256 -c``).
-
-The archive is the same bytes when made twice from the same build: sorted names, every time the
-release's (SOURCE_DATE_EPOCH when set, else the commit's time), owner 0 with no names, fixed modes, gzip
-without a time or a file name. It is refused, one line each, when the site is older than its data or
-notebooks, or when tracked files have uncommitted changes (a release names one commit).
+writes ``dist/<name>-<version>.tar.gz`` (``-synthetic`` at the end when any of its data is synthetic): one folder
+holding ``site/`` (the built site), ``data/`` (every file of ``<data-dir>/raw`` as received with its provenance
+record, their lock and a ``MIRROR.json`` naming the release: a folder ``make report EUROSTAT_MIRROR=<it>`` reads
+as it is, keeping the original retrieval), ``CITATION.cff`` (version, date, commit) with ``.zenodo.json``
+converted from it, a ``README.md`` and ``SHA256SUMS`` over every other file. The same build makes the same bytes
+(sorted names, the release's time everywhere, no owners, gzip without time or name). It is refused, one line a
+reason, when the site is older than its data, notebooks or code, or tracked files have uncommitted changes.
 """
 
 from __future__ import annotations
@@ -35,7 +25,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -47,10 +38,8 @@ from helpers.publish.provenance import how_received, is_synthetic
 from helpers.store.data_lock import LOCK_NAME, differences, lock_path, lock_text
 from helpers.store.tidy import load_provenance
 
-# the project's name, as its conda environment and Jupyter kernel are named
-NAME = "oecd-social-media"
-# cffconvert pins jsonschema<4, which Jupyter's packages cannot share: it runs in an environment of its
-# own (uv tool run), at this version
+NAME = "oecd-social-media"  # the project's name, as its conda environment and Jupyter kernel are named
+# cffconvert pins jsonschema<4, which Jupyter's packages cannot share: uv runs it in an environment of its own
 CFFCONVERT = "cffconvert==2.0.0"
 SUMS_NAME = "SHA256SUMS"
 SITE_STAMPS = ".built-*"  # touched by make when the site is rendered (.built-quarto or .built-fallback)
@@ -58,9 +47,6 @@ SITE_STAMPS = ".built-*"  # touched by make when the site is rendered (.built-qu
 
 class ReleaseRefused(ReportError):
     """A release that cannot name one commit and one build: one line per reason."""
-
-
-# ----------------------------------------------------------------------------- what the release is made of
 
 
 def git(root: Path, *args: str) -> str:
@@ -73,9 +59,8 @@ def git(root: Path, *args: str) -> str:
 def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
     """Why no release can be made from this checkout and build now (empty when one can)."""
     reasons = []
-    changed = [
-        line[3:] for line in git(root, "status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()
-    ]
+    status = git(root, "status", "--porcelain", "--untracked-files=no")
+    changed = [line[3:] for line in status.splitlines() if line.strip()]
     if changed:
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
         reasons.append(f"uncommitted changes to tracked files ({shown}): a release names one commit; commit them first")
@@ -84,35 +69,26 @@ def refusals(root: Path, report_dir: Path, data_dir: Path) -> list[str]:
             f"the data in {data_dir / 'raw'} differ from their lock ({lock_path(data_dir)}): a release carries "
             "the lock of its data; `make lock` records them (commit the lock)"
         )
-    stamps = sorted((report_dir / "_site").glob(SITE_STAMPS))
+    site = report_dir / "_site"
+    stamps = [stamp.stat().st_mtime for stamp in site.glob(SITE_STAMPS)]
     if not stamps:
-        return reasons + [f"no built site in {report_dir / '_site'}: run `make report` first"]
-    built = max(stamp.stat().st_mtime for stamp in stamps)
-    data = [p for p in (data_dir / "raw").glob("*") if p.is_file() and not p.name.startswith(".")]
-    data += [p for p in (data_dir / "processed").glob("*") if p.is_file() and not p.name.startswith(".")]
-    notebooks = (
-        sorted((root / "notebooks").glob("*.ipynb"))
-        + sorted(report_dir.glob("*.ipynb"))
-        + sorted((report_dir / "countries").glob("*.ipynb"))
-    )
-    # the code the pages, the site and the article are made by (read from the imports, as make reads it),
-    # and what else the site is rendered from: a site older than any of it is not this commit's
+        return reasons + [f"no built site in {site}: run `make report` first"]
     from helpers.pipeline.prerequisites import prerequisites
 
+    # the code the pages, the site and the article are made by (read from the imports, as make reads it),
+    # and what else the site is rendered from: a site older than any of it is not this commit's
     code = {root / name for files in prerequisites().values() for name in files}
-    code |= {root / "CITATION.cff", report_dir / "_quarto.yml", report_dir / "styles.css"}
-    code = sorted(path for path in code if path.is_file())
-    for what, files in (("data", data), ("notebooks", notebooks), ("code", code)):
-        newer = [p for p in files if p.stat().st_mtime > built]
+    inputs = {
+        "data": [p for d in ("raw", "processed") for p in (data_dir / d).glob("*") if not p.name.startswith(".")],
+        "notebooks": [p for d in (root / "notebooks", report_dir, report_dir / "countries") for p in d.glob("*.ipynb")],
+        "code": code | {root / "CITATION.cff", report_dir / "_quarto.yml", report_dir / "styles.css"},
+    }
+    for what, files in inputs.items():
+        newer = sorted(p for p in files if p.is_file() and p.stat().st_mtime > max(stamps))
         if newer:
-            newest = max(newer, key=lambda p: p.stat().st_mtime)
-            reasons.append(
-                f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)} "
-                f"and {len(newer) - 1} more): run `make report` first"
-                if len(newer) > 1
-                else f"the site ({report_dir / '_site'}) is older than its {what} ({_relative(newest, root)}): "
-                "run `make report` first"
-            )
+            more = f" and {len(newer) - 1} more" if len(newer) > 1 else ""
+            newest = _relative(max(newer, key=os.path.getmtime), root)
+            reasons.append(f"the site ({site}) is older than its {what} ({newest}{more}): run `make report` first")
     return reasons
 
 
@@ -123,30 +99,13 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def data_files(raw_dir: Path, catalogue: Catalogue) -> dict[str, Path]:
-    """Every catalogue dataset's file as received and its provenance record, by name (the OECD's
-    download ledger and anything else in the folder are not data)."""
-    files = {}
-    for spec in catalogue.datasets:
-        record_path = raw_dir / f"{spec.code}.provenance.json"
-        if not record_path.exists():
-            raise ReleaseRefused(f"{raw_dir} has no {spec.code}: run `make report` first")
-        files[record_path.name] = record_path
-        name = json.loads(record_path.read_text(encoding="utf-8")).get("file")
-        if name:  # none where the source had no data for the report (recorded, with the reason)
-            files[name] = raw_dir / name
-    return files
-
-
 def release_moment(root: Path) -> int:
-    """The release's time, in seconds: SOURCE_DATE_EPOCH when set (the reproducible-builds convention),
-    else the commit's time, so that the same commit and build give the same archive on any day."""
+    """The release's time in seconds: SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the
+    commit's, so that the same commit and build give the same archive on any day."""
     given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if given:
-        if not given.isdigit():
-            raise ReleaseRefused(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {given!r}")
-        return int(given)
-    return int(git(root, "log", "-1", "--format=%ct").strip())
+    if given and not given.isdigit():
+        raise ReleaseRefused(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {given!r}")
+    return int(given or git(root, "log", "-1", "--format=%ct"))
 
 
 def filled_citation(text: str, *, date: str, commit: str) -> str:
@@ -173,11 +132,8 @@ def zenodo_json(cff_text: str, workdir: Path) -> bytes:
         )
     source = workdir / "CITATION.cff"
     source.write_text(cff_text, encoding="utf-8")
-    result = subprocess.run(
-        [uv, "tool", "run", "--quiet", "--from", CFFCONVERT, "cffconvert", "-f", "zenodo", "-i", str(source)],
-        capture_output=True,
-        text=True,
-    )
+    command = [uv, "tool", "run", "--quiet", "--from", CFFCONVERT, "cffconvert", "-f", "zenodo", "-i", str(source)]
+    result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no message"])[-1]
         raise ReleaseRefused(f"cffconvert could not convert CITATION.cff to .zenodo.json: {last}")
@@ -198,105 +154,79 @@ def readme(
     cff: dict, cff_text: str, *, folder: str, commit: str, records: list[dict], synthetic: bool, pdf: bool
 ) -> bytes:
     """The archive's README.md: what it is, the commit, how to check, rebuild and cite it."""
-    repository = cff.get("repository-code") or "the project's repository"
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "CITATION.cff").write_text(cff_text, encoding="utf-8")
+        cite = citation_markdown(Path(scratch) / "CITATION.cff")
+    cite = "\n".join(f"#{line}\n" if line.startswith("## ") else line for line in cite.splitlines())  # under "Cite it"
     warning = (
         "\n**SYNTHETIC DATA.** The data of this release were invented for testing and are NOT Eurostat's or the "
         "OECD's: do not quote or publish its numbers.\n"
         if synthetic
         else ""
     )
-    cite = "\n".join(
-        f"#{line}\n" if line.startswith("## ") else line  # under the README's "Cite it"
-        for line in citation_markdown_text(cff_text).splitlines()
-    )
-    lines = [
-        f"# {cff['title']}, version {cff['version']}",
-        warning,
-        f"Release {cff['version']} of the report, dated {cff['date-released']}, made from commit `{commit}` of "
-        f"{repository}: the built report, the data it was built from exactly as received, their lock and the citation.",
-        "",
-        "## What it holds",
-        "",
-        "- `site/`: the report as built; open `site/index.html`"
-        + (" (the PDF article: `site/article.pdf`)." if pdf else "."),
-        "- `data/`: every file as received, each with its provenance record (`<dataset>.provenance.json`: source, "
-        f"address, retrieval time, the publisher's last update, sha256), the data lock of these data (`data/{LOCK_NAME}`) "
-        "and `data/MIRROR.json`, which names this release.",
-        "- `CITATION.cff` (this version, its date and commit) and `.zenodo.json`, converted from it by cffconvert.",
-        f"- `{SUMS_NAME}`: the sha256 of every other file.",
-        "",
-        "## Where the data came from",
-        "",
-        *[f"- `{r['dataset']}`: {how_received(r)}." for r in records],
-        "",
-        "## Check it",
-        "",
-        "```sh",
-        f"cd {folder}",
-        f"sha256sum -c {SUMS_NAME}          # macOS: shasum -a 256 -c {SUMS_NAME}",
-        "```",
-        "",
-        "## Rebuild it",
-        "",
-        "In a clone of the repository at the release's commit, build the report from the release's data:",
-        "",
-        "```sh",
-        f"git checkout {commit}",
-        f"make report EUROSTAT_MIRROR=/path/to/{folder}/data",
-        "```",
-        "",
-        "The build reads the files exactly as received and keeps their provenance: the Data and methods page gives "
-        f"the original retrieval and says \"rebuilt from release {cff['version']}\"; the CSVs are those of `site/`. "
-        "Where the clone has no data lock of its own, the release's (`data/eurostat.lock`) becomes the build's, and "
-        "`make report` checks the data against it.",
-        "",
-        "## Cite it",
-        "",
-        cite,
-        "",
-    ]
-    return "\n".join(lines).encode()
+    sources = "".join(f"- `{r['dataset']}`: {how_received(r)}.\n" for r in records)
+    version = cff["version"]
+    return f"""# {cff['title']}, version {version}
+{warning}
+Release {version} of the report, dated {cff['date-released']}, made from commit `{commit}` of \
+{cff.get("repository-code") or "the project's repository"}: the built report, the data it was built from exactly \
+as received, their lock and the citation.
+
+## What it holds
+
+- `site/`: the report as built; open `site/index.html`{" (the PDF article: `site/article.pdf`)" if pdf else ""}.
+- `data/`: every file as received, each with its provenance record (`<dataset>.provenance.json`: source, address, \
+retrieval time, the publisher's last update, sha256), the data lock of these data (`data/{LOCK_NAME}`) and \
+`data/MIRROR.json`, which names this release.
+- `CITATION.cff` (this version, its date and commit) and `.zenodo.json`, converted from it by cffconvert.
+- `{SUMS_NAME}`: the sha256 of every other file.
+
+## Where the data came from
+
+{sources}
+## Check it
+
+```sh
+cd {folder}
+sha256sum -c {SUMS_NAME}          # macOS: shasum -a 256 -c {SUMS_NAME}
+```
+
+## Rebuild it
+
+In a clone of the repository at the release's commit, build the report from the release's data:
+
+```sh
+git checkout {commit}
+make report EUROSTAT_MIRROR=/path/to/{folder}/data
+```
+
+The build reads the files exactly as received and keeps their provenance: the Data and methods page gives the \
+original retrieval and says "rebuilt from release {version}"; the CSVs are those of `site/`. Where the clone has no \
+data lock of its own, the release's (`data/eurostat.lock`) becomes the build's, and `make report` checks the data \
+against it.
+
+## Cite it
+
+{cite}
+""".encode()
 
 
-def citation_markdown_text(cff_text: str) -> str:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "CITATION.cff"
-        path.write_text(cff_text, encoding="utf-8")
-        return citation_markdown(path)
+def _bytes(content: bytes | Path) -> bytes:
+    return content if isinstance(content, bytes) else content.read_bytes()
 
 
 def sha256sums(files: dict[str, bytes | Path]) -> bytes:
     """The ``sha256sum`` format: '<hex>  <name>' per file, sorted by name."""
-    lines = []
-    for name in sorted(files):
-        content = files[name]
-        digest = hashlib.sha256(content if isinstance(content, bytes) else content.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {name}\n")
-    return "".join(lines).encode()
-
-
-# ----------------------------------------------------------------------------- the archive
+    return "".join(f"{hashlib.sha256(_bytes(files[name])).hexdigest()}  {name}\n" for name in sorted(files)).encode()
 
 
 def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime: int) -> Path:
-    """A tar.gz of `files` (name -> bytes or a file to read) under `folder`/, the same bytes for the same
-    files: names sorted, every folder listed, one time, owner 0 without names, modes 0644 and 0755, and
-    gzip without a time or a file name."""
-    directories = {folder}
-    for name in files:
-        parts = name.split("/")[:-1]
-        directories.update(f"{folder}/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    members = sorted([(d, None) for d in directories] + [(f"{folder}/{n}", c) for n, c in files.items()])
-
-    def entry(name: str, size: int = 0, directory: bool = False) -> tarfile.TarInfo:
-        info = tarfile.TarInfo(name)
-        info.type, info.mode = (tarfile.DIRTYPE, 0o755) if directory else (tarfile.REGTYPE, 0o644)
-        info.size, info.mtime = size, mtime
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        return info
+    """A tar.gz of `files` (name -> bytes or a file to read) under `folder`/, the same bytes for the same files:
+    names sorted, every folder listed, one time, owner 0 without names, modes 0644 and 0755 (tarfile's defaults but
+    the time and the folders' mode), and gzip without a time or a file name."""
+    members: dict[str, bytes | Path | None] = {folder: None, **{f"{folder}/{n}": c for n, c in files.items()}}
+    for name in list(members):
+        members.update((str(parent), None) for parent in PurePosixPath(name).parents[:-1])
 
     def write(temporary: str) -> None:
         with (
@@ -304,19 +234,19 @@ def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as zipped,
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
         ):
-            for name, content in members:
-                if content is None:
-                    tar.addfile(entry(name, directory=True))
-                else:
-                    data = content if isinstance(content, bytes) else content.read_bytes()
-                    tar.addfile(entry(name, len(data)), io.BytesIO(data))
+            for name in sorted(members):
+                info, data = tarfile.TarInfo(name), b"" if members[name] is None else _bytes(members[name])
+                info.size, info.mtime = len(data), mtime
+                if members[name] is None:
+                    info.type, info.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(info, io.BytesIO(data))
 
     return atomic_write(path, write)
 
 
 def release_name(version: str, *, synthetic: bool) -> str:
-    """The archive's folder (and file) name: `oecd-social-media-0.1.0`, ending in `-synthetic` when any of
-    its data is synthetic, so that nobody cites invented numbers by mistake."""
+    """The archive's folder (and file) name, ending in `-synthetic` when any of its data is synthetic, so that
+    nobody cites invented numbers by mistake."""
     return f"{NAME}-{version}" + ("-synthetic" if synthetic else "")
 
 
@@ -324,48 +254,40 @@ def make_release(
     root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, catalogue: Catalogue | None = None
 ) -> Path:
     """Check, gather and write the release's archive; return its path."""
-    import tempfile
-
-    root, report_dir, data_dir = Path(root), Path(report_dir), Path(data_dir)
-    report_dir = report_dir if report_dir.is_absolute() else root / report_dir
-    data_dir = data_dir if data_dir.is_absolute() else root / data_dir
+    root = Path(root)
+    report_dir, data_dir, raw = root / report_dir, root / data_dir, root / data_dir / "raw"  # absolute ones stay
     reasons = refusals(root, report_dir, data_dir)
     if reasons:
         raise ReleaseRefused("\n".join(f"make release: {reason}" for reason in reasons))
-    catalogue = catalogue or load_catalogue()
-    commit = git(root, "rev-parse", "HEAD").strip()
-    moment = release_moment(root)
+    commit, moment = git(root, "rev-parse", "HEAD").strip(), release_moment(root)
     date = dt.datetime.fromtimestamp(moment, dt.timezone.utc).date().isoformat()
     cff_text = filled_citation((root / "CITATION.cff").read_text(encoding="utf-8"), date=date, commit=commit)
     cff = yaml.safe_load(cff_text)
-    provenance = load_provenance(data_dir / "processed")
-    synthetic = is_synthetic(provenance)  # the banner's rule: any dataset synthetic
+    synthetic = is_synthetic(load_provenance(data_dir / "processed"))  # the banner's rule: any dataset synthetic
     folder = release_name(cff["version"], synthetic=synthetic)
-
     site = report_dir / "_site"
     files: dict[str, bytes | Path] = {
         f"site/{p.relative_to(site).as_posix()}": p
         for p in sorted(site.rglob("*"))
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site).parts)  # the build's markers
     }
-    raw = data_dir / "raw"
-    files.update({f"data/{name}": path for name, path in data_files(raw, catalogue).items()})
+    records = []  # each catalogue dataset's provenance record and its file as received (the OECD's ledger is not data)
+    for spec in (catalogue or load_catalogue()).datasets:
+        record = raw / f"{spec.code}.provenance.json"
+        if not record.exists():
+            raise ReleaseRefused(f"{raw} has no {spec.code}: run `make report` first")
+        files[f"data/{record.name}"] = record
+        records.append(json.loads(record.read_text(encoding="utf-8")))
+        if records[-1].get("file"):  # none where the source had no data for the report (recorded, with the reason)
+            files[f"data/{records[-1]['file']}"] = raw / records[-1]["file"]
     files[f"data/{LOCK_NAME}"] = lock_text(raw).encode()
     files["data/MIRROR.json"] = mirror_manifest(cff, commit=commit, synthetic=synthetic)
     files["CITATION.cff"] = cff_text.encode()
     with tempfile.TemporaryDirectory() as scratch:
         files[".zenodo.json"] = zenodo_json(cff_text, Path(scratch))
-    records = [
-        json.loads((raw / f"{spec.code}.provenance.json").read_text(encoding="utf-8")) for spec in catalogue.datasets
-    ]
+    pdf = "site/article.pdf" in files
     files["README.md"] = readme(
-        cff,
-        cff_text,
-        folder=folder,
-        commit=commit,
-        records=records,
-        synthetic=synthetic,
-        pdf="site/article.pdf" in files,
+        cff, cff_text, folder=folder, commit=commit, records=records, synthetic=synthetic, pdf=pdf
     )
     files[SUMS_NAME] = sha256sums(files)
     return write_archive(Path(dist_dir) / f"{folder}.tar.gz", folder, files, moment)
@@ -383,10 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as exc:
         print(str(exc) if str(exc).startswith("make release:") else f"make release: {exc}", file=sys.stderr)
         return 1
-    print(
-        f"release: {_relative(path, args.root)} ({path.stat().st_size // 1024} KiB; "
-        f"sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}...)"
-    )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    print(f"release: {_relative(path, args.root)} ({path.stat().st_size // 1024} KiB; sha256 {digest}...)")
     return 0
 
 

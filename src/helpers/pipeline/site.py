@@ -25,6 +25,8 @@ from helpers.base.errors import DISK_FULL, disk_full
 from helpers.render.site_config import REPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
+RENDERED = ".rendered.json"  # in the site: what each page was rendered from (sha256), and by what
+RENDERER_NOTE = ".renderer"  # in the site: which renderer built it ("quarto" or "fallback")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,8 +51,13 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
         command.add_argument("--data-dir", type=Path, default=Path("data"))
     args = parser.parse_args(argv)
+    args.provenance = ROOT / args.data_dir / "processed" / "provenance.json"
     try:
-        return _run(args)
+        if args.command == "country":
+            return _country(args, args.code.upper())
+        if args.command == "brief":
+            return _briefs(args, brief_codes(args.report_dir, args.codes))
+        return _render(args, args.only if args.only is not None else changed_pages(args))
     except OSError as exc:
         if not disk_full(exc):
             raise
@@ -58,21 +65,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "country":
-        from helpers.pipeline.notebook_runner import prestart_kernel
+def _country(args: argparse.Namespace, code: str) -> int:
+    from helpers.pipeline.notebook_runner import prestart_kernel
 
-        prestart_kernel()  # it starts and imports while this process loads the rest
-        from helpers.pipeline.pages import run
+    prestart_kernel()  # it starts and imports while this process loads the rest
+    import threading
 
-        # the checked settings' parameters, as every country page; run again even when current
-        if run(args.report_dir, args.data_dir, jobs=1, countries=[args.code.upper()], force=True):
-            return 1
-        briefed = _briefs(args, [args.code.upper()])  # before the page, which links it
-        return _render(args, [f"countries/{args.code.upper()}.ipynb", "countries.ipynb"]) or briefed
-    if args.command == "brief":
-        return _briefs(args, brief_codes(args.report_dir, args.codes))
-    return _render(args, args.only if args.only is not None else changed_pages(args))
+    # the renderers' imports while the kernel runs the notebook (this process only waits on it meanwhile)
+    threading.Thread(target=_import_renderers, daemon=True).start()
+    from helpers.pipeline.pages import run
+
+    # the checked settings' parameters, as every country page; run again even when current
+    if run(args.report_dir, args.data_dir, jobs=1, countries=[code], force=True):
+        return 1
+    briefed = _briefs(args, [code])  # before the page, which links it
+    return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"]) or briefed
+
+
+def _import_renderers() -> None:
+    import helpers.render.brief  # noqa: F401
+    import helpers.render.fallback_renderer  # noqa: F401
+    import helpers.render.quarto_renderer  # noqa: F401
 
 
 def brief_codes(report_dir: Path, codes: list[str]) -> list[str]:
@@ -81,17 +94,18 @@ def brief_codes(report_dir: Path, codes: list[str]) -> list[str]:
 
 
 def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
-    """Each country's brief (helpers.render.brief) with Quarto; without it, one line saying so."""
+    """Each country's brief (helpers.render.brief) with Quarto, JOBS at a time; without it, one line saying so."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from helpers.render.brief import NEEDS_QUARTO, build_brief
 
     if not args.quarto:
         print(NEEDS_QUARTO)
         return 0
-    from concurrent.futures import ThreadPoolExecutor
 
-    def one(code: str) -> int:  # each brief is a Quarto process of its own: JOBS at a time
+    def one(code: str) -> int:  # each brief is a Quarto process of its own
         try:
-            pdf = build_brief(args.report_dir, code, quarto=args.quarto, root=ROOT, provenance_path=_provenance(args))
+            pdf = build_brief(args.report_dir, code, quarto=args.quarto, root=ROOT, provenance_path=args.provenance)
         except (FileNotFoundError, ValueError, RuntimeError) as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return 1
@@ -100,13 +114,6 @@ def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
 
     with ThreadPoolExecutor(max_workers=int(os.environ.get("JOBS") or os.cpu_count() or 1)) as pool:
         return max(pool.map(one, codes), default=0)
-
-
-def _provenance(args: argparse.Namespace) -> Path:
-    return ROOT / args.data_dir / "processed" / "provenance.json"
-
-
-RENDERED = ".rendered.json"  # in the site: what each page was rendered from (sha256), and by what
 
 
 def _sha256(path: Path) -> str:
@@ -118,25 +125,17 @@ def site_inputs(args: argparse.Namespace) -> dict:
     (a country's page with its brief, which it links)."""
     from helpers.pipeline.prerequisites import prerequisites
     from helpers.render.brief import current_brief
+    from helpers.render.site_config import pages as site_pages
 
     shared = [ROOT / name for name in prerequisites()["site"]]
     shared += [ROOT / "CITATION.cff", args.report_dir / "_quarto.yml", args.report_dir / "styles.css"]
     pages = {}
-    for page in site_pages(args.report_dir):
+    for page in (page.source.as_posix() for page in site_pages(args.report_dir)):
         pages[page] = _sha256(args.report_dir / page)
         if page.startswith("countries/") and current_brief(args.report_dir, Path(page).stem) is not None:
             pages[page] += " brief " + _sha256(args.report_dir / "briefs" / (Path(page).stem + ".pdf"))
-    return {
-        "renderer": renderer_in_use(args.quarto),
-        "code": hashlib.sha256("".join(_sha256(path) for path in sorted(shared)).encode()).hexdigest(),
-        "pages": pages,
-    }
-
-
-def site_pages(report_dir: Path) -> list[str]:
-    from helpers.render.site_config import pages
-
-    return [page.source.as_posix() for page in pages(report_dir)]
+    code = hashlib.sha256("".join(_sha256(path) for path in sorted(shared)).encode()).hexdigest()
+    return {"renderer": renderer_in_use(args.quarto), "code": code, "pages": pages}
 
 
 def changed_pages(args: argparse.Namespace) -> list[str] | None:
@@ -147,12 +146,9 @@ def changed_pages(args: argparse.Namespace) -> list[str] | None:
     from helpers.render.article import write_article
     from helpers.render.brief import current_brief
 
-    write_article(args.report_dir, root=ROOT, provenance_path=_provenance(args))
-    stale = [
-        pdf.stem
-        for pdf in sorted((args.report_dir / "briefs").glob("*.pdf"))
-        if current_brief(args.report_dir, pdf.stem) is None
-    ]
+    write_article(args.report_dir, root=ROOT, provenance_path=args.provenance)
+    briefs = sorted((args.report_dir / "briefs").glob("*.pdf"))
+    stale = [pdf.stem for pdf in briefs if current_brief(args.report_dir, pdf.stem) is None]
     if stale and args.quarto:
         _briefs(args, stale)
     try:
@@ -160,12 +156,9 @@ def changed_pages(args: argparse.Namespace) -> list[str] | None:
     except (OSError, ValueError):
         return None
     now = site_inputs(args)
-    if {k: before.get(k) for k in ("renderer", "code")} != {k: now[k] for k in ("renderer", "code")}:
+    if (before.get("renderer"), before.get("code")) != (now["renderer"], now["code"]):
         return None
     return [page for page, made in now["pages"].items() if before["pages"].get(page) != made]
-
-
-RENDERER_NOTE = ".renderer"  # in the site: which renderer built it ("quarto" or "fallback")
 
 
 def renderer_in_use(quarto: str | None) -> str:
@@ -211,35 +204,37 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
         return 0
     from helpers.render.brief import publish_briefs
 
-    status = _render_with(args, only)
-    note = args.report_dir / "_site" / RENDERER_NOTE
-    if status == 0 and note.parent.is_dir():
-        note.write_text(renderer + "\n", encoding="utf-8")
-        publish_briefs(args.report_dir, note.parent)  # a whole render replaced _site: the briefs again
-        (note.parent / RENDERED).write_text(json.dumps(site_inputs(args), indent=1, sort_keys=True) + "\n")
+    status = _render_with_quarto(args, only) if args.quarto else _render_with_fallback(args, only)
+    site = args.report_dir / "_site"
+    if status == 0 and site.is_dir():
+        (site / RENDERER_NOTE).write_text(renderer + "\n", encoding="utf-8")
+        publish_briefs(args.report_dir, site)  # a whole render replaced _site: the briefs again
+        (site / RENDERED).write_text(json.dumps(site_inputs(args), indent=1, sort_keys=True) + "\n")
     return status
 
 
-def _render_with(args: argparse.Namespace, only: list[str] | None) -> int:
-    from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
+def _render_with_quarto(args: argparse.Namespace, only: list[str] | None) -> int:
     from helpers.render.quarto_renderer import render_with_quarto
 
-    if args.quarto:
-        try:
-            rendered = render_with_quarto(
-                args.report_dir, quarto=args.quarto, only=only, provenance_path=_provenance(args)
-            )
-        except RuntimeError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"rendered {len(rendered)} page(s) in {args.report_dir}/_site with Quarto")
-        return 0
+    try:
+        rendered = render_with_quarto(args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"rendered {len(rendered)} page(s) in {args.report_dir}/_site with Quarto")
+    return 0
+
+
+def _render_with_fallback(args: argparse.Namespace, only: list[str] | None) -> int:
+    """Some pages in the site, or a whole site beside it, put in its place only when it is whole."""
+    from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
+
     site = args.report_dir / "_site"
-    staging = site.with_name("_site.new") if only is None else site  # a whole site: beside, then in its place
+    staging = site.with_name("_site.new") if only is None else site
     if only is None:
         shutil.rmtree(staging, ignore_errors=True)
     try:
-        written = build_fallback_site(args.report_dir, staging, only=only, provenance_path=_provenance(args))
+        written = build_fallback_site(args.report_dir, staging, only=only, provenance_path=args.provenance)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         shutil.rmtree(site.with_name("_site.new"), ignore_errors=True)

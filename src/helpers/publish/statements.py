@@ -58,7 +58,8 @@ def claims_naming(results: list[ClaimResult], country: str, *, paper_year: int |
                 "claim": claim,
                 "the paper says": f"\u201c{whole.claim['quote']}\u201d",
                 "verdict (whole claim)": verdict_span(result.verdict),
-                f"{load_catalogue().label('geo', country)} in {year}": own,
+                # one column for every row: each claim is decided in its own year (Y-1 may fit in 2012 only)
+                "evidence": f"{year}: {own}",
                 "latest": verdict_span(result.latest_verdict),
             }
         )
@@ -68,7 +69,8 @@ def claims_naming(results: list[ClaimResult], country: str, *, paper_year: int |
     own = f"{name}'" if name.endswith("s") else f"{name}'s"  # the United States' evidence
     return show(
         pd.DataFrame(rows),
-        f"The paper's claims that name {name}, with the verdict of the whole claim and " f"{own} own evidence.",
+        f"The paper's claims that name {name}, with the verdict of the whole claim and {own} own evidence "
+        "(in the year that decided the claim).",
         metadata={"verdicts": named},
     )
 
