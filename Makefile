@@ -200,14 +200,15 @@ lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench) and
 	"$$PYTHON" -m black --check --quiet src tests bench
 	"$$PYTHON" -m mypy
 
-unit: $(ENV_STAMP) ## Run the unit tests (about a minute; pytest's arguments in ARGS="-k claims -x")
-	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest -m unit "$$@"
+# pytest splits ARGS itself, as a shell would, and no shell ever evaluates it
+unit: $(ENV_STAMP) ## Run the unit tier alone, about a minute (pytest's arguments in ARGS="-k claims -x")
+	PYTEST_ADDOPTS="$$ARGS" "$$PYTHON" -m pytest -m unit
 
 mutation: $(ENV_STAMP) ## Mutation testing (mutmut) of the analysis, the store's checks, the parsers and the statements: each module's score
 	"$$PYTHON" tests/mutation.py --max-children 2
 
-test: $(ENV_STAMP) browser-deps ## Run the whole test suite (unit, end to end, browser; pytest's arguments in ARGS)
-	@eval set -- "$$ARGS"; set -x; "$$PYTHON" -m pytest "$$@"
+test: $(ENV_STAMP) browser-deps ## Run the whole test suite (unit, integration, end to end, browser; pytest's arguments in ARGS)
+	PYTEST_ADDOPTS="$$ARGS" "$$PYTHON" -m pytest
 
 # Debian's Chromium for the browser test, where we can install it (root with apt-get); else the test says why
 # it is skipped. Its accessibility check needs axe-core, pinned in tests/browser/package-lock.json.

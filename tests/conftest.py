@@ -1,4 +1,5 @@
-"""Shared fixtures: where ../shared is, and tiny hand-made Eurostat TSV files."""
+"""Shared fixtures: where ../shared is, the built clones and their copies, the tiers (unit, e2e, browser)
+and the Hypothesis profile."""
 
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ settings.load_profile("project")
 
 def pytest_collection_modifyitems(items):
     """A test that needs a built clone is an end-to-end test wherever it sits; every test that is neither
-    end to end nor a browser's is a unit test (`-m unit`, `make unit`), which `unit_tier_runs_no_build`
-    holds to its promise."""
+    end to end, a browser's nor an integration test (seconds each) is a unit test (`-m unit`, `make unit`,
+    a minute in all), which `unit_tier_runs_no_build` holds to its promise."""
     for item in items:
         if {"built_report", "quarto_report"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
-        if not {"e2e", "browser"} & {mark.name for mark in item.iter_markers()}:
+        if not {"e2e", "browser", "integration"} & {mark.name for mark in item.iter_markers()}:
             item.add_marker(pytest.mark.unit)
 
 
@@ -41,7 +42,7 @@ def pytest_collection_modifyitems(items):
 # build's own notebook runners; a unit test that does is refused, naming the command, and belongs in the
 # end-to-end tier (pytest.mark.e2e)
 NOT_IN_THE_UNIT_TIER = {"make", "gmake", "quarto", "chromium", "chromedriver", "papermill"}
-NOT_IN_THE_UNIT_TIER_MODULES = ("ipykernel", "helpers.pipeline.pages", "helpers.pipeline.worker")
+NOT_IN_THE_UNIT_TIER_MODULES = ("ipykernel", "helpers.pipeline.pages", "helpers.pipeline.site")
 
 
 def starts_what_the_unit_tier_never_runs(args) -> str | None:
@@ -64,8 +65,6 @@ def starts_what_the_unit_tier_never_runs(args) -> str | None:
 def unit_tier_runs_no_build(request, monkeypatch):
     """In a unit test, starting make, Quarto, a browser, a clone or a kernel fails the test (whatever
     catches exceptions in between: pytest's failure is not an Exception)."""
-    import subprocess
-
     if request.node.get_closest_marker("unit") is None:
         yield
         return

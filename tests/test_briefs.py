@@ -94,7 +94,7 @@ def test_the_brief_holds_the_pages_comparisons_gap_chart_claims_sources_and_cita
     for code in ("import ", "display(", "load_store(", "claims_naming("):
         assert code not in text
     assert "| comparison | group | 2013 | EU 2013 | rank 2013 |" in text  # then and now beside the EU, ranked
-    assert any("image/png" in o.get("data", {}) for cell in cells for o in cell.get("outputs", []))
+    assert any("image/svg+xml" in o.get("data", {}) for cell in cells for o in cell.get("outputs", []))
     assert "| claim | the paper says | verdict (whole claim) |" in text
     assert "flag | values | meaning" not in text  # the flag counts stay on the website
     assert (

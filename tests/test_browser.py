@@ -139,7 +139,7 @@ def test_page_in_a_real_browser(browser, site_url, page):
         assert (image.get_attribute("alt") or "").strip(), "an image without alt text"
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)
 
-    figures = browser.find_elements(By.CSS_SELECTOR, "figure img")
+    figures = browser.find_elements(By.CSS_SELECTOR, "figure svg.report-chart")
     if page in ("countries/PT.html", "education-gaps.html"):
         assert figures, "no figure on the page"
         # numbered and captioned, by either renderer
@@ -220,8 +220,69 @@ def test_every_page_reads_as_a_report(browser, site_url):
     browser.get(urljoin(site_url, "index.html"))
     messages = browser.find_elements(By.XPATH, "//h2[contains(., 'Key messages')]/following::ul[1]/li")
     assert 3 <= len(messages) <= 5
-    assert browser.find_elements(By.CSS_SELECTOR, "img[alt^='Dot chart of']"), "no visual scorecard"
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.report-chart[aria-label^='Dot chart of']"), "no visual scorecard"
     assert browser.find_elements(By.CSS_SELECTOR, ".verdict-reproduced, .verdict-partly, .verdict-not-reproduced")
+
+
+def test_on_a_phone_no_page_scrolls_sideways_and_the_small_multiples_are_one_per_row(browser, site_url):
+    """#37: at 390 px wide no page scrolls sideways, and a country page's small multiples are one
+    chart per row, most of the screen's width, their smallest text at least 10 px (not one nine-panel
+    chart shrunk to 296 px, its labels a few pixels high)."""
+    pages = site_pages(site_url)
+    if requests.get(urljoin(site_url, "article.html"), timeout=10).status_code == 200:
+        pages.append("article.html")
+    # a phone's viewport (a headless window is never narrower than 500 px)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        wide = {}
+        for page in pages:
+            browser.get(urljoin(site_url, page))
+            extra = browser.execute_script("return document.scrollingElement.scrollWidth - window.innerWidth")
+            if extra > 0:
+                wide[page] = extra
+        assert not wide, f"pages wider than a 390 px phone (px): {wide}"
+        browser.get(urljoin(site_url, "countries/ES.html"))
+        # each panel's left edge, width and smallest text as drawn (px: its font size times the SVG's scale)
+        boxes = browser.execute_script(
+            "return [...document.querySelectorAll('#fig-country-trend svg.report-chart')].map(s => {"
+            "  const r = s.getBoundingClientRect(), scale = r.width / s.viewBox.baseVal.width;"
+            "  const sizes = [...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize));"
+            "  return [r.left, r.width, Math.min(...sizes) * scale]; })"
+        )
+        assert browser.execute_script("return window.innerWidth") == 390
+        assert len(boxes) >= 6, boxes
+        assert len({round(left) for left, _, _ in boxes}) == 1, f"not one per row: {boxes}"
+        assert min(width for _, width, _ in boxes) >= 0.65 * 390, boxes
+        assert min(text for _, _, text in boxes) >= 10, f"text smaller than 10 px: {boxes}"
+        browser.execute_script("document.getElementById('fig-country-trend').scrollIntoView()")
+        browser.save_screenshot(str(SCREENSHOTS / f"country-390px-{RENDERER_OF[site_url]}.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_a_charts_marks_carry_their_words_in_the_page(browser, site_url):
+    """#37: the SVG is part of the page (a browser shows no titles of an <img>'s SVG): a bar's group has
+    its <title>, which Chromium exposes as the mark's accessible name; ids are unique on the page."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(urljoin(site_url, "youth-civic.html"))
+    found = browser.execute_script(
+        "const t = document.querySelector('#fig-youth-then svg.report-chart g > title');"
+        "const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+        "return [t && t.parentElement.closest('svg') !== null, t && t.textContent, ids.length - new Set(ids).size];"
+    )
+    inside, words, duplicates = found
+    assert inside and re.match(r".+, 2013: \d", words), found
+    assert duplicates == 0, f"{duplicates} ids used twice on the page"
+    assert not browser.find_elements(By.CSS_SELECTOR, "img[src$='.svg'], img[src$='.png']")
+    # what a screen reader gets (Chromium's accessibility tree): the chart named by its alt text, and
+    # the mark, inside it, named by its title
+    nodes = browser.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    named = {(n.get("role", {}).get("value"), n.get("name", {}).get("value")) for n in nodes if not n.get("ignored")}
+    assert ("group", words) in named, f"{words!r} is not in the accessibility tree"
+    assert any(role == "graphics-document" and str(name).startswith("Bar chart ranking") for role, name in named)
 
 
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"

@@ -11,6 +11,8 @@ import gzip
 import json
 import shutil
 
+import pytest
+
 from helpers.publish import data_diff as change_report
 from helpers.store.refresh import fetch_all
 
@@ -49,6 +51,7 @@ def change_report_between(synthetic_mirror, tmp_path, before: dict, after: dict)
 HIGH, LOW = "A,I_IUSNET,PC_IND,I5_8,EU28", "A,I_IUSNET,PC_IND,I0_2,EU28"
 
 
+@pytest.mark.integration
 def test_change_report_names_exactly_the_changed_series_and_the_flipped_verdicts(synthetic_mirror, tmp_path):
     # E-1 says EU high 53, low 31, gap 22: before, 70 and 10 (every check fails); after, exactly the paper's
     text = change_report_between(
@@ -66,6 +69,7 @@ def test_change_report_names_exactly_the_changed_series_and_the_flipped_verdicts
     assert "| E-1 | paper year | not reproduced | reproduced |" in flips
 
 
+@pytest.mark.integration
 def test_change_report_with_a_country_revision_moves_rankings(synthetic_mirror, tmp_path):
     # the Netherlands last among young people in 2013 before, first after
     key = "A,I_IUPOL2,PC_IND,Y16_24,NL"

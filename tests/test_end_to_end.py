@@ -115,16 +115,19 @@ def test_charts_and_tables_are_outputs_quarto_numbers_and_captions(built_report)
     import json
 
     report = built_report / "report"
-    figures = 0
+    figures, panels = 0, {}
     pages = [p for p in sorted(report.glob("*.ipynb")) if p.name != "article.ipynb"]  # the article: its own test
     for path in pages + sorted((report / "countries").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 assert "text/html" not in data, f"{path.name}, cell {cell['id']}: an HTML output"
-                if "image/png" in data:
+                assert "image/png" not in data, f"{path.name}, cell {cell['id']}: a PNG chart (#37: SVG)"
+                if "image/svg+xml" in data:
                     figures += 1
-                    described = output["metadata"]["image/png"]["report"]
+                    if cell["id"] == "country-trend":
+                        panels[path.stem] = panels.get(path.stem, 0) + 1
+                    described = output["metadata"]["image/svg+xml"]["report"]
                     assert described["alt"].strip() and described["caption"].strip()
                     source = "".join(cell["source"])
                     assert source.startswith(f"#| label: fig-{cell['id']}\n#| fig-cap: "), (path.name, source[:200])
@@ -135,7 +138,16 @@ def test_charts_and_tables_are_outputs_quarto_numbers_and_captions(built_report)
                 if report_meta:
                     assert "".join(cell["source"]).startswith(f"#| label: tbl-{cell['id']}\n#| tbl-cap: ")
                     assert "".join(data["text/markdown"]).lstrip().startswith("| ")
-    assert figures >= 15 + 40  # the topic pages' charts, and one per country page
+    # a Eurostat country page: nine small multiples, one chart per comparison (#37)
+    assert len(panels) >= 35 and set(panels.values()) == {9}, panels
+    assert figures >= 15 + 9 * len(panels)  # and the topic pages' charts
+
+
+def test_the_sites_charts_are_svg_in_the_page_whose_marks_say_their_values(built_report):
+    """#37: for one chart of each kind, a known country's mark carries its value and flag as the CSV says."""
+    from site_charts import check_chart_titles
+
+    check_chart_titles(built_report / "report" / "_site")
 
 
 def test_nothing_changed_means_no_work(built_report, synthetic_mirror_path):

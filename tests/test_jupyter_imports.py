@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -60,6 +62,7 @@ def test_the_renderers_import_no_jupyter_library():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.integration
 def test_the_skip_says_when_it_comes_too_late():
     code = (
         "import jsonschema, sys\nfrom helpers.base.jupyter_imports import skip_unused_iri_grammar\n"

@@ -207,6 +207,7 @@ FAILURES = {  # how the OECD fails -> (set-up, the words of the reason)
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
+@pytest.mark.integration
 def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_eurostat_goes_on(
     both_live, tmp_path, failure
 ):
@@ -233,6 +234,7 @@ def test_the_oecd_failing_on_a_first_build_records_its_part_as_unavailable_and_e
     assert "the OECD's data could not be fetched" in say_fetch_notes(raw) and not say_fetch_notes(raw)  # said once
 
 
+@pytest.mark.integration
 def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both_live, synthetic_mirror, tmp_path):
     """Whole and parsed, but a row twice (a duplicate key): the OECD's part fails alone, Eurostat's goes on."""
     lines = (synthetic_mirror / OECD_FILE).read_bytes().splitlines(keepends=True)
@@ -250,6 +252,7 @@ def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch(both
     assert records["isoc_ci_ac_i"]["source"] == "live"
 
 
+@pytest.mark.integration
 def test_a_failed_oecd_fetch_keeps_the_oecds_previous_data_and_commits_eurostats(both_live, tmp_path):
     raw = tmp_path / "raw"
     both_live.fetch(raw)  # the OECD's own answer, first
@@ -265,6 +268,7 @@ def test_a_failed_oecd_fetch_keeps_the_oecds_previous_data_and_commits_eurostats
     assert "unavailable" not in build_store(raw)[0].attrs
 
 
+@pytest.mark.integration
 def test_invented_oecd_data_never_stands_in_for_the_oecds_answer(both_live, synthetic_mirror, tmp_path):
     """A build from the synthetic mirror, then a live refresh with the OECD down: the synthetic OECD rows
     are not kept beside Eurostat's real data (they would mark the report synthetic); the part is unavailable."""
@@ -278,6 +282,7 @@ def test_invented_oecd_data_never_stands_in_for_the_oecds_answer(both_live, synt
     assert not any(r["synthetic"] for r in records.values())
 
 
+@pytest.mark.integration
 def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, tmp_path):
     from helpers.analysis.claims import NOT_CHECKED, evaluate_all
 
@@ -303,6 +308,7 @@ def test_the_oecd_down_on_a_first_build_then_on_a_refresh_then_back(both_live, t
     )
 
 
+@pytest.mark.integration
 def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oecd_answers(
     both_live, synthetic_mirror, tmp_path
 ):
@@ -315,6 +321,7 @@ def test_eurostat_failing_stops_the_fetch_and_replaces_nothing_even_when_the_oec
     assert files(raw) == before
 
 
+@pytest.mark.integration
 def test_the_store_carries_what_could_not_be_fetched_through_its_files(both_live, tmp_path):
     from helpers.store.tidy import load_store, write_store
 
@@ -327,6 +334,7 @@ def test_the_store_carries_what_could_not_be_fetched_through_its_files(both_live
     assert (tmp_path / "processed" / "oecd_countries.txt").read_text().split() == list(load_catalogue().oecd_countries)
 
 
+@pytest.mark.integration
 def test_live_and_a_mirror_holding_both_give_identical_stores(synthetic_mirror, tmp_path, oecd):
     """The stand-ins (Eurostat's and the OECD's) and a mirror with both files: one store, byte for byte."""
     from eurostat_standin import StandIn
@@ -346,6 +354,7 @@ def test_live_and_a_mirror_holding_both_give_identical_stores(synthetic_mirror, 
     assert len(live[live.dataset == SPEC.code]) == 98
 
 
+@pytest.mark.integration
 def test_a_mirror_without_the_oecd_file_says_no_data(tmp_path, synthetic_mirror):
     eurostat_only = shutil.copytree(synthetic_mirror, tmp_path / "eurostat-only")
     (eurostat_only / OECD_FILE).unlink()

@@ -122,6 +122,49 @@ def markdown_output(markdown):
     return {"output_type": "display_data", "data": {"text/markdown": [markdown], "text/plain": ["m"]}, "metadata": {}}
 
 
+SVG = (
+    '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+    '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt" viewBox="0 0 100 50">\n'
+    ' <g id="{name}-mark1">\n   <title>Spain, 2013: 45%</title>\n  <path d="M 0 0 L 45 0 L 45 10 z"/>\n </g>\n</svg>\n'
+)
+
+
+def svg_output(name, caption="A chart.", alt="Bar chart of Spain", group=None):
+    report = {"kind": "figure", "caption": caption, "alt": alt, **({"group": group} if group else {})}
+    return {
+        "output_type": "display_data",
+        "data": {"image/svg+xml": SVG.format(name=name), "text/plain": ["alt"]},
+        "metadata": {"image/svg+xml": {"report": report}},
+    }
+
+
+def test_the_fallback_renderer_puts_svg_charts_in_the_page_and_small_multiples_in_a_grid(tmp_path):
+    """#37: an SVG chart is part of the page (its marks' titles show), named by its alt text; several
+    charts of one group (small multiples) go in a grid that wraps on a phone."""
+    from helpers.render.fallback_renderer import body_html
+
+    group = {"caption": "Spain and the EU-27.", "columns": 3}
+    notebook = tiny_notebook(
+        "Spain",
+        svg_output("one"),
+        {**svg_output("two", caption="Youth", group=group)},
+        svg_output("three", group=group),
+    )
+    cell = notebook["cells"][2]
+    cell["outputs"].append(notebook["cells"].pop(3)["outputs"][0])  # one cell, two charts of one group
+    from helpers.render.cell_options import write_cell_options
+
+    body = body_html(write_cell_options(notebook), figures_dir=tmp_path / "files", figures_href="files")
+    assert not (tmp_path / "files").exists()  # no file: the SVG is in the page
+    assert body.count('<svg class="report-chart" role="graphics-document" aria-label="Bar chart of Spain"') == 3
+    assert "<?xml" not in body and "DOCTYPE" not in body
+    assert '<g id="one-mark1">\n   <title>Spain, 2013: 45%</title>' in body
+    grid = re.search(r'<div class="report-panels">(.*?)</div>', body, re.S)
+    assert grid and grid.group(1).count("<svg") == 2 and "(a) Youth" in grid.group(1)
+    assert "Figure&nbsp;2: Spain and the EU-27." in body
+
+
 def test_fallback_renderer_builds_every_page_without_code(tmp_path):
     report = tmp_path / "report"
     report.mkdir()

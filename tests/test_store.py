@@ -69,6 +69,7 @@ def test_implausible_percentages_are_set_aside_and_listed():
     assert implausible.to_dict("records") == [dict(zip(COLUMNS, rows[-1]))]
 
 
+@pytest.mark.integration
 def test_build_and_load_the_store(tmp_path, synthetic_mirror):
     from helpers.store.refresh import fetch_all
 

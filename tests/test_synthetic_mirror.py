@@ -1,6 +1,9 @@
 import gzip
 import json
 
+import pytest
+
+
 from helpers.catalogue import load_catalogue
 from helpers.acquire.eurostat_tsv import read_eurostat_tsv
 from helpers.store.refresh import fetch_all
@@ -8,6 +11,7 @@ from helpers.store.tidy import build_store
 from helpers.acquire.synthetic_mirror import write_mirror
 
 
+@pytest.mark.integration
 def test_the_mirror_is_deterministic_and_declares_itself_synthetic(tmp_path):
     first, second = write_mirror(tmp_path / "a"), write_mirror(tmp_path / "b")
     for path in sorted(first.iterdir()):
@@ -18,6 +22,7 @@ def test_the_mirror_is_deterministic_and_declares_itself_synthetic(tmp_path):
     assert manifest["synthetic"] is True and "Not Eurostat" in manifest["warning"]
 
 
+@pytest.mark.integration
 def test_the_mirror_is_in_eurostats_api_layout(tmp_path):
     mirror = write_mirror(tmp_path / "m")
     text = gzip.decompress((mirror / "isoc_ciegi_ac.tsv.gz").read_bytes()).decode()
@@ -31,6 +36,7 @@ def test_the_mirror_is_in_eurostats_api_layout(tmp_path):
         assert set("".join(table.flag)) >= {"u", "b", "p", "c"}
 
 
+@pytest.mark.integration
 def test_the_pipeline_reads_it_and_marks_it_synthetic(tmp_path):
     mirror = write_mirror(tmp_path / "m")
     records = fetch_all(tmp_path / "raw", source="mirror", mirror=mirror)

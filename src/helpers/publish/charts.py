@@ -1,12 +1,18 @@
 """Charts in one style: colour-blind-safe, titled with the finding, sourced, flags marked.
 
-Drawing only (matplotlib); `helpers.publish.outputs` turns a chart into a cell's output. PNGs
-carry no timestamp, so a re-run changes no byte.
+Drawing only (matplotlib); `helpers.publish.figures` turns a chart into a cell's output. A chart is
+an SVG with its text as text; every data mark (a bar, a dot, a point of a line) carries its words -
+country, year, value and flag - as an SVG ``<title>`` (`title_mark`, then `svg_text`), which a
+browser shows on hover and a screen reader reads, with no script. The SVG has no date and ids
+derived from the chart's name, so a re-run changes no byte and two charts on one page share no id.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+from xml.sax.saxutils import escape
 
 import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
@@ -29,7 +35,10 @@ FLAG_HATCH = "///"
 
 
 DISPLAY_DPI = 110  # the size a chart is shown at on screen (pixels per inch of figure)
-PRINT_DPI = 200  # the PNG's resolution: sharp in print and on dense screens
+# what makes the SVG's bytes the same on every run, and its text text (not outlines)
+SVG_RC = {"svg.hashsalt": "oecd-social-media", "svg.fonttype": "none"}
+# the marker sizes of a dot (points): a scatter's s=40 and s=55 (areas), drawn as one marker each
+DOT, BIG_DOT = 40**0.5, 55**0.5
 
 
 def apply_style() -> None:
@@ -42,12 +51,11 @@ def apply_style() -> None:
     plt.rcParams.update(
         {
             "figure.dpi": DISPLAY_DPI,
-            "savefig.dpi": PRINT_DPI,
             "axes.titlesize": 12,
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
-            "svg.hashsalt": "oecd-social-media",
             "font.family": "DejaVu Sans",
+            **SVG_RC,
         }
     )
 
@@ -100,6 +108,119 @@ def axis_top(*values) -> float:
     return float(min(100.0, max(10.0, np.ceil(finite.max() * 1.12 / 10) * 10)))
 
 
+def number(value: float) -> str:
+    """A value as the chart's words give it: as in the data (Eurostat's two decimals at most), without
+    trailing zeros (45, 45.3, 31.23)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def value_words(value: float, flag: str = "", unit: str = "%") -> str:
+    """'45%', or '45% (flag u: low reliability)' for a flagged value; 'no data' for none."""
+    if value is None or pd.isna(value):
+        return "no data"
+    words = f"{number(value)}{unit}"
+    if isinstance(flag, str) and flag:
+        labels = load_catalogue().labels["flag"]
+        meanings = ", ".join(f"{letter}: {labels.get(letter, 'unknown flag')}" for letter in flag)
+        words += f" (flag {meanings})"
+    return words
+
+
+def title_mark(artist, words: str):
+    """Give a data mark (an artist already on a figure) its words, which `svg_text` writes as the
+    ``<title>`` of the mark's SVG group. Returns the artist."""
+    marks = artist.figure.__dict__.setdefault("mark_titles", {})
+    gid = f"mark{len(marks) + 1}"
+    artist.set_gid(gid)
+    marks[gid] = words
+    return artist
+
+
+def mark_titles(fig: plt.Figure) -> dict[str, str]:
+    """The words `title_mark` gave the figure's marks, by group id."""
+    return fig.__dict__.get("mark_titles", {})
+
+
+ID = re.compile(r'\bid="([^"]+)"')
+
+
+REFERENCE = re.compile(r'(?:url\(#|href="#)([^")]+)')
+GROUP = re.compile(r"<g>|<g\s[^>]*>|</g>")
+
+
+def _unique_ids(svg: str, prefix: str) -> str:
+    """The ids a reference needs (clip paths, markers, hatches) prefixed with `prefix`, and the
+    references with them, so that two charts inlined in one page share no id; the other ids (one per
+    group: figure_1, text_5) dropped, and then the groups that hold nothing of their own (a mark's
+    group, which holds its title, stays)."""
+    referenced = set(REFERENCE.findall(svg))
+    svg = re.sub(r'\sid="([^"]+)"', lambda m: m.group(0) if m.group(1) in referenced else "", svg)
+    ids = set(ID.findall(svg))
+    svg = ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    # a bare <g> (no attributes) whose first child is not a <title>: its tags go, its content stays
+    stack, dropped = [], []
+    for match in GROUP.finditer(svg):
+        if match.group(0) != "</g>":
+            bare = match.group(0) == "<g>" and not svg.startswith("<title>", match.end() + 1)
+            stack.append(match.span() if bare else None)
+        else:
+            opening = stack.pop()
+            if opening:
+                dropped += [opening, match.span()]
+    for start, end in sorted(dropped, reverse=True):
+        svg = svg[:start] + svg[end:].removeprefix("\n")
+
+    def reference(match: re.Match) -> str:
+        target = match.group(2)
+        return f"{match.group(1)}{prefix}-{target}" if target in ids else match.group(0)
+
+    return re.sub(r'(url\(#|href="#)([^")]+)', reference, svg)
+
+
+LONG_NUMBER = re.compile(r"(?<![\w#.-])-?\d+\.\d{3,}")
+TAG = re.compile(r"<[^>]+>")
+
+
+def _compact(svg: str) -> str:
+    """The SVG in fewer bytes, drawn the same: coordinates to 0.01 pt (matplotlib writes six
+    decimals), no indentation, no metadata, no null rotation of each text, no blanks in styles. Only
+    tags are touched, never the text a reader reads."""
+
+    def tag(match: re.Match) -> str:
+        text = LONG_NUMBER.sub(lambda m: f"{float(m.group(0)):.2f}".rstrip("0").rstrip("."), match.group(0))
+        text = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", text)
+        return re.sub(r'style="[^"]*"', lambda m: re.sub(r"([:;,]) ", r"\1", m.group(0)), text)
+
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    return TAG.sub(tag, re.sub(r"\n\s+", "\n", svg))
+
+
+def svg_text(fig: plt.Figure, *, name: str) -> str:
+    """The figure as an SVG document (text as text, no date, the same bytes on every run) whose
+    marks carry their titles and whose ids start with a prefix made from `name` (unique on a page:
+    the chart's CSV name); closes the figure.
+
+    A mark given words that the SVG does not draw exactly once is an error, never a silent loss."""
+    if not name.strip():
+        raise ValueError("a chart needs a name (its ids are made from it)")
+    # short: the ids are repeated in every reference (clip paths, markers)
+    prefix = "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    buffer = io.StringIO()
+    with plt.rc_context(SVG_RC):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    for gid, words in mark_titles(fig).items():
+        opening = f'<g id="{gid}">'
+        if svg.count(opening) != 1:
+            raise RuntimeError(
+                f"chart {name}: the mark {words!r} is drawn {svg.count(opening)} times in the SVG, not once"
+            )
+        svg = svg.replace(opening, f"{opening}\n<title>{escape(words)}</title>", 1)
+    return _compact(_unique_ids(svg, prefix))
+
+
 def ranked_bars(
     table: pd.DataFrame,
     *,
@@ -110,8 +231,10 @@ def ranked_bars(
     source_line: str,
     highlight: list[str] = (),
     reference: tuple[str, float] | None = None,
+    year: int | None = None,
 ) -> plt.Figure:
-    """Horizontal bars, highest first; highlighted countries coloured; flagged bars hatched.
+    """Horizontal bars, highest first; highlighted countries coloured; flagged bars hatched; each
+    bar titled with its country, year, value and flag.
 
     Countries without a value are listed with 'no data' instead of a zero-length bar.
     """
@@ -122,14 +245,17 @@ def ranked_bars(
     values = data[value].to_numpy(dtype=float)
     colours = [HIGHLIGHT if geo in highlight else BASE for geo in data["geo"]]
     bars = ax.barh(y, np.nan_to_num(values), color=colours)
-    for bar, flag, v in zip(bars, data.get("flag", [""] * len(data)), values):
+    when = f", {year}" if year is not None else ""
+    for bar, flag, v, name in zip(bars, data.get("flag", [""] * len(data)), values, data[label]):
         if isinstance(flag, str) and flag:
             bar.set_hatch(FLAG_HATCH)
             bar.set_edgecolor("white")
         if np.isnan(v):
             bar.set_visible(False)
-            ax.text(0.5, bar.get_y() + bar.get_height() / 2, "no data", va="center", fontsize=8, color=MUTED)
+            text = ax.text(0.5, bar.get_y() + bar.get_height() / 2, "no data", va="center", fontsize=8, color=MUTED)
+            title_mark(text, f"{name}{when}: no data")
         else:
+            title_mark(bar, f"{name}{when}: {value_words(v, flag)}")
             ax.text(
                 v + 0.5,
                 bar.get_y() + bar.get_height() / 2,
@@ -141,20 +267,23 @@ def ranked_bars(
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     if reference is not None and not np.isnan(reference[1]):
-        ax.axvline(reference[1], color=SECOND, linestyle="--", linewidth=1.2)
-        ax.text(
-            reference[1],
-            -0.9,
-            f" {SHORT_EU.get(reference[0], reference[0])} {reference[1]:.0f}%",
-            color=SECOND,
-            fontsize=9,
-            va="bottom",
-        )
+        line = ax.axvline(reference[1], color=SECOND, linestyle="--", linewidth=1.2)
+        short = SHORT_EU.get(reference[0], reference[0])
+        title_mark(line, f"{short}{when}: {value_words(reference[1])}")
+        ax.text(reference[1], -0.9, f" {short} {reference[1]:.0f}%", color=SECOND, fontsize=9, va="bottom")
     ax.set_xlim(0, axis_top(values, reference[1] if reference else np.nan))
     top = two_line_title(fig, title, height)
     _footer(fig, source_line, flag_note(data.get("flag", [])))
     fig.tight_layout(rect=(0, 0.06, 1, top))
     return fig
+
+
+def _dot(ax, x: float, y: float, words: str, *, size: float = DOT, **style):
+    """One dot (a marker of its own, so that it carries its own title); not clipped (a dot is inside
+    its axes: a clip would only add bytes)."""
+    marker = style.pop("marker", "o")
+    (dot,) = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size, clip_on=False, **style)
+    return title_mark(dot, words)
 
 
 def dumbbell(
@@ -166,17 +295,25 @@ def dumbbell(
     high_label: str,
     low_label: str,
     highlight: list[str] = (),
+    year: int | None = None,
 ) -> plt.Figure:
-    """One row per country: a dot for each education group, joined by a line (the gap)."""
+    """One row per country: a dot for each education group, joined by a line (the gap); each dot
+    and each gap titled with its country, year, value and flag."""
     data = table.reset_index(drop=True)
     height = max(3.0, 0.24 * len(data) + 1.8)
     fig, ax = plt.subplots(figsize=(7.5, height))
     y = np.arange(len(data))
+    when = f", {year}" if year is not None else ""
     ax.hlines(y, data["low"], data["high"], color=MUTED, linewidth=2)
     flagged_low = data["flag_low"].astype(str).str.len() > 0
     flagged_high = data["flag_high"].astype(str).str.len() > 0
-    ax.scatter(data["low"], y, color=BASE, s=40, label=low_label, zorder=3)
-    ax.scatter(data["high"], y, color=HIGHLIGHT, s=40, label=high_label, zorder=3)
+    ax.plot([], [], linestyle="none", marker="o", markersize=DOT, color=BASE, label=low_label)
+    ax.plot([], [], linestyle="none", marker="o", markersize=DOT, color=HIGHLIGHT, label=high_label)
+    for i, row in data.iterrows():
+        for column, colour, group in (("low", BASE, low_label), ("high", HIGHLIGHT, high_label)):
+            if not pd.isna(row[column]):
+                words = f"{row['country']}{when}, {group}: {value_words(row[column], row[f'flag_{column}'])}"
+                _dot(ax, row[column], i, words, color=colour, zorder=3)
     ax.scatter(
         data.loc[flagged_low, "low"], y[flagged_low.to_numpy()], facecolors="none", edgecolors="black", s=90, zorder=4
     )
@@ -192,7 +329,13 @@ def dumbbell(
     top = axis_top(data["high"], data["low"])
     for i, row in data.iterrows():
         text = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
-        ax.text(top + 1, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
+        mark = ax.text(top + 1, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
+        gap = (
+            "no data"
+            if pd.isna(row["gap"])
+            else f"{'+' if row['gap'] > 0 else ''}{number(row['gap'])} percentage points"
+        )
+        title_mark(mark, f"{row['country']}{when}: gap {gap}")
     ax.set_yticks(y, data["country"])
     for tick, geo in zip(ax.get_yticklabels(), data["geo"]):
         if geo in highlight:
@@ -210,15 +353,28 @@ def dumbbell(
     return fig
 
 
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h"]
+
+
+def _titled_line(ax, line: pd.DataFrame, name: str, *, markersize: float, linewidth: float = 1.5, **style) -> None:
+    """A line over the years without markers, then each year's value as a marker of its own, titled
+    '<name>, <year>: <value> (flag ...)'; a legend entry with line and marker."""
+    marker = style.pop("marker")
+    ax.plot(line["year"], line["value"], linewidth=linewidth, **style)
+    for _, point in line.dropna(subset=["value"]).iterrows():
+        words = f"{name}, {int(point['year'])}: {value_words(point['value'], point['flag'])}"
+        _dot(ax, point["year"], point["value"], words, size=markersize, marker=marker, color=style["color"])
+    ax.plot([], [], marker=marker, markersize=markersize, linewidth=linewidth, label=name, **style)
+
+
 def trend_lines(table: pd.DataFrame, *, title: str, ylabel: str, source_line: str, hue: str = "country") -> plt.Figure:
-    """Lines over the years; flagged points ringed; gaps where Eurostat has no value."""
+    """Lines over the years; flagged points ringed; gaps where Eurostat has no value; each point
+    titled with its line, year, value and flag."""
     fig, ax = plt.subplots(figsize=(8.5, 4.4))
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*", "h"]
     for i, (name, group) in enumerate(table.groupby(hue, sort=True)):
         group = group.sort_values("year")
-        colour = PALETTE[i % len(PALETTE)]
         # colour and marker both differ, so that nine lines stay apart (also in grey print)
-        ax.plot(group["year"], group["value"], marker=markers[i % len(markers)], markersize=4, color=colour, label=name)
+        _titled_line(ax, group, name, markersize=4, color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)])
         flagged = group[group["flag"].astype(str).str.len() > 0]
         ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=50, zorder=4)
     ax.set_ylabel(ylabel)
@@ -233,26 +389,19 @@ def trend_lines(table: pd.DataFrame, *, title: str, ylabel: str, source_line: st
     return fig
 
 
-def png_bytes(fig: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    # no Software/date metadata: identical bytes on every run
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
-
-
 STATUS_COLOUR = {"pass": PALETTE[2], "fail": PALETTE[3]}
+STATUS_WORDS = {"pass": "the check holds", "fail": "the check does not hold"}
 
 
 def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.Figure:
     """One row per check: the paper's figure (grey range) and the data's value (a dot coloured by
-    whether the check holds); 'no data' where the country has none."""
+    whether the check holds); 'no data' where the country has none. Each range and dot is titled."""
     height = max(3.0, 0.3 * len(rows) + 1.8)
     fig, ax = plt.subplots(figsize=(8.5, height))
     y = np.arange(len(rows))
     for i, row in rows.reset_index(drop=True).iterrows():
         if row["target_low"] == row["target_low"]:  # not NaN: the paper gives a figure
-            ax.plot(
+            (paper,) = ax.plot(
                 [row["target_low"], row["target_high"]],
                 [i, i],
                 color=MUTED,
@@ -261,11 +410,15 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
                 solid_capstyle="butt",
                 label="the paper's figure" if i == 0 else None,
             )
+            low, high = number(row["target_low"]), number(row["target_high"])
+            title_mark(paper, f"{row['label']}: the paper's figure {low if low == high else f'{low} to {high}'}")
             ax.plot([row["target_low"], row["target_high"]], [i, i], "|", color="#555555", markersize=9)
         if row["status"] == "untested":
-            ax.text(0.01, i, "no data", transform=ax.get_yaxis_transform(), va="center", fontsize=9, color=MUTED)
+            text = ax.text(0.01, i, "no data", transform=ax.get_yaxis_transform(), va="center", fontsize=9, color=MUTED)
+            title_mark(text, f"{row['label']}: no data, not tested")
         else:
-            ax.scatter([row["value"]], [i], color=STATUS_COLOUR[row["status"]], s=55, zorder=3)
+            words = f"{row['label']}: the data {number(row['value'])}; {STATUS_WORDS[row['status']]}"
+            _dot(ax, row["value"], i, words, size=BIG_DOT, color=STATUS_COLOUR[row["status"]], zorder=3)
             ax.text(row["value"], i - 0.38, f"{row['value']:.0f}", ha="center", fontsize=8.5)
     ax.scatter([], [], color=STATUS_COLOUR["pass"], s=55, label="the data: the check holds")
     ax.scatter([], [], color=STATUS_COLOUR["fail"], s=55, label="the data: it does not")
@@ -284,39 +437,43 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
     return fig
 
 
-def small_multiples(table: pd.DataFrame, *, title: str, source_line: str, lines: tuple[str, str]) -> plt.Figure:
-    """One small panel per comparison, each with two lines (a country and the EU), on one scale:
-    easier to read than nine lines on one axis. `table`: panel, line, year, value, flag."""
-    panels = list(dict.fromkeys(table["panel"]))
-    columns = 3
-    rows = int(np.ceil(len(panels) / columns))
-    width, height = 8.5, 2.2 * rows + 1.3
-    fig, axes = plt.subplots(rows, columns, figsize=(width, height), sharex=True, sharey=True, squeeze=False)
-    # fixed margins in inches (title and legend above, tick labels and the source below): the
-    # panels share their axes, so the room is known, and tight_layout's measuring pass (about
-    # half a second per country page) is not needed
-    fig.subplots_adjust(
-        left=0.5 / width, right=1 - 0.12 / width, top=1 - 0.72 / height, bottom=0.85 / height, wspace=0.08, hspace=0.3
-    )
+# inches: three abreast in a page's text column (about 235 px each) and alone on a phone (about 300 px),
+# the tick labels at about 10 px either way
+PANEL_SIZE = (2.9, 2.1)
+
+
+def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, years: tuple[int, int]) -> plt.Figure:
+    """One panel of a country's small multiples: two lines over the years (the country and the EU),
+    each year's value titled; the panel's name is its caption (HTML text, which wraps on a phone).
+    All panels share `top` (the value axis) and `years`, so that they read on one scale.
+    `part`: line, year, value, flag."""
+    width, height = PANEL_SIZE
+    fig, ax = plt.subplots(figsize=(width, height))
+    # fixed margins in inches (the legend above, tick labels below): tight_layout's measuring pass
+    # is not needed
+    fig.subplots_adjust(left=0.36 / width, right=1 - 0.1 / width, top=1 - 0.36 / height, bottom=0.3 / height)
     styles = {
         lines[0]: dict(color=HIGHLIGHT, linestyle="-", marker="o"),
         lines[1]: dict(color=BASE, linestyle="--", marker="s"),
     }
-    for ax, panel in zip(axes.flat, panels):
-        part = table[table.panel == panel]
-        for name, style in styles.items():
-            line = part[part.line == name].sort_values("year")
-            ax.plot(line["year"], line["value"], markersize=3, linewidth=1.4, label=name, **style)
-            flagged = line[line["flag"].astype(str).str.len() > 0]
-            ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=36, zorder=4)
-        ax.set_title(panel, fontsize=9.5, loc="left", fontweight="bold")
-        ax.tick_params(labelsize=8.5)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.set_visible(False)
-    axes[0][0].set_ylim(0, axis_top(table["value"]))
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", ncol=2, fontsize=9, frameon=False, bbox_to_anchor=(0.99, 0.995))
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    _footer(fig, source_line, flag_note(table["flag"]).replace("Hatched bars carry", "Ringed points carry"))
+    for name, style in styles.items():
+        line = part[part.line == name].sort_values("year")
+        _titled_line(ax, line, name, markersize=3.5, linewidth=1.4, **style)
+        flagged = line[line["flag"].astype(str).str.len() > 0]
+        ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=36, zorder=4)
+    ax.set_ylim(0, top)
+    ax.set_xlim(years[0] - 0.5, years[1] + 0.5)
+    ax.tick_params(labelsize=8.5, pad=2)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(-0.1, 1.0),
+        ncol=2,
+        fontsize=8.5,
+        frameon=False,
+        borderaxespad=0.2,
+        handlelength=1.8,
+        columnspacing=1.0,
+    )
     return fig

@@ -1,5 +1,7 @@
-"""Charts as a page shows them: an image output (PNG, no timestamp) with its caption and alt text, the
-table behind it written as CSV and linked from the caption; one function per kind of comparison.
+"""Charts as a page shows them: an image output (SVG, its marks titled with their values: see
+`helpers.publish.charts`) with its caption and alt text, the table behind it written as CSV and linked
+from the caption; one function per kind of comparison. The renderers put the SVG in the page itself
+(a browser shows the titles of an SVG only there, not through <img>).
 """
 
 from __future__ import annotations
@@ -12,37 +14,61 @@ import pandas as pd
 from helpers.catalogue import load_catalogue
 from helpers.publish import REPORT_KEY
 from helpers.publish.charts import (
+    axis_top,
     dumbbell,
-    png_bytes,
+    flag_note,
     ranked_bars,
     scorecard_dots,
-    small_multiples,
+    small_multiple,
+    svg_text,
     trend_lines,
 )
-from helpers.publish.outputs import Shown
+from helpers.publish.outputs import Shown, callout
 from helpers.publish.tables import csv_link, no_data, write_csv
 from helpers.publish.text import markdown_text
 
 
 class Chart:
-    """An image output (PNG) with its caption and alt text in the metadata."""
+    """An image output (SVG) with its caption and alt text in the metadata; `group`, for one chart of
+    several that make one figure (small multiples): the figure's caption and its number of columns."""
 
-    def __init__(self, png: bytes, *, caption: str, alt: str):
-        self.png, self.caption, self.alt = png, caption, alt
+    def __init__(self, svg: str, *, caption: str, alt: str, group: dict | None = None):
+        self.svg, self.caption, self.alt, self.group = svg, caption, alt, group
 
-    def _repr_png_(self):
+    def _repr_svg_(self):
         # no width or height: the image fills the text column (or its natural size, when smaller)
-        return self.png, {REPORT_KEY: {"kind": "figure", "caption": self.caption, "alt": self.alt}}
+        report = {"kind": "figure", "caption": self.caption, "alt": self.alt}
+        if self.group:
+            report["group"] = self.group
+        return self.svg, {REPORT_KEY: report}
 
     def __repr__(self) -> str:
         return self.alt
+
+
+class Charts:
+    """Several charts shown as one figure: each an output of the cell (IPython calls
+    `_ipython_display_` for a cell's value), which the renderers lay out as subfigures."""
+
+    def __init__(self, charts: list[Chart]):
+        self.charts = charts
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(*self.charts)
+
+    def __repr__(self) -> str:
+        return "\n".join(chart.alt for chart in self.charts)
 
 
 def publish(fig: plt.Figure, data: pd.DataFrame, *, name: str, alt: str, caption: str, output_dir: str | Path) -> Chart:
     """Show the chart (an image output of the cell) and write its table (CSV) under ``output_dir/data``."""
     write_csv(data, name=name, output_dir=output_dir)
     return Chart(
-        png_bytes(fig), caption=f"{markdown_text(caption)} {csv_link(name, 'the data behind this chart')}", alt=alt
+        svg_text(fig, name=name),
+        caption=f"{markdown_text(caption)} {csv_link(name, 'the data behind this chart')}",
+        alt=alt,
     )
 
 
@@ -84,6 +110,7 @@ def publish_ranking(
         source_line=source_line(provenance, [dataset]),
         highlight=highlight,
         reference=ref,
+        year=year,
     )
     caption = f"{what[0].upper() + what[1:]}, {year}."
     if highlight:
@@ -125,6 +152,7 @@ def publish_gap(
         high_label=labels["I5_8"],
         low_label=labels["I0_2"],
         highlight=highlight,
+        year=year,
     )
     caption = (
         f"{what[0].upper() + what[1:]} by formal education, {year}; the gap is high minus no-or-low, "
@@ -203,29 +231,44 @@ def publish_small_multiples(
     name: str,
     output_dir: str | Path,
     eu: str = "EU-27",
-) -> Chart | Shown:
-    """A country's comparisons over the years beside the EU, one panel each, with words and CSV."""
+    columns: int = 3,
+) -> Charts | Shown:
+    """A country's comparisons over the years beside the EU: one small chart per comparison (each its
+    own SVG, so that a narrow screen shows them one per row), on one scale, as one figure with a
+    caption, the source and the CSV. `table`: panel, line, year, value, flag."""
     from helpers.publish.provenance import source_line
 
+    write_csv(table, name=name, output_dir=output_dir)
     years = table.dropna(subset=["value"]).year
-    span = f"{years.min()}-{years.max()}" if len(years) else "no data"
-    fig = small_multiples(
-        table,
-        title=f"{country} and the {eu}, {span}",
-        source_line=source_line(provenance, datasets),
-        lines=(country, eu),
-    )
-    parts = []
-    for panel, part in table[table.line == country].dropna(subset=["value"]).groupby("panel", sort=False):
-        first, last = part.sort_values("year").iloc[0], part.sort_values("year").iloc[-1]
-        parts.append(f"{panel}: {first.value:.0f}% in {first.year}, {last.value:.0f}% in {last.year}")
-    alt = (
-        f"Small multiples, one panel per comparison, {country} (solid line) against the {eu} (dashed), {span}. "
-        + ("; ".join(parts) if parts else "No data.")
-        + "."
-    )
+    if not len(years):
+        note = f"No data for {country} or the {eu} in any comparison of the report."
+        return Shown(callout("note", "no-data", f"**{markdown_text(note)}**"), text=note)
+    span = f"{years.min()}-{years.max()}"
+    top = axis_top(table["value"])
+    year_range = (int(table["year"].min()), int(table["year"].max()))
+    note = flag_note(table["flag"]).replace("Hatched bars carry a flag", "Ringed points carry a flag")
     caption = (
-        f"{country} in every comparison of the report over the years, beside the {eu} (the EU aggregate of the "
-        "27 countries of 2020 throughout, so that the EU line is one series). Gaps are years without data."
+        f"{country} and the {eu}, {span}: {country} in every comparison of the report over the years "
+        f"(solid line), beside the {eu} (dashed; the EU aggregate of the 27 countries of 2020 throughout, so that "
+        f"the EU line is one series), in % of individuals on one scale. Gaps are years without data. "
+        + (f"{note}. " if note else "")
+        + f"{source_line(provenance, datasets)}."
     )
-    return publish(fig, table, name=name, alt=alt, caption=caption, output_dir=output_dir)
+    group = {
+        "caption": f"{markdown_text(caption)} {csv_link(name, 'the data behind these charts')}",
+        "columns": columns,
+    }
+    charts = []
+    for n, (panel, part) in enumerate(table.groupby("panel", sort=False)):
+        own = part[part.line == country].dropna(subset=["value"]).sort_values("year")
+        words = (
+            f"{own.iloc[0].value:.0f}% in {own.iloc[0].year}, {own.iloc[-1].value:.0f}% in {own.iloc[-1].year}"
+            if len(own)
+            else "no data"
+        )
+        alt = f"Line chart of {panel}, {country} (solid line) against the {eu} (dashed), {span}: {country} {words}."
+        fig = small_multiple(part, lines=(country, eu), top=top, years=year_range)
+        charts.append(
+            Chart(svg_text(fig, name=f"{name}-{n + 1}"), caption=markdown_text(str(panel)), alt=alt, group=group)
+        )
+    return Charts(charts)

@@ -107,7 +107,7 @@ def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
         "margin": {"x": "2.2cm", "y": "2.4cm"},
         "fontsize": "10pt",
         "pdf-standard": "ua-1",  # tagged PDF (PDF/UA-1): typst refuses a figure without alt text
-        "fig-format": "png",
+        "fig-format": "svg",  # the charts are SVG (vector in the PDF: typst draws them)
     }
     # a long table continues on the next page (a figure, which holds a table, does not break by default)
     header = "#show figure: set block(breakable: true)\n"

@@ -116,7 +116,7 @@ def front_matter(cff: dict, *, heading: str, synthetic: bool) -> str:
                 "margin": {"x": "1.8cm", "y": "1.8cm"},
                 "fontsize": "9.5pt",
                 "pdf-standard": "ua-1",  # tagged PDF (PDF/UA-1): typst refuses a figure without alt text
-                "fig-format": "png",
+                "fig-format": "svg",  # the charts are SVG (vector in the PDF: typst draws them)
                 "shift-heading-level-by": -1,  # the page's "##" sections are the brief's sections
                 "include-in-header": [{"text": typst_header(synthetic)}],
             }

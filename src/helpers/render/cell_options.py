@@ -2,8 +2,9 @@
 
 A chart (an image output whose metadata has a ``report`` entry of kind ``figure``) makes its cell
 a figure: ``label: fig-<cell id>``, ``fig-cap``, ``fig-alt`` (with ``fig-subcap`` when a cell
-draws several); a captioned table (a Markdown output of kind ``table``) makes it a table:
-``label: tbl-<cell id>`` and ``tbl-cap``; any other cell is labelled by its id, so that the PDF
+draws several, and the group's caption and columns when they are one group: small multiples); a
+captioned table (a Markdown output of kind ``table``) makes it a table: ``label: tbl-<cell id>`` and
+``tbl-cap``; any other cell is labelled by its id, so that the PDF
 article can embed it. Cell ids are stable (tests/test_notebook_sources.py), so labels are too.
 
 Quarto reads these lines itself (it numbers, captions and cross-references the figures and
@@ -67,12 +68,14 @@ def options_for(cell: dict) -> list[str]:
             f"fig-alt: {_yaml(figures[0]['alt'])}",
         ]
     elif figures:
+        # several charts: one figure of the paper's year and the latest, or a group's (small multiples)
+        group = figures[0].get("group") or {}
         options = [
             f"label: fig-{ident}",
-            f"fig-cap: {_yaml(FIGURES_CAPTION)}",
+            f"fig-cap: {_yaml(group.get('caption', FIGURES_CAPTION))}",
             f"fig-subcap: {_yaml([f['caption'] for f in figures])}",
             f"fig-alt: {_yaml([f['alt'] for f in figures])}",
-            "layout-ncol: 1",
+            f"layout-ncol: {int(group.get('columns', 1))}",
         ]
     elif len(tables) == 1:
         options = [f"label: tbl-{ident}", f"tbl-cap: {_yaml(table_caption_option(tables[0]['caption']))}"]

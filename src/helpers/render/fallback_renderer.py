@@ -4,8 +4,8 @@ It shows what Quarto shows, from the same notebooks and the same cell options (`
 `helpers.render.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
 report uses: callouts as fenced divs, a collapsed callout as a section the reader opens, spans
 with classes for the verdicts, ``@fig-``/``@tbl-`` cross-references), charts as numbered
-figures with their captions and alt text, tables as numbered tables with their captions, and
-never the code. Markdown is read with mistune (nbconvert's own Markdown library).
+figures with their captions and alt text (an SVG chart in the page itself), tables as numbered
+tables with their captions, and never the code. Markdown is read with mistune (nbconvert's own Markdown library).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
 from helpers.render.brief import with_brief_link
 from helpers.render.cell_options import SKIPPED_TAGS, caption_from_option, read_options
+from helpers.render.inline_svg import inline as inline_svg
 from helpers.render.site_config import (
     KOSOVO_NOTE,
     REPORT_DIR,
@@ -198,8 +199,10 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
                 f'<pre class="cell-output">{html.escape(output.get("ename", ""))}: '
                 f'{html.escape(output.get("evalue", ""))}</pre>'
             )
+        elif "image/svg+xml" in data:
+            images.append(("svg", data["image/svg+xml"]))
         elif "image/png" in data:
-            images.append(data["image/png"])
+            images.append(("png", data["image/png"]))
         elif "text/markdown" in data:
             shown.append(page.markdown("".join(data["text/markdown"])))
         elif "text/html" in data:
@@ -207,15 +210,18 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         elif "".join(data.get("text/plain", "")).strip():
             shown.append(f'<pre class="cell-output">{html.escape("".join(data["text/plain"]))}</pre>')
     if images:
-        figures_dir.mkdir(parents=True, exist_ok=True)
         alts = _as_list(options.get("fig-alt", ""))
         subcaps = _as_list(options.get("fig-subcap", [])) if len(images) > 1 else []
         inner = []
-        for n, image in enumerate(images):
-            name = f"{label or cell['id']}-{n + 1}.png"
-            write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image)))
+        for n, (kind, image) in enumerate(images):
             alt = alts[n] if n < len(alts) else ""
-            img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
+            if kind == "svg":  # in the page itself, where its marks' titles show (helpers.render.inline_svg)
+                img = inline_svg("".join(image), alt=alt)
+            else:
+                name = f"{label or cell['id']}-{n + 1}.png"
+                figures_dir.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image)))
+                img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
             if subcaps:
                 sub = page.inline(subcaps[n]) if n < len(subcaps) else ""
                 inner.append(
@@ -223,6 +229,8 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
                 )
             else:
                 inner.append(img)
+        if subcaps and int(options.get("layout-ncol", 1)) > 1:  # small multiples: a grid that wraps (styles.css)
+            inner = ['<div class="report-panels">' + "".join(inner) + "</div>"]
         caption = options.get("fig-cap", "")
         number = page.numbers.get(label)
         caption_html = (f"Figure&nbsp;{number}: " if number else "") + page.inline(str(caption))

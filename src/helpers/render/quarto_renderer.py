@@ -25,6 +25,7 @@ import yaml
 from helpers.base.atomic_files import replace_folder, write_text_atomic
 from helpers.render.article import source_date_epoch
 from helpers.render.brief import current_brief, with_brief_link
+from helpers.render.inline_svg import inline_site_charts
 from helpers.render.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
 
 PARTS_DIR = ".quarto-parts"
@@ -152,7 +153,8 @@ def render_with_quarto(
     """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
 
     Writes the banner include first (so `make country` never depends on an earlier `make
-    report`). The notebooks' outputs are images and Markdown, never HTML, so Quarto adds no
+    report`); puts the SVG charts in their pages (`inline_site_charts`). The notebooks' outputs are
+    images and Markdown, never HTML, so Quarto adds no
     widget runtime (require.js, jQuery from a CDN) to any page.
     """
     write_banner_include(report_dir, provenance_path)
@@ -196,6 +198,8 @@ def render_with_quarto(
     if failures:
         raise RuntimeError("\n".join(failures))  # the site is left as it was
     outputs = [folder / config["project"].get("output-dir", "_site") for folder in folders]
+    for output in outputs:  # the SVG charts in their pages, where their marks' titles show
+        inline_site_charts(output)
     site = report_dir / config["project"].get("output-dir", "_site")
     if whole:
         _replace_site(site, outputs, parts, site_pages)
