@@ -45,7 +45,7 @@ class NotebookFailed(Exception):
     """A notebook stopped on an expected error; the message is for people."""
 
 
-def _expected_errors(error: type = ReportError) -> set[str]:
+def _expected_errors(error: type[BaseException] = ReportError) -> set[str]:
     """The names of the errors the notebooks raise on purpose (helpers.base.errors): shown as one line."""
     return {error.__name__}.union(*(_expected_errors(sub) for sub in error.__subclasses__()))
 

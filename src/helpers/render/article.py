@@ -337,7 +337,10 @@ def _typst(code: str, ident: str) -> dict:
 
 def _page_title(notebook: dict) -> str:
     first = "".join(notebook["cells"][0]["source"])
-    return re.match(r"# (.+)", first).group(1).strip()
+    title = re.match(r"# (.+)", first)
+    if title is None:
+        raise ValueError(f"a page of the article does not open with its title ('# ...'): {first[:60]!r}")
+    return title.group(1).strip()
 
 
 def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:

@@ -267,7 +267,7 @@ def assemble(
     page's path in the site (countries/ES.html)."""
     heading = country_heading(notebook)
     synthetic = is_synthetic(provenance)
-    cells = [
+    cells: list[dict] = [
         {
             "cell_type": "raw",
             "id": "front-matter",

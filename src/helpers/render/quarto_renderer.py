@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import yaml
@@ -229,7 +230,7 @@ def _write_index(path: Path, entries: list[dict]) -> None:
     write_text_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
-def _move_into(source: Path, target: Path, skip: set[Path] = frozenset()) -> None:
+def _move_into(source: Path, target: Path, skip: AbstractSet[Path] = frozenset()) -> None:
     """Move `source`'s files into `target`, replacing files of the same name, except those in `skip`."""
     for entry in sorted(source.iterdir()):
         destination = target / entry.name
