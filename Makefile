@@ -44,7 +44,7 @@ endif
 # what the kernels print (library warnings, ipykernel's notices) goes here, not to the terminal
 export OECD_BUILD_LOG := $(CURDIR)/build.log
 KERNEL := oecd-social-media
-RUN := "$$PYTHON" -m helpers.pipeline.notebook_command
+RUN := "$$PYTHON" -m helpers.pipeline.notebook_runner
 # each step's code: its stage's and the stages' before it (tests/test_layers.py keeps imports to that order)
 code = $(wildcard $(foreach stage,$1,src/helpers/$(stage)/*.py src/helpers/$(stage)/*.toml))
 

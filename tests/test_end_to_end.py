@@ -236,7 +236,7 @@ def test_make_country_with_an_unknown_code_lists_the_valid_ones(built_report):
 
 def test_make_data_again_does_nothing(built_report, synthetic_mirror_path):
     result = run_make(built_report, "data", f"EUROSTAT_MIRROR={synthetic_mirror_path}")
-    assert "executed" not in result.stdout and "helpers.pipeline.notebook_command" not in result.stdout
+    assert "executed" not in result.stdout and "helpers.pipeline.notebook_runner" not in result.stdout
 
 
 def test_make_data_without_network_or_mirror_names_both_ways_forward(tmp_path):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.pipeline import notebook_command, notebook_runner, previous, site  # noqa: F401
+from helpers.pipeline import notebook_runner, site  # noqa: F401
 from helpers.render import site_config
 from helpers.publish.citation import citation_markdown
 from helpers.publish.text import markdown_link, markdown_text, plain_text
@@ -49,8 +49,8 @@ def disk_full(*args, **kwargs):
 
 
 def test_a_full_disk_is_one_line_not_a_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(notebook_command, "execute", disk_full)
-    assert notebook_command.main(["10_youth_civic"]) == 1
+    monkeypatch.setattr(notebook_runner, "execute", disk_full)
+    assert notebook_runner.main(["10_youth_civic"]) == 1
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "disk is full" in err and "Traceback" not in err
 
@@ -69,13 +69,13 @@ def test_a_full_disk_while_keeping_the_baseline_keeps_the_old_one(tmp_path, monk
             disk_full()
         target.write_text(source.read_text())
 
-    monkeypatch.setattr(previous.shutil, "copy2", copy_then_fail)
+    monkeypatch.setattr(notebook_runner.shutil, "copy2", copy_then_fail)
     with pytest.raises(OSError):
-        previous.keep_previous(report)
+        notebook_runner.keep_previous(report)
     assert (report / ".previous" / "index.ipynb").read_text() == "old baseline"
     assert not (report / ".previous.new").exists()
     monkeypatch.undo()
-    previous.keep_previous(report)
+    notebook_runner.keep_previous(report)
     assert sorted(p.name for p in (report / ".previous").iterdir()) == ["cite.ipynb", "index.ipynb"]
     assert (report / ".previous" / "index.ipynb").read_text() == "new run"
 

@@ -41,7 +41,7 @@ def probe(module):
 
 
 def test_the_runner_skips_the_grammar_and_still_validates_notebooks():
-    seen = probe("helpers.pipeline.notebook_command")
+    seen = probe("helpers.pipeline.notebook_runner")
     assert seen == {"grammar_loaded": False, "jsonschema_loaded": True, "invalid_caught": True}
 
 

@@ -58,14 +58,14 @@ def test_each_page_is_recorded_as_it_finishes_and_a_failed_one_is_not(tmp_path, 
     done, failed = page(tmp_path, "done"), page(tmp_path, "failed")
     monkeypatch.setattr(module, "ROOT", tmp_path)
     monkeypatch.setattr(module, "pages", lambda *a, **k: [done, failed])
-    monkeypatch.setattr("helpers.pipeline.previous.keep_previous", lambda *a: None)
+    monkeypatch.setattr("helpers.pipeline.notebook_runner.keep_previous", lambda *a: None)
 
     def execute_jobs(work, jobs, on_done):
         on_done(0, None)
         on_done(1, "failed: a notebook stopped")
         return ["failed: a notebook stopped"]
 
-    monkeypatch.setattr("helpers.pipeline.notebook_pool.execute_jobs", execute_jobs)
+    monkeypatch.setattr("helpers.pipeline.notebook_runner.execute_jobs", execute_jobs)
     assert module.run(report.relative_to(tmp_path), tmp_path, jobs=2) == ["failed: a notebook stopped"]
     record = json.loads((report / module.RECORD).read_text())
     assert list(record) == [module._key(done.output)]

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from helpers.pipeline import notebook_pool
+from helpers.pipeline import notebook_runner
 
 
 def fake_run(job):
@@ -13,9 +13,9 @@ def fake_run(job):
 
 
 def test_progress_estimates_time_left_only_once_the_workers_are_warm(monkeypatch, capsys):
-    monkeypatch.setattr(notebook_pool, "_execute_one", fake_run)  # the workers are forked: they see it
+    monkeypatch.setattr(notebook_runner, "_execute_one", fake_run)  # the workers are forked: they see it
     work = [("30_country_profile", {"first": i == 0}, Path(f"/tmp/{i}.ipynb")) for i in range(5)]
-    assert notebook_pool.execute_jobs(work, jobs=1) == []
+    assert notebook_runner.execute_jobs(work, jobs=1) == []
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 5 and all(line.startswith(f"[{i + 1}/5] executed") for i, line in enumerate(lines))
     assert "left" not in lines[0] and "left" not in lines[-1]

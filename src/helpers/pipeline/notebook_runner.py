@@ -1,4 +1,9 @@
-"""Execute one of the project's notebooks with papermill, in the project's kernel.
+"""Execute the project's notebooks with papermill, in the project's kernel: one from the command line (as the
+Makefile does), or a build's pages in a pool of kernels (helpers.pipeline.pages).
+
+    python -m helpers.pipeline.notebook_runner 10_youth_civic -p paper_year 2013 -p highlight NL,AT
+
+writes the executed copy to ``report/pipeline/`` (or ``-o``).
 
 Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths mean the same in
 JupyterLab and here), tells the kernel that it runs for a build (the environment variable
@@ -10,16 +15,23 @@ series, ...) ends in one line naming the cause.
 
 from __future__ import annotations
 
+import argparse
 import atexit
+import contextlib
 import functools
 import json
 import os
 import re
+import shutil
+import sys
 import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, Callable, cast
 
-from helpers.base.atomic_files import write_text_atomic
-from helpers.base.errors import DISK_FULL, ReportError
+from helpers.base.atomic_files import replace_folder, write_text_atomic
+from helpers.base.errors import DISK_FULL, ReportError, disk_full
 from helpers.base.jupyter_imports import import_papermill, skip_unused_iri_grammar
 from helpers.publish import BUILD_VARIABLE
 from helpers.render.cell_options import write_cell_options
@@ -30,7 +42,8 @@ KERNEL_NAME = "oecd-social-media"
 ENGINE_NAME = "reused-kernel"
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOK_DIR = ROOT / "notebooks"
-EXECUTED_DIR = ROOT / "report" / "pipeline"
+REPORT_DIR = ROOT / "report"
+EXECUTED_DIR = REPORT_DIR / "pipeline"
 BUILD_LOG = ROOT / "build.log"
 # one page per country (the second: the countries Eurostat does not survey, on the OECD's data); the other
 # notebooks are pages of their own
@@ -249,3 +262,104 @@ def remove_stale_scratch(output: Path) -> None:
 
 def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _execute_one(job: tuple[str, dict, Path | None]) -> tuple[Path | None, str | None]:
+    """Run one notebook (name, parameters, output); return its executed copy and its error (one line) or None."""
+    name, parameters, output = job
+    try:
+        return execute(name, parameters, output), None
+    except NotebookFailed as exc:
+        return output, str(exc)
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        return output, f"{name}: {DISK_FULL}"
+
+
+def execute_jobs(
+    work: list[tuple[str, dict, Path]], jobs: int, on_done: Callable[[int, str | None], None] | None = None
+) -> list[str]:
+    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one kernel for all the
+    notebooks it runs; print progress as each finishes, with the time left once every worker has paid its
+    kernel's start, and tell `on_done` (the notebook's index in `work`, its error or None). Returns the error
+    messages (empty when all succeeded). One notebook runs here, in this process's kernel (started ahead, maybe)."""
+    errors, workers, warm = [], max(1, min(jobs, len(work))), None
+    with ProcessPoolExecutor(max_workers=workers) if len(work) > 1 else contextlib.nullcontext() as pool:
+        results = pool.map(_execute_one, work) if pool else map(_execute_one, work)
+        for done, ((name, _, _), (path, error)) in enumerate(zip(work, results), start=1):
+            eta, now = "", time.monotonic()
+            if done == workers:
+                warm = now
+            elif warm is not None and done < len(work):
+                eta = f" (about {(now - warm) / (done - workers) * (len(work) - done):.0f} s left)"
+            if on_done is not None:
+                on_done(done - 1, error)
+            if error:
+                errors.append(error)
+                print(f"[{done}/{len(work)}] failed {shown(cast(Path, path))}: {error}", file=sys.stderr, flush=True)
+            else:
+                print(f"[{done}/{len(work)}] executed {name} -> {shown(cast(Path, path))}{eta}", flush=True)
+    return errors
+
+
+def keep_previous(report_dir: Path = REPORT_DIR) -> Path:
+    """Copy the executed notebooks to ``<report-dir>/.previous`` (the baseline of `make diff`), beside the old
+    baseline first and then swapped in whole, so that a failure (a full disk) leaves the old baseline as it was."""
+    previous, fresh = report_dir / ".previous", report_dir / ".previous.new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        for path in sorted(report_dir.rglob("*.ipynb")):
+            relative = path.relative_to(report_dir)
+            if relative.parts[0] not in (".previous", ".previous.new", "pipeline") and relative.name[0] != ".":
+                (fresh / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, fresh / relative)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    fresh.mkdir(exist_ok=True)
+    return replace_folder(fresh, previous)
+
+
+def notebook_path(path: str) -> str:
+    """A path given relative to the current folder, as the notebooks (run in notebooks/) must read it:
+    relative to notebooks/ when it lies inside the clone (so executed notebooks do not depend on
+    where the clone is), absolute otherwise; empty stays empty."""
+    if not path:
+        return ""
+    absolute = Path(os.path.abspath(path))
+    return os.path.relpath(absolute, NOTEBOOK_DIR) if absolute.is_relative_to(ROOT) else str(absolute)
+
+
+def _json_or_text(value: str):
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
+    parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
+    pairs: dict[str, Any] = {"nargs": 2, "action": "append", "default": []}
+    value_help = "a parameter; VALUE is read as JSON when it parses (numbers, true), else as a string"
+    parser.add_argument("-p", "--parameter", **pairs, metavar=("NAME", "VALUE"), help=value_help)
+    path_help = (
+        "a parameter that is a path, given relative to the current folder: passed relative to notebooks/ (where "
+    )
+    path_help += "the notebooks run) inside the clone, else absolute"
+    parser.add_argument("-P", "--path-parameter", **pairs, metavar=("NAME", "PATH"), help=path_help)
+    parser.add_argument("-o", "--output", help="where to write the executed notebook (default: report/pipeline/)")
+    args = parser.parse_args(argv)
+    parameters = {key: _json_or_text(value) for key, value in args.parameter}
+    parameters.update({key: notebook_path(value) for key, value in args.path_parameter})
+    path, error = _execute_one((args.name, parameters, args.output))
+    if error:  # an expected failure, in one line
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"executed {args.name} -> {shown(cast(Path, path))}")  # executed: its path
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

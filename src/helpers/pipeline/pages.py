@@ -127,9 +127,7 @@ def run(
 
     The analysis pages first (most work each), then the country pages. When any runs, the executed
     notebooks of the build before are kept first as the baseline of `make diff`."""
-    from helpers.pipeline.notebook_pool import execute_jobs
-    from helpers.pipeline.notebook_runner import COUNTRY_NOTEBOOKS
-    from helpers.pipeline.previous import keep_previous
+    from helpers.pipeline.notebook_runner import COUNTRY_NOTEBOOKS, execute_jobs, keep_previous
 
     hashes, record = Hashes(), read_record(report_dir)
     chosen = pages(report_dir, data_dir, countries)

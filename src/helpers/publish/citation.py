@@ -37,7 +37,7 @@ def doi_url(doi: str) -> str:
     return DOI_RESOLVER + doi
 
 
-def _names(authors: list[dict]) -> str:
+def author_names(authors: list[dict]) -> str:
     return "; ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in authors)
 
 
@@ -45,7 +45,7 @@ def citation_markdown(path: str | Path) -> str:
     """The report's (version, DOI where there is one, an APA-style line and a BibTeX entry), the
     paper's and Eurostat's citations, as Markdown."""
     cff = read_citation(path)
-    authors = _names(cff["authors"])
+    authors = author_names(cff["authors"])
     year = str(cff["date-released"])[:4]
     doi, site = report_doi(cff), cff.get("url")
     m, link = markdown_text, markdown_link
@@ -69,7 +69,7 @@ def citation_markdown(path: str | Path) -> str:
         "```",
     ]
     for reference in cff.get("references", []):
-        names = _names(reference["authors"])
+        names = author_names(reference["authors"])
         if reference["type"] == "report":
             lines += [
                 "## The paper",

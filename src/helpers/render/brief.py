@@ -1,18 +1,8 @@
-"""A country's brief: a few pages of PDF to hand on, assembled from the country's executed notebook.
-
-As the article (helpers.render.article), nothing is computed here: the brief is the country page's
-own cells (its then-and-now table beside the EU with ranks, its education gap, its chart, the
-paper's claims that name it with their verdicts: their Markdown and stored outputs, never their
-code), with a title block, the sources of the data with their retrieval dates (the data's
-provenance) and how to cite the report (CITATION.cff). Quarto renders it to a tagged PDF (typst,
-PDF/UA-1) in a scratch project of its own, with SOURCE_DATE_EPOCH set to the report's date, so that
-two builds on the same data give the same bytes. Where the data are synthetic, the first page says so
-in the page's own callout and every page's header says it again.
-
-The brief's source is ``<report>/briefs/<code>.ipynb``, its PDF ``<report>/briefs/<code>.pdf``;
-after each render of the site the current briefs (not older than their page's notebook) are copied
-to ``_site/briefs/`` (a whole render replaces ``_site``), and the country's page links its brief
-only where that brief is current (both renderers: `with_brief_link`).
+"""A country's brief: a few pages of PDF to hand on, assembled as the article is (helpers.render.article)
+from the country's executed notebook, with the sources of its data and how to cite the report, and rendered
+by Quarto in a scratch project of its own. The brief's source is ``<report>/briefs/<code>.ipynb``, its PDF
+``<report>/briefs/<code>.pdf``, published in ``_site/briefs/`` and linked from the country's page while it
+is current (docs/building.md, "The country briefs").
 """
 
 from __future__ import annotations
@@ -25,13 +15,24 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import yaml
-
-from helpers.publish.citation import doi_url, report_doi
-from helpers.publish.provenance import SYNTHETIC_NOTICE, how_received, is_synthetic, readable_time
+from helpers.publish.citation import author_names, doi_url, report_doi
+from helpers.publish.provenance import how_received, is_synthetic, readable_time
 from helpers.publish.text import markdown_link, markdown_text
-from helpers.render.cell_options import OPTION_PREFIX, read_options
-from helpers.render.article import authors
+from helpers.render.article import (
+    SYNTHETIC_CALLOUT,
+    TABLE_TEXT,
+    as_notebook,
+    authors,
+    new_cell,
+    option_lines,
+    paper,
+    paper_options,
+    read_sources,
+    source_date_epoch,
+    typst_header,
+    write_notebook,
+    yaml_block,
+)
 
 BRIEFS_DIR = "briefs"  # in the report folder (sources and PDFs) and in the site (the PDFs)
 MAX_PAGES = 4
@@ -58,30 +59,8 @@ WARNING_CELL = "setup"  # the cell whose output is the synthetic-data warning (h
 RELATIVE_DOWNLOAD = re.compile(r"\s*\[Download[^\]]*\]\((?![a-z]+:)[^)]*\)")
 
 
-def typst_string(text: str) -> str:
-    """`text` as a typst string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def typst_header(synthetic: bool) -> str:
-    """What the brief's typst preamble adds: tables set ragged and unhyphenated (a narrow column of
-    justified text is gaps and broken words) in a smaller size, and, for synthetic data, the warning in
-    every page's header (as the article's)."""
-    header = "#show table: set par(justify: false)\n" "#show table: set text(size: 8.5pt, hyphenate: false)\n"
-    if synthetic:
-        header += (
-            f'#set page(header: align(center, text(size: 8pt, weight: "bold", fill: rgb("#b00020"), '
-            f"{typst_string(SYNTHETIC_NOTICE)})))\n"
-        )
-    return header
-
-
 def _text(source) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _cells_by_id(notebook: dict) -> dict[str, dict]:
-    return {cell.get("id"): cell for cell in notebook.get("cells", [])}
 
 
 def _heading_at(notebook: dict) -> int | None:
@@ -101,28 +80,29 @@ def country_heading(notebook: dict) -> str:
 
 
 def front_matter(cff: dict, *, heading: str, synthetic: bool) -> str:
-    """The brief's YAML: title, subtitle (the report and its version), authors, date; typst's settings."""
-    subtitle = f"Country brief from *{markdown_text(cff['title'])}*, version {markdown_text(cff['version'])}"
-    meta = {
-        "title": heading,
-        "subtitle": subtitle,
-        "author": authors(cff),
-        "date": str(cff["date-released"]),
-        "lang": "en",
-        "execute": {"enabled": False, "echo": False},
-        "format": {
-            "typst": {
-                "papersize": "a4",
-                "margin": {"x": "1.8cm", "y": "1.8cm"},
-                "fontsize": "9.5pt",
-                "pdf-standard": "ua-1",  # tagged PDF (PDF/UA-1): typst refuses a figure without alt text
-                "fig-format": "svg",  # the charts are SVG (vector in the PDF: typst draws them)
-                "shift-heading-level-by": -1,  # the page's "##" sections are the brief's sections
-                "include-in-header": [{"text": typst_header(synthetic)}],
-            }
-        },
+    """The brief's YAML: title, subtitle (the report and its version), authors, date; typst's settings: tables
+    set ragged and unhyphenated (a narrow column of justified text is gaps and broken words) in a smaller size,
+    and for synthetic data the warning in every page's header."""
+    typst = {
+        "papersize": "a4",
+        "margin": {"x": "1.8cm", "y": "1.8cm"},
+        "fontsize": "9.5pt",
+        "pdf-standard": "ua-1",  # tagged PDF (PDF/UA-1): typst refuses a figure without alt text
+        "fig-format": "svg",  # the charts are SVG (vector in the PDF: typst draws them)
+        "shift-heading-level-by": -1,  # the page's "##" sections are the brief's sections
+        "include-in-header": [{"text": TABLE_TEXT + typst_header(synthetic)}],
     }
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
+    return yaml_block(
+        {
+            "title": heading,
+            "subtitle": f"Country brief from *{markdown_text(cff['title'])}*, version {markdown_text(cff['version'])}",
+            "author": authors(cff),
+            "date": str(cff["date-released"]),
+            "lang": "en",
+            "execute": {"enabled": False, "echo": False},
+            "format": {"typst": typst},
+        }
+    )
 
 
 def sources(provenance: dict, datasets: dict[str, str], publisher: str) -> str:
@@ -145,13 +125,12 @@ def sources(provenance: dict, datasets: dict[str, str], publisher: str) -> str:
 
 def how_to_cite(cff: dict, *, heading: str, page: str) -> str:
     """The report at its version (and its DOI once there is one), the page the brief comes from, the paper."""
-    names = "; ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff.get("authors", []))
-    doi, site = report_doi(cff), cff.get("url")
-    m = markdown_text
+    doi, site, m = report_doi(cff), cff.get("url"), markdown_text
     lines = [
         "## How to cite",
         "",
-        f"{m(names)} ({m(str(cff['date-released'])[:4])}). *{m(cff['title'])}*, version {m(cff['version'])}"
+        f"{m(author_names(cff.get('authors', [])))} ({m(str(cff['date-released'])[:4])}). *{m(cff['title'])}*, "
+        f"version {m(cff['version'])}"
         + (f", DOI {markdown_link(doi_url(doi))}" if doi else "")
         + f". Country brief: {heading}, assembled from the executed notebook of the page {m(page)}"
         + (f" ({markdown_link(site.rstrip('/') + '/' + page)})" if site else "")
@@ -159,15 +138,7 @@ def how_to_cite(cff: dict, *, heading: str, page: str) -> str:
     ]
     for reference in cff.get("references", []):
         if reference.get("type") == "report":
-            authors = "; ".join(
-                a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in reference["authors"]
-            )
-            lines += [
-                "",
-                f"It checks: {m(authors)} ({m(reference['year'])}), \"{m(reference['title'])}\", "
-                f"*{m(reference['collection-title'])}*, No. {m(reference['number'])}, "
-                f"{m(reference['publisher']['name'])}. {markdown_link(doi_url(reference['doi']))}",
-            ]
+            lines += ["", f"It checks: {paper(reference)}. {markdown_link(doi_url(reference['doi']))}"]
     return "\n".join(lines) + "\n"
 
 
@@ -222,41 +193,24 @@ def fit_table_columns(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _option_lines(options: dict) -> str:
-    return "".join(f"{OPTION_PREFIX}{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in options.items())
-
-
 def _brief_cell(cell: dict) -> dict | None:
     """The cell as the brief holds it (a code cell: its outputs and Quarto options, no code), or None."""
     if cell["cell_type"] == "markdown":
-        return {"cell_type": "markdown", "id": cell["id"], "metadata": {}, "source": _text(cell["source"])}
+        return new_cell("markdown", cell["id"], _text(cell["source"]))
     if cell["cell_type"] != "code" or not cell.get("outputs"):
         return None
-    # numbered figures and tables keep their labels; no page-wide column (on paper it would turn on
-    # Quarto's margin layout)
-    options = {
-        k: v
-        for k, v in read_options(cell).items()
-        if not (k == "label" and not str(v).startswith(("fig-", "tbl-"))) and k != "column"
-    }
+    options = paper_options(cell)
     for key in ("fig-cap", "tbl-cap"):
         if key in options:
             options[key] = RELATIVE_DOWNLOAD.sub("", options[key])
-    options["echo"] = False
     outputs = []
     for output in cell["outputs"]:
         markdown = output.get("data", {}).get("text/markdown")
         if markdown is not None:
             output = {**output, "data": {**output["data"], "text/markdown": fit_table_columns(_text(markdown))}}
         outputs.append(output)
-    return {
-        "cell_type": "code",
-        "id": cell["id"],
-        "metadata": {},
-        "execution_count": None,
-        "source": _option_lines(options),
-        "outputs": outputs,
-    }
+    code = {"cell_type": "code", "id": cell["id"], "metadata": {}, "execution_count": None}
+    return {**code, "source": option_lines(options), "outputs": outputs}
 
 
 def assemble(
@@ -265,57 +219,20 @@ def assemble(
     """The brief as a notebook (nbformat 4) from a country's executed notebook: `datasets` are the
     report's datasets from the page's source (code -> title), `publisher` who publishes them, `page` the
     page's path in the site (countries/ES.html)."""
-    heading = country_heading(notebook)
-    synthetic = is_synthetic(provenance)
-    cells: list[dict] = [
-        {
-            "cell_type": "raw",
-            "id": "front-matter",
-            "metadata": {},
-            "source": front_matter(cff, heading=heading, synthetic=synthetic),
-        }
-    ]
+    heading, synthetic = country_heading(notebook), is_synthetic(provenance)
+    by_id = {cell.get("id"): cell for cell in notebook.get("cells", [])}
+    cells = [new_cell("raw", "front-matter", front_matter(cff, heading=heading, synthetic=synthetic))]
     if synthetic:  # on page 1, in the page's own words: its warning callout, else the notice itself
         warnings = [
-            output
-            for output in _cells_by_id(notebook).get(WARNING_CELL, {}).get("outputs", [])
+            _text(output["data"]["text/markdown"])
+            for output in by_id.get(WARNING_CELL, {}).get("outputs", [])
             if ".synthetic-data" in _text(output.get("data", {}).get("text/markdown", ""))
         ]
-        cells.append(
-            {
-                "cell_type": "markdown",
-                "id": "synthetic",
-                "metadata": {},
-                "source": (
-                    _text(warnings[0]["data"]["text/markdown"])
-                    if warnings
-                    else f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"
-                ),
-            }
-        )
-    by_id = _cells_by_id(notebook)
-    for cell_id in BRIEF_CELLS:
-        if cell_id in by_id:
-            kept = _brief_cell(by_id[cell_id])
-            if kept is not None:
-                cells.append(kept)
-    cells.append(
-        {"cell_type": "markdown", "id": "sources", "metadata": {}, "source": sources(provenance, datasets, publisher)}
-    )
-    cells.append(
-        {"cell_type": "markdown", "id": "cite", "metadata": {}, "source": how_to_cite(cff, heading=heading, page=page)}
-    )
-    for cell in cells:  # as Jupyter writes it: a list of lines
-        cell["source"] = cell["source"].splitlines(keepends=True)
-    metadata = {k: v for k, v in notebook.get("metadata", {}).items() if k in ("kernelspec", "language_info")}
-    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
-
-
-# ----------------------------------------------------------------------------- files
-
-
-def brief_source(report_dir: Path, code: str) -> Path:
-    return Path(report_dir) / BRIEFS_DIR / f"{code}.ipynb"
+        cells.append(new_cell("markdown", "synthetic", warnings[0] if warnings else SYNTHETIC_CALLOUT))
+    cells += [kept for kept in (_brief_cell(by_id[i]) for i in BRIEF_CELLS if i in by_id) if kept is not None]
+    cells.append(new_cell("markdown", "sources", sources(provenance, datasets, publisher)))
+    cells.append(new_cell("markdown", "cite", how_to_cite(cff, heading=heading, page=page)))
+    return as_notebook(cells, notebook)
 
 
 def brief_pdf(report_dir: Path, code: str) -> Path:
@@ -326,9 +243,11 @@ def country_notebook(report_dir: Path, code: str) -> Path:
     return Path(report_dir) / "countries" / f"{code}.ipynb"
 
 
-def write_brief_source(report_dir: Path, code: str, *, root: Path, provenance_path: Path) -> Path:
-    """Write ``<report>/briefs/<code>.ipynb`` from the country's executed notebook; return its path."""
-    from helpers.base.atomic_files import write_text_atomic
+def build_brief(report_dir: Path, code: str, *, quarto: str, root: Path, provenance_path: Path) -> Path:
+    """Write one country's brief, ``<report>/briefs/<code>.ipynb``, from its executed notebook, and render it
+    to ``<code>.pdf`` with Quarto, in a scratch project of its own (so that no project above it, the site's
+    included, takes it in), the PDF's date the report's (SOURCE_DATE_EPOCH); return the PDF."""
+    from helpers.base.atomic_files import write_bytes_atomic
     from helpers.catalogue import load_catalogue
 
     executed = country_notebook(report_dir, code)
@@ -339,53 +258,27 @@ def write_brief_source(report_dir: Path, code: str, *, root: Path, provenance_pa
         )
     catalogue = load_catalogue()
     specs = catalogue.datasets_from("oecd" if code in catalogue.oecd_countries else "eurostat")
-    datasets = {spec.code: spec.title for spec in specs}
-    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
-    provenance = json.loads(provenance_path.read_text(encoding="utf-8")) if provenance_path.exists() else {}
+    cff, provenance = read_sources(root, provenance_path)
     brief = assemble(
         json.loads(executed.read_text(encoding="utf-8")),
         cff=cff,
         provenance=provenance,
-        datasets=datasets,
+        datasets={spec.code: spec.title for spec in specs},
         page=f"countries/{code}.html",
         publisher=specs[0].publisher,
     )
-    target = brief_source(report_dir, code)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(target, json.dumps(brief, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-    return target
-
-
-def render_brief(source: Path, target: Path, *, quarto: str, root: Path) -> Path:
-    """Render the brief's notebook to `target` (PDF) with Quarto, in a scratch project of its own (so
-    that no project above it, the site's included, takes it in); the PDF replaces `target` whole."""
-    from helpers.base.atomic_files import write_bytes_atomic
-    from helpers.render.article import source_date_epoch
-
+    source = write_notebook(Path(report_dir) / BRIEFS_DIR / f"{code}.ipynb", brief)
     with tempfile.TemporaryDirectory(prefix="oecd-brief-") as scratch:
         folder = Path(scratch)
         (folder / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
         shutil.copyfile(source, folder / source.name)
-        # the PDF's creation date is the report's, not the clock's: two builds, one PDF
         environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(root)}
-        done = subprocess.run(
-            [quarto, "render", source.name, "--to", "typst", "--quiet"],
-            cwd=folder,
-            env=environment,
-            capture_output=True,
-            text=True,
-        )
+        command = [quarto, "render", source.name, "--to", "typst", "--quiet"]
+        done = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True)
         pdf = folder / source.with_suffix(".pdf").name
         if done.returncode != 0 or not pdf.exists():
             raise RuntimeError(f"quarto render of the brief {source.name} failed:\n{done.stderr.strip()[-2000:]}")
-        write_bytes_atomic(target, pdf.read_bytes())
-    return target
-
-
-def build_brief(report_dir: Path, code: str, *, quarto: str, root: Path, provenance_path: Path) -> Path:
-    """Assemble and render one country's brief; return the PDF."""
-    source = write_brief_source(report_dir, code, root=root, provenance_path=provenance_path)
-    return render_brief(source, brief_pdf(report_dir, code), quarto=quarto, root=root)
+        return write_bytes_atomic(brief_pdf(report_dir, code), pdf.read_bytes())
 
 
 def current_brief(report_dir: Path, code: str) -> Path | None:
@@ -412,29 +305,15 @@ def publish_briefs(report_dir: Path, site_dir: Path) -> list[Path]:
     return published
 
 
-def brief_link_markdown(code: str, heading: str) -> str:
-    """The line a country's page shows above its tables when its brief exists (the page is countries/<code>)."""
-    return (
-        f"**To hand on:** [the brief of {heading}](../{BRIEFS_DIR}/{code}.pdf) (PDF, at most {MAX_PAGES} pages): "
-        "this page's tables, chart and verdicts, with the sources and how to cite.\n"
-    )
-
-
 def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
     """The page's notebook with a line linking its brief after its heading, when `page` is a country
     page (countries/<code>.ipynb) whose brief is current; else the notebook as it is."""
-    page = Path(page)
-    if page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None:
+    page, at = Path(page), _heading_at(notebook)
+    if page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None or at is None:
         return notebook
     cells = list(notebook.get("cells", []))
-    at = _heading_at(notebook)
-    if at is None:
-        return notebook
-    at += 1
-    link = {
-        "cell_type": "markdown",
-        "id": "brief-link",
-        "metadata": {},
-        "source": [brief_link_markdown(page.stem, country_heading(notebook))],
-    }
-    return {**notebook, "cells": [*cells[:at], link, *cells[at:]]}
+    link = (
+        f"**To hand on:** [the brief of {country_heading(notebook)}](../{BRIEFS_DIR}/{page.stem}.pdf) (PDF, at most "
+        f"{MAX_PAGES} pages): this page's tables, chart and verdicts, with the sources and how to cite.\n"
+    )
+    return {**notebook, "cells": [*cells[: at + 1], new_cell("markdown", "brief-link", [link]), *cells[at + 1 :]]}

@@ -1,16 +1,9 @@
 """Each code cell's Quarto options (``#|`` lines), written from its outputs and read by both renderers.
 
-A chart (an image output whose metadata has a ``report`` entry of kind ``figure``) makes its cell
-a figure: ``label: fig-<cell id>``, ``fig-cap``, ``fig-alt`` (with ``fig-subcap`` when a cell
-draws several, and the group's caption and columns when they are one group: small multiples); a
-captioned table (a Markdown output of kind ``table``) makes it a table: ``label: tbl-<cell id>`` and
-``tbl-cap``; any other cell is labelled by its id, so that the PDF
-article can embed it. Cell ids are stable (tests/test_notebook_sources.py), so labels are too.
-
-Quarto reads these lines itself (it numbers, captions and cross-references the figures and
-tables in HTML and PDF); the fallback renderer reads them with `read_options`. Values are
-written as JSON strings, which YAML reads as they are. A notebook's own layout options stay (a cell
-that shows a wide table says `#| column: page`: the page's width, not the text column's).
+A chart (an image output described as a ``figure``) makes its cell a figure (``label: fig-<cell id>``,
+``fig-cap``, ``fig-alt``; with ``fig-subcap`` and the group's layout when it draws several); a captioned
+table, a table (``label: tbl-<cell id>``, ``tbl-cap``); any other cell is labelled by its id. Cell ids
+are stable (tests/test_notebook_sources.py), so labels are too. A cell's own layout (``column: page``) stays.
 """
 
 from __future__ import annotations

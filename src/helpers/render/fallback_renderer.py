@@ -1,11 +1,8 @@
 """The fallback renderer: the site built from the executed notebooks where Quarto is absent.
 
-It shows what Quarto shows, from the same notebooks and the same cell options (``#|`` lines,
-`helpers.render.cell_options`): Markdown cells and Markdown outputs (with the Pandoc forms the
-report uses: callouts as fenced divs, a collapsed callout as a section the reader opens, spans
-with classes for the verdicts, ``@fig-``/``@tbl-`` cross-references), charts as numbered
-figures with their captions and alt text (an SVG chart in the page itself), tables as numbered
-tables with their captions, and never the code. Markdown is read with mistune (nbconvert's own Markdown library).
+It shows what Quarto shows, from the same notebooks and cell options (`helpers.render.cell_options`):
+Markdown (with the Pandoc forms the report uses: callouts, spans, ``@fig-``/``@tbl-`` references, read
+with mistune), numbered figures and tables with their captions and alt text, never the code.
 """
 
 from __future__ import annotations
@@ -25,7 +22,6 @@ from helpers.render.inline_svg import inline as inline_svg
 from helpers.render.site_config import (
     KOSOVO_NOTE,
     REPORT_DIR,
-    Page,
     banner_html,
     citation_meta,
     credit_line,
@@ -128,6 +124,11 @@ class PageRendering:
 
         return CROSS_REF.sub(reference, rendered)
 
+    def caption(self, word: str, label: str, text: str) -> str:
+        """A figure's or a table's caption, numbered as Quarto numbers it ("Figure&nbsp;2: ...")."""
+        number = self.numbers.get(label)
+        return (f"{word}&nbsp;{number}: " if number else "") + self.inline(text)
+
 
 def _span(match: re.Match) -> str:
     """A Pandoc span as HTML; Quarto's content-visible/-hidden spans kept or dropped as for HTML."""
@@ -197,10 +198,8 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         if output.get("output_type") == "stream":
             shown.append(f'<pre class="cell-output">{html.escape("".join(output.get("text", "")))}</pre>')
         elif output.get("output_type") == "error":
-            shown.append(
-                f'<pre class="cell-output">{html.escape(output.get("ename", ""))}: '
-                f'{html.escape(output.get("evalue", ""))}</pre>'
-            )
+            error = f'{output.get("ename", "")}: {output.get("evalue", "")}'
+            shown.append(f'<pre class="cell-output">{html.escape(error)}</pre>')
         elif "image/svg+xml" in data:
             images.append(("svg", data["image/svg+xml"]))
         elif "image/png" in data:
@@ -233,67 +232,16 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
                 inner.append(img)
         if subcaps and int(options.get("layout-ncol", 1)) > 1:  # small multiples: a grid that wraps (styles.css)
             inner = ['<div class="report-panels">' + "".join(inner) + "</div>"]
-        caption = options.get("fig-cap", "")
-        number = page.numbers.get(label)
-        caption_html = (f"Figure&nbsp;{number}: " if number else "") + page.inline(str(caption))
-        shown.insert(
-            0,
-            f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
-            f"<figcaption>{caption_html}</figcaption></figure>",
-        )
+        caption = page.caption("Figure", label, str(options.get("fig-cap", "")))
+        figure = f'<figure class="report-figure{wide}" id="{html.escape(label)}">{"".join(inner)}'
+        shown.insert(0, f"{figure}<figcaption>{caption}</figcaption></figure>")
     if label.startswith("tbl-") and shown:
-        number = page.numbers.get(label)
-        caption_html = (f"Table&nbsp;{number}: " if number else "") + page.inline(
-            caption_from_option(options, "tbl-cap")
-        )
-        return (
-            f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption_html}</figcaption>'
-            + "".join(shown)
-            + "</figure>"
-        )
+        caption = page.caption("Table", label, caption_from_option(options, "tbl-cap"))
+        table = f'<figure class="report-table{wide}" id="{html.escape(label)}"><figcaption>{caption}</figcaption>'
+        return table + "".join(shown) + "</figure>"
     if wide and shown:
         return f'<div class="column-page">{"".join(shown)}</div>'
     return "".join(shown)
-
-
-def page_html(
-    page: Page,
-    *,
-    title: str,
-    site_title: str,
-    nav: list[tuple[str, str]],
-    body: str,
-    banner: str,
-    meta: str,
-    renderer: str,
-    credit: str = "",
-    nav_title: str = "",
-) -> str:
-    depth = len(page.source.parts) - 1
-    up = "../" * depth
-    links = []
-    for text, href in nav:
-        current = ' aria-current="page"' if href == str(page.output) else ""
-        links.append(f'<a href="{up}{href}"{current}>{html.escape(text)}</a>')
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)} - {html.escape(site_title)}</title>\n"
-        f"{meta}"
-        '<link rel="icon" href="data:,">\n'  # no favicon file to fetch
-        f'<link rel="stylesheet" href="{up}styles.css">\n'
-        "</head>\n<body>\n"
-        f"{banner}"
-        f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{html.escape(nav_title or site_title)}</span>'
-        + "".join(links)
-        + "</nav>\n"
-        f'<main id="content">\n{body}\n</main>\n'
-        f'<footer class="site-footer"><p>{html.escape(credit)}</p><p>Built by {renderer} from the executed notebooks; '
-        "Quarto was not found on this machine. Data: Eurostat (see Data and methods).</p>"
-        f"<p>{html.escape(KOSOVO_NOTE)}</p></footer>\n"
-        "</body>\n</html>\n"
-    )
 
 
 def build_fallback_site(
@@ -312,8 +260,6 @@ def build_fallback_site(
     config = read_config(report_dir)
     site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
     root = REPORT_DIR.parent
-    provenance_path = provenance_path or root / "data" / "processed" / "provenance.json"
-    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
     missing = [str(p.source) for p in pages(report_dir, config) if not (report_dir / p.source).exists()]
     if missing:
         raise FileNotFoundError(f"executed notebooks missing for the site: {', '.join(missing)}; run `make notebooks`")
@@ -321,13 +267,16 @@ def build_fallback_site(
     nav = navigation(config) + [
         (text, href) for text, href in navigation(config, "right") if (site_dir / href).exists()
     ]
-    site_title = config["website"]["title"]
+    site_title = html.escape(config["website"]["title"])
     # the navbar's short title (as Quarto shows it), so that the sections fit on one line
-    nav_title = config["website"]["navbar"].get("title", "")
-    banner = banner_html(provenance)
-    meta = citation_meta(root)
-    credit = credit_line(root)
-    renderer = f"{FALLBACK_NAME} (mistune {mistune.__version__})"
+    nav_title = html.escape(config["website"]["navbar"].get("title", "") or config["website"]["title"])
+    head = citation_meta(root) + '<link rel="icon" href="data:,">\n'  # no favicon file to fetch
+    body_start = f"</head>\n<body>\n{banner_html(provenance_path)}"
+    footer = (
+        f'<footer class="site-footer"><p>{html.escape(credit_line(root))}</p><p>Built by {FALLBACK_NAME} '
+        f"(mistune {mistune.__version__}) from the executed notebooks; Quarto was not found on this machine. "
+        f"Data: Eurostat (see Data and methods).</p><p>{html.escape(KOSOVO_NOTE)}</p></footer>\n"
+    )
     written = []
     site_dir.mkdir(parents=True, exist_ok=True)
     for page in pages(report_dir, config):
@@ -336,24 +285,21 @@ def build_fallback_site(
         notebook = with_brief_link(
             json.loads((report_dir / page.source).read_text(encoding="utf-8")), page.source, report_dir
         )
-        title = notebook_title(notebook, page.source.stem)
         target = site_dir / page.output
         files = f"{page.source.stem}_files"  # beside the page, as Quarto keeps a page's figures
         body = body_html(notebook, figures_dir=target.parent / files, figures_href=files)
-        document = page_html(
-            page,
-            title=title,
-            site_title=site_title,
-            nav=nav,
-            body=body,
-            banner=banner,
-            meta=meta,
-            renderer=renderer,
-            credit=credit,
-            nav_title=nav_title,
+        up = "../" * (len(page.source.parts) - 1)
+        current = {str(page.output): ' aria-current="page"'}
+        links = "".join(f'<a href="{up}{href}"{current.get(href, "")}>{html.escape(text)}</a>' for text, href in nav)
+        write_text_atomic(
+            target,
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(notebook_title(notebook, page.source.stem))} - {site_title}</title>\n"
+            f'{head}<link rel="stylesheet" href="{up}styles.css">\n{body_start}'
+            f'<nav class="site-nav" aria-label="Report sections"><span class="site-title">{nav_title}</span>{links}'
+            f'</nav>\n<main id="content">\n{body}\n</main>\n{footer}</body>\n</html>\n',
         )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(target, document)
         written.append(target)
     for pattern in config["project"].get("resources", []):
         for path in sorted(report_dir.glob(pattern)):

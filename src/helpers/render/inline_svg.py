@@ -1,16 +1,8 @@
-"""Charts put in the page itself: an SVG chart (helpers.publish.charts) becomes an inline <svg> element.
-
-A browser shows the ``<title>`` of an SVG's marks (a bar's country, value and flag) on hover, and a
-screen reader reads them, only when the SVG is part of the page; through ``<img>`` it shows none.
-The fallback renderer inlines a notebook's ``image/svg+xml`` output as it writes the page (`inline`);
-Quarto writes the SVG to a file and links it with ``<img>``, and `inline_site_charts` puts each such
-file in the page in its place, after Quarto's render, and removes the file. The PDF (typst) draws
-the files themselves.
-
-The inline SVG is a ``graphics-document`` (WAI-ARIA Graphics) named by the chart's alt text: unlike
-``role="img"``, whose children are presentational, it lets a screen reader reach the marks. Its ids
-are the chart's own (charts.svg_text prefixes them with a hash of the chart's name), so two charts on a page
-share none.
+"""Charts put in the page itself: an SVG chart (helpers.publish.charts) becomes an inline <svg> element,
+where a browser and a screen reader reach its marks' ``<title>``s (through ``<img>`` they reach none). The
+fallback renderer inlines a notebook's ``image/svg+xml`` output (`inline`); after Quarto's render,
+`inline_site_charts` replaces each <img> of an SVG file by the file, and removes it (docs/building.md,
+"The charts").
 """
 
 from __future__ import annotations
@@ -70,16 +62,11 @@ def inline_page_charts(page: Path) -> list[Path]:
 def inline_site_charts(site: Path) -> int:
     """Inline every SVG chart of the site's pages (Quarto's output), then remove the inlined files
     (and folders left empty); return the number of charts inlined."""
-    used: set[Path] = set()
-    count = 0
-    for page in sorted(site.rglob("*.html")):
-        files = inline_page_charts(page)
-        count += len(files)
-        used.update(files)
-    for path in sorted(used):
+    used = [path for page in sorted(site.rglob("*.html")) for path in inline_page_charts(page)]
+    for path in sorted(set(used)):
         path.unlink(missing_ok=True)
     for folder in sorted({p.parent for p in used}, key=lambda p: -len(p.parts)):
         while folder != site and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-    return count
+    return len(used)

@@ -1,15 +1,6 @@
-"""The site rendered by Quarto from the executed notebooks (Quarto never executes them).
-
-Quarto renders the pages of one process one after the other, on one core, and each process
-first spends about 4 s starting and compiling the site's Bootstrap theme (docs/performance.md).
-The pages are therefore split into parts of about equal work, one per core (JOBS), and each part
-is rendered by its own Quarto process in a project of its own: a folder under
-``<report>/.quarto-parts/`` holding hard links to that part's notebooks and to the site's files,
-and the site's ``_quarto.yml`` with the part's pages as its render list. The parts' outputs are
-then merged into ``_site``: a whole render is assembled beside the old site and replaces it in
-one step, so a failed render leaves the previous site as it was; some pages (``make country``)
-replace only their own files. The search index of the parts is merged page by page, in the
-site's order. One page renders to the same bytes whatever part it was in (tested).
+"""The site rendered by Quarto from the executed notebooks (Quarto never executes them), in parts of
+about equal work, one Quarto process and project per core (JOBS), under ``<report>/.quarto-parts/``; the
+parts' outputs then merged into ``_site`` (docs/building.md; the costs: docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,12 +11,13 @@ import shutil
 import subprocess
 from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from helpers.base.atomic_files import replace_folder, write_text_atomic
-from helpers.render.article import source_date_epoch
-from helpers.render.brief import current_brief, with_brief_link
+from helpers.render.article import source_date_epoch, write_notebook
+from helpers.render.brief import with_brief_link
 from helpers.render.inline_svg import inline_site_charts
 from helpers.render.site_config import REPORT_DIR, Page, banner_html, front_matter, pages, read_config
 
@@ -36,15 +28,6 @@ SEARCH_INDEX = "search.json"
 # PDF besides its web version (the article) about 4.5 times its web version alone.
 TEXT_PER_SECOND = 20_000
 PDF_FACTOR = 4.5
-
-
-def write_banner_include(report_dir: Path = REPORT_DIR, provenance_path: Path | None = None) -> Path:
-    """report/banner.html for Quarto's include-before-body: the synthetic notice, or nothing."""
-    provenance_path = provenance_path or REPORT_DIR.parent / "data" / "processed" / "provenance.json"
-    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
-    target = report_dir / "banner.html"
-    write_text_atomic(target, banner_html(provenance))
-    return target
 
 
 def weight(report_dir: Path, page: Page) -> float:
@@ -87,12 +70,8 @@ def part_config(config: dict, part: list[Page]) -> dict:
     return config
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard links of `source`'s files under `target` (a copy where links cannot be made)."""
-    shutil.copytree(source, target, copy_function=_link_or_copy, dirs_exist_ok=True)
-
-
 def _link_or_copy(source: str, target: str) -> None:
+    """A hard link of `source` (a copy where links cannot be made)."""
     try:
         os.link(source, target)
     except OSError:
@@ -110,11 +89,12 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
             _link_or_copy(str(report_dir / name), str(folder / name))
     for pattern in config["project"].get("resources", []):
         for resource in sorted(report_dir.glob(pattern)):
-            (folder / resource.relative_to(report_dir)).parent.mkdir(parents=True, exist_ok=True)
+            copy = folder / resource.relative_to(report_dir)
+            copy.parent.mkdir(parents=True, exist_ok=True)
             if resource.is_dir():
-                _link_tree(resource, folder / resource.relative_to(report_dir))
+                shutil.copytree(resource, copy, copy_function=_link_or_copy, dirs_exist_ok=True)
             else:
-                _link_or_copy(str(resource), str(folder / resource.relative_to(report_dir)))
+                _link_or_copy(str(resource), str(copy))
     (folder / "_quarto.yml").write_text(
         yaml.safe_dump(part_config(config, part), sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
@@ -123,13 +103,13 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
 
 def _write_with_brief_link(report_dir: Path, page: Path, target: Path) -> bool:
     """A country page whose brief is current gets a copy that links it (helpers.render.brief); True if written."""
-    if page.suffix != ".ipynb" or page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None:
+    if page.suffix != ".ipynb" or page.parent.as_posix() != "countries":
         return False
     notebook = json.loads((report_dir / page).read_text(encoding="utf-8"))
     linked = with_brief_link(notebook, page, report_dir)
     if linked is notebook:
         return False
-    target.write_text(json.dumps(linked, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_notebook(target, linked)
     return True
 
 
@@ -153,22 +133,16 @@ def render_with_quarto(
 ) -> list[str]:
     """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
 
-    Writes the banner include first (so `make country` never depends on an earlier `make
-    report`); puts the SVG charts in their pages (`inline_site_charts`). The notebooks' outputs are
-    images and Markdown, never HTML, so Quarto adds no
-    widget runtime (require.js, jQuery from a CDN) to any page.
+    Writes the banner include first (so `make country` never depends on an earlier `make report`); puts the
+    SVG charts in their pages (`inline_site_charts`).
     """
-    write_banner_include(report_dir, provenance_path)
+    write_text_atomic(report_dir / "banner.html", banner_html(provenance_path))  # Quarto's include-before-body
     config = read_config(report_dir)
     site_pages = pages(report_dir, config)
-    if only is None:
-        chosen = site_pages
-    else:
-        known = {page.source.as_posix(): page for page in site_pages}
-        unknown = sorted(set(only) - set(known))
-        if unknown:
-            raise RuntimeError(f"not pages of the site (report/_quarto.yml): {', '.join(unknown)}")
-        chosen = [page for page in site_pages if page.source.as_posix() in set(only)]
+    unknown = sorted(set(only or ()) - {page.source.as_posix() for page in site_pages})
+    if unknown:
+        raise RuntimeError(f"not pages of the site (report/_quarto.yml): {', '.join(unknown)}")
+    chosen = site_pages if only is None else [page for page in site_pages if page.source.as_posix() in only]
     whole = len(chosen) == len(site_pages)
     jobs = jobs or int(os.environ.get("JOBS") or os.cpu_count() or 1)
     parts = split_pages(chosen, jobs, {page: weight(report_dir, page) for page in chosen})
@@ -177,16 +151,9 @@ def render_with_quarto(
     folders = [make_part_project(report_dir, config, part, root / str(n + 1)) for n, part in enumerate(parts)]
     # the PDF's creation date is the article's date, not the clock's: two builds, one PDF
     environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(report_dir.resolve().parent)}
+    pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     running = [
-        subprocess.Popen(
-            [quarto, "render", "--quiet"],
-            cwd=folder,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for folder in folders
+        subprocess.Popen([quarto, "render", "--quiet"], cwd=folder, env=environment, **pipes) for folder in folders
     ]
     failures = []
     for part, process in zip(parts, running):
@@ -202,10 +169,7 @@ def render_with_quarto(
     for output in outputs:  # the SVG charts in their pages, where their marks' titles show
         inline_site_charts(output)
     site = report_dir / config["project"].get("output-dir", "_site")
-    if whole:
-        _replace_site(site, outputs, parts, site_pages)
-    else:
-        _merge_into_site(site, outputs, parts, site_pages)
+    _install(site, outputs, parts, site_pages, whole)
     shutil.rmtree(root, ignore_errors=True)
     return [page.source.as_posix() for page in chosen]
 
@@ -224,10 +188,6 @@ def merged_search_index(indexes: list[list[dict]], rendered: list[Page], site_pa
 
 def _read_index(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-
-
-def _write_index(path: Path, entries: list[dict]) -> None:
-    write_text_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
 def _move_into(source: Path, target: Path, skip: AbstractSet[Path] = frozenset()) -> None:
@@ -251,27 +211,20 @@ def _move_part(output: Path, part: list[Page], target: Path) -> None:
     _move_into(output, target, others)
 
 
-def _replace_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
-    """The parts' outputs assembled beside the site, then put in its place in one step."""
-    staging = site.with_name(site.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+def _install(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page], whole: bool) -> None:
+    """The parts' outputs into the site, their search indexes merged: a whole render assembled beside the site,
+    then put in its place in one step; some pages rendered again replace their old files."""
+    target = site.with_name(site.name + ".new") if whole else site
+    if whole:
+        shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
     indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
     for output, part in zip(outputs, parts):
         (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_part(output, part, staging)
-    _write_index(staging / SEARCH_INDEX, merged_search_index([*indexes, []], site_pages, site_pages))
-    replace_folder(staging, site)
-
-
-def _merge_into_site(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page]) -> None:
-    """Some pages rendered again: their files replace the old ones; the search index is merged."""
-    site.mkdir(parents=True, exist_ok=True)
-    indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
-    for output, part in zip(outputs, parts):
-        (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_part(output, part, site)
-    rendered = [page for part in parts for page in part]
-    _write_index(
-        site / SEARCH_INDEX, merged_search_index([*indexes, _read_index(site / SEARCH_INDEX)], rendered, site_pages)
-    )
+        _move_part(output, part, target)
+    rendered = site_pages if whole else [page for part in parts for page in part]
+    indexes.append([] if whole else _read_index(site / SEARCH_INDEX))
+    index = merged_search_index(indexes, rendered, site_pages)
+    write_text_atomic(target / SEARCH_INDEX, json.dumps(index, indent=2, ensure_ascii=False) + "\n")
+    if whole:
+        replace_folder(target, site)

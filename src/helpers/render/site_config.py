@@ -5,6 +5,7 @@ banner and the citation lines every page carries. Quarto and the fallback render
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +83,13 @@ def notebook_title(notebook: dict, fallback: str) -> str:
     return fallback
 
 
-def banner_html(provenance: dict | None) -> str:
-    """The page-level warning, first thing in the page: the fallback's <body>, Quarto's include."""
-    if provenance and provenance.get("synthetic"):
-        return (
-            f'<div class="synthetic-banner page-banner" role="alert"><strong>{html.escape(SYNTHETIC_NOTICE)}'
-            "</strong></div>\n"
-        )
+def banner_html(provenance_path: Path | None) -> str:
+    """The page-level warning, first thing in the page (the fallback's <body>, Quarto's include): the synthetic
+    notice when the data's provenance (by default the store's) says so, else nothing."""
+    path = provenance_path or REPORT_DIR.parent / "data" / "processed" / "provenance.json"
+    if path.exists() and json.loads(path.read_text()).get("synthetic"):
+        notice = html.escape(SYNTHETIC_NOTICE)
+        return f'<div class="synthetic-banner page-banner" role="alert"><strong>{notice}</strong></div>\n'
     return ""
 
 
