@@ -169,6 +169,15 @@ def test_the_page_links_its_brief_only_while_the_brief_is_current(tmp_path, buil
     page = Path("countries/ES.ipynb")
     notebook = json.loads((report / page).read_text(encoding="utf-8"))
     assert with_brief_link(notebook, page, report) is notebook  # no brief: no link
+    # make country renders the page beside its brief: the brief under way is linked, and only while it is
+    from helpers.render.brief import BRIEFS_UNDER_WAY
+
+    under_way = BRIEFS_UNDER_WAY.set(frozenset({"ES"}))
+    try:
+        assert "](../briefs/ES.pdf)" in "".join(with_brief_link(notebook, page, report)["cells"][1]["source"])
+    finally:
+        BRIEFS_UNDER_WAY.reset(under_way)
+    assert with_brief_link(notebook, page, report) is notebook
     (report / "briefs").mkdir()
     pdf = report / "briefs" / "ES.pdf"
     pdf.write_bytes(b"%PDF-1.7 a brief")

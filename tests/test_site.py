@@ -421,3 +421,32 @@ def test_the_wide_tables_say_so_in_their_notebooks():
             if "".join(cell["source"]).startswith("#| column: page\n"):
                 wide[cell["id"]] = path.stem
     assert {"country-profile", "scorecard", "provenance", "youth-change", "senior-distance"} <= set(wide)
+
+
+@pytest.mark.parametrize("brief_fails", [False, True])
+def test_make_country_renders_its_page_beside_its_brief_and_unlinks_a_brief_that_failed(
+    tmp_path, monkeypatch, brief_fails
+):
+    """With Quarto, the page (and the index) render while the brief renders, linking the brief under way; a
+    brief that failed leaves a page rendered again without the link."""
+    import argparse
+
+    from helpers.pipeline import notebook_runner, pages, site
+    from helpers.render.brief import BRIEFS_UNDER_WAY
+
+    renders, published = [], []
+    monkeypatch.setattr(notebook_runner, "prestart_kernel", lambda: None)
+    monkeypatch.setattr(pages, "run", lambda *a, **k: [])
+    monkeypatch.setattr(site, "_briefs", lambda args, codes: 1 if brief_fails else 0)
+    monkeypatch.setattr(
+        site, "_render", lambda args, only, jobs=None: renders.append((only, BRIEFS_UNDER_WAY.get())) or 0
+    )
+    monkeypatch.setattr("helpers.render.brief.publish_briefs", lambda *a: published.append(a))
+    monkeypatch.setattr(site, "_record", lambda args: published.append("record"))
+    args = argparse.Namespace(quarto="quarto", report_dir=tmp_path, data_dir=tmp_path)
+    status = site._country(args, "ES")
+    assert renders[0] == (["countries/ES.ipynb", "countries.ipynb"], frozenset({"ES"}))
+    if brief_fails:
+        assert status == 1 and renders[1:] == [(["countries/ES.ipynb"], frozenset())] and not published
+    else:
+        assert status == 0 and len(renders) == 1 and published[-1] == "record"

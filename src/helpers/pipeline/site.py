@@ -78,8 +78,27 @@ def _country(args: argparse.Namespace, code: str) -> int:
     # the checked settings' parameters, as every country page; run again even when current
     if run(args.report_dir, args.data_dir, jobs=1, countries=[code], force=True):
         return 1
-    briefed = _briefs(args, [code])  # before the page, which links it
-    return _render(args, [f"countries/{code}.ipynb", "countries.ipynb"]) or briefed
+    pages = [f"countries/{code}.ipynb", "countries.ipynb"]
+    if not args.quarto:
+        return _briefs(args, [code]) or _render(args, pages)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helpers.render.brief import BRIEFS_UNDER_WAY, publish_briefs
+
+    # the brief's Quarto beside the pages' (one process for both pages): the page links the brief under way
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        brief = beside.submit(_briefs, args, [code])
+        under_way = BRIEFS_UNDER_WAY.set(frozenset({code}))
+        try:
+            rendered = _render(args, pages, jobs=1)
+        finally:
+            BRIEFS_UNDER_WAY.reset(under_way)
+        briefed = brief.result()
+    if briefed:  # no brief: its page must not link it
+        return _render(args, pages[:1]) or briefed
+    publish_briefs(args.report_dir, args.report_dir / "_site")
+    _record(args)
+    return rendered
 
 
 def _import_renderers() -> None:
@@ -189,7 +208,7 @@ def renderer_change(report_dir: Path, renderer: str) -> str:
     )
 
 
-def _render(args: argparse.Namespace, only: list[str] | None) -> int:
+def _render(args: argparse.Namespace, only: list[str] | None, jobs: int | None = None) -> int:
     """The site (or some pages) with Quarto when make found it, else with the fallback renderer.
 
     A site is built by one renderer: when the other one built it last, every page is rendered again
@@ -204,20 +223,28 @@ def _render(args: argparse.Namespace, only: list[str] | None) -> int:
         return 0
     from helpers.render.brief import publish_briefs
 
-    status = _render_with_quarto(args, only) if args.quarto else _render_with_fallback(args, only)
+    status = _render_with_quarto(args, only, jobs) if args.quarto else _render_with_fallback(args, only)
     site = args.report_dir / "_site"
     if status == 0 and site.is_dir():
         (site / RENDERER_NOTE).write_text(renderer + "\n", encoding="utf-8")
         publish_briefs(args.report_dir, site)  # a whole render replaced _site: the briefs again
-        (site / RENDERED).write_text(json.dumps(site_inputs(args), indent=1, sort_keys=True) + "\n")
+        _record(args)
     return status
 
 
-def _render_with_quarto(args: argparse.Namespace, only: list[str] | None) -> int:
+def _record(args: argparse.Namespace) -> None:
+    """What the site was rendered from (a later render compares it)."""
+    site = args.report_dir / "_site"
+    (site / RENDERED).write_text(json.dumps(site_inputs(args), indent=1, sort_keys=True) + "\n")
+
+
+def _render_with_quarto(args: argparse.Namespace, only: list[str] | None, jobs: int | None = None) -> int:
     from helpers.render.quarto_renderer import render_with_quarto
 
     try:
-        rendered = render_with_quarto(args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance)
+        rendered = render_with_quarto(
+            args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance, jobs=jobs
+        )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

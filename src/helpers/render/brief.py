@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from contextvars import ContextVar
 from pathlib import Path
 
 from helpers.publish.citation import author_names, doi_url, report_doi
@@ -281,6 +282,11 @@ def build_brief(report_dir: Path, code: str, *, quarto: str, root: Path, provena
         return write_bytes_atomic(brief_pdf(report_dir, code), pdf.read_bytes())
 
 
+# The briefs being made while pages are rendered (`make country` renders its page beside its brief): the
+# page links its brief under way; if the brief fails, the page is rendered again without the link.
+BRIEFS_UNDER_WAY: ContextVar[frozenset[str]] = ContextVar("briefs_under_way", default=frozenset())
+
+
 def current_brief(report_dir: Path, code: str) -> Path | None:
     """The country's brief when there is one made from its page's present notebook, else None."""
     pdf, executed = brief_pdf(report_dir, code), country_notebook(report_dir, code)
@@ -309,7 +315,8 @@ def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
     """The page's notebook with a line linking its brief after its heading, when `page` is a country
     page (countries/<code>.ipynb) whose brief is current; else the notebook as it is."""
     page, at = Path(page), _heading_at(notebook)
-    if page.parent.as_posix() != "countries" or current_brief(report_dir, page.stem) is None or at is None:
+    linked = page.stem in BRIEFS_UNDER_WAY.get() or current_brief(report_dir, page.stem) is not None
+    if page.parent.as_posix() != "countries" or not linked or at is None:
         return notebook
     cells = list(notebook.get("cells", []))
     link = (
