@@ -195,9 +195,10 @@ lab: $(ENV_STAMP) ## Open JupyterLab on notebooks/ with the project's kernel, to
 bench: $(ENV_STAMP) ## Benchmark the build on the synthetic mirror (slow; never part of make test): bench/results/
 	"$$PYTHON" bench/run_bench.py --repeat "$$REPEAT" $${EUROSTAT_MIRROR:+--mirror "$$EUROSTAT_MIRROR"}
 
-lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench); `black src tests bench` formats it
+lint: $(ENV_STAMP) ## Check the code with ruff and black (src, tests, bench) and its types with mypy (src); `black src tests bench` formats it
 	"$$PYTHON" -m ruff check src tests bench
 	"$$PYTHON" -m black --check --quiet src tests bench
+	"$$PYTHON" -m mypy
 
 # pytest splits ARGS itself, as a shell would, and no shell ever evaluates it
 unit: $(ENV_STAMP) ## Run the unit tier alone, about a minute (pytest's arguments in ARGS="-k claims -x")

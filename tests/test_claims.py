@@ -427,3 +427,13 @@ def test_a_value_without_flag_is_shown_bare_and_a_flagged_one_with_its_letters()
     checks = evaluate_claim(store, claim("S-1"), 2013).best.checks
     assert [c.evidence for c in checks] == ["IS 30.0", "NO 25.0 p", "UK 21.0 e"]
     assert [c.flag for c in checks] == ["", "p", "e"]
+
+
+def test_a_check_on_one_country_without_its_country_is_refused_by_name():
+    # found by the type check (mypy): a non-ranking check whose registry entry lacks `geo` was
+    # looked up as country None and reported "untested: None: no data", hiding the registry's mistake
+    table = pd.DataFrame({"value": {"NL": 32.0, "AT": 8.0}})
+    with pytest.raises(ValueError, match=r"'at_least' in the claims registry names no country"):
+        run_check({"test": "at_least", "value": 20}, table, 2013, "value")
+    top = {"test": "top_between", "low": 30, "high": 35}  # a check on the ranking names none
+    assert run_check(top, table, 2013, "value").status == "pass"

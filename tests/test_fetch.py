@@ -270,6 +270,23 @@ def test_the_content_constraint_leaves_out_and_lists_codes_the_dataset_lacks(syn
     assert "I_IUCPP" not in data_request and "I_IUPOL+" not in data_request
 
 
+def test_a_content_constraint_whose_dimension_has_no_id_is_refused_by_name():
+    # found by the type check (mypy): a KeyValue without its id ended in AttributeError on None
+    from types import SimpleNamespace
+
+    from helpers.acquire.eurostat_api import content_constraint
+
+    common = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
+    body = f'<s xmlns:c="{common}"><c:KeyValue id="geo"><c:Value>NL</c:Value></c:KeyValue>{{}}</s>'
+    guard = lambda text: SimpleNamespace(  # noqa: E731
+        settings=SimpleNamespace(api_base="http://x/"), get=lambda url: SimpleNamespace(content=text.encode())
+    )
+    assert content_constraint(guard(body.format("")), "isoc_x") == {"geo": {"NL"}}
+    without_id = body.format("<c:KeyValue><c:Value>2013</c:Value></c:KeyValue>")
+    with pytest.raises(MalformedFile, match="isoc_x has a KeyValue without its dimension"):
+        content_constraint(guard(without_id), "isoc_x")
+
+
 def test_a_required_code_the_dataset_lacks_is_named_before_any_data_request(standin, tmp_path, monkeypatch):
     from helpers.acquire import eurostat_api
 

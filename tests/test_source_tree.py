@@ -1,9 +1,11 @@
 """Rooms every tool can see: no source folder is named like an output (black skips `build/`, and
 .gitignore patterns and other tools skip `dist/`, `out/`), and ruff and black, run over every source
-folder by name (`make lint`), each see every Python file and find nothing to say."""
+folder by name (`make lint`), each see every Python file and find nothing to say; and mypy, configured in
+pyproject.toml ([tool.mypy]), checks the types of every file of src/ and finds nothing either."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +71,48 @@ def test_black_would_skip_a_folder_named_build(tmp_path):
     (tmp_path / "build" / "module.py").write_text("x=1\n")
     result = subprocess.run([*black, "--check", "--verbose", "."], cwd=tmp_path, capture_output=True, text=True)
     assert "ignored" in result.stderr and result.returncode == 0  # the badly formatted file was never read
+
+
+def test_mypy_checks_every_file_of_src_and_finds_nothing():
+    """`make lint`'s type check, as it runs there (the venv's python, the settings of pyproject.toml); its
+    cache (.mypy_cache) makes a second run take about a second."""
+    mypy = tool("mypy")
+    result = subprocess.run(mypy, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+    checked = re.search(r"no issues found in (\d+) source files", result.stdout)
+    assert checked and int(checked[1]) == len(list((ROOT / "src").rglob("*.py"))), result.stdout
+
+
+def test_mypy_as_configured_reports_a_type_error(tmp_path):
+    """Why the test above can fail: the project's settings leave a wrong type in a module reported (no
+    blanket `ignore_errors`, no skipped imports of the project's own code)."""
+    mypy = tool("mypy")
+    module = tmp_path / "wrong.py"
+    module.write_text('from helpers.analysis.claims import verdict_of\n\nverdict: int = verdict_of(["pass"])\n')
+    config = ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(ROOT / ".mypy_cache")]
+    result = subprocess.run([*mypy, *config, str(module)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1 and "[assignment]" in result.stdout, result.stdout
+
+
+IGNORE = re.compile(r"#\s*type:\s*ignore(?P<code>\[[^\]]+\])?(?P<rest>.*)$")
+
+
+def unexplained_ignores(text: str) -> list[str]:
+    """The lines of `text` with a `# type: ignore` that lacks its error code or a reason after it (a comment)."""
+    found = []
+    for line in text.splitlines():
+        match = IGNORE.search(line)
+        if match and not (match["code"] and re.match(r"\s*#\s*\S", match["rest"])):
+            found.append(line.strip())
+    return found
+
+
+def test_every_type_ignore_in_src_names_its_error_code_and_says_why():
+    assert unexplained_ignores("x = 1  # type: ignore[assignment]  # None blocks the import\n") == []
+    for wrong in ("x = 1  # type: ignore\n", "x = 1  # type: ignore[assignment]\n", "x = 1  # type: ignore # why\n"):
+        assert unexplained_ignores(wrong), wrong
+    src = sorted((ROOT / "src").rglob("*.py"))  # what mypy checks
+    found = [
+        f"{p.relative_to(ROOT)}: {line}" for p in src for line in unexplained_ignores(p.read_text(encoding="utf-8"))
+    ]
+    assert found == [], found

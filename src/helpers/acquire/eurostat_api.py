@@ -57,11 +57,14 @@ def content_constraint(guard: Guard, code: str) -> dict[str, set[str]]:
     except ET.ParseError:
         raise MalformedFile(f"Eurostat's content constraint for {code} is not XML") from None
     common = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common}"
-    return {
-        kv.get("id").lower(): {v.text for v in kv.findall(f"{common}Value")}
-        for kv in root.iter(f"{common}KeyValue")
-        if kv.get("id") != "TIME_PERIOD"
-    }
+    carried: dict[str, set[str]] = {}
+    for kv in root.iter(f"{common}KeyValue"):
+        dimension = kv.get("id")
+        if dimension is None:
+            raise MalformedFile(f"Eurostat's content constraint for {code} has a KeyValue without its dimension (id)")
+        if dimension != "TIME_PERIOD":
+            carried[dimension.lower()] = {v.text or "" for v in kv.findall(f"{common}Value")}
+    return carried
 
 
 def choose_filters(

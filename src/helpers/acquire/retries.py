@@ -13,7 +13,7 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Callable, TypeVar
 
-from tenacity import Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from helpers.base.errors import TransientError
 
@@ -35,9 +35,11 @@ def pause(backoff: float, tries: int, longest: float = math.inf) -> float:
 
 def retry_after_seconds(header: str | None) -> float:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date); 60 when absent or unreadable."""
+    if header is None:
+        return 60.0
     try:
-        return max(0.0, float(header))  # None: TypeError
-    except (TypeError, ValueError):
+        return max(0.0, float(header))
+    except ValueError:
         try:
             return max(0.0, (parsedate_to_datetime(header) - dt.datetime.now(dt.timezone.utc)).total_seconds())
         except (TypeError, ValueError):
@@ -49,8 +51,11 @@ def with_retries(
 ) -> T:
     """`action(n)` for tries n = 1, 2, ... until it returns or fails for good (see the module's docstring)."""
 
-    def give_up(state):
-        failure = state.outcome.exception()
+    def failure_of(state: RetryCallState) -> BaseException | None:
+        return state.outcome.exception() if state.outcome else None  # tenacity sets it before it waits or gives up
+
+    def give_up(state: RetryCallState) -> T:
+        failure = failure_of(state)
         if isinstance(failure, RetryAfter):
             raise failure  # its line already says to try later
         raise TransientError(f"{failure} - gave up after {state.attempt_number} tries") from None
@@ -58,7 +63,7 @@ def with_retries(
     for attempt in Retrying(
         stop=stop_after_attempt(attempts),
         retry=retry_if_exception(lambda e: isinstance(e, TransientError) and getattr(e, "wait", 0) <= max_retry_after),
-        wait=lambda state: getattr(state.outcome.exception(), "wait", pause(backoff, state.attempt_number)),
+        wait=lambda state: getattr(failure_of(state), "wait", pause(backoff, state.attempt_number)),
         retry_error_callback=give_up,
         sleep=sleep,
     ):

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance  # the type checker's own name for "a dataclass"
+
+S = TypeVar("S", bound="DataclassInstance")
 
 EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/"
 
@@ -32,12 +38,13 @@ class FetchSettings:
         return settings_from_environment(cls, "EUROSTAT")
 
 
-def settings_from_environment(cls, prefix: str):
+def settings_from_environment(cls: type[S], prefix: str) -> S:
     """`cls` (a dataclass of settings with defaults) with each field read from ``<PREFIX>_<FIELD>``
     where that variable is set (EUROSTAT_TIMEOUT=30), as the default's type; else the default."""
-    values = {}
+    values: dict[str, Any] = {}
     for field in fields(cls):
         raw = os.environ.get(f"{prefix}_{field.name.upper()}")
         if raw is not None:
-            values[field.name] = type(field.default)(raw)
+            as_default: Callable[[str], Any] = type(field.default)
+            values[field.name] = as_default(raw)
     return cls(**values)

@@ -212,6 +212,8 @@ def run_check(
             target=(low, high),
         )
 
+    if not isinstance(geo, str):
+        raise ValueError(f"the check {test!r} in the claims registry names no country (geo = ...): {check}")
     value = table[column].get(geo, np.nan) if column in table else np.nan
     label = f"{geo} {column}" if column != "value" else geo
     if pd.isna(value):
@@ -347,7 +349,7 @@ def trial(
 
 
 def claim_years(store: pd.DataFrame, claim: dict, candidate: dict, index: SeriesIndex | None = None) -> list[int]:
-    ind_type = candidate.get("ind_type") or claim.get("high")
+    ind_type = candidate.get("ind_type") or claim.get("high") or ""
     try:
         return years_with_data(store, Series(candidate["indic_is"], candidate["unit"], ind_type), index=index)
     except MissingData:

@@ -8,7 +8,9 @@ error that says what is valid.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -62,7 +64,8 @@ SeriesIndex = dict[tuple[str, str, str], pd.DataFrame]
 def series_index(store: pd.DataFrame) -> SeriesIndex:
     """The store split by series (about 0.1 s): a function that looks up many series builds it once
     and passes it along (`index=`); nothing keeps it, so a store changed afterwards is read afresh."""
-    return {key: frame for key, frame in store.groupby(["indic_is", "unit", "ind_type"], sort=False)}
+    groups = store.groupby(["indic_is", "unit", "ind_type"], sort=False)
+    return {cast(tuple[str, str, str], key): frame for key, frame in groups}
 
 
 def series_rows(store: pd.DataFrame, series: Series, index: SeriesIndex | None = None) -> pd.DataFrame:
@@ -175,7 +178,7 @@ def breaks_between(store: pd.DataFrame, series: list[Series], first: int, last: 
 
 
 def then_and_now(
-    then: pd.DataFrame, now: pd.DataFrame, value: str = "value", *, breaks: set[str] = frozenset()
+    then: pd.DataFrame, now: pd.DataFrame, value: str = "value", *, breaks: Set[str] = frozenset()
 ) -> pd.DataFrame:
     """Join two cross-sections by country and add the change in percentage points; `breaks` (from
     `breaks_between`) marks the countries whose change crosses a break in series."""

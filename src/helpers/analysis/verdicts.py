@@ -114,9 +114,7 @@ def _trial_record(trial: Trial | None) -> dict | None:
     }
 
 
-def _trial(record: dict | None) -> Trial | None:
-    if record is None:
-        return None
+def _trial(record: dict) -> Trial:
     return Trial(
         record["indic_is"],
         record["unit"],
@@ -148,17 +146,15 @@ def _result_record(result: ClaimResult | None) -> dict | None:
     }
 
 
-def _result(record: dict | None) -> ClaimResult | None:
-    if record is None:
-        return None
+def _result(record: dict) -> ClaimResult:
     trials = [_trial(t) for t in record["trials"]]
     return ClaimResult(
         record["claim"],
         trials,
         trials[record["best"]] if record["best"] is not None else None,
-        _trial(record["latest"]),
+        _trial(record["latest"]) if record["latest"] is not None else None,
         beside=trials[record["beside"]] if record["beside"] is not None else None,
-        oecd=_result(record["oecd"]),
+        oecd=_result(record["oecd"]) if record["oecd"] is not None else None,
         not_checked=record["not_checked"],
     )
 

@@ -40,5 +40,6 @@ def skip_unused_iri_grammar() -> bool:
     not imported yet, and the module not loaded by anything else)."""
     if "jsonschema" in sys.modules or SKIPPED in sys.modules:
         return False
-    sys.modules[SKIPPED] = None  # `import rfc3987_syntax` now raises ImportError, which jsonschema expects
+    # `import rfc3987_syntax` now raises ImportError, which jsonschema expects
+    sys.modules[SKIPPED] = None  # type: ignore[assignment]  # None in sys.modules is Python's documented import block
     return True

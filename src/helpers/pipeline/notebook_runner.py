@@ -28,7 +28,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, cast
 
 from helpers.base.atomic_files import replace_folder, write_text_atomic
 from helpers.base.errors import DISK_FULL, ReportError, disk_full
@@ -58,7 +58,7 @@ class NotebookFailed(Exception):
     """A notebook stopped on an expected error; the message is for people."""
 
 
-def _expected_errors(error: type = ReportError) -> set[str]:
+def _expected_errors(error: type[BaseException] = ReportError) -> set[str]:
     """The names of the errors the notebooks raise on purpose (helpers.base.errors): shown as one line."""
     return {error.__name__}.union(*(_expected_errors(sub) for sub in error.__subclasses__()))
 
@@ -297,9 +297,9 @@ def execute_jobs(
                 on_done(done - 1, error)
             if error:
                 errors.append(error)
-                print(f"[{done}/{len(work)}] failed {shown(path)}: {error}", file=sys.stderr, flush=True)
+                print(f"[{done}/{len(work)}] failed {shown(cast(Path, path))}: {error}", file=sys.stderr, flush=True)
             else:
-                print(f"[{done}/{len(work)}] executed {name} -> {shown(path)}{eta}", flush=True)
+                print(f"[{done}/{len(work)}] executed {name} -> {shown(cast(Path, path))}{eta}", flush=True)
     return errors
 
 
@@ -341,7 +341,7 @@ def _json_or_text(value: str):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Execute a project notebook with papermill.")
     parser.add_argument("name", help="notebook name without .ipynb, e.g. 10_youth_civic")
-    pairs = {"nargs": 2, "action": "append", "default": []}
+    pairs: dict[str, Any] = {"nargs": 2, "action": "append", "default": []}
     value_help = "a parameter; VALUE is read as JSON when it parses (numbers, true), else as a string"
     parser.add_argument("-p", "--parameter", **pairs, metavar=("NAME", "VALUE"), help=value_help)
     path_help = (
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     if error:  # an expected failure, in one line
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"executed {args.name} -> {shown(path)}")
+    print(f"executed {args.name} -> {shown(cast(Path, path))}")  # executed: its path
     return 0
 
 

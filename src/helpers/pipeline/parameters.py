@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from functools import partial
 
 from helpers.base.atomic_files import write_text_atomic
@@ -64,18 +65,6 @@ def _one_of(options: list[str] | Callable[[], list[str]], takes: str = "one of")
         return value
 
     return check
-
-
-def _countries(value: str, *, one: bool = False, empty: bool = False) -> str:
-    if not value and empty:
-        return value
-    catalogue = load_catalogue()
-    known = [g for g in catalogue.labels["geo"] if g not in catalogue.aggregates]
-    codes = [c.strip().upper() for c in value.split(",")]
-    if not value or (one and len(codes) != 1) or any(c not in known for c in codes):
-        what = "a country code" if one else "country codes separated by commas"
-        raise Takes(f"{what} (Greece is EL, the United Kingdom UK): {', '.join(sorted(known))}")
-    return ",".join(codes)
 
 
 def _countries(value: str, *, one: bool = False, empty: bool = False) -> str:
@@ -180,7 +169,7 @@ def _refuse(name: str, value: str, takes: str) -> Refused:
 
 def check_settings(given: dict[str, str]) -> dict[str, str]:
     """Every setting checked (given values, else defaults), in order; the first refusal raises."""
-    checked = {"given": given}
+    checked: dict[str, Any] = {"given": given}  # the settings so far, and what was given (for defaults)
     for s in SETTINGS:
         if s.name in given:
             value = given[s.name]

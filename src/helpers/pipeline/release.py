@@ -235,7 +235,8 @@ def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
         ):
             for name in sorted(members):
-                info, data = tarfile.TarInfo(name), b"" if members[name] is None else _bytes(members[name])
+                content = members[name]
+                info, data = tarfile.TarInfo(name), b"" if content is None else _bytes(content)
                 info.size, info.mtime = len(data), mtime
                 if members[name] is None:
                     info.type, info.mode = tarfile.DIRTYPE, 0o755

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -21,6 +23,9 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from helpers.catalogue import load_catalogue  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # rcParams' names
 
 matplotlib.use("Agg")
 
@@ -36,9 +41,11 @@ FLAG_HATCH = "///"
 
 DISPLAY_DPI = 110  # the size a chart is shown at on screen (pixels per inch of figure)
 # what makes the SVG's bytes the same on every run, and its text text (not outlines)
-SVG_RC = {"svg.hashsalt": "oecd-social-media", "svg.fonttype": "none"}
+SVG_RC: dict[RcKeyType, Any] = {"svg.hashsalt": "oecd-social-media", "svg.fonttype": "none"}
 # the marker sizes of a dot (points): a scatter's s=40 and s=55 (areas), drawn as one marker each
 DOT, BIG_DOT = 40**0.5, 55**0.5
+# the rows of a table whose index is 0..n-1 (reset_index): each row's label is its position on the y axis
+Rows = Iterator[tuple[int, pd.Series]]
 
 
 def apply_style() -> None:
@@ -229,7 +236,7 @@ def ranked_bars(
     title: str,
     xlabel: str,
     source_line: str,
-    highlight: list[str] = (),
+    highlight: Sequence[str] = (),
     reference: tuple[str, float] | None = None,
     year: int | None = None,
 ) -> plt.Figure:
@@ -294,7 +301,7 @@ def dumbbell(
     source_line: str,
     high_label: str,
     low_label: str,
-    highlight: list[str] = (),
+    highlight: Sequence[str] = (),
     year: int | None = None,
 ) -> plt.Figure:
     """One row per country: a dot for each education group, joined by a line (the gap); each dot
@@ -309,7 +316,7 @@ def dumbbell(
     flagged_high = data["flag_high"].astype(str).str.len() > 0
     ax.plot([], [], linestyle="none", marker="o", markersize=DOT, color=BASE, label=low_label)
     ax.plot([], [], linestyle="none", marker="o", markersize=DOT, color=HIGHLIGHT, label=high_label)
-    for i, row in data.iterrows():
+    for i, row in cast(Rows, data.iterrows()):
         for column, colour, group in (("low", BASE, low_label), ("high", HIGHLIGHT, high_label)):
             if not pd.isna(row[column]):
                 words = f"{row['country']}{when}, {group}: {value_words(row[column], row[f'flag_{column}'])}"
@@ -327,10 +334,10 @@ def dumbbell(
         label="flagged value (ringed)" if (flagged_low.any() or flagged_high.any()) else None,
     )
     top = axis_top(data["high"], data["low"])
-    for i, row in data.iterrows():
-        text = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
+    for i, row in cast(Rows, data.iterrows()):
+        text: str = "no data" if pd.isna(row["gap"]) else f"{row['gap']:+.0f} pts"
         mark = ax.text(top + 1, i, text, va="center", fontsize=8, color=MUTED if pd.isna(row["gap"]) else "black")
-        gap = (
+        gap: str = (
             "no data"
             if pd.isna(row["gap"])
             else f"{'+' if row['gap'] > 0 else ''}{number(row['gap'])} percentage points"
@@ -374,7 +381,9 @@ def trend_lines(table: pd.DataFrame, *, title: str, ylabel: str, source_line: st
     for i, (name, group) in enumerate(table.groupby(hue, sort=True)):
         group = group.sort_values("year")
         # colour and marker both differ, so that nine lines stay apart (also in grey print)
-        _titled_line(ax, group, name, markersize=4, color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)])
+        _titled_line(
+            ax, group, cast(str, name), markersize=4, color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)]
+        )
         flagged = group[group["flag"].astype(str).str.len() > 0]
         ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=50, zorder=4)
     ax.set_ylabel(ylabel)
@@ -399,7 +408,7 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
     height = max(3.0, 0.3 * len(rows) + 1.8)
     fig, ax = plt.subplots(figsize=(8.5, height))
     y = np.arange(len(rows))
-    for i, row in rows.reset_index(drop=True).iterrows():
+    for i, row in cast(Rows, rows.reset_index(drop=True).iterrows()):
         if row["target_low"] == row["target_low"]:  # not NaN: the paper gives a figure
             (paper,) = ax.plot(
                 [row["target_low"], row["target_high"]],
@@ -425,9 +434,9 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
     ax.set_yticks(y, rows["label"], fontsize=9)
     ax.invert_yaxis()
     values = pd.concat([rows["value"], rows["target_low"], rows["target_high"]]).dropna()
-    low = min(0.0, float(values.min()) - 5) if len(values) else 0.0
-    high = float(values.max()) + 8 if len(values) else 100.0
-    ax.set_xlim(low, min(max(high, 10.0), 105.0))
+    left = min(0.0, float(values.min()) - 5) if len(values) else 0.0
+    right = float(values.max()) + 8 if len(values) else 100.0
+    ax.set_xlim(left, min(max(right, 10.0), 105.0))
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel("% (gaps in percentage points)")
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=9, frameon=False, borderaxespad=0.2)

@@ -6,6 +6,7 @@ from the caption; one function per kind of comparison. The renderers put the SVG
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -89,7 +90,7 @@ def publish_ranking(
     dataset: str,
     name: str,
     output_dir: str | Path,
-    highlight: list[str] = (),
+    highlight: Sequence[str] = (),
     reference: dict | None = None,
     comparison: str = "",
 ) -> Chart | Shown:
@@ -133,7 +134,7 @@ def publish_gap(
     dataset: str,
     name: str,
     output_dir: str | Path,
-    highlight: list[str] = (),
+    highlight: Sequence[str] = (),
     comparison: str = "",
 ) -> Chart | Shown:
     """A dumbbell chart of the education gap, with its words and CSV."""

@@ -4,6 +4,8 @@ alt text that says what the chart shows, captions that say what was measured.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from helpers.catalogue import load_catalogue
@@ -29,7 +31,7 @@ def ranked_title(table: pd.DataFrame, year: int, what: str, value: str = "value"
     )
 
 
-def highlight_sentence(table: pd.DataFrame, highlight: list[str], value: str = "value") -> str:
+def highlight_sentence(table: pd.DataFrame, highlight: Sequence[str], value: str = "value") -> str:
     parts = []
     for geo in highlight:
         row = table[table.geo == geo]
@@ -40,7 +42,7 @@ def highlight_sentence(table: pd.DataFrame, highlight: list[str], value: str = "
     return "; ".join(parts)
 
 
-def ranked_alt(table: pd.DataFrame, year: int, what: str, highlight: list[str], value: str = "value") -> str:
+def ranked_alt(table: pd.DataFrame, year: int, what: str, highlight: Sequence[str], value: str = "value") -> str:
     known = table.dropna(subset=[value])
     missing = len(table) - len(known)
     text = f"Bar chart ranking {len(known)} countries by {what} in {year}, highest first. "

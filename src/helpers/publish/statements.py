@@ -38,20 +38,21 @@ def claims_naming(results: list[ClaimResult], country: str, *, paper_year: int |
             else whole
         )
         geos = {check.get("geo") for check in result.claim.get("checks", [])}
-        if country not in geos or (result.best is None and not result.not_checked):
+        if country not in geos:
             continue
-        claim = whole.claim["id"] + (" (OECD)" if result is not whole else "")
-        named[claim] = [result.verdict, result.latest_verdict]  # what this table states, and only that
-        year = result.best.year if result.best else (paper_year or load_claims()["paper_year"])
-        own = (
-            "; ".join(
+        if result.best is not None:
+            own = "; ".join(
                 f"{in_words(c.description)}: {in_words(c.evidence)}{flag_words(c.flag)} - {MARK[c.status]}"
                 for c in result.best.checks
                 if c.geo == country
             )
-            if result.best
-            else not_fetched_words(result.not_checked)
-        )
+        elif result.not_checked:
+            own = not_fetched_words(result.not_checked)
+        else:
+            continue  # neither tested nor fetched: nothing to say about this country
+        claim = whole.claim["id"] + (" (OECD)" if result is not whole else "")
+        named[claim] = [result.verdict, result.latest_verdict]  # what this table states, and only that
+        year = result.best.year if result.best else (paper_year or load_claims()["paper_year"])
         rows.append(
             {
                 "claim": claim,
@@ -123,24 +124,32 @@ def series_words(trial: Trial) -> str:
     return f"{group}, {indicator} ({unit}), {trial.year}"
 
 
+def tested(result: ClaimResult) -> Trial:
+    """The trial a claim's verdict rests on; a claim without one (no series tested) has no verdict to word."""
+    if result.best is None:
+        raise ValueError(f"claim {result.claim.get('id')!r} has no tested series, so no verdict to put in words")
+    return result.best
+
+
 def verdict_words(result: ClaimResult, *, short: bool = False) -> str:
-    then = f"**{result.verdict}** for {result.best.year}"
-    if result.best.untested and not short:
-        then += f" ({result.best.untested_note})"
-    if result.latest is None or result.latest.year == result.best.year:
+    best, latest = tested(result), result.latest
+    then = f"**{result.verdict}** for {best.year}"
+    if best.untested and not short:
+        then += f" ({best.untested_note})"
+    if latest is None or latest.year == best.year:
         return then
-    if result.latest.chained_from:
+    if latest.chained_from:
         catalogue = load_catalogue()
         return (
-            f"{then}; **{result.latest_verdict}** for {result.latest.year} on "
-            f"{catalogue.label('indic_is', result.latest.indic_is).lower()}, which replaced "
-            f"{catalogue.label('indic_is', result.latest.chained_from).lower()} (the definition changed)"
+            f"{then}; **{result.latest_verdict}** for {latest.year} on "
+            f"{catalogue.label('indic_is', latest.indic_is).lower()}, which replaced "
+            f"{catalogue.label('indic_is', latest.chained_from).lower()} (the definition changed)"
         )
     if result.change_is_real:
-        return f"{then}, **{result.latest_verdict}** for {result.latest.year}"
+        return f"{then}, **{result.latest_verdict}** for {latest.year}"
     if result.latest_verdict == result.verdict:
-        return f"{then}, the same for {result.latest.year}"
-    return f"{then}, the same for {result.latest.year} on the checks testable in both years"
+        return f"{then}, the same for {latest.year}"
+    return f"{then}, the same for {latest.year} on the checks testable in both years"
 
 
 def claim_statement(result: ClaimResult, *, quote: bool = True) -> str:
@@ -202,24 +211,25 @@ def oecd_statement(result: ClaimResult) -> list[str]:
             f"**Verdict, {markdown_text(part.claim['id'])} (OECD):** **{NOT_CHECKED}** (no verdict: the data could "
             "not be fetched; `make refresh` brings them in once the OECD answers).",
         ]
-    band = part.claim.get("band", catalogue.label("ind_type", part.best.ind_type))
+    best = tested(part)
+    band = part.claim.get("band", catalogue.label("ind_type", best.ind_type))
     countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
-    indicator = catalogue.label("indic_is", part.best.indic_is).lower()
+    indicator = catalogue.label("indic_is", best.indic_is).lower()
     lines = [
         "",
         f"**What the OECD's data show** ({markdown_text(countries)}; {markdown_text(band)}; {markdown_text(indicator)}, "
-        f"{markdown_text(catalogue.label('unit', part.best.unit))}):",
+        f"{markdown_text(catalogue.label('unit', best.unit))}):",
         "",
     ]
-    for trial in [part.best] + ([part.latest] if part.latest and part.latest.year != part.best.year else []):
+    for trial in [best] + ([part.latest] if part.latest and part.latest.year != best.year else []):
         for check in trial.checks:
             lines.append(
                 f"- {trial.year}: {markdown_text(in_words(check.description))}: "
                 f"{markdown_text(in_words(check.evidence))}{markdown_text(flag_words(check.flag))} - *{MARK[check.status]}*"
             )
-    if part.best.untested == len(part.best.checks) and part.latest is None:
+    if best.untested == len(best.checks) and part.latest is None:
         verdict = (
-            f"**no data**: the OECD's answer holds no value of {markdown_text(part.best.indic_is)} "
+            f"**no data**: the OECD's answer holds no value of {markdown_text(best.indic_is)} "
             f"({markdown_text(indicator)}) for 55-74 year olds in {markdown_text(countries)}, so the claim cannot be "
             "tested on it; nothing is guessed"
         )
@@ -247,16 +257,16 @@ def key_messages(results: list[ClaimResult]) -> str:
         verdicts = "; ".join(f"{markdown_text(r.claim['id'])} {verdict_words(r, short=True)}" for r in group)
         lines.append(f"- **{markdown_text(topic)}.** The paper: {said}. Eurostat's data: {verdicts}.")
     # beyond Eurostat, one message: what the OECD's data show, and what no survey can test
-    oecd = [r for r in results if r.oecd is not None]
+    oecd = [(r, r.oecd) for r in results if r.oecd is not None]
     others = [r for r in results if r.best is None and r.oecd is None]
     beyond = []
-    not_checked = next((r.oecd.not_checked for r in oecd if r.oecd.not_checked), None)
+    not_checked = next((part.not_checked for _, part in oecd if part.not_checked), None)
     if not_checked:
         beyond.append(
             f"Korea, Japan and the United States, on the OECD's data: {markdown_text(not_fetched_words(not_checked))}."
         )
     elif oecd:
-        said = "; ".join(f"{markdown_text(r.claim['id'])} {oecd_verdict_words(r)}" for r in oecd)
+        said = "; ".join(f"{markdown_text(r.claim['id'])} {oecd_verdict_words(part)}" for r, part in oecd)
         beyond.append(
             f"Korea, Japan and the United States, on the OECD's data (55-74 year olds, the OECD's nearest band "
             f"to the paper's over-65s): {said}."
@@ -271,27 +281,28 @@ def key_messages(results: list[ClaimResult]) -> str:
     return "\n".join(lines)
 
 
-def oecd_verdict_words(result: ClaimResult) -> str:
-    """A claim's OECD part in a few words, with the values: 'Korea 7.4 in 2013 (flag D: ...): **not reproduced**; ...'."""
-    part = result.oecd
+def oecd_verdict_words(part: ClaimResult) -> str:
+    """A claim's OECD part (`ClaimResult.oecd`) in a few words, with the values: 'Korea 7.4 in 2013 (flag D:
+    ...): **not reproduced**; ...'."""
+    best = tested(part)
     catalogue = load_catalogue()
-    if all(c.status == UNTESTED for c in part.best.checks) and part.latest is None:
+    if all(c.status == UNTESTED for c in best.checks) and part.latest is None:
         countries = in_words(" and ".join(c["geo"] for c in part.claim["checks"]))
         return (
-            f"**no data** (the OECD's answer holds no value of {markdown_text(part.best.indic_is)}, "
-            f"{markdown_text(catalogue.label('indic_is', part.best.indic_is).lower())}, for 55-74 year olds in "
+            f"**no data** (the OECD's answer holds no value of {markdown_text(best.indic_is)}, "
+            f"{markdown_text(catalogue.label('indic_is', best.indic_is).lower())}, for 55-74 year olds in "
             f"{markdown_text(countries)})"
         )
 
-    def values(trial) -> str:
+    def values(trial: Trial) -> str:
         return ", ".join(
             f"{markdown_text(catalogue.label('geo', c.geo))} {c.value:.1f}%{markdown_text(flag_words(c.flag))}"
             for c in trial.checks
             if c.status != UNTESTED
         )
 
-    said = f"{values(part.best)} in {part.best.year}: **{part.verdict}**"
-    if part.latest and part.latest.year != part.best.year:
+    said = f"{values(best)} in {best.year}: **{part.verdict}**"
+    if part.latest and part.latest.year != best.year:
         said += f"; {values(part.latest)} in {part.latest.year}: **{part.latest_verdict}**"
     return said
 

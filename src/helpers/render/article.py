@@ -11,6 +11,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -82,7 +83,7 @@ def yaml_block(meta: dict) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
 
 
-def new_cell(cell_type: str, ident: str, source: str) -> dict:
+def new_cell(cell_type: str, ident: str, source: str | list[str]) -> dict:
     """A new Markdown or raw cell."""
     return {"cell_type": cell_type, "id": ident, "metadata": {}, "source": source}
 
@@ -229,7 +230,7 @@ def page_parameters(notebook: dict) -> dict:
     the build passed (papermill records them in the notebook's metadata) in their place."""
     import ast
 
-    values = {}
+    values: dict[str, Any] = {}
     for cell in notebook.get("cells", []):
         if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             for statement in ast.parse("".join(cell["source"])).body:
@@ -364,7 +365,10 @@ def _tables_appendix(notebooks: dict[str, dict], by_country: dict[str, list[dict
         new_cell("markdown", "tables-by-country", f"## {TABLES_APPENDIX}\n"),
     ]
     for page, tables in by_country.items():
-        title = re.match(r"# (.+)", "".join(notebooks[page]["cells"][0]["source"])).group(1).strip()
+        heading = re.match(r"# (.+)", "".join(notebooks[page]["cells"][0]["source"]))
+        if heading is None:
+            raise ValueError(f"{page} does not open with its title ('# ...')")
+        title = heading.group(1).strip()
         cells += [new_cell("markdown", f"tables-{Path(page).stem}", f"### {title}\n"), *tables]
     return cells
 

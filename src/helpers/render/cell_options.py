@@ -20,7 +20,8 @@ SKIPPED_TAGS = {"parameters", "injected-parameters"}
 
 def described_outputs(cell: dict) -> tuple[list[dict], list[dict]]:
     """The figures and the tables a cell's outputs describe (their ``report`` metadata), in order."""
-    figures, tables = [], []
+    figures: list[dict] = []
+    tables: list[dict] = []
     for output in cell.get("outputs", []):
         for meta in output.get("metadata", {}).values():
             report = meta.get(REPORT_KEY) if isinstance(meta, dict) else None

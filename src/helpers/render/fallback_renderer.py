@@ -64,7 +64,9 @@ class PageRendering:
 
     def markdown(self, text: str) -> str:
         """Markdown with fenced divs (callouts), spans and cross-references, as HTML."""
-        out, buffer, lines = [], [], text.split("\n")
+        out: list[str] = []
+        buffer: list[str] = []
+        lines = text.split("\n")
         i = 0
         while i < len(lines):
             opening = FENCE.match(lines[i])

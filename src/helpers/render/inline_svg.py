@@ -31,6 +31,8 @@ def inline(svg: str, *, alt: str) -> str:
         raise ValueError("not an SVG document (no <svg> element)")
     svg = METADATA.sub("", PROLOG.sub("", svg, count=1), count=1)
     match = SVG_TAG.search(svg)
+    if match is None:
+        raise ValueError("not an SVG document (no <svg> element)")
     size = dict(SIZE.findall(match.group(1)))
     attributes = SIZE.sub("", match.group(1))
     width = f' style="width:100%;max-width:{size["width"]}"' if "width" in size else ""

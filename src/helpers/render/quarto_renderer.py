@@ -9,7 +9,9 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -149,7 +151,7 @@ def render_with_quarto(
     folders = [make_part_project(report_dir, config, part, root / str(n + 1)) for n, part in enumerate(parts)]
     # the PDF's creation date is the article's date, not the clock's: two builds, one PDF
     environment = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch(report_dir.resolve().parent)}
-    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     running = [
         subprocess.Popen([quarto, "render", "--quiet"], cwd=folder, env=environment, **pipes) for folder in folders
     ]
@@ -188,7 +190,7 @@ def _read_index(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def _move_into(source: Path, target: Path, skip: set[Path] = frozenset()) -> None:
+def _move_into(source: Path, target: Path, skip: AbstractSet[Path] = frozenset()) -> None:
     """Move `source`'s files into `target`, replacing files of the same name, except those in `skip`."""
     for entry in sorted(source.iterdir()):
         destination = target / entry.name

@@ -86,7 +86,7 @@ def fetch_all(
     oecd = oecd_settings or (OecdSettings.from_environment() if kind == "live" else OecdSettings())
     for spec in catalogue.datasets:
         try:
-            if kind == "mirror":
+            if mirror_dir is not None:  # resolve_source gives a folder only with kind "mirror"
                 fetched.append(fetch_from_mirror(spec, mirror_dir))
             elif spec.source == "oecd":
                 ledger = DownloadLedger(ledger_path(raw_dir), oecd.downloads_per_hour)
@@ -97,7 +97,7 @@ def fetch_all(
             else:
                 fetched.append(
                     with_retries(
-                        lambda tries, spec=spec: fetch_live(spec, settings, sleep=sleep),
+                        lambda tries: fetch_live(spec, settings, sleep=sleep),  # called within this iteration
                         attempts=settings.attempts,
                         backoff=settings.backoff,
                         sleep=sleep,
