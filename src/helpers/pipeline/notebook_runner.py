@@ -63,17 +63,12 @@ def _expected_errors(error: type = ReportError) -> set[str]:
     return {error.__name__}.union(*(_expected_errors(sub) for sub in error.__subclasses__()))
 
 
-_kernel_log = None
-
-
+@functools.cache  # opened once, kept open for the process
 def kernel_log():
-    """The file the kernels' stdout and stderr go to (BUILD_LOG, or $OECD_BUILD_LOG), opened once."""
-    global _kernel_log
-    if _kernel_log is None:
-        path = Path(os.environ.get("OECD_BUILD_LOG", BUILD_LOG))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _kernel_log = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the process
-    return _kernel_log
+    """The file the kernels' stdout and stderr go to (BUILD_LOG, or $OECD_BUILD_LOG)."""
+    path = Path(os.environ.get("OECD_BUILD_LOG", BUILD_LOG))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "a", encoding="utf-8")  # noqa: SIM115
 
 
 def kernel_environment() -> dict[str, str]:
@@ -344,10 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     pairs = {"nargs": 2, "action": "append", "default": []}
     value_help = "a parameter; VALUE is read as JSON when it parses (numbers, true), else as a string"
     parser.add_argument("-p", "--parameter", **pairs, metavar=("NAME", "VALUE"), help=value_help)
-    path_help = (
-        "a parameter that is a path, given relative to the current folder: passed relative to notebooks/ (where "
-    )
-    path_help += "the notebooks run) inside the clone, else absolute"
+    path_help = "a parameter that is a path, given relative to the current folder: passed relative to notebooks/ "
+    path_help += "(where the notebooks run) inside the clone, else absolute"
     parser.add_argument("-P", "--path-parameter", **pairs, metavar=("NAME", "PATH"), help=path_help)
     parser.add_argument("-o", "--output", help="where to write the executed notebook (default: report/pipeline/)")
     args = parser.parse_args(argv)
