@@ -1,15 +1,11 @@
-"""The build's contract: every value a user may set, read from the environment and the command
-line, checked once here before anything runs (``make -n`` included), and trusted after that.
+"""The build's contract: every value a user may set, read from the environment and the command line, checked
+once here before anything runs (``make -n`` included), and trusted after that (docs/parameters.md).
 
     python3 -m helpers.pipeline.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
     python3 -m helpers.pipeline.parameters list                                         (every setting)
 
-`make` gives back one line: ``error: NAME='value' is not accepted: NAME takes ...`` (make stops with it), or
-the checked settings as ``NAME=value`` words made of characters that mean nothing to make or the shell (recipes
-read them from the environment, quoted). It also writes each page's parameters (``<REPORT_DIR>/.params/
-<page>.json``) when their text changes, so that make re-runs exactly the pages a changed value feeds (under
-``make -n`` it writes nothing and names them). Standard library only, and only what the check needs (no
-argparse for make's call): it runs before ``.venv`` exists, once per make (docs/performance.md).
+Standard library only, and no argparse for make's call: it runs before ``.venv`` exists, once per make
+(docs/performance.md).
 """
 
 from __future__ import annotations
@@ -83,8 +79,7 @@ def _count(value: str) -> str:
 
 
 def _folder(value: str) -> str:
-    """A folder the build writes to or deletes from: relative, inside the clone, not the clone (nor empty,
-    which is Path("."))."""
+    """A folder the build writes to or deletes from: inside the clone, not the clone (nor empty: Path("."))."""
     if (
         not SAFE.fullmatch(value)
         or value.startswith(("/", "-"))
@@ -219,8 +214,8 @@ PAGE_PARAMETERS = {
 
 
 def _from_notebooks(folder: Path) -> str:
-    """A path as the notebooks see it (they run in notebooks/): relative, so that executed
-    notebooks do not depend on where the clone lives."""
+    """A path as the notebooks (run in notebooks/) see it: relative, so that executed notebooks do not depend
+    on where the clone lives."""
     return os.path.relpath(ROOT / folder, NOTEBOOKS)
 
 
@@ -322,8 +317,7 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
 
 def _make_arguments(argv: list[str]) -> tuple[dict[str, str], list[str], str, str, int]:
     """make's call: --set NAME VALUE (repeated), --goals GOALS, --dry-run FLAG, --make-pid PID (read by hand:
-    argparse alone costs more than the check). Returns the values given (the environment's for the settings,
-    the command line's over them), the names set on the command line, the goals, the flag and make's pid."""
+    argparse alone costs more than the check); the command line's values over the environment's."""
     given = {name: os.environ[name] for name in BY_NAME if name in os.environ}
     command_line, options, rest = [], {"--goals": "", "--dry-run": "", "--make-pid": "0"}, list(argv)
     while rest:
