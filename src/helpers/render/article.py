@@ -66,15 +66,11 @@ DATABROWSER = "https://ec.europa.eu/eurostat/databrowser/view/{code}/default/tab
 SYNTHETIC_CALLOUT = f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"
 
 
-def typst_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def typst_header(synthetic: bool) -> str:
     """For synthetic data, the warning in every page's header (the article's and the briefs'); else ''."""
     if not synthetic:
         return ""
-    notice = typst_string(SYNTHETIC_NOTICE)
+    notice = '"' + SYNTHETIC_NOTICE.replace("\\", "\\\\").replace('"', '\\"') + '"'  # a typst string
     return f'#set page(header: align(center, text(size: 8pt, weight: "bold", fill: rgb("#b00020"), {notice})))\n'
 
 
@@ -83,7 +79,6 @@ def yaml_block(meta: dict) -> str:
 
 
 def new_cell(cell_type: str, ident: str, source: str) -> dict:
-    """A new Markdown or raw cell."""
     return {"cell_type": cell_type, "id": ident, "metadata": {}, "source": source}
 
 
@@ -304,10 +299,8 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
         options["layout-ncol"] = 2  # several charts: two abreast, so that a page holds four
     if str(options.get("label", "")).startswith("fig-") and "fig-cap" in options:
         # the web version links each figure to the page of the executed notebook that made it
-        target = f"{html_page}#{options['label']}"
-        options[
-            "fig-cap"
-        ] += f' [Made by the executed notebook [{page}]({target}).]{{.content-visible when-format="html"}}'
+        made_by = f"[Made by the executed notebook [{page}]({html_page}#{options['label']}).]"
+        options["fig-cap"] += f' {made_by}{{.content-visible when-format="html"}}'
     return {**cell, "source": option_lines(options), "outputs": outputs}
 
 
@@ -343,11 +336,8 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
             cells.append(kept)
     if synthetic and first_warning[0]:  # no page carried it: say it on the first page all the same
         cells.insert(1, new_cell("markdown", "synthetic", SYNTHETIC_CALLOUT))
-    several = [
-        read_options(c)["label"]
-        for c in cells
-        if c["cell_type"] == "code" and isinstance(read_options(c).get("fig-subcap"), list)
-    ]
+    options = [read_options(c) for c in cells if c["cell_type"] == "code"]
+    several = [o["label"] for o in options if isinstance(o.get("fig-subcap"), list)]
     cells.insert(
         1, typst_cell(TYPOGRAPHY + "".join(SEVERAL_CHARTS.format(label=label) for label in several), "typography")
     )
