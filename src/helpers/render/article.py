@@ -120,8 +120,7 @@ def paper(reference: dict) -> str:
 
 
 def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
-    """The article's YAML: title, authors, date, version and (once there is one) DOI from CITATION.cff;
-    the PDF's settings."""
+    """The article's YAML: its title block from CITATION.cff, the PDF's settings."""
     typst = {
         "toc": True,
         "toc-depth": 1,
@@ -305,8 +304,7 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
 
 
 def typst_cell(code: str, ident: str) -> dict:
-    """A raw cell of typst for the PDF: Quarto passes it to Pandoc as Markdown (a raw typst block,
-    which the web version leaves out); the fallback renderer shows no raw cell."""
+    """A raw cell of typst for the PDF (a raw block, which the web version and the fallback renderer leave out)."""
     return new_cell("raw", ident, f"```{{=typst}}\n{code}```\n")
 
 
@@ -345,8 +343,7 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
 
 
 def _tables_appendix(notebooks: dict[str, dict], by_country: dict[str, list[dict]]) -> list[dict]:
-    """The first appendix: each topic's tables by country, under the topic's title; the lettering
-    of the appendices starts here (the country index, the page after it, is the next)."""
+    """The first appendix (the lettering starts here): each topic's tables by country, under its title."""
     if not by_country:
         return []
     cells = [
@@ -369,8 +366,7 @@ def write_article(report_dir: Path, *, root: Path, provenance_path: Path) -> Pat
 
 
 def source_date_epoch(root: Path) -> str:
-    """The report's date (CITATION.cff's date-released) as seconds since 1970: the PDFs' creation date
-    (SOURCE_DATE_EPOCH), so that two builds on the same data give the same PDF, byte for byte."""
+    """CITATION.cff's date-released in seconds since 1970: the PDFs' creation date (docs/building.md)."""
     from datetime import date, datetime, timezone
 
     released = read_citation(root / "CITATION.cff")["date-released"]
