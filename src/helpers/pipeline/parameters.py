@@ -283,10 +283,8 @@ LOCKED_GOALS = BUILDING_GOALS | {"refresh", "lock", "data-diff", "clean", "relea
 
 
 def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool, make_pid: int = 0) -> str:
-    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`.
-
-    For the goals that write it takes the build lock for make's process (`make_pid`) first: a second build
-    in the clone is refused here, before anything is written."""
+    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`; for the goals
+    that write, after taking the build lock for make's process (a second build is refused before any write)."""
     unknown = [name for name in command_line if name not in BY_NAME]
     if unknown:
         raise Refused(
