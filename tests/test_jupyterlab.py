@@ -118,14 +118,15 @@ def kernel_says(km, code: str) -> str:
 
 
 @pytest.mark.e2e  # starts a kernel
-def test_a_kernel_the_runner_starts_makes_outputs_for_the_renderers(monkeypatch, tmp_path):
+def test_a_kernel_the_runner_starts_makes_outputs_for_the_renderers(monkeypatch, tmp_path, request):
     from jupyter_client.kernelspec import NoSuchKernel
 
-    from helpers.pipeline.notebook_runner import KERNEL_NAME, start_kernel
+    from helpers.pipeline.notebook_runner import KERNEL_NAME, kernel_log, start_kernel
 
     monkeypatch.delenv(BUILD_VARIABLE, raising=False)
     monkeypatch.setenv("OECD_BUILD_LOG", str(tmp_path / "build.log"))
-    monkeypatch.setattr("helpers.pipeline.notebook_runner._kernel_log", None)
+    kernel_log.cache_clear()  # opened again in tmp_path, and again after the test
+    request.addfinalizer(kernel_log.cache_clear)
     try:
         km = start_kernel(KERNEL_NAME)
     except NoSuchKernel:

@@ -3,14 +3,9 @@ Makefile does), or a build's pages in a pool of kernels (helpers.pipeline.pages)
 
     python -m helpers.pipeline.notebook_runner 10_youth_civic -p paper_year 2013 -p highlight NL,AT
 
-writes the executed copy to ``report/pipeline/`` (or ``-o``).
-
-Each run uses the project's named Jupyter kernel, runs in ``notebooks/`` (so relative paths mean the same in
-JupyterLab and here), tells the kernel that it runs for a build (the environment variable
-``helpers.publish.BUILD_VARIABLE``: outputs are then the renderers' Markdown, while a kernel JupyterLab starts,
-without it, shows Markdown JupyterLab renders), and writes the executed copy without papermill's timestamps and
-durations, so that a re-run on the same data changes no byte. An expected failure (unknown country, missing
-series, ...) ends in one line naming the cause.
+writes the executed copy to ``report/pipeline/`` (or ``-o``) without papermill's timestamps and durations; an
+expected failure (unknown country, missing series, ...) ends in one line naming the cause. The kernels run in
+``notebooks/``, told they run for a build: docs/building.md, "Re-run a notebook in JupyterLab".
 """
 
 from __future__ import annotations
@@ -63,17 +58,12 @@ def _expected_errors(error: type[BaseException] = ReportError) -> set[str]:
     return {error.__name__}.union(*(_expected_errors(sub) for sub in error.__subclasses__()))
 
 
-_kernel_log = None
-
-
+@functools.cache  # opened once, kept open for the process
 def kernel_log():
-    """The file the kernels' stdout and stderr go to (BUILD_LOG, or $OECD_BUILD_LOG), opened once."""
-    global _kernel_log
-    if _kernel_log is None:
-        path = Path(os.environ.get("OECD_BUILD_LOG", BUILD_LOG))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _kernel_log = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the process
-    return _kernel_log
+    """The file the kernels' stdout and stderr go to (BUILD_LOG, or $OECD_BUILD_LOG)."""
+    path = Path(os.environ.get("OECD_BUILD_LOG", BUILD_LOG))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "a", encoding="utf-8")  # noqa: SIM115
 
 
 def kernel_environment() -> dict[str, str]:
@@ -83,9 +73,8 @@ def kernel_environment() -> dict[str, str]:
 
 
 def start_kernel(kernel_name: str = KERNEL_NAME):
-    """Start a kernel for the build, in ``notebooks/``, told it runs for a build; the caller shuts it down. Its
-    own messages (ipykernel's transport warning, library warnings) go to the build log, not to the terminal:
-    a notebook's warnings that matter are in its outputs."""
+    """Start a kernel for the build, its own messages in the build log (docs/building.md, "Logs"); the caller
+    shuts it down."""
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name=kernel_name)
@@ -109,12 +98,9 @@ def prestart_kernel(kernel_name: str = KERNEL_NAME) -> None:
 
 @functools.cache  # once per process
 def register_engine() -> None:
-    """A papermill engine that keeps one kernel per process and reuses it for every notebook.
-
-    Starting a kernel and importing pandas, matplotlib and seaborn costs about 3 s; a worker that runs many
-    notebooks (one per country) pays it once. Each notebook starts from an empty namespace (``%reset -f``), and
-    `scrub` renumbers execution counts, so a notebook's output does not depend on what the kernel ran before.
-    """
+    """A papermill engine that keeps one kernel per process for every notebook (its start and imports cost
+    about 3 s). Each notebook starts from an empty namespace (``%reset -f``), and `scrub` renumbers execution
+    counts, so a notebook's output does not depend on what the kernel ran before."""
     from nbclient.util import ensure_async
 
     import_papermill()  # first: without its HDFS handler's imports
@@ -156,12 +142,8 @@ def register_engine() -> None:
 
 
 def hoist_computed_title(notebook: dict) -> dict:
-    """Make a computed title (a Markdown output ``# Portugal (PT)``) the notebook's first heading.
-
-    A country page computes its title, so its heading is an output, and renderers take a page's title from its
-    first Markdown cell: Quarto would title the page by its file name. The executed copy therefore gets the
-    heading as its first cell, and the output is removed, so the page has one h1 and a real title.
-    """
+    """Make a computed title (a Markdown output ``# Portugal (PT)``, a country page's) the notebook's first
+    cell, in place of the output: renderers take a page's title from its first Markdown cell."""
     cells = notebook.get("cells", [])
     if any(c["cell_type"] == "markdown" and re.search(r"^# ", "".join(c["source"]), re.M) for c in cells):
         return notebook
@@ -207,9 +189,7 @@ def scrub(notebook: dict) -> dict:
     return notebook
 
 
-def execute(
-    name: str, parameters: dict | None = None, output: Path | None = None, *, kernel: str = KERNEL_NAME
-) -> Path:
+def execute(name: str, parameters: dict | None = None, output: Path | None = None) -> Path:
     """Run ``notebooks/<name>.ipynb`` with `parameters`; return the executed copy's path."""
     papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
@@ -221,7 +201,6 @@ def execute(
         raise NotebookFailed(f"no notebook {name!r}; the notebooks are {known}")
     output = Path(output) if output else EXECUTED_DIR / f"{name}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_scratch(output)
     # papermill writes as it goes: the scratch copy lives outside the report, so a killed run
     # leaves nothing there that a site build could publish
     with tempfile.TemporaryDirectory(prefix="oecd-social-media-") as scratch_dir:
@@ -232,7 +211,7 @@ def execute(
                 str(scratch),
                 # sorted: the injected cell must not depend on the order the parameters were given in
                 parameters=dict(sorted((parameters or {}).items())),
-                kernel_name=kernel,
+                kernel_name=KERNEL_NAME,
                 cwd=str(NOTEBOOK_DIR),
                 progress_bar=False,
                 log_output=False,
@@ -252,12 +231,6 @@ def execute(
     executed = scrub(write_cell_options(hoist_computed_title(notebook)))
     write_text_atomic(output, json.dumps(executed, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
-
-
-def remove_stale_scratch(output: Path) -> None:
-    """Scratch copies that earlier versions kept beside the output (``.<stem>.<random>.ipynb``)."""
-    for stale in output.parent.glob(f".{output.stem}.*.ipynb"):
-        stale.unlink(missing_ok=True)
 
 
 def shown(path: Path) -> str:
@@ -280,10 +253,9 @@ def _execute_one(job: tuple[str, dict, Path | None]) -> tuple[Path | None, str |
 def execute_jobs(
     work: list[tuple[str, dict, Path]], jobs: int, on_done: Callable[[int, str | None], None] | None = None
 ) -> list[str]:
-    """Run notebooks (name, parameters, output) in `jobs` worker processes, each keeping one kernel for all the
-    notebooks it runs; print progress as each finishes, with the time left once every worker has paid its
-    kernel's start, and tell `on_done` (the notebook's index in `work`, its error or None). Returns the error
-    messages (empty when all succeeded). One notebook runs here, in this process's kernel (started ahead, maybe)."""
+    """Run notebooks (name, parameters, output) in `jobs` worker processes (one alone: here); print progress
+    as each finishes, with the time left once every worker has paid its kernel's start, and tell `on_done` (its
+    index in `work`, its error or None). Returns the error messages."""
     errors, workers, warm = [], max(1, min(jobs, len(work))), None
     with ProcessPoolExecutor(max_workers=workers) if len(work) > 1 else contextlib.nullcontext() as pool:
         results = pool.map(_execute_one, work) if pool else map(_execute_one, work)
@@ -322,9 +294,7 @@ def keep_previous(report_dir: Path = REPORT_DIR) -> Path:
 
 
 def notebook_path(path: str) -> str:
-    """A path given relative to the current folder, as the notebooks (run in notebooks/) must read it:
-    relative to notebooks/ when it lies inside the clone (so executed notebooks do not depend on
-    where the clone is), absolute otherwise; empty stays empty."""
+    """A path given relative to the current folder, as the notebooks read it (see -P's help); empty stays empty."""
     if not path:
         return ""
     absolute = Path(os.path.abspath(path))
@@ -344,10 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     pairs: dict[str, Any] = {"nargs": 2, "action": "append", "default": []}
     value_help = "a parameter; VALUE is read as JSON when it parses (numbers, true), else as a string"
     parser.add_argument("-p", "--parameter", **pairs, metavar=("NAME", "VALUE"), help=value_help)
-    path_help = (
-        "a parameter that is a path, given relative to the current folder: passed relative to notebooks/ (where "
-    )
-    path_help += "the notebooks run) inside the clone, else absolute"
+    path_help = "a parameter that is a path, given relative to the current folder: passed relative to notebooks/ "
+    path_help += "(where the notebooks run) inside the clone, else absolute"
     parser.add_argument("-P", "--path-parameter", **pairs, metavar=("NAME", "PATH"), help=path_help)
     parser.add_argument("-o", "--output", help="where to write the executed notebook (default: report/pipeline/)")
     args = parser.parse_args(argv)

@@ -1,15 +1,11 @@
-"""The build's contract: every value a user may set, read from the environment and the command
-line, checked once here before anything runs (``make -n`` included), and trusted after that.
+"""The build's contract: every value a user may set, read from the environment and the command line, checked
+once here before anything runs (``make -n`` included), and trusted after that (docs/parameters.md).
 
     python3 -m helpers.pipeline.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
     python3 -m helpers.pipeline.parameters list                                         (every setting)
 
-`make` gives back one line: ``error: NAME='value' is not accepted: NAME takes ...`` (make stops with it), or
-the checked settings as ``NAME=value`` words made of characters that mean nothing to make or the shell (recipes
-read them from the environment, quoted). It also writes each page's parameters (``<REPORT_DIR>/.params/
-<page>.json``) when their text changes, so that make re-runs exactly the pages a changed value feeds (under
-``make -n`` it writes nothing and names them). Standard library only, and only what the check needs (no
-argparse for make's call): it runs before ``.venv`` exists, once per make (docs/performance.md).
+Standard library only, and no argparse for make's call: it runs before ``.venv`` exists, once per make
+(docs/performance.md).
 """
 
 from __future__ import annotations
@@ -84,8 +80,7 @@ def _count(value: str) -> str:
 
 
 def _folder(value: str) -> str:
-    """A folder the build writes to or deletes from: relative, inside the clone, not the clone (nor empty,
-    which is Path("."))."""
+    """A folder the build writes to or deletes from: inside the clone, not the clone (nor empty: Path("."))."""
     if (
         not SAFE.fullmatch(value)
         or value.startswith(("/", "-"))
@@ -220,8 +215,8 @@ PAGE_PARAMETERS = {
 
 
 def _from_notebooks(folder: Path) -> str:
-    """A path as the notebooks see it (they run in notebooks/): relative, so that executed
-    notebooks do not depend on where the clone lives."""
+    """A path as the notebooks (run in notebooks/) see it: relative, so that executed notebooks do not depend
+    on where the clone lives."""
     return os.path.relpath(ROOT / folder, NOTEBOOKS)
 
 
@@ -275,10 +270,6 @@ def changed_pages(settings: dict[str, str], write: bool = False) -> list[str]:
     return changed
 
 
-def write_params(settings: dict[str, str]) -> list[str]:
-    return changed_pages(settings, write=True)
-
-
 def read_params(report_dir: Path | str, page: str) -> dict:
     """A page's recorded parameters (the queue runs each page with these)."""
     return json.loads(params_file(report_dir, page).read_text(encoding="utf-8"))
@@ -293,10 +284,8 @@ LOCKED_GOALS = BUILDING_GOALS | {"refresh", "lock", "data-diff", "clean", "relea
 
 
 def for_make(given: dict[str, str], command_line: list[str], goals: list[str], dry_run: bool, make_pid: int = 0) -> str:
-    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`.
-
-    For the goals that write it takes the build lock for make's process (`make_pid`) first: a second build
-    in the clone is refused here, before anything is written."""
+    """The one line the Makefile reads: the checked settings as NAME=value words, or `error: ...`; for the goals
+    that write, after taking the build lock for make's process (a second build is refused before any write)."""
     unknown = [name for name in command_line if name not in BY_NAME]
     if unknown:
         raise Refused(
@@ -322,16 +311,12 @@ def for_make(given: dict[str, str], command_line: list[str], goals: list[str], d
         changed = changed_pages(settings, write=not dry_run)
     words = [f"{s.name}={settings[s.name]}" for s in SETTINGS if s.echoed]
     words.append(f"PARAMS_CHANGED={','.join(changed) if dry_run else ''}")  # what `make -n` shows as running
-    bad = [w for w in words if not SAFE.fullmatch(w.split("=", 1)[1])]
-    if bad:  # cannot happen for checked values; a guard against a check that lets too much through
-        raise Refused(f"internal: {bad[0]} is not safe for make")
     return " ".join(words)
 
 
 def _make_arguments(argv: list[str]) -> tuple[dict[str, str], list[str], str, str, int]:
     """make's call: --set NAME VALUE (repeated), --goals GOALS, --dry-run FLAG, --make-pid PID (read by hand:
-    argparse alone costs more than the check). Returns the values given (the environment's for the settings,
-    the command line's over them), the names set on the command line, the goals, the flag and make's pid."""
+    argparse alone costs more than the check); the command line's values over the environment's."""
     given = {name: os.environ[name] for name in BY_NAME if name in os.environ}
     command_line, options, rest = [], {"--goals": "", "--dry-run": "", "--make-pid": "0"}, list(argv)
     while rest:

@@ -1,9 +1,5 @@
 """What each page depends on, read from the code: the modules its notebook imports, directly or through other
-modules, and the catalogue files those modules read.
-
-helpers.pipeline.pages runs a page again when one of these files changed (by content); the site's render
-is made again when its code changed (helpers.pipeline.site). Touching the build lock or a renderer runs no
-notebook; touching the claims module runs the pages whose notebooks reach it. The layering test
+modules, and the catalogue files those modules read (docs/building.md, "How a build runs"). The layering test
 (tests/test_layers.py) reads the same import graph.
 """
 

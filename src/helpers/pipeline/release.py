@@ -2,13 +2,8 @@
 
     python -m helpers.pipeline.release --report-dir report --data-dir data --dist dist
 
-writes ``dist/<name>-<version>.tar.gz`` (``-synthetic`` at the end when any of its data is synthetic): one folder
-holding ``site/`` (the built site), ``data/`` (every file of ``<data-dir>/raw`` as received with its provenance
-record, their lock and a ``MIRROR.json`` naming the release: a folder ``make report EUROSTAT_MIRROR=<it>`` reads
-as it is, keeping the original retrieval), ``CITATION.cff`` (version, date, commit) with ``.zenodo.json``
-converted from it, a ``README.md`` and ``SHA256SUMS`` over every other file. The same build makes the same bytes
-(sorted names, the release's time everywhere, no owners, gzip without time or name). It is refused, one line a
-reason, when the site is older than its data, notebooks or code, or tracked files have uncommitted changes.
+What the archive holds, how the same build makes the same bytes and when a release is refused (one line a
+reason): docs/building.md, "The release archive".
 """
 
 from __future__ import annotations
@@ -32,7 +27,7 @@ import yaml
 
 from helpers.base.atomic_files import atomic_write
 from helpers.base.errors import ReportError
-from helpers.catalogue import Catalogue, load_catalogue
+from helpers.catalogue import load_catalogue
 from helpers.publish.citation import citation_markdown
 from helpers.publish.provenance import how_received, is_synthetic
 from helpers.store.data_lock import LOCK_NAME, differences, lock_path, lock_text
@@ -221,9 +216,8 @@ def sha256sums(files: dict[str, bytes | Path]) -> bytes:
 
 
 def write_archive(path: Path, folder: str, files: dict[str, bytes | Path], mtime: int) -> Path:
-    """A tar.gz of `files` (name -> bytes or a file to read) under `folder`/, the same bytes for the same files:
-    names sorted, every folder listed, one time, owner 0 without names, modes 0644 and 0755 (tarfile's defaults but
-    the time and the folders' mode), and gzip without a time or a file name."""
+    """A tar.gz of `files` (name -> bytes or a file to read) under `folder`/, the same bytes for the same files
+    (every folder listed; tarfile's defaults but the time and the folders' mode)."""
     members: dict[str, bytes | Path | None] = {folder: None, **{f"{folder}/{n}": c for n, c in files.items()}}
     for name in list(members):
         members.update((str(parent), None) for parent in PurePosixPath(name).parents[:-1])
@@ -251,9 +245,7 @@ def release_name(version: str, *, synthetic: bool) -> str:
     return f"{NAME}-{version}" + ("-synthetic" if synthetic else "")
 
 
-def make_release(
-    root: Path, report_dir: Path, data_dir: Path, dist_dir: Path, catalogue: Catalogue | None = None
-) -> Path:
+def make_release(root: Path, report_dir: Path, data_dir: Path, dist_dir: Path) -> Path:
     """Check, gather and write the release's archive; return its path."""
     root = Path(root)
     report_dir, data_dir, raw = root / report_dir, root / data_dir, root / data_dir / "raw"  # absolute ones stay
@@ -273,7 +265,7 @@ def make_release(
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site).parts)  # the build's markers
     }
     records = []  # each catalogue dataset's provenance record and its file as received (the OECD's ledger is not data)
-    for spec in (catalogue or load_catalogue()).datasets:
+    for spec in load_catalogue().datasets:
         record = raw / f"{spec.code}.provenance.json"
         if not record.exists():
             raise ReleaseRefused(f"{raw} has no {spec.code}: run `make report` first")

@@ -67,15 +67,11 @@ DATABROWSER = "https://ec.europa.eu/eurostat/databrowser/view/{code}/default/tab
 SYNTHETIC_CALLOUT = f"::: {{.callout-warning .synthetic-data}}\n**{SYNTHETIC_NOTICE}**\n:::\n"
 
 
-def typst_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def typst_header(synthetic: bool) -> str:
     """For synthetic data, the warning in every page's header (the article's and the briefs'); else ''."""
     if not synthetic:
         return ""
-    notice = typst_string(SYNTHETIC_NOTICE)
+    notice = '"' + SYNTHETIC_NOTICE.replace("\\", "\\\\").replace('"', '\\"') + '"'  # a typst string
     return f'#set page(header: align(center, text(size: 8pt, weight: "bold", fill: rgb("#b00020"), {notice})))\n'
 
 
@@ -84,7 +80,6 @@ def yaml_block(meta: dict) -> str:
 
 
 def new_cell(cell_type: str, ident: str, source: str | list[str]) -> dict:
-    """A new Markdown or raw cell."""
     return {"cell_type": cell_type, "id": ident, "metadata": {}, "source": source}
 
 
@@ -126,8 +121,7 @@ def paper(reference: dict) -> str:
 
 
 def front_matter(cff: dict, *, abstract: str, synthetic: bool) -> str:
-    """The article's YAML: title, authors, date, version and (once there is one) DOI from CITATION.cff;
-    the PDF's settings."""
+    """The article's YAML: its title block from CITATION.cff, the PDF's settings."""
     typst = {
         "toc": True,
         "toc-depth": 1,
@@ -305,16 +299,13 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
         options["layout-ncol"] = 2  # several charts: two abreast, so that a page holds four
     if str(options.get("label", "")).startswith("fig-") and "fig-cap" in options:
         # the web version links each figure to the page of the executed notebook that made it
-        target = f"{html_page}#{options['label']}"
-        options[
-            "fig-cap"
-        ] += f' [Made by the executed notebook [{page}]({target}).]{{.content-visible when-format="html"}}'
+        made_by = f"[Made by the executed notebook [{page}]({html_page}#{options['label']}).]"
+        options["fig-cap"] += f' {made_by}{{.content-visible when-format="html"}}'
     return {**cell, "source": option_lines(options), "outputs": outputs}
 
 
 def typst_cell(code: str, ident: str) -> dict:
-    """A raw cell of typst for the PDF: Quarto passes it to Pandoc as Markdown (a raw typst block,
-    which the web version leaves out); the fallback renderer shows no raw cell."""
+    """A raw cell of typst for the PDF (a raw block, which the web version and the fallback renderer leave out)."""
     return new_cell("raw", ident, f"```{{=typst}}\n{code}```\n")
 
 
@@ -344,11 +335,8 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
             cells.append(kept)
     if synthetic and first_warning[0]:  # no page carried it: say it on the first page all the same
         cells.insert(1, new_cell("markdown", "synthetic", SYNTHETIC_CALLOUT))
-    several = [
-        read_options(c)["label"]
-        for c in cells
-        if c["cell_type"] == "code" and isinstance(read_options(c).get("fig-subcap"), list)
-    ]
+    options = [read_options(c) for c in cells if c["cell_type"] == "code"]
+    several = [o["label"] for o in options if isinstance(o.get("fig-subcap"), list)]
     cells.insert(
         1, typst_cell(TYPOGRAPHY + "".join(SEVERAL_CHARTS.format(label=label) for label in several), "typography")
     )
@@ -356,8 +344,7 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
 
 
 def _tables_appendix(notebooks: dict[str, dict], by_country: dict[str, list[dict]]) -> list[dict]:
-    """The first appendix: each topic's tables by country, under the topic's title; the lettering
-    of the appendices starts here (the country index, the page after it, is the next)."""
+    """The first appendix (the lettering starts here): each topic's tables by country, under its title."""
     if not by_country:
         return []
     cells = [
@@ -383,8 +370,7 @@ def write_article(report_dir: Path, *, root: Path, provenance_path: Path) -> Pat
 
 
 def source_date_epoch(root: Path) -> str:
-    """The report's date (CITATION.cff's date-released) as seconds since 1970: the PDFs' creation date
-    (SOURCE_DATE_EPOCH), so that two builds on the same data give the same PDF, byte for byte."""
+    """CITATION.cff's date-released in seconds since 1970: the PDFs' creation date (docs/building.md)."""
     from datetime import date, datetime, timezone
 
     released = read_citation(root / "CITATION.cff")["date-released"]

@@ -46,7 +46,6 @@ def _markdown():
 FENCE = re.compile(r"^(:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<cls>[\w-]+))?\s*$")
 SPAN = re.compile(r'\[(?P<text>[^\[\]]*)\]\{(?P<attrs>(?:\s*(?:\.[\w-]+|[\w-]+="[^"]*"))+\s*)\}')
 CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
-KIND_WORD = {"fig": "Figure", "tbl": "Table"}
 
 
 def _attributes(text: str) -> tuple[list[str], dict[str, str]]:
@@ -119,7 +118,7 @@ class PageRendering:
             label = f"{match.group('kind').lower()}-{match.group('name')}"
             if label not in self.numbers:
                 return match.group(0)  # as Quarto: an unknown reference stays visible, and a test finds it
-            word = KIND_WORD[match.group("kind").lower()]
+            word = "Figure" if label.startswith("fig-") else "Table"
             return f'<a href="#{label}" class="cross-ref">{word}&nbsp;{self.numbers[label]}</a>'
 
         return CROSS_REF.sub(reference, rendered)
@@ -140,7 +139,7 @@ def _span(match: re.Match) -> str:
     return f'<span class="{" ".join(classes)}">{match.group("text")}</span>' if classes else match.group("text")
 
 
-def title_block(meta: dict, page: "PageRendering") -> str:
+def title_block(meta: dict, page: PageRendering) -> str:
     """The article's title, subtitle, authors, date and abstract (its front matter), as Quarto shows them."""
     if not meta.get("title"):
         return ""
@@ -251,10 +250,7 @@ def build_fallback_site(
     only: list[str] | None = None,
     provenance_path: Path | None = None,
 ) -> list[Path]:
-    """Build the site from the executed notebooks; return the pages written.
-
-    `only` limits the build to some pages (relative notebook paths) and leaves the others be.
-    """
+    """Build the site from the executed notebooks; return the pages written (`only`: those pages alone)."""
     import mistune
 
     config = read_config(report_dir)

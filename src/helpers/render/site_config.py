@@ -14,6 +14,7 @@ import yaml
 
 from helpers.publish.provenance import SYNTHETIC_NOTICE
 from helpers.publish.text import plain_text
+from helpers.render import article
 
 REPORT_DIR = Path(__file__).resolve().parents[3] / "report"
 
@@ -105,10 +106,7 @@ def credit_line(root: Path) -> str:
     if not cff_path.exists():
         return ""
     cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
-    authors = "; ".join(
-        a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()
-        for a in cff.get("authors", [])
-    )
+    authors = "; ".join(author["name"] for author in article.authors(cff))
     return f"{authors}, {cff.get('title', '')}, version {cff.get('version', '')}, {cff.get('date-released', '')}."
 
 
