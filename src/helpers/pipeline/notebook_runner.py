@@ -40,9 +40,6 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 REPORT_DIR = ROOT / "report"
 EXECUTED_DIR = REPORT_DIR / "pipeline"
 BUILD_LOG = ROOT / "build.log"
-# one page per country (the second: the countries Eurostat does not survey, on the OECD's data); the other
-# notebooks are pages of their own
-COUNTRY_NOTEBOOKS = ("30_country_profile", "32_oecd_country")
 # What every page's notebook imports first: a kernel started ahead (prestart_kernel) imports them while the
 # runner still loads its own modules, and the notebook then finds them loaded (%reset -f empties the
 # namespace, not the modules).

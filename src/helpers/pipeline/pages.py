@@ -127,7 +127,7 @@ def run(
 
     The analysis pages first (most work each), then the country pages. When any runs, the executed
     notebooks of the build before are kept first as the baseline of `make diff`."""
-    from helpers.pipeline.notebook_runner import COUNTRY_NOTEBOOKS, execute_jobs, keep_previous
+    from helpers.pipeline.notebook_runner import execute_jobs, keep_previous
 
     hashes, record = Hashes(), read_record(report_dir)
     chosen = pages(report_dir, data_dir, countries)
@@ -136,10 +136,10 @@ def run(
     todo = chosen if force else stale(chosen, record, hashes)
     if not todo:
         return []
-    todo.sort(key=lambda p: (p.notebook in COUNTRY_NOTEBOOKS, p.notebook, str(p.output)))
+    todo.sort(key=lambda p: (bool(p.country), p.notebook, str(p.output)))
     if countries is None:
         keep_previous(ROOT / report_dir)
-    first = sum(p.notebook not in COUNTRY_NOTEBOOKS for p in todo)
+    first = sum(not p.country for p in todo)
     print(f"notebooks: {first} page(s) and {len(todo) - first} country page(s) on {min(jobs, len(todo))} process(es)")
 
     def done(index: int, error: str | None) -> None:  # recorded as each finishes: a killed build resumes there
