@@ -69,4 +69,6 @@ def test_each_page_is_recorded_as_it_finishes_and_a_failed_one_is_not(tmp_path, 
     assert module.run(report.relative_to(tmp_path), tmp_path, jobs=2) == ["failed: a notebook stopped"]
     record = json.loads((report / module.RECORD).read_text())
     assert list(record) == [module._key(done.output)]
+    # as old as before the step (older than its inputs) until the whole step has succeeded: make runs it again
+    assert (report / module.RECORD).stat().st_mtime == 0
     assert stale([done, failed], record, Hashes()) == [failed]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,10 +143,16 @@ def run(
     first = sum(not p.country for p in todo)
     print(f"notebooks: {first} page(s) and {len(todo) - first} country page(s) on {min(jobs, len(todo))} process(es)")
 
+    path = ROOT / report_dir / RECORD
+    dated = path.stat().st_mtime_ns if path.exists() else 0
+
     def done(index: int, error: str | None) -> None:  # recorded as each finishes: a killed build resumes there
         if error is None:
             record[_key(todo[index].output)] = made_from(todo[index], hashes)
-            write_text_atomic(ROOT / report_dir / RECORD, json.dumps(record, indent=1, sort_keys=True) + "\n")
+            write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
+            # its time stays what it was (older than the inputs that made make run this step) until every page is
+            # done (`main` dates it then): after a kill or a failure make runs the step again, for what is left
+            os.utime(path, ns=(dated, dated))
 
     return execute_jobs([(p.notebook, p.parameters, p.output) for p in todo], jobs, on_done=done)
 
