@@ -498,3 +498,108 @@ def test_the_scorecard_csv_has_a_row_per_oecd_part_with_its_verdict():
     assert card.loc["S-1 (OECD)", "verdict"] == card.loc["S-2 (OECD)", "verdict latest"] == "not checked"
     assert WHY in card.loc["S-1 (OECD)", "evidence"] and "2026-12-02" in card.loc["S-1 (OECD)", "evidence"]
     assert scorecard(evaluate_all(eurostat_only_store(False))).set_index("id").loc["S-2 (OECD)", "verdict"] == "no data"
+
+
+# The parser on small answers written here (the real rows above need ../shared, absent under mutmut's copy)
+
+SMALL_HEADER = (
+    "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,ACTION,AGE,Age,REF_AREA,Reference area,TIME_PERIOD,Time period,"
+    "OBS_VALUE,Observation value,OBS_STATUS,Observation status\n"
+)
+
+
+def small_answer(*rows: str) -> bytes:
+    return (SMALL_HEADER + "".join(f"DATAFLOW,OECD.STI.DEP:DF_X(1.0),X,I,{row}\n" for row in rows)).encode()
+
+
+def parse_small(payload: bytes) -> pd.DataFrame:
+    return parse_oecd_csv(payload, dataset="DF_X", dimensions=("ref_area", "age"), source="answer.csv")
+
+
+def test_a_small_answer_gives_each_observation_with_its_dimensions_in_key_order_and_its_status():
+    table = parse_small(
+        small_answer(
+            "Y16T24,16-24,KOR,Korea,2013,Year 2013, 7.5 ,Value,A,Normal",
+            "Y16T24,16-24,JPN,Japan,2014,Year 2014,1e1,Value,D,Definition differs",
+            "Y25T54,25-54,USA,United States,2015,Year 2015,,Value,,",
+            "Y25T54,25-54,USA,United States,2016,Year 2016,3, , M ,Missing",
+        )
+    )
+    assert list(table.columns) == ["dataset", "ref_area", "age", "year", "value", "flag", "confidentiality"]
+    assert str(table["year"].dtype) == "int64" and str(table["value"].dtype) == "float64"
+    rows = [tuple(r) for r in table.astype(object).where(table.notna(), None).itertuples(index=False)]
+    assert rows == [
+        ("DF_X", "KOR", "Y16T24", 2013, 7.5, "", ""),  # A, a normal value: no flag
+        ("DF_X", "JPN", "Y16T24", 2014, 10.0, "D", ""),  # any other status kept as the OECD writes it
+        ("DF_X", "USA", "Y25T54", 2015, None, "", ""),  # no value, no status
+        ("DF_X", "USA", "Y25T54", 2016, 3.0, "M", ""),
+    ]
+
+
+def test_a_header_alone_gives_no_rows_but_the_columns():
+    table = parse_small(small_answer())
+    assert table.empty and list(table.columns) == [
+        "dataset",
+        "ref_area",
+        "age",
+        "year",
+        "value",
+        "flag",
+        "confidentiality",
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "answer.csv: empty, not the OECD's SDMX-CSV (no header)"),
+        (b"  <html><body>down</body></html>\n", "answer.csv: an HTML page, not the OECD's SDMX-CSV"),
+        (b"  <!DOCTYPE HTML>\n", "answer.csv: an HTML page"),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal")[:-1],
+            "answer.csv: the answer ends in the middle of a line (truncated)",
+        ),
+        (
+            SMALL_HEADER.replace("REF_AREA", "AREA").replace("OBS_STATUS", "STATUS").encode(),
+            "answer.csv: not the OECD's SDMX-CSV for DF_X: the header lacks OBS_STATUS, REF_AREA "
+            "(it starts 'STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,ACTION,AGE,Age')",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal", "Y16T24,16-24,KOR,Korea,2014"),
+            "answer.csv: line 3 has 9 fields where the header has 14 (a truncated or damaged answer)",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal").replace(b"DF_X", b"DF_Y"),
+            "answer.csv: line 2 is of 'OECD.STI.DEP:DF_Y(1.0)', not of DF_X",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013-Q1,Q1,7.5,Value,A,Normal"),
+            "answer.csv: line 2: the time period '2013-Q1' is not a year (annual data expected)",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,20134,Y,7.5,Value,A,Normal"),
+            "answer.csv: line 2: the time period '20134' is not a year",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,X,?"),
+            "answer.csv: line 2: unknown observation status 'X' (SDMX's are A, B, D, E, F, G, I, K, L, M, N, O, P, "
+            "Q, S, U, V, W)",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,AB,?"),
+            "answer.csv: line 2: unknown observation status 'AB'",
+        ),
+        (
+            small_answer(
+                "Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal",
+                "Y16T24,16-24,KOR,Korea,2014,Year 2014,7.5%,V,A,N",
+            ),
+            "answer.csv: line 3: the value '7.5%' is not a number",
+        ),
+        (b"\xff\xfe", "answer.csv: not UTF-8 text"),
+    ],
+)
+def test_each_malformed_small_answer_is_refused_naming_the_source_the_line_and_what_is_wrong(payload, message):
+    with pytest.raises(MalformedFile) as error:
+        parse_small(payload)
+    assert str(error.value).startswith(message)
