@@ -7,9 +7,18 @@ import re
 
 import pytest
 
-from helpers.analysis.claims import evaluate_claim, load_claims
+from helpers.analysis.claims import evaluate_all, evaluate_claim, load_claims
 from helpers.publish.outputs import verdict_span
-from helpers.publish.statements import claim_statement, claims_naming, fitting_trials, flag_words, verdict_words
+from helpers.publish.statements import (
+    claim_statement,
+    claims_naming,
+    fitting_trials,
+    flag_words,
+    key_messages,
+    oecd_statement,
+    oecd_verdict_words,
+    verdict_words,
+)
 from helpers.publish.scorecard import verdict_table
 from tables import education_rows, tidy
 
@@ -170,3 +179,59 @@ def test_the_fitting_trials_are_the_candidates_that_fit_of_the_claim_asked_for()
     assert [(t.indic_is, t.unit, t.year) for t in fit] == [("I_IUPOL2", "PC_IND", 2013)]
     assert {t.candidate for t in results[1].trials} - {t.candidate for t in fit}  # others were tried, and left out
     assert fitting_trials(results, "E-1") == []
+
+
+# The OECD's part in words (the real OECD rows of ../shared are absent under mutmut's copy: a hand-made store)
+
+SENIORS = [("I_IUSNET", "PC_IND", "Y65_74", geo, 2013, v) for geo, v in {"IS": 30, "NO": 25, "UK": 21}.items()]
+KOREA = [("D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 7.44, "D"), ("D1B_I", "PT_POP", "Y55T74", "KOR", 2024, 43.089)]
+JAPAN_USA = [("C5B_I", "PT_POP", "Y55T74", "JPN", 2013, 55.0), ("C5B_I", "PT_POP", "Y55T74", "USA", 2013, 45.0, "B")]
+BAND = "55-74 year olds, the OECD's nearest band to the paper's over-65s"
+
+
+def oecd_results(rows):
+    return {r.claim["id"]: r for r in evaluate_all(tidy(rows))}
+
+
+def test_the_oecds_part_says_each_countrys_value_with_its_flag_in_each_year_and_the_verdicts():
+    results = oecd_results(SENIORS + KOREA + JAPAN_USA)
+    assert oecd_verdict_words(results["S-1"]) == (
+        "Korea 7.4% (flag D: definition differs (OECD)) in 2013: **not reproduced**; Korea 43.1% in 2024: **reproduced**"
+    )
+    assert oecd_verdict_words(results["S-2"]) == (
+        "Japan 55.0%, United States 45.0% (flag B: break in time series (OECD)) in 2013: **partly**"
+    )
+    assert oecd_statement(results["S-1"]) == [
+        "",
+        f"**What the OECD's data show** (Korea; {BAND}; using the internet for social networking, % of the population):",
+        "",
+        "- 2013: Korea at least 20: Korea 7.4 D (flag D: definition differs (OECD)) - *does not hold*",
+        "- 2024: Korea at least 20: Korea 43.1 - *holds*",
+        "",
+        "**Verdict, S-1 (OECD):** **not reproduced** for 2013, **reproduced** for 2024.",
+    ]
+    assert oecd_statement(results["S-2"])[3:5] == [
+        "- 2013: Japan above 50: Japan 55.0 - *holds*",
+        "- 2013: the United States above 50: the United States 45.0 B (flag B: break in time series (OECD)) - *does "
+        "not hold*",
+    ]
+    assert oecd_statement(results["Y-1"]) == []  # a claim without an OECD part
+    beyond = key_messages(list(results.values())).splitlines()[-1]
+    assert beyond == (
+        f"- **Beyond Eurostat.** Korea, Japan and the United States, on the OECD's data ({BAND}): S-1 "
+        f"{oecd_verdict_words(results['S-1'])}; S-2 {oecd_verdict_words(results['S-2'])}. 3 claims rest on other "
+        "sources (government accounts on Twitter and Facebook, followers, retweets); they are listed, not tested."
+    )
+
+
+def test_the_oecds_part_without_a_value_says_no_data_naming_the_series_and_guesses_nothing():
+    results = oecd_results(SENIORS + KOREA)  # no row for Japan or the United States
+    assert oecd_verdict_words(results["S-2"]) == (
+        "**no data** (the OECD's answer holds no value of C5B\\_I, internet users (used it in the last 3 months), "
+        "for 55-74 year olds in Japan and the United States)"
+    )
+    assert oecd_statement(results["S-2"])[-1] == (
+        "**Verdict, S-2 (OECD):** **no data**: the OECD's answer holds no value of C5B\\_I (internet users (used it "
+        "in the last 3 months)) for 55-74 year olds in Japan and the United States, so the claim cannot be tested on "
+        "it; nothing is guessed."
+    )
