@@ -185,3 +185,15 @@ def test_a_row_that_does_not_match_the_header_is_named_by_its_own_line(bad_line,
     text = "freq,indic_is,unit,geo\\TIME_PERIOD\t2013 \t2014 \nA,I_IU3,PC_IND,NL\t53.1 u\t60 b\n" + bad_line
     with pytest.raises(MalformedFile, match=f"^x: {message}$"):
         parse_eurostat_tsv(text.encode(), dataset="x")
+
+
+def test_a_cell_that_does_not_read_is_named_whole_with_its_own_series_and_line_only():
+    """The series named is the one the cell sits in (not the next line's codes too), on any line."""
+    text = "freq,geo\\TIME_PERIOD\t2013 \t2014 \nA,NL\t1 \t2 x\nA,AT\t3 \t4 \nA,BE\t5 \t6 \n"
+    with pytest.raises(MalformedFile) as caught:
+        parse_eurostat_tsv(text.encode(), dataset="isoc_x", source="f.tsv")
+    assert str(caught.value) == (
+        "f.tsv: dataset isoc_x, series A,NL (line 2), year 2014: cannot read cell '2 x'; a cell is a number or ':', "
+        "then optional flag letters (b, d, e, f, i, m, n, p, u, c, r, s, z), then optional '@' and a "
+        "confidentiality code (C, N, P), e.g. '53.1 u', ': @C', '7.0 p@C'"
+    )
