@@ -197,3 +197,69 @@ def test_a_cell_that_does_not_read_is_named_whole_with_its_own_series_and_line_o
         "then optional flag letters (b, d, e, f, i, m, n, p, u, c, r, s, z), then optional '@' and a "
         "confidentiality code (C, N, P), e.g. '53.1 u', ': @C', '7.0 p@C'"
     )
+
+
+def test_a_file_is_read_as_the_dataset_its_name_says_unless_told_and_its_errors_name_the_file(tmp_path):
+    path = tmp_path / "isoc_ci_ac_i.tsv.gz"
+    path.write_bytes(gzip.compress(API_LAYOUT.encode()))
+    assert set(read_eurostat_tsv(path).dataset) == {"isoc_ci_ac_i"}  # the name up to its first dot
+    assert set(read_eurostat_tsv(str(path), dataset="other").dataset) == {"other"}
+    bad = tmp_path / "isoc_x.tsv"
+    bad.write_text("freq,geo\\TIME_PERIOD\t2013 \nA,NL\t1 x\n")
+    with pytest.raises(MalformedFile) as caught:
+        read_eurostat_tsv(bad)
+    assert str(caught.value).startswith(f"{bad}: dataset isoc_x, series A,NL (line 2), year 2013: cannot read cell")
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b" \r\n", "the file is empty"),
+        (b"geo\\TIME_PERIOD\n", "the header names no periods"),
+        (b"geo\\TIME_PERIOD\t2013\t2013\n", "period 2013 appears twice in the header"),
+        (b"geo\\TIME_PERIOD\t2013-Q1\n", "period '2013-Q1' in the header is not a year; only annual data is read"),
+        (b"geo\\TIME_PERIOD\t20131\n", "period '20131' in the header is not a year; only annual data is read"),
+        (
+            b"<html>\t2013\n",
+            "the first line is not a Eurostat TSV header (expected 'dim1,dim2,...,geo\\TIME_PERIOD', got '<html>\\t2013')",
+        ),
+        (
+            b"Geo,geo\\TIME_PERIOD\t2013\n",
+            "the header's dimensions 'Geo,geo' are not distinct codes such as 'freq,unit,geo'",
+        ),
+        (b"1geo\\TIME_PERIOD\t2013\n", "the header's dimensions '1geo' are not distinct codes such as 'freq,unit,geo'"),
+        (b"geo,flag\\TIME_PERIOD\t2013\n", "the header names a dimension 'flag', which no Eurostat dataset has"),
+        (b"\xff\\\n", "not UTF-8 text ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)"),
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t\xff\n",
+            "not UTF-8 text ('utf-8' codec can't decode byte 0xff in position 3: invalid start byte)",
+        ),
+        (
+            b"\x1f\x8bxxxx",
+            "the gzip data is truncated or corrupt (Compressed file ended before the end-of-stream marker was reached)",
+        ),
+        (b"geo\\TIME_PERIOD\t2013\nNL\t1\t2\n", "line 2 has 3 tab-separated cells, the header has 2"),
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t1\nNL \t2\nAT\t1\nAT\t3\nBE\t1\n",  # a space around a code changes nothing
+            "duplicate key 'NL': the series appears 2 times in the file (and 1 more key(s)); a file with a "
+            "duplicated key is not read",
+        ),
+    ],
+)
+def test_each_malformed_file_is_refused_in_one_line_naming_the_source(payload, message):
+    with pytest.raises(MalformedFile) as caught:
+        parse_eurostat_tsv(payload, dataset="d", source="s.tsv")
+    assert str(caught.value) == f"s.tsv: {message}"
+
+
+def test_the_source_named_is_the_dataset_when_none_is_given():
+    with pytest.raises(MalformedFile, match="^isoc_x: the header names no periods$"):
+        parse_eurostat_tsv("geo\\TIME_PERIOD\n", dataset="isoc_x")
+
+
+def test_a_header_alone_gives_no_rows_and_the_header_s_codes_are_lower_case():
+    table = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\t2014\n\n", dataset="d")
+    assert table.empty and list(table.columns) == ["dataset", "freq", "geo", "year", "value", "flag", "confidentiality"]
+    assert str(table.value.dtype) == "float64"
+    one = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\nA , NL\t1\n", dataset="d")  # codes trimmed
+    assert one[["freq", "geo", "year", "value"]].values.tolist() == [["A", "NL", 2013, 1.0]]
