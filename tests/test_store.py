@@ -241,3 +241,50 @@ def test_the_written_store_reads_back_and_lists_the_countries_with_a_value(tmp_p
     with pytest.raises(MissingData) as missing:
         load_store(processed)
     assert str(missing.value) == f"no processed store at {processed / 'ict_usage.parquet'}: run `make data` first"
+
+
+def test_a_broken_rule_is_said_with_its_row_count_and_at_most_five_rows_and_every_rule_at_once():
+    bad = [("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", f"X{i}", 2013, 1.0, "", "") for i in range(7)]
+    bad.append(("isoc_nope", "I_IUSNET", "PC_IND", "I5_8", "NL", 2015, 1.0, "", ""))
+    with pytest.raises(ValidationError) as caught:
+        validate(table(GOOD + bad), CATALOGUE)
+    first = dict(zip(COLUMNS, bad[0]))
+    lines = str(caught.value).split("\n")
+    assert lines[0] == "the tidy table is not valid, nothing was written:"
+    assert lines[1].startswith(f"- unknown geo code: 7 row(s), e.g. [{first}, ")
+    assert lines[1].count("'geo': 'X") == 5 and "X5" not in lines[1]  # five rows at most
+    assert lines[2] == f"- unknown dataset: 1 row(s), e.g. [{dict(zip(COLUMNS, bad[-1]))}]"
+    assert len(lines) == 3
+
+
+def test_a_table_without_a_column_is_refused_naming_it():
+    with pytest.raises(ValidationError, match=r"^the tidy table lacks columns \['flag', 'confidentiality'\]$"):
+        validate(table(GOOD).drop(columns=["flag", "confidentiality"]), CATALOGUE)
+
+
+def test_percentages_at_the_bounds_or_missing_pass_and_other_units_are_not_percentages():
+    rows = [
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 0.0, "", ""),
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2014, 100.0, "", ""),
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 100.0, "D", ""),
+    ]
+    validate(table(GOOD + rows), CATALOGUE)
+    kept, implausible = set_aside_implausible(table(GOOD + rows))
+    assert implausible.empty and kept.value.tolist()[3:] == [0.0, 100.0, 100.0]
+    with pytest.raises(ValidationError, match=r"percentage outside 0-100: 1 row\(s\)"):
+        validate(table(GOOD + [rows[2][:6] + (100.5, "", "")]), CATALOGUE)  # the OECD's PT_ too
+    with pytest.raises(ValidationError, match=r"percentage outside 0-100: 1 row\(s\)"):
+        validate(table(GOOD + [rows[0][:6] + (-0.5, "", "")]), CATALOGUE)
+    kept, implausible = set_aside_implausible(table(GOOD + [rows[2][:6] + (-0.5, "D", "")]))
+    assert implausible.to_dict("records") == [dict(zip(COLUMNS, rows[2][:6] + (-0.5, "D", "")))]
+    assert math.isnan(kept.value.iloc[-1]) and kept.value.iloc[0] == 53.0  # the others stay
+
+
+def test_the_oecds_status_letters_are_flags_and_a_confidentiality_is_one_letter():
+    rows = [
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 7.4, "D", ""),
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, float("nan"), "", "C"),
+    ]
+    validate(table(GOOD + rows), CATALOGUE)
+    with pytest.raises(ValidationError, match="unknown confidentiality status"):
+        validate(table(GOOD + [rows[1][:7] + ("", "CC")]), CATALOGUE)
