@@ -7,15 +7,17 @@ that the store's validation rejects (whatever the rule) never replaces the data 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from helpers.acquire.oecd_api import OecdSettings, data_url
 from helpers.acquire.received import provenance_path
+from helpers.acquire.settings import FetchSettings
 from helpers.base.errors import FetchError, ValidationError
 from helpers.catalogue import load_catalogue
 from helpers.store import refresh, tidy
-from helpers.store.refresh import fetch_all, say_fetch_notes, unread_mirror_note
+from helpers.store.refresh import fetch_all, resolve_source, say_fetch_notes, unread_mirror_note
 from pipeline import snapshot
 
 
@@ -180,3 +182,44 @@ def test_an_oecd_fetch_failing_never_keeps_invented_data_or_a_mirrors_nothing(tm
     fetched = []
     note = refresh._stand_in_for(tmp_path, OECD, "down", OecdSettings(), fetched)
     assert [f.provenance["unavailable"] for f in fetched] == ["down"] and "built without it" in note
+
+
+@pytest.mark.parametrize(
+    "source, mirror, reachable, expected",
+    [
+        ("mirror", "/m", False, ("mirror", Path("/m"))),
+        ("live", "/m", False, ("live", None)),  # live is asked for: no test of Eurostat first
+        ("auto", "/m", True, ("live", None)),
+        ("auto", Path("/m"), False, ("mirror", Path("/m"))),
+    ],
+)
+def test_the_source_is_the_one_asked_for_or_live_when_eurostat_answers(
+    monkeypatch, source, mirror, reachable, expected
+):
+    asked = []
+    monkeypatch.setattr(refresh, "eurostat_is_reachable", lambda settings: asked.append(settings) or reachable)
+    settings = FetchSettings(api_base="https://eurostat.example/")
+    assert resolve_source(source, mirror, settings) == expected
+    assert asked == ([settings] if source == "auto" else [])
+
+
+@pytest.mark.parametrize(
+    "source, mirror, message",
+    [
+        ("ftp", "/m", "source must be one of auto, live, mirror, not 'ftp'"),
+        ("mirror", None, "source 'mirror' needs a mirror folder: set EUROSTAT_MIRROR=/path/to/mirror"),
+        ("mirror", "", "source 'mirror' needs a mirror folder: set EUROSTAT_MIRROR=/path/to/mirror"),
+        (
+            "auto",
+            "",
+            "Eurostat cannot be reached (https://eurostat.example/) and no mirror is set. Either set EUROSTAT_MIRROR "
+            "to a folder of Eurostat TSV files (make report EUROSTAT_MIRROR=/path), or run `make demo` to try the "
+            "project on invented data",
+        ),
+    ],
+)
+def test_a_source_that_cannot_be_used_is_refused_saying_what_to_set(monkeypatch, source, mirror, message):
+    monkeypatch.setattr(refresh, "eurostat_is_reachable", lambda settings: False)
+    with pytest.raises(FetchError) as caught:
+        resolve_source(source, mirror, FetchSettings(api_base="https://eurostat.example/"))
+    assert str(caught.value) == message
