@@ -6,15 +6,17 @@ that the store's validation rejects (whatever the rule) never replaces the data 
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
 from helpers.acquire.oecd_api import OecdSettings, data_url
-from helpers.acquire.received import provenance_path
+from helpers.acquire.received import Fetched, provenance_path
 from helpers.acquire.settings import FetchSettings
-from helpers.base.errors import FetchError, ValidationError
+from helpers.base.errors import FetchError, TransientError, ValidationError
 from helpers.catalogue import load_catalogue
 from helpers.store import refresh, tidy
 from helpers.store.refresh import fetch_all, resolve_source, say_fetch_notes, unread_mirror_note
@@ -223,3 +225,142 @@ def test_a_source_that_cannot_be_used_is_refused_saying_what_to_set(monkeypatch,
     with pytest.raises(FetchError) as caught:
         resolve_source(source, mirror, FetchSettings(api_base="https://eurostat.example/"))
     assert str(caught.value) == message
+
+
+# fetch_all on its own (no network, no mirror): the fetchers replaced by stand-ins returning what they would
+
+EUROSTAT = load_catalogue().dataset("isoc_ci_ac_i")
+TWO = dataclasses.replace(load_catalogue(), datasets=(EUROSTAT, OECD))
+ROW_TSV = "freq,indic_is,unit,ind_type,geo\\TIME_PERIOD\t2013\nA,I_IUSNET,PC_IND,Y16_24,NL\t{}\n"
+OECD_HEADER = [
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_STATUS",
+    *(d.upper() for d in OECD.key_order),
+]
+
+
+def eurostat_answer(value="53.0 "):
+    payload = gzip.compress(ROW_TSV.format(value).encode(), mtime=0)
+    return Fetched(EUROSTAT.code, payload, {"dataset": EUROSTAT.code, "source": "live", "retrieved_at": "T1"})
+
+
+def oecd_answer(value="7.4", times=1):
+    codes = {d: OECD.filters.get(d, ("_T",))[0] for d in OECD.key_order} | {"ref_area": "KOR", "age": "Y55T74"}
+    row = ["DATAFLOW", f"OECD:{OECD.code}(1.1)", "2013", value, "A", *codes.values()]
+    payload = (",".join(OECD_HEADER) + "\n" + (",".join(row) + "\n") * times).encode()
+    record = {"dataset": OECD.code, "publisher": "OECD", "source": "live", "retrieved_at": "T2", "rows": 1}
+    return Fetched(OECD.code, payload, record, extension="csv")
+
+
+@pytest.fixture
+def fetchers(monkeypatch):
+    """What the stand-in fetchers answer (an answer, or an error to raise), and what they were asked."""
+    answers = {"eurostat": [eurostat_answer()], "oecd": [oecd_answer()], "asked": []}
+
+    def answer(kind, *args, **kwargs):
+        answers["asked"].append((kind, kwargs.get("sleep")))
+        reply = answers[kind].pop(0) if len(answers[kind]) > 1 else answers[kind][0]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", **kw))
+    monkeypatch.setattr(refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", **kw))
+    return answers
+
+
+def fetch(raw, **kwargs):
+    settings = FetchSettings(api_base="https://eurostat.example/", attempts=2, backoff=0)
+    return fetch_all(raw, source="live", settings=settings, catalogue=TWO, sleep=lambda s: None, **kwargs)
+
+
+def test_a_live_fetch_commits_both_sources_with_their_records_and_says_nothing(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    records = fetch(raw, oecd_settings=OecdSettings(api_base="https://oecd.example/"))
+    assert [(r["dataset"], r["file"], r["retrieved_at"]) for r in records] == [
+        (EUROSTAT.code, f"{EUROSTAT.code}.tsv.gz", "T1"),
+        (OECD.code, f"{OECD.code}.csv", "T2"),
+    ]
+    assert sorted(p.name for p in raw.iterdir()) == sorted(
+        [
+            f"{EUROSTAT.code}.tsv.gz",
+            f"{OECD.code}.csv",
+            *(provenance_path(raw, c).name for c in (EUROSTAT.code, OECD.code)),
+        ]
+    )
+    assert (raw / f"{OECD.code}.csv").read_bytes() == oecd_answer().payload
+    assert say_fetch_notes(raw) == ""
+    # complete: not fetched again unless asked
+    fetchers["eurostat"] = [FetchError("must not be asked")]
+    assert fetch(raw) == records
+    fetchers["eurostat"] = [eurostat_answer("54.0 ")]
+    assert fetch(raw, refresh=True)[0]["file"] == f"{EUROSTAT.code}.tsv.gz"
+    assert gzip.decompress((raw / f"{EUROSTAT.code}.tsv.gz").read_bytes()).endswith(b"54.0 \n")
+
+
+def test_a_transient_eurostat_failure_is_tried_again(tmp_path, fetchers):
+    fetchers["eurostat"] = [TransientError("503"), eurostat_answer()]
+    fetch(tmp_path / "raw")
+    assert [kind for kind, _ in fetchers["asked"]].count("eurostat") == 2
+
+
+def test_eurostat_failing_replaces_nothing_and_says_which_dataset(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    fetch(raw)
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    fetchers["eurostat"] = [FetchError("HTTP 404 for isoc_ci_ac_i")]
+    fetchers["oecd"] = [oecd_answer(value="8.0")]
+    with pytest.raises(FetchError) as caught:
+        fetch(raw, refresh=True)
+    assert str(caught.value) == "fetching isoc_ci_ac_i failed, the previous data was kept: HTTP 404 for isoc_ci_ac_i"
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
+
+
+def test_the_oecd_failing_on_a_first_fetch_is_recorded_unavailable_and_eurostat_is_committed(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    fetchers["oecd"] = [FetchError("HTTP 503")]
+    eurostat, oecd = fetch(raw)
+    assert eurostat["file"] == f"{EUROSTAT.code}.tsv.gz" and (raw / eurostat["file"]).exists()
+    assert oecd["unavailable"] == "HTTP 503" and oecd["file"] == "" and not (raw / f"{OECD.code}.csv").exists()
+    assert say_fetch_notes(raw).startswith("note: the OECD's data could not be fetched: HTTP 503; the report is built")
+
+
+def test_the_oecd_failing_later_keeps_its_previous_answer_byte_for_byte(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    fetch(raw)
+    kept = (raw / f"{OECD.code}.csv").read_bytes(), provenance_path(raw, OECD.code).read_bytes()
+    fetchers["oecd"] = [FetchError("HTTP 503")]
+    fetchers["eurostat"] = [eurostat_answer("54.0 ")]
+    fetch(raw, refresh=True)
+    assert ((raw / f"{OECD.code}.csv").read_bytes(), provenance_path(raw, OECD.code).read_bytes()) == kept
+    assert gzip.decompress((raw / f"{EUROSTAT.code}.tsv.gz").read_bytes()).endswith(b"54.0 \n")
+    assert "its previous data (retrieved T2) was kept" in say_fetch_notes(raw)
+    fetchers["oecd"] = [oecd_answer()]
+    fetch(raw, refresh=True)
+    assert not (raw / refresh.FETCH_NOTES).exists()  # a fetch with nothing to say removes the last one's notes
+
+
+def test_an_oecd_answer_that_would_not_make_a_valid_store_is_a_failed_fetch_of_the_oecd_only(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    fetchers["oecd"] = [oecd_answer(times=2)]  # the same row twice: a duplicate key
+    eurostat, oecd = fetch(raw)
+    assert eurostat["file"] and oecd["unavailable"].startswith("the OECD's answer would not make a valid store: ")
+    assert "duplicate key" in oecd["unavailable"] and not (raw / f"{OECD.code}.csv").exists()
+    assert not list(raw.glob(".staging*"))
+
+
+def test_an_unavailable_oecd_part_then_fetched_leaves_no_record_of_it_behind(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    fetchers["oecd"] = [FetchError("HTTP 503")]
+    fetch(raw)
+    fetchers["oecd"] = [oecd_answer()]
+    _, oecd = fetch(raw, refresh=True)
+    assert "unavailable" not in oecd and (raw / f"{OECD.code}.csv").exists()
+    fetchers["oecd"] = [
+        Fetched(OECD.code, gzip.compress(oecd_answer().payload, mtime=0), oecd_answer().provenance, "csv")
+    ]
+    fetch(raw, refresh=True)
+    assert (raw / f"{OECD.code}.csv.gz").exists() and not (raw / f"{OECD.code}.csv").exists()  # no stale file
