@@ -17,6 +17,7 @@ from helpers.publish.statements import (
     key_messages,
     oecd_statement,
     oecd_verdict_words,
+    page_statement,
     verdict_words,
 )
 from helpers.publish.scorecard import verdict_table
@@ -235,3 +236,107 @@ def test_the_oecds_part_without_a_value_says_no_data_naming_the_series_and_guess
         "in the last 3 months)) for 55-74 year olds in Japan and the United States, so the claim cannot be tested on "
         "it; nothing is guessed."
     )
+
+
+def every_statement():
+    """One store for every kind of statement: Y-1 decided among its candidates, S-1 with a series beside it, the
+    education claims with their gap series, the OECD's parts without data, the claims no survey tests."""
+    seniors = [
+        ("I_IUSNET", unit, "Y65_74", geo, 2013, value + extra)
+        for unit, extra in (("PC_IND", 0), ("PC_IND_IU3", 10))
+        for geo, value in {"IS": 30, "NO": 25, "UK": 21}.items()
+    ]
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2012, {"NL": 40, "AT": 8, "DE": 20}) + seniors)
+    return {r.claim["id"]: r for r in evaluate_all(store)}
+
+
+def test_a_claim_is_said_whole_the_series_beside_it_and_what_eurostat_does_not_cover():
+    results = every_statement()
+    assert claim_statement(results["S-1"]).split("\n\n")[:5] == [
+        "**What the paper said** (S-1): \u201cat least one in five seniors are social media users in Korea, Iceland, "
+        "Norway and the United Kingdom\u201d",
+        "**What the data show** (65-74 year olds, participating in social networks (% of individuals), 2013):",
+        "- Iceland at least 20: Iceland 30.0 - *holds*\n- Norway at least 20: Norway 25.0 - *holds*\n"
+        "- United Kingdom at least 20: United Kingdom 21.0 - *holds*",
+        "**Verdict:** **reproduced** for 2013.\n"
+        "Shown beside it, not deciding: 65-74 year olds, participating in social networks (% of individuals who used "
+        "the internet in the last 3 months), 2013: reproduced. 'one in five seniors' is a share of all seniors "
+        "(PC\\_IND); the share of seniors who use the internet (PC\\_IND\\_IU3) is always at least as large, so it is "
+        "shown beside the verdict, never used to pass it.\n"
+        "Korea is not covered by Eurostat's survey: that part is checked on the OECD's ICT database.",
+        "**What the OECD's data show** (Korea; 55-74 year olds, the OECD's nearest band to the paper's over-65s; "
+        "using the internet for social networking, % of the population):",
+    ]
+    assert claim_statement(results["X-1"]) == (
+        "**What the paper said** (X-1): \u201cThe main executive institutions in 26 out of 34 OECD member countries "
+        "operate a Twitter account; and they maintain a Facebook page in 21 out of 34 countries.\u201d\n\n"
+        "**Verdict: not in Eurostat.** Counts of government accounts on Twitter and Facebook come from the OECD's "
+        "own survey, not from Eurostat."
+    )
+    assert claim_statement(results["S-1"], quote=False).split("\n\n")[0] == (
+        "**What the paper said** (S-1): at least one in five seniors use social media in Iceland, Norway and the "
+        "United Kingdom (and Korea)"
+    )  # the registry's summary, where the page quotes the paper already
+    s2 = claim_statement(results["S-2"], quote=False).split("\n\n")
+    assert s2[0] == f"**What the paper said** (S-2): {results['S-2'].claim['quote']}"  # no summary: the quote's words
+    assert s2[1].startswith("**Verdict: not in Eurostat.** Japan and the United States are not covered by Eurostat")
+
+
+def test_the_candidates_tried_are_counted_and_those_that_fit_named_or_none():
+    results = every_statement()
+    assert claim_statement(results["Y-1"]).splitlines()[-1] == (
+        f"The paper does not name every detail of its series: {len(results['Y-1'].trials)} candidates were tested; "
+        "those that fit: 16-24 year olds, expressing opinions on civic or political issues on websites or social "
+        "media (% of individuals), 2013."
+    )
+    assert len(results["Y-1"].trials) > 2
+    assert claim_statement(results["O-1"]).splitlines()[-1] == (
+        "The paper does not name every detail of its series: 2 candidates were tested; those that fit: none."
+    )
+    assert "candidates were tested" not in claim_statement(results["S-1"])  # one series, shown beside another
+    e1 = claim_statement(results["E-1"])
+    assert "**What the data show** (high formal education against no or low formal education, participating in " in e1
+    assert "**Verdict:** **no data** for 2013 (3 of 3 checks untested)." in e1
+    assert verdict_words(results["E-1"], short=True) == "**no data** for 2013"
+
+
+def test_the_key_messages_give_one_line_a_topic_and_one_beyond_eurostat():
+    results = every_statement()
+    lines = key_messages(list(results.values())).splitlines()
+    assert [line.split("**")[1] for line in lines] == [
+        "Youth civic use.",
+        "Education gaps.",
+        "Senior uptake.",
+        "Other figures.",
+        "Beyond Eurostat.",
+    ]
+    assert lines[2] == (
+        "- **Senior uptake.** The paper: at least one in five seniors use social media in Iceland, Norway and the "
+        "United Kingdom (and Korea). Eurostat's data: S-1 **reproduced** for 2013."
+    )
+    assert lines[1].endswith(
+        "Eurostat's data: E-1 **no data** for 2013; E-2 **no data** for 2013; E-3 **no data** "
+        "for 2013; E-4 **no data** for 2013."
+    )
+    assert key_messages([results["Y-1"]]).splitlines()[-1].startswith("- **Youth civic use.**")  # nothing beyond
+    only_others = key_messages([results["X-1"], results["X-2"]])
+    assert only_others == (
+        "- **Beyond Eurostat.** 2 claims rest on other sources (government accounts on Twitter and Facebook, "
+        "followers, retweets); they are listed, not tested."
+    )
+
+
+def test_a_page_states_its_claims_and_the_verdicts_it_states():
+    results = every_statement()
+    page = page_statement(list(results.values()), "senior_uptake")
+    assert page.markdown == claim_statement(results["S-1"], quote=False) + "\n\n" + claim_statement(
+        results["S-2"], quote=False
+    )
+    assert page.metadata == {
+        "verdicts": {
+            "S-1": ["reproduced", "reproduced"],
+            "S-2": ["not in Eurostat", "not in Eurostat"],
+            "S-1 (OECD)": ["no data", "no data"],
+            "S-2 (OECD)": ["no data", "no data"],
+        }
+    }
