@@ -263,3 +263,23 @@ def test_a_header_alone_gives_no_rows_and_the_header_s_codes_are_lower_case():
     assert str(table.value.dtype) == "float64"
     one = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\nA , NL\t1\n", dataset="d")  # codes trimmed
     assert one[["freq", "geo", "year", "value"]].values.tolist() == [["A", "NL", 2013, 1.0]]
+
+
+def test_the_fast_reading_of_common_cells_reads_them_alone_and_refuses_the_rest():
+    """`_split_cells_fast` (5x faster on the largest dataset) must read the common cells itself: when it
+    raises, the strict reader reads the file all the same, so only this test sees it fail (bench/ sees it slow)."""
+    import pyarrow as pa
+
+    from helpers.acquire.eurostat_tsv import TEXT, _split_cells_fast
+
+    cells = pa.array(["53.1 ", "53.1 u", ": ", ": @C", "7.0 p@C", "12", ":", "5.5 b  "], TEXT)
+    values, flags, confidentiality = _split_cells_fast(cells)
+    assert values.to_pylist() == [53.1, 53.1, None, None, 7.0, 12.0, None, 5.5]
+    assert flags.to_pylist() == ["", "u", "", "", "p", "", "", "b"]
+    assert confidentiality.to_pylist() == ["", "", "", "C", "C", "", "", ""]
+    assert [values.type, flags.type, confidentiality.type] == [pa.float64(), TEXT, TEXT]
+    plain = _split_cells_fast(pa.array(["1 ", ":"], TEXT))  # no flag anywhere
+    assert plain[0].to_pylist() == [1.0, None] and plain[1].to_pylist() == plain[2].to_pylist() == ["", ""]
+    for cell in ("0n", "1 x", "abc"):  # left to the strict reader
+        with pytest.raises(ValueError):
+            _split_cells_fast(pa.array(["1 ", cell], TEXT))
