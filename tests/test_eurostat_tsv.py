@@ -229,6 +229,25 @@ def test_a_file_is_read_as_the_dataset_its_name_says_unless_told_and_its_errors_
         ),
         (b"1geo\\TIME_PERIOD\t2013\n", "the header's dimensions '1geo' are not distinct codes such as 'freq,unit,geo'"),
         (b"geo,flag\\TIME_PERIOD\t2013\n", "the header names a dimension 'flag', which no Eurostat dataset has"),
+        (b"dataset,geo\\TIME_PERIOD\t2013\n", "the header names a dimension 'dataset', which no Eurostat dataset has"),
+        (b"geo,value\\TIME_PERIOD\t2013\n", "the header names a dimension 'value', which no Eurostat dataset has"),
+        (
+            b"confidentiality\\TIME_PERIOD\t2013\n",
+            "the header names a dimension 'confidentiality', which no Eurostat dataset has",
+        ),
+        # the time label is what follows the last backslash: one before it is in a dimension's name
+        (
+            b"geo\\x\\TIME_PERIOD\t2013\n",
+            "the header's dimensions 'geo\\\\x' are not distinct codes such as 'freq,unit,geo'",
+        ),
+        (
+            ("x" * 90 + "\t2013\n").encode(),  # the first 80 characters of a long line
+            f"the first line is not a Eurostat TSV header (expected 'dim1,dim2,...,geo\\TIME_PERIOD', got {'x' * 80!r})",
+        ),
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t1\nAT\t2\nNL\t3\n",
+            "duplicate key 'NL': the series appears 2 times in the file; a file with a duplicated key is not read",
+        ),
         (b"\xff\\\n", "not UTF-8 text ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)"),
         (
             b"geo\\TIME_PERIOD\t2013\nNL\t\xff\n",
