@@ -5,7 +5,7 @@ import math
 import pytest
 
 from helpers.base.errors import MalformedFile
-from helpers.acquire.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
+from helpers.acquire.eurostat_tsv import CELL_GRAMMAR, parse_eurostat_tsv, read_eurostat_tsv
 
 # Every cell form Eurostat uses: plain, trailing space, flags, several flags, ':' alone and with a flag.
 API_LAYOUT = (
@@ -258,6 +258,22 @@ def test_a_file_is_read_as_the_dataset_its_name_says_unless_told_and_its_errors_
             "the gzip data is truncated or corrupt (Compressed file ended before the end-of-stream marker was reached)",
         ),
         (b"geo\\TIME_PERIOD\t2013\nNL\t1\t2\n", "line 2 has 3 tab-separated cells, the header has 2"),
+        # a blank first line: the header is not the first line
+        (
+            b"\ngeo\\TIME_PERIOD\t2013\nNL\t1\n",
+            "the first line is not a Eurostat TSV header (expected 'dim1,dim2,...,geo\\TIME_PERIOD', got '')",
+        ),
+        (b"geo\\TIME_PERIOD\t2013\t\nNL\t1\t\n", "period '' in the header is not a year; only annual data is read"),
+        (b"geo\\TIME_PERIOD\t2013X\nNL\t1\n", "period '2013X' in the header is not a year; only annual data is read"),
+        # a last line without its line end is read whole; a quote is a character like any other (no CSV quoting)
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t1 X",
+            f"dataset d, series NL (line 2), year 2013: cannot read cell '1 X'; a cell is {CELL_GRAMMAR}",
+        ),
+        (
+            b'geo\\TIME_PERIOD\t2013\nNL\t"1"\n',
+            f"dataset d, series NL (line 2), year 2013: cannot read cell '\"1\"'; a cell is {CELL_GRAMMAR}",
+        ),
         (
             b"geo\\TIME_PERIOD\t2013\nNL\t1\nNL \t2\nAT\t1\nAT\t3\nBE\t1\n",  # a space around a code changes nothing
             "duplicate key 'NL': the series appears 2 times in the file (and 1 more key(s)); a file with a "
@@ -279,7 +295,7 @@ def test_the_source_named_is_the_dataset_when_none_is_given():
 def test_a_header_alone_gives_no_rows_and_the_header_s_codes_are_lower_case():
     table = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\t2014\n\n", dataset="d")
     assert table.empty and list(table.columns) == ["dataset", "freq", "geo", "year", "value", "flag", "confidentiality"]
-    assert str(table.value.dtype) == "float64"
+    assert str(table.value.dtype) == "float64" and table.geo.dtype == table.dataset.dtype == table.flag.dtype == "str"
     one = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\nA , NL\t1\n", dataset="d")  # codes trimmed
     assert one[["freq", "geo", "year", "value"]].values.tolist() == [["A", "NL", 2013, 1.0]]
 
