@@ -258,6 +258,9 @@ def test_a_file_is_read_as_the_dataset_its_name_says_unless_told_and_its_errors_
             "the gzip data is truncated or corrupt (Compressed file ended before the end-of-stream marker was reached)",
         ),
         (b"geo\\TIME_PERIOD\t2013\nNL\t1\t2\n", "line 2 has 3 tab-separated cells, the header has 2"),
+        # the line named is counted as Arrow reads lines: CRLF is one line end, a lone CR one too
+        (b"geo\\TIME_PERIOD\t2013\r\nNL\t1\r\nAT\t1\t2\r\n", "line 3 has 3 tab-separated cells, the header has 2"),
+        (b"geo\\TIME_PERIOD\t2013\nNL\t1\rAT\t1\t2\n", "line 3 has 3 tab-separated cells, the header has 2"),
         # a blank first line: the header is not the first line
         (
             b"\ngeo\\TIME_PERIOD\t2013\nNL\t1\n",
