@@ -340,3 +340,23 @@ def test_a_page_states_its_claims_and_the_verdicts_it_states():
             "S-2 (OECD)": ["no data", "no data"],
         }
     }
+
+
+def test_the_key_messages_join_a_topics_claims_in_their_summary_or_else_their_quote():
+    import dataclasses
+
+    results = every_statement()
+    education = key_messages([results[c] for c in ("E-1", "E-2")])
+    assert education == (
+        f"- **Education gaps.** The paper: {results['E-1'].claim['summary']}; {results['E-2'].claim['summary']}. "
+        "Eurostat's data: E-1 **no data** for 2013; E-2 **no data** for 2013."
+    )
+    unsummed = {k: v for k, v in results["Y-1"].claim.items() if k != "summary"}
+    quoted = key_messages([dataclasses.replace(results["Y-1"], claim=unsummed)])
+    assert quoted.startswith(f"- **Youth civic use.** The paper: {unsummed['quote']}. Eurostat's data: Y-1 ")
+
+
+def test_a_page_that_does_not_quote_the_paper_elsewhere_quotes_it_in_each_statement():
+    results = every_statement()
+    quoted = page_statement(list(results.values()), "senior_uptake", quote=True).markdown
+    assert quoted.startswith(f"**What the paper said** (S-1): \u201c{results['S-1'].claim['quote']}\u201d")
