@@ -536,6 +536,13 @@ def test_a_small_answer_gives_each_observation_with_its_dimensions_in_key_order_
     ]
 
 
+def test_a_gzip_compressed_answer_reads_as_the_plain_one():
+    import gzip
+
+    payload = small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal")
+    pd.testing.assert_frame_equal(parse_small(gzip.compress(payload)), parse_small(payload))
+
+
 def test_a_header_alone_gives_no_rows_but_the_columns():
     table = parse_small(small_answer())
     assert table.empty and list(table.columns) == [
@@ -597,6 +604,7 @@ def test_a_header_alone_gives_no_rows_but_the_columns():
             "answer.csv: line 3: the value '7.5%' is not a number",
         ),
         (b"\xff\xfe", "answer.csv: not UTF-8 text"),
+        (b"\x1f\x8bxxxx", "answer.csv: the gzip data is truncated or corrupt ("),
     ],
 )
 def test_each_malformed_small_answer_is_refused_naming_the_source_the_line_and_what_is_wrong(payload, message):
