@@ -459,6 +459,9 @@ def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why(monke
     korea = claims_naming(results, "KOR")
     assert "S-1 (OECD)" in korea.markdown and escaped in korea.markdown and "[not checked]" in korea.markdown
     assert korea.metadata["verdicts"] == {"S-1 (OECD)": ["not checked", "not checked"]}
+    # nothing decided the claim: its evidence is in the paper's year, the registry's or the page's
+    assert f"| 2013: {escaped} |" in korea.markdown
+    assert f"| 2012: {escaped} |" in claims_naming(results, "KOR", paper_year=2012).markdown
 
 
 def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data():

@@ -360,3 +360,9 @@ def test_a_page_that_does_not_quote_the_paper_elsewhere_quotes_it_in_each_statem
     results = every_statement()
     quoted = page_statement(list(results.values()), "senior_uptake", quote=True).markdown
     assert quoted.startswith(f"**What the paper said** (S-1): \u201c{results['S-1'].claim['quote']}\u201d")
+
+
+def test_an_oecd_part_without_a_value_in_the_papers_year_but_one_later_says_so_in_words():
+    """Korea has no value in 2013 but one in 2024: "no value in 2013", not an empty list of values."""
+    results = oecd_results(SENIORS + KOREA[1:])
+    assert oecd_verdict_words(results["S-1"]) == "no value in 2013: **no data**; Korea 43.1% in 2024: **reproduced**"
