@@ -366,3 +366,11 @@ def test_an_oecd_part_without_a_value_in_the_papers_year_but_one_later_says_so_i
     """Korea has no value in 2013 but one in 2024: "no value in 2013", not an empty list of values."""
     results = oecd_results(SENIORS + KOREA[1:])
     assert oecd_verdict_words(results["S-1"]) == "no value in 2013: **no data**; Korea 43.1% in 2024: **reproduced**"
+
+
+def test_a_claim_not_in_eurostat_without_a_reason_in_the_registry_says_the_verdict_alone():
+    import dataclasses
+
+    result = every_statement()["X-1"]
+    bare = dataclasses.replace(result, claim={k: v for k, v in result.claim.items() if k != "not_in_eurostat"})
+    assert claim_statement(bare).split("\n\n")[1] == "**Verdict: not in Eurostat.** "
