@@ -374,3 +374,27 @@ def test_a_claim_not_in_eurostat_without_a_reason_in_the_registry_says_the_verdi
     result = every_statement()["X-1"]
     bare = dataclasses.replace(result, claim={k: v for k, v in result.claim.items() if k != "not_in_eurostat"})
     assert claim_statement(bare).split("\n\n")[1] == "**Verdict: not in Eurostat.** "
+
+
+def test_every_candidate_that_fits_is_named_and_one_candidate_is_not_said_to_be_one_of_several():
+    import dataclasses
+
+    store = tidy(
+        youth(2013, {"NL": 32, "AT": 8, "DE": 20})
+        + [("I_IUPOL2", "PC_IND_IU3", "Y16_24", geo, 2013, v) for geo, v in {"NL": 33, "AT": 9, "DE": 20}.items()]
+    )
+    results = {r.claim["id"]: r for r in evaluate_all(store)}
+    series = "16-24 year olds, expressing opinions on civic or political issues on websites or social media"
+    assert (
+        claim_statement(results["Y-1"])
+        .splitlines()[-1]
+        .endswith(
+            f"those that fit: {series} (% of individuals), 2013; {series} (% of individuals who used the internet in "
+            "the last 3 months), 2013."
+        )
+    )
+    assert len(results["E-2"].trials) == 1 and "candidates were tested" not in claim_statement(results["E-2"])
+    s1 = results["S-1"]
+    bare = dataclasses.replace(s1, claim={k: v for k, v in s1.claim.items() if k != "authority_reason"})
+    beside = next(line for line in claim_statement(bare).splitlines() if line.startswith("Shown beside it"))
+    assert beside.endswith(": no data. ")  # the series beside, its verdict, and no reason the registry lacks
