@@ -228,6 +228,9 @@ def test_the_written_store_reads_back_and_lists_the_countries_with_a_value(tmp_p
     assert (processed / "countries.txt").read_text() == "AT NL\n"  # the catalogue's order, values only
     assert (processed / "oecd_countries.txt").read_text() == "KOR USA\n"
     assert b"\r" not in (processed / "ict_usage.csv").read_bytes()
+    assert (processed / "ict_usage.csv").read_text().split("\n")[0] == ",".join(COLUMNS)  # no index column
+    write_store(store, {"datasets": []}, tmp_path / "new" / "processed")  # its folders made as needed
+    assert (tmp_path / "new" / "processed" / "ict_usage.parquet").exists()
     assert (processed / "provenance.json").read_text() == '{\n  "datasets": []\n}\n'
     pd.testing.assert_frame_equal(load_store(processed), store)
     assert load_store(processed).attrs == {}
