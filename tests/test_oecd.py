@@ -614,3 +614,35 @@ def test_each_malformed_small_answer_is_refused_naming_the_source_the_line_and_w
     with pytest.raises(MalformedFile) as error:
         parse_small(payload)
     assert str(error.value).startswith(message)
+
+
+def test_the_oecds_part_not_checked_is_said_in_four_lines_naming_the_countries_and_why():
+    from helpers.analysis.claims import evaluate_all
+    from helpers.publish.statements import oecd_statement
+
+    results = {r.claim["id"]: r for r in evaluate_all(eurostat_only_store(True))}
+    escaped = SAID.replace("_", "\\_").replace("@", "\\@")
+    assert oecd_statement(results["S-2"]) == [
+        "",
+        f"**What the OECD's data show** (Japan and the United States): nothing here, {escaped}.",
+        "",
+        "**Verdict, S-2 (OECD):** **not checked** (no verdict: the data could not be fetched; `make refresh` brings "
+        "them in once the OECD answers).",
+    ]
+
+
+def test_an_oecd_part_without_a_band_in_the_registry_is_said_in_the_catalogues_words_for_its_group():
+    import dataclasses
+
+    from tables import tidy
+    from helpers.analysis.claims import evaluate_all
+    from helpers.publish.statements import oecd_statement
+
+    s1 = next(
+        r for r in evaluate_all(tidy([("D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 30.0)])) if r.claim["id"] == "S-1"
+    )
+    part = dataclasses.replace(s1.oecd, claim={k: v for k, v in s1.oecd.claim.items() if k != "band"})
+    assert oecd_statement(dataclasses.replace(s1, oecd=part))[1] == (
+        "**What the OECD's data show** (Korea; 55-74 year olds; using the internet for social networking, % of the "
+        "population):"
+    )
