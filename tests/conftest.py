@@ -116,9 +116,38 @@ def synthetic_mirror_path(tmp_path_factory) -> Path:
         shutil.copytree(SYNTHETIC_MIRROR, both)
         shutil.copy2(REAL_OECD_ROWS, both / OECD_FILE)
         return both
-    from helpers.acquire.synthetic_mirror import write_mirror
+    generated = tmp_path_factory.mktemp("generated") / "eurostat-synthetic"
+    shutil.copytree(generated_mirror(), generated)  # a copy: what a test does to it stays in this session
+    return generated
 
-    return write_mirror(tmp_path_factory.mktemp("generated") / "eurostat-synthetic")
+
+def generated_mirror() -> Path:
+    """The mirror the project generates (helpers.acquire.synthetic_mirror), made once for each version of its
+    generator, the catalogue and numpy, in the system's temporary folder, then copied: writing it takes 5 s
+    on a loaded machine, and mutmut starts a pytest session (session fixtures included) for every mutant."""
+    import hashlib
+    import os
+    import shutil
+    import tempfile
+
+    import numpy
+
+    from helpers import catalogue
+    from helpers.acquire import synthetic_mirror
+
+    digest = hashlib.sha256(numpy.__version__.encode())
+    for source in [Path(synthetic_mirror.__file__), *sorted(Path(catalogue.__file__).parent.glob("*.*"))]:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    cached = Path(tempfile.gettempdir()) / f"eurostat-synthetic-{digest.hexdigest()[:16]}"
+    if not (cached / "MIRROR.json").exists():
+        staging = Path(tempfile.mkdtemp(prefix=f"{cached.name}.", dir=cached.parent))
+        synthetic_mirror.write_mirror(staging / "mirror")
+        try:
+            os.rename(staging / "mirror", cached)  # whole or not at all; another session may have been first
+        except OSError:
+            pass
+        shutil.rmtree(staging, ignore_errors=True)
+    return cached
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -133,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report_only:
         patterns = list(args.patterns)
         if args.rerun_survivors:
-            patterns += [n for st in results(modules).values() for n, s in st.items() if s not in KILLED]
+            # survivors only: the mutants not tested yet ("not checked") are the run's own business, and would be
+            # every mutant of every module not run yet
+            patterns += [
+                n for st in results(modules).values() for n, s in st.items() if s not in KILLED | {"not checked"}
+            ]
         code = run_mutmut(patterns, args.max_children)
         if code not in (0, 1):  # mutmut exits 0 after a run, 1 when its own checks stop it (clean tests failing)
             print(f"mutmut stopped with exit status {code}")

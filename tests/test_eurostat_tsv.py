@@ -5,7 +5,7 @@ import math
 import pytest
 
 from helpers.base.errors import MalformedFile
-from helpers.acquire.eurostat_tsv import parse_eurostat_tsv, read_eurostat_tsv
+from helpers.acquire.eurostat_tsv import CELL_GRAMMAR, parse_eurostat_tsv, read_eurostat_tsv
 
 # Every cell form Eurostat uses: plain, trailing space, flags, several flags, ':' alone and with a flag.
 API_LAYOUT = (
@@ -185,3 +185,139 @@ def test_a_row_that_does_not_match_the_header_is_named_by_its_own_line(bad_line,
     text = "freq,indic_is,unit,geo\\TIME_PERIOD\t2013 \t2014 \nA,I_IU3,PC_IND,NL\t53.1 u\t60 b\n" + bad_line
     with pytest.raises(MalformedFile, match=f"^x: {message}$"):
         parse_eurostat_tsv(text.encode(), dataset="x")
+
+
+def test_a_cell_that_does_not_read_is_named_whole_with_its_own_series_and_line_only():
+    """The series named is the one the cell sits in (not the next line's codes too), on any line."""
+    text = "freq,geo\\TIME_PERIOD\t2013 \t2014 \nA,NL\t1 \t2 x\nA,AT\t3 \t4 \nA,BE\t5 \t6 \n"
+    with pytest.raises(MalformedFile) as caught:
+        parse_eurostat_tsv(text.encode(), dataset="isoc_x", source="f.tsv")
+    assert str(caught.value) == (
+        "f.tsv: dataset isoc_x, series A,NL (line 2), year 2014: cannot read cell '2 x'; a cell is a number or ':', "
+        "then optional flag letters (b, d, e, f, i, m, n, p, u, c, r, s, z), then optional '@' and a "
+        "confidentiality code (C, N, P), e.g. '53.1 u', ': @C', '7.0 p@C'"
+    )
+
+
+def test_a_file_is_read_as_the_dataset_its_name_says_unless_told_and_its_errors_name_the_file(tmp_path):
+    path = tmp_path / "isoc_ci_ac_i.tsv.gz"
+    path.write_bytes(gzip.compress(API_LAYOUT.encode()))
+    assert set(read_eurostat_tsv(path).dataset) == {"isoc_ci_ac_i"}  # the name up to its first dot
+    assert set(read_eurostat_tsv(str(path), dataset="other").dataset) == {"other"}
+    bad = tmp_path / "isoc_x.tsv"
+    bad.write_text("freq,geo\\TIME_PERIOD\t2013 \nA,NL\t1 x\n")
+    with pytest.raises(MalformedFile) as caught:
+        read_eurostat_tsv(bad)
+    assert str(caught.value).startswith(f"{bad}: dataset isoc_x, series A,NL (line 2), year 2013: cannot read cell")
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b" \r\n", "the file is empty"),
+        (b"geo\\TIME_PERIOD\n", "the header names no periods"),
+        (b"geo\\TIME_PERIOD\t2013\t2013\n", "period 2013 appears twice in the header"),
+        (b"geo\\TIME_PERIOD\t2013-Q1\n", "period '2013-Q1' in the header is not a year; only annual data is read"),
+        (b"geo\\TIME_PERIOD\t20131\n", "period '20131' in the header is not a year; only annual data is read"),
+        (
+            b"<html>\t2013\n",
+            "the first line is not a Eurostat TSV header (expected 'dim1,dim2,...,geo\\TIME_PERIOD', got '<html>\\t2013')",
+        ),
+        (
+            b"Geo,geo\\TIME_PERIOD\t2013\n",
+            "the header's dimensions 'Geo,geo' are not distinct codes such as 'freq,unit,geo'",
+        ),
+        (b"1geo\\TIME_PERIOD\t2013\n", "the header's dimensions '1geo' are not distinct codes such as 'freq,unit,geo'"),
+        (b"geo,flag\\TIME_PERIOD\t2013\n", "the header names a dimension 'flag', which no Eurostat dataset has"),
+        (b"dataset,geo\\TIME_PERIOD\t2013\n", "the header names a dimension 'dataset', which no Eurostat dataset has"),
+        (b"geo,value\\TIME_PERIOD\t2013\n", "the header names a dimension 'value', which no Eurostat dataset has"),
+        (
+            b"confidentiality\\TIME_PERIOD\t2013\n",
+            "the header names a dimension 'confidentiality', which no Eurostat dataset has",
+        ),
+        # the time label is what follows the last backslash: one before it is in a dimension's name
+        (
+            b"geo\\x\\TIME_PERIOD\t2013\n",
+            "the header's dimensions 'geo\\\\x' are not distinct codes such as 'freq,unit,geo'",
+        ),
+        (
+            ("x" * 90 + "\t2013\n").encode(),  # the first 80 characters of a long line
+            f"the first line is not a Eurostat TSV header (expected 'dim1,dim2,...,geo\\TIME_PERIOD', got {'x' * 80!r})",
+        ),
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t1\nAT\t2\nNL\t3\n",
+            "duplicate key 'NL': the series appears 2 times in the file; a file with a duplicated key is not read",
+        ),
+        (b"\xff\\\n", "not UTF-8 text ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)"),
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t\xff\n",
+            "not UTF-8 text ('utf-8' codec can't decode byte 0xff in position 3: invalid start byte)",
+        ),
+        (
+            b"\x1f\x8bxxxx",
+            "the gzip data is truncated or corrupt (Compressed file ended before the end-of-stream marker was reached)",
+        ),
+        (b"geo\\TIME_PERIOD\t2013\nNL\t1\t2\n", "line 2 has 3 tab-separated cells, the header has 2"),
+        # the line named is counted as Arrow reads lines: CRLF is one line end, a lone CR one too
+        (b"geo\\TIME_PERIOD\t2013\r\nNL\t1\r\nAT\t1\t2\r\n", "line 3 has 3 tab-separated cells, the header has 2"),
+        (b"geo\\TIME_PERIOD\t2013\nNL\t1\rAT\t1\t2\n", "line 3 has 3 tab-separated cells, the header has 2"),
+        # a blank first line: the header is not the first line
+        (
+            b"\ngeo\\TIME_PERIOD\t2013\nNL\t1\n",
+            "the first line is not a Eurostat TSV header (expected 'dim1,dim2,...,geo\\TIME_PERIOD', got '')",
+        ),
+        (b"geo\\TIME_PERIOD\t2013\t\nNL\t1\t\n", "period '' in the header is not a year; only annual data is read"),
+        (b"geo\\TIME_PERIOD\t2013X\nNL\t1\n", "period '2013X' in the header is not a year; only annual data is read"),
+        # a last line without its line end is read whole; a quote is a character like any other (no CSV quoting)
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t1 X",
+            f"dataset d, series NL (line 2), year 2013: cannot read cell '1 X'; a cell is {CELL_GRAMMAR}",
+        ),
+        (
+            b'geo\\TIME_PERIOD\t2013\nNL\t"1"\n',
+            f"dataset d, series NL (line 2), year 2013: cannot read cell '\"1\"'; a cell is {CELL_GRAMMAR}",
+        ),
+        (
+            b"geo\\TIME_PERIOD\t2013\nNL\t1\nNL \t2\nAT\t1\nAT\t3\nBE\t1\n",  # a space around a code changes nothing
+            "duplicate key 'NL': the series appears 2 times in the file (and 1 more key(s)); a file with a "
+            "duplicated key is not read",
+        ),
+    ],
+)
+def test_each_malformed_file_is_refused_in_one_line_naming_the_source(payload, message):
+    with pytest.raises(MalformedFile) as caught:
+        parse_eurostat_tsv(payload, dataset="d", source="s.tsv")
+    assert str(caught.value) == f"s.tsv: {message}"
+
+
+def test_the_source_named_is_the_dataset_when_none_is_given():
+    with pytest.raises(MalformedFile, match="^isoc_x: the header names no periods$"):
+        parse_eurostat_tsv("geo\\TIME_PERIOD\n", dataset="isoc_x")
+
+
+def test_a_header_alone_gives_no_rows_and_the_header_s_codes_are_lower_case():
+    table = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\t2014\n\n", dataset="d")
+    assert table.empty and list(table.columns) == ["dataset", "freq", "geo", "year", "value", "flag", "confidentiality"]
+    assert str(table.value.dtype) == "float64" and table.geo.dtype == table.dataset.dtype == table.flag.dtype == "str"
+    one = parse_eurostat_tsv(b"Freq,GEO\\time\t2013\nA , NL\t1\n", dataset="d")  # codes trimmed
+    assert one[["freq", "geo", "year", "value"]].values.tolist() == [["A", "NL", 2013, 1.0]]
+
+
+def test_the_fast_reading_of_common_cells_reads_them_alone_and_refuses_the_rest():
+    """`_split_cells_fast` (5x faster on the largest dataset) must read the common cells itself: when it
+    raises, the strict reader reads the file all the same, so only this test sees it fail (bench/ sees it slow)."""
+    import pyarrow as pa
+
+    from helpers.acquire.eurostat_tsv import TEXT, _split_cells_fast
+
+    cells = pa.array(["53.1 ", "53.1 u", ": ", ": @C", "7.0 p@C", "12", ":", "5.5 b  "], TEXT)
+    values, flags, confidentiality = _split_cells_fast(cells)
+    assert values.to_pylist() == [53.1, 53.1, None, None, 7.0, 12.0, None, 5.5]
+    assert flags.to_pylist() == ["", "u", "", "", "p", "", "", "b"]
+    assert confidentiality.to_pylist() == ["", "", "", "C", "C", "", "", ""]
+    assert [values.type, flags.type, confidentiality.type] == [pa.float64(), TEXT, TEXT]
+    plain = _split_cells_fast(pa.array(["1 ", ":"], TEXT))  # no flag anywhere
+    assert plain[0].to_pylist() == [1.0, None] and plain[1].to_pylist() == plain[2].to_pylist() == ["", ""]
+    for cell in ("0n", "1 x", "abc"):  # left to the strict reader
+        with pytest.raises(ValueError):
+            _split_cells_fast(pa.array(["1 ", cell], TEXT))

@@ -468,6 +468,9 @@ def test_every_statement_of_the_oecds_part_says_it_was_not_checked_and_why(monke
     korea = claims_naming(results, "KOR")
     assert "S-1 (OECD)" in korea.markdown and escaped in korea.markdown and "[not checked]" in korea.markdown
     assert korea.metadata["verdicts"] == {"S-1 (OECD)": ["not checked", "not checked"]}
+    # nothing decided the claim: its evidence is in the paper's year, the registry's or the page's
+    assert f"| 2013: {escaped} |" in korea.markdown
+    assert f"| 2012: {escaped} |" in claims_naming(results, "KOR", paper_year=2012).markdown
 
 
 def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data():
@@ -507,3 +510,148 @@ def test_the_scorecard_csv_has_a_row_per_oecd_part_with_its_verdict():
     assert card.loc["S-1 (OECD)", "verdict"] == card.loc["S-2 (OECD)", "verdict latest"] == "not checked"
     assert WHY in card.loc["S-1 (OECD)", "evidence"] and "2026-12-02" in card.loc["S-1 (OECD)", "evidence"]
     assert scorecard(evaluate_all(eurostat_only_store(False))).set_index("id").loc["S-2 (OECD)", "verdict"] == "no data"
+
+
+# The parser on small answers written here (the real rows above need ../shared, absent under mutmut's copy)
+
+SMALL_HEADER = (
+    "STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,ACTION,AGE,Age,REF_AREA,Reference area,TIME_PERIOD,Time period,"
+    "OBS_VALUE,Observation value,OBS_STATUS,Observation status\n"
+)
+
+
+def small_answer(*rows: str) -> bytes:
+    return (SMALL_HEADER + "".join(f"DATAFLOW,OECD.STI.DEP:DF_X(1.0),X,I,{row}\n" for row in rows)).encode()
+
+
+def parse_small(payload: bytes) -> pd.DataFrame:
+    return parse_oecd_csv(payload, dataset="DF_X", dimensions=("ref_area", "age"), source="answer.csv")
+
+
+def test_a_small_answer_gives_each_observation_with_its_dimensions_in_key_order_and_its_status():
+    table = parse_small(
+        small_answer(
+            "Y16T24,16-24,KOR,Korea,2013,Year 2013, 7.5 ,Value,A,Normal",
+            "Y16T24,16-24,JPN,Japan,2014,Year 2014,1e1,Value,D,Definition differs",
+            "Y25T54,25-54,USA,United States,2015,Year 2015,,Value,,",
+            "Y25T54,25-54,USA,United States,2016,Year 2016,3, , M ,Missing",
+        )
+    )
+    assert list(table.columns) == ["dataset", "ref_area", "age", "year", "value", "flag", "confidentiality"]
+    assert str(table["year"].dtype) == "int64" and str(table["value"].dtype) == "float64"
+    rows = [tuple(r) for r in table.astype(object).where(table.notna(), None).itertuples(index=False)]
+    assert rows == [
+        ("DF_X", "KOR", "Y16T24", 2013, 7.5, "", ""),  # A, a normal value: no flag
+        ("DF_X", "JPN", "Y16T24", 2014, 10.0, "D", ""),  # any other status kept as the OECD writes it
+        ("DF_X", "USA", "Y25T54", 2015, None, "", ""),  # no value, no status
+        ("DF_X", "USA", "Y25T54", 2016, 3.0, "M", ""),
+    ]
+
+
+def test_a_gzip_compressed_answer_reads_as_the_plain_one():
+    import gzip
+
+    payload = small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal")
+    pd.testing.assert_frame_equal(parse_small(gzip.compress(payload)), parse_small(payload))
+
+
+def test_a_header_alone_gives_no_rows_but_the_columns():
+    table = parse_small(small_answer())
+    assert table.empty and list(table.columns) == [
+        "dataset",
+        "ref_area",
+        "age",
+        "year",
+        "value",
+        "flag",
+        "confidentiality",
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"", "answer.csv: empty, not the OECD's SDMX-CSV (no header)"),
+        (b"  <html><body>down</body></html>\n", "answer.csv: an HTML page, not the OECD's SDMX-CSV"),
+        (b"  <!DOCTYPE HTML>\n", "answer.csv: an HTML page"),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal")[:-1],
+            "answer.csv: the answer ends in the middle of a line (truncated)",
+        ),
+        (
+            SMALL_HEADER.replace("REF_AREA", "AREA").replace("OBS_STATUS", "STATUS").encode(),
+            "answer.csv: not the OECD's SDMX-CSV for DF_X: the header lacks OBS_STATUS, REF_AREA "
+            "(it starts 'STRUCTURE,STRUCTURE_ID,STRUCTURE_NAME,ACTION,AGE,Age')",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal", "Y16T24,16-24,KOR,Korea,2014"),
+            "answer.csv: line 3 has 9 fields where the header has 14 (a truncated or damaged answer)",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal").replace(b"DF_X", b"DF_Y"),
+            "answer.csv: line 2 is of 'OECD.STI.DEP:DF_Y(1.0)', not of DF_X",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013-Q1,Q1,7.5,Value,A,Normal"),
+            "answer.csv: line 2: the time period '2013-Q1' is not a year (annual data expected)",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,20134,Y,7.5,Value,A,Normal"),
+            "answer.csv: line 2: the time period '20134' is not a year",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,X,?"),
+            "answer.csv: line 2: unknown observation status 'X' (SDMX's are A, B, D, E, F, G, I, K, L, M, N, O, P, "
+            "Q, S, U, V, W)",
+        ),
+        (
+            small_answer("Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,AB,?"),
+            "answer.csv: line 2: unknown observation status 'AB'",
+        ),
+        (
+            small_answer(
+                "Y16T24,16-24,KOR,Korea,2013,Year 2013,7.5,Value,A,Normal",
+                "Y16T24,16-24,KOR,Korea,2014,Year 2014,7.5%,V,A,N",
+            ),
+            "answer.csv: line 3: the value '7.5%' is not a number",
+        ),
+        (b"\xff\xfe", "answer.csv: not UTF-8 text"),
+        (b"\x1f\x8bxxxx", "answer.csv: the gzip data is truncated or corrupt ("),
+    ],
+)
+def test_each_malformed_small_answer_is_refused_naming_the_source_the_line_and_what_is_wrong(payload, message):
+    with pytest.raises(MalformedFile) as error:
+        parse_small(payload)
+    assert str(error.value).startswith(message)
+
+
+def test_the_oecds_part_not_checked_is_said_in_four_lines_naming_the_countries_and_why():
+    from helpers.analysis.claims import evaluate_all
+    from helpers.publish.statements import oecd_statement
+
+    results = {r.claim["id"]: r for r in evaluate_all(eurostat_only_store(True))}
+    escaped = SAID.replace("_", "\\_").replace("@", "\\@")
+    assert oecd_statement(results["S-2"]) == [
+        "",
+        f"**What the OECD's data show** (Japan and the United States): nothing here, {escaped}.",
+        "",
+        "**Verdict, S-2 (OECD):** **not checked** (no verdict: the data could not be fetched; `make refresh` brings "
+        "them in once the OECD answers).",
+    ]
+
+
+def test_an_oecd_part_without_a_band_in_the_registry_is_said_in_the_catalogues_words_for_its_group():
+    import dataclasses
+
+    from tables import tidy
+    from helpers.analysis.claims import evaluate_all
+    from helpers.publish.statements import oecd_statement
+
+    s1 = next(
+        r for r in evaluate_all(tidy([("D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 30.0)])) if r.claim["id"] == "S-1"
+    )
+    part = dataclasses.replace(s1.oecd, claim={k: v for k, v in s1.oecd.claim.items() if k != "band"})
+    assert oecd_statement(dataclasses.replace(s1, oecd=part))[1] == (
+        "**What the OECD's data show** (Korea; 55-74 year olds; using the internet for social networking, % of the "
+        "population):"
+    )

@@ -8,7 +8,10 @@
   refused with `ValidationError` naming the rule.
 
 Each property says how many examples it tries (`max_examples`); the profile in tests/conftest.py makes
-them derandomized and database-less, so every run tries the same examples (docs/tests.md).
+them derandomized and database-less, so every run tries the same examples (docs/tests.md). Under mutmut
+(`MUTANT_UNDER_TEST` set) each tries a quarter of them: every surviving mutant of a parser or of the
+validation runs every property that reaches it, and a mutant is nearly always caught in the first examples
+or not at all; fewer examples can only make the score lower, never higher.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import csv
 import gzip
 import io
 import math
+import os
 
 import pandas as pd
 import pytest
@@ -30,6 +34,12 @@ from helpers.catalogue import TIDY_DIMENSIONS, load_catalogue
 from helpers.store.tidy import COLUMNS, KEY, validate
 
 CATALOGUE = load_catalogue()
+
+
+def examples(n: int) -> int:
+    """`n`, or a quarter of it under mutmut (see above)."""
+    return max(n // 4, 10) if "MUTANT_UNDER_TEST" in os.environ else n
+
 
 # ----------------------------------------------------------------------------- Eurostat's TSV
 
@@ -86,7 +96,7 @@ def _rows(table: pd.DataFrame, dimensions: list[str]) -> list[tuple]:
     ]
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(eurostat_files())
 def test_a_valid_eurostat_file_parses_back_to_exactly_its_cells(file):
     payload, rows, dimensions = file
@@ -119,7 +129,7 @@ TSV_BYTES = st.one_of(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(TSV_BYTES)
 def test_any_bytes_give_eurostat_rows_or_a_malformed_file_error(payload):
     try:
@@ -179,7 +189,7 @@ def parse_oecd(payload: bytes) -> pd.DataFrame:
     return parse_oecd_csv(payload, dataset=OECD.code, dimensions=OECD.key_order, source="answer")
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(oecd_answers())
 def test_a_valid_oecd_answer_parses_back_to_exactly_its_observations(answer):
     payload, rows = answer
@@ -201,7 +211,7 @@ def damaged_answers(draw):
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.one_of(st.binary(max_size=300), damaged_answers()))
 def test_any_bytes_give_oecd_rows_or_a_malformed_file_error(payload):
     try:
@@ -243,7 +253,7 @@ def store_table(rows) -> pd.DataFrame:
 VALID_TABLES = st.lists(store_row(), min_size=1, max_size=12, unique_by=lambda row: row[: len(KEY)]).map(store_table)
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(VALID_TABLES)
 def test_a_valid_store_table_passes_the_validation(table):
     validate(table, CATALOGUE)
@@ -293,7 +303,7 @@ def broken_tables(draw):
     return table, how
 
 
-@settings(max_examples=80)
+@settings(max_examples=examples(80))
 @given(broken_tables())
 def test_a_table_broken_in_one_way_is_refused_naming_the_rule(broken):
     table, says = broken

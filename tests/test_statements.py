@@ -7,9 +7,19 @@ import re
 
 import pytest
 
-from helpers.analysis.claims import evaluate_claim, load_claims
+from helpers.analysis.claims import evaluate_all, evaluate_claim, load_claims
 from helpers.publish.outputs import verdict_span
-from helpers.publish.statements import claim_statement, claims_naming, fitting_trials, flag_words, verdict_words
+from helpers.publish.statements import (
+    claim_statement,
+    claims_naming,
+    fitting_trials,
+    flag_words,
+    key_messages,
+    oecd_statement,
+    oecd_verdict_words,
+    page_statement,
+    verdict_words,
+)
 from helpers.publish.scorecard import verdict_table
 from tables import education_rows, tidy
 
@@ -170,3 +180,223 @@ def test_the_fitting_trials_are_the_candidates_that_fit_of_the_claim_asked_for()
     assert [(t.indic_is, t.unit, t.year) for t in fit] == [("I_IUPOL2", "PC_IND", 2013)]
     assert {t.candidate for t in results[1].trials} - {t.candidate for t in fit}  # others were tried, and left out
     assert fitting_trials(results, "E-1") == []
+
+
+# The OECD's part in words (the real OECD rows of ../shared are absent under mutmut's copy: a hand-made store)
+
+SENIORS = [("I_IUSNET", "PC_IND", "Y65_74", geo, 2013, v) for geo, v in {"IS": 30, "NO": 25, "UK": 21}.items()]
+KOREA = [("D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 7.44, "D"), ("D1B_I", "PT_POP", "Y55T74", "KOR", 2024, 43.089)]
+JAPAN_USA = [("C5B_I", "PT_POP", "Y55T74", "JPN", 2013, 55.0), ("C5B_I", "PT_POP", "Y55T74", "USA", 2013, 45.0, "B")]
+BAND = "55-74 year olds, the OECD's nearest band to the paper's over-65s"
+
+
+def oecd_results(rows):
+    return {r.claim["id"]: r for r in evaluate_all(tidy(rows))}
+
+
+def test_the_oecds_part_says_each_countrys_value_with_its_flag_in_each_year_and_the_verdicts():
+    results = oecd_results(SENIORS + KOREA + JAPAN_USA)
+    assert oecd_verdict_words(results["S-1"].oecd) == (
+        "Korea 7.4% (flag D: definition differs (OECD)) in 2013: **not reproduced**; Korea 43.1% in 2024: **reproduced**"
+    )
+    assert oecd_verdict_words(results["S-2"].oecd) == (
+        "Japan 55.0%, United States 45.0% (flag B: break in time series (OECD)) in 2013: **partly**"
+    )
+    assert oecd_statement(results["S-1"]) == [
+        "",
+        f"**What the OECD's data show** (Korea; {BAND}; using the internet for social networking, % of the population):",
+        "",
+        "- 2013: Korea at least 20: Korea 7.4 D (flag D: definition differs (OECD)) - *does not hold*",
+        "- 2024: Korea at least 20: Korea 43.1 - *holds*",
+        "",
+        "**Verdict, S-1 (OECD):** **not reproduced** for 2013, **reproduced** for 2024.",
+    ]
+    assert oecd_statement(results["S-2"])[3:5] == [
+        "- 2013: Japan above 50: Japan 55.0 - *holds*",
+        "- 2013: the United States above 50: the United States 45.0 B (flag B: break in time series (OECD)) - *does "
+        "not hold*",
+    ]
+    assert oecd_statement(results["Y-1"]) == []  # a claim without an OECD part
+    beyond = key_messages(list(results.values())).splitlines()[-1]
+    assert beyond == (
+        f"- **Beyond Eurostat.** Korea, Japan and the United States, on the OECD's data ({BAND}): S-1 "
+        f"{oecd_verdict_words(results['S-1'].oecd)}; S-2 {oecd_verdict_words(results['S-2'].oecd)}. 3 claims rest on other "
+        "sources (government accounts on Twitter and Facebook, followers, retweets); they are listed, not tested."
+    )
+
+
+def test_the_oecds_part_without_a_value_says_no_data_naming_the_series_and_guesses_nothing():
+    results = oecd_results(SENIORS + KOREA)  # no row for Japan or the United States
+    assert oecd_verdict_words(results["S-2"].oecd) == (
+        "**no data** (the OECD's answer holds no value of C5B\\_I, internet users (used it in the last 3 months), "
+        "for 55-74 year olds in Japan and the United States)"
+    )
+    assert oecd_statement(results["S-2"])[-1] == (
+        "**Verdict, S-2 (OECD):** **no data**: the OECD's answer holds no value of C5B\\_I (internet users (used it "
+        "in the last 3 months)) for 55-74 year olds in Japan and the United States, so the claim cannot be tested on "
+        "it; nothing is guessed."
+    )
+
+
+def every_statement():
+    """One store for every kind of statement: Y-1 decided among its candidates, S-1 with a series beside it, the
+    education claims with their gap series, the OECD's parts without data, the claims no survey tests."""
+    seniors = [
+        ("I_IUSNET", unit, "Y65_74", geo, 2013, value + extra)
+        for unit, extra in (("PC_IND", 0), ("PC_IND_IU3", 10))
+        for geo, value in {"IS": 30, "NO": 25, "UK": 21}.items()
+    ]
+    store = tidy(youth(2013, {"NL": 32, "AT": 8, "DE": 20}) + youth(2012, {"NL": 40, "AT": 8, "DE": 20}) + seniors)
+    return {r.claim["id"]: r for r in evaluate_all(store)}
+
+
+def test_a_claim_is_said_whole_the_series_beside_it_and_what_eurostat_does_not_cover():
+    results = every_statement()
+    assert claim_statement(results["S-1"]).split("\n\n")[:5] == [
+        "**What the paper said** (S-1): \u201cat least one in five seniors are social media users in Korea, Iceland, "
+        "Norway and the United Kingdom\u201d",
+        "**What the data show** (65-74 year olds, participating in social networks (% of individuals), 2013):",
+        "- Iceland at least 20: Iceland 30.0 - *holds*\n- Norway at least 20: Norway 25.0 - *holds*\n"
+        "- United Kingdom at least 20: United Kingdom 21.0 - *holds*",
+        "**Verdict:** **reproduced** for 2013.\n"
+        "Shown beside it, not deciding: 65-74 year olds, participating in social networks (% of individuals who used "
+        "the internet in the last 3 months), 2013: reproduced. 'one in five seniors' is a share of all seniors "
+        "(PC\\_IND); the share of seniors who use the internet (PC\\_IND\\_IU3) is always at least as large, so it is "
+        "shown beside the verdict, never used to pass it.\n"
+        "Korea is not covered by Eurostat's survey: that part is checked on the OECD's ICT database.",
+        "**What the OECD's data show** (Korea; 55-74 year olds, the OECD's nearest band to the paper's over-65s; "
+        "using the internet for social networking, % of the population):",
+    ]
+    assert claim_statement(results["X-1"]) == (
+        "**What the paper said** (X-1): \u201cThe main executive institutions in 26 out of 34 OECD member countries "
+        "operate a Twitter account; and they maintain a Facebook page in 21 out of 34 countries.\u201d\n\n"
+        "**Verdict: not in Eurostat.** Counts of government accounts on Twitter and Facebook come from the OECD's "
+        "own survey, not from Eurostat."
+    )
+    assert claim_statement(results["S-1"], quote=False).split("\n\n")[0] == (
+        "**What the paper said** (S-1): at least one in five seniors use social media in Iceland, Norway and the "
+        "United Kingdom (and Korea)"
+    )  # the registry's summary, where the page quotes the paper already
+    s2 = claim_statement(results["S-2"], quote=False).split("\n\n")
+    assert s2[0] == f"**What the paper said** (S-2): {results['S-2'].claim['quote']}"  # no summary: the quote's words
+    assert s2[1].startswith("**Verdict: not in Eurostat.** Japan and the United States are not covered by Eurostat")
+
+
+def test_the_candidates_tried_are_counted_and_those_that_fit_named_or_none():
+    results = every_statement()
+    assert claim_statement(results["Y-1"]).splitlines()[-1] == (
+        f"The paper does not name every detail of its series: {len(results['Y-1'].trials)} candidates were tested; "
+        "those that fit: 16-24 year olds, expressing opinions on civic or political issues on websites or social "
+        "media (% of individuals), 2013."
+    )
+    assert len(results["Y-1"].trials) > 2
+    assert claim_statement(results["O-1"]).splitlines()[-1] == (
+        "The paper does not name every detail of its series: 2 candidates were tested; those that fit: none."
+    )
+    assert "candidates were tested" not in claim_statement(results["S-1"])  # one series, shown beside another
+    e1 = claim_statement(results["E-1"])
+    assert "**What the data show** (high formal education against no or low formal education, participating in " in e1
+    assert "**Verdict:** **no data** for 2013 (3 of 3 checks untested)." in e1
+    assert verdict_words(results["E-1"], short=True) == "**no data** for 2013"
+
+
+def test_the_key_messages_give_one_line_a_topic_and_one_beyond_eurostat():
+    results = every_statement()
+    lines = key_messages(list(results.values())).splitlines()
+    assert [line.split("**")[1] for line in lines] == [
+        "Youth civic use.",
+        "Education gaps.",
+        "Senior uptake.",
+        "Other figures.",
+        "Beyond Eurostat.",
+    ]
+    assert lines[2] == (
+        "- **Senior uptake.** The paper: at least one in five seniors use social media in Iceland, Norway and the "
+        "United Kingdom (and Korea). Eurostat's data: S-1 **reproduced** for 2013."
+    )
+    assert lines[1].endswith(
+        "Eurostat's data: E-1 **no data** for 2013; E-2 **no data** for 2013; E-3 **no data** "
+        "for 2013; E-4 **no data** for 2013."
+    )
+    assert key_messages([results["Y-1"]]).splitlines()[-1].startswith("- **Youth civic use.**")  # nothing beyond
+    only_others = key_messages([results["X-1"], results["X-2"]])
+    assert only_others == (
+        "- **Beyond Eurostat.** 2 claims rest on other sources (government accounts on Twitter and Facebook, "
+        "followers, retweets); they are listed, not tested."
+    )
+
+
+def test_a_page_states_its_claims_and_the_verdicts_it_states():
+    results = every_statement()
+    page = page_statement(list(results.values()), "senior_uptake")
+    assert page.markdown == claim_statement(results["S-1"], quote=False) + "\n\n" + claim_statement(
+        results["S-2"], quote=False
+    )
+    assert page.metadata == {
+        "verdicts": {
+            "S-1": ["reproduced", "reproduced"],
+            "S-2": ["not in Eurostat", "not in Eurostat"],
+            "S-1 (OECD)": ["no data", "no data"],
+            "S-2 (OECD)": ["no data", "no data"],
+        }
+    }
+
+
+def test_the_key_messages_join_a_topics_claims_in_their_summary_or_else_their_quote():
+    import dataclasses
+
+    results = every_statement()
+    education = key_messages([results[c] for c in ("E-1", "E-2")])
+    assert education == (
+        f"- **Education gaps.** The paper: {results['E-1'].claim['summary']}; {results['E-2'].claim['summary']}. "
+        "Eurostat's data: E-1 **no data** for 2013; E-2 **no data** for 2013."
+    )
+    unsummed = {k: v for k, v in results["Y-1"].claim.items() if k != "summary"}
+    quoted = key_messages([dataclasses.replace(results["Y-1"], claim=unsummed)])
+    assert quoted.startswith(f"- **Youth civic use.** The paper: {unsummed['quote']}. Eurostat's data: Y-1 ")
+
+
+def test_a_page_that_does_not_quote_the_paper_elsewhere_quotes_it_in_each_statement():
+    results = every_statement()
+    quoted = page_statement(list(results.values()), "senior_uptake", quote=True).markdown
+    assert quoted.startswith(f"**What the paper said** (S-1): \u201c{results['S-1'].claim['quote']}\u201d")
+
+
+def test_an_oecd_part_without_a_value_in_the_papers_year_but_one_later_says_so_in_words():
+    """Korea has no value in 2013 but one in 2024: "no value in 2013", not an empty list of values."""
+    results = oecd_results(SENIORS + KOREA[1:])
+    assert (
+        oecd_verdict_words(results["S-1"].oecd) == "no value in 2013: **no data**; Korea 43.1% in 2024: **reproduced**"
+    )
+
+
+def test_a_claim_not_in_eurostat_without_a_reason_in_the_registry_says_the_verdict_alone():
+    import dataclasses
+
+    result = every_statement()["X-1"]
+    bare = dataclasses.replace(result, claim={k: v for k, v in result.claim.items() if k != "not_in_eurostat"})
+    assert claim_statement(bare).split("\n\n")[1] == "**Verdict: not in Eurostat.** "
+
+
+def test_every_candidate_that_fits_is_named_and_one_candidate_is_not_said_to_be_one_of_several():
+    import dataclasses
+
+    store = tidy(
+        youth(2013, {"NL": 32, "AT": 8, "DE": 20})
+        + [("I_IUPOL2", "PC_IND_IU3", "Y16_24", geo, 2013, v) for geo, v in {"NL": 33, "AT": 9, "DE": 20}.items()]
+    )
+    results = {r.claim["id"]: r for r in evaluate_all(store)}
+    series = "16-24 year olds, expressing opinions on civic or political issues on websites or social media"
+    assert (
+        claim_statement(results["Y-1"])
+        .splitlines()[-1]
+        .endswith(
+            f"those that fit: {series} (% of individuals), 2013; {series} (% of individuals who used the internet in "
+            "the last 3 months), 2013."
+        )
+    )
+    assert len(results["E-2"].trials) == 1 and "candidates were tested" not in claim_statement(results["E-2"])
+    s1 = results["S-1"]
+    bare = dataclasses.replace(s1, claim={k: v for k, v in s1.claim.items() if k != "authority_reason"})
+    beside = next(line for line in claim_statement(bare).splitlines() if line.startswith("Shown beside it"))
+    assert beside.endswith(": no data. ")  # the series beside, its verdict, and no reason the registry lacks

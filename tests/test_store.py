@@ -1,3 +1,5 @@
+import dataclasses
+import json
 import math
 import re
 
@@ -11,7 +13,9 @@ from helpers.store.tidy import (
     build_store,
     load_provenance,
     load_store,
+    mark_unavailable,
     set_aside_implausible,
+    unavailable_sources,
     validate,
     write_store,
 )
@@ -128,3 +132,163 @@ def test_a_failed_validation_writes_nothing(tmp_path, monkeypatch, synthetic_mir
     with pytest.raises(ValidationError):
         store.build_store(raw)
     assert not processed.exists()
+
+
+# The store built, written and read on hand-made files in tmp_path (one dataset: a catalogue of it alone)
+
+ONE = dataclasses.replace(CATALOGUE, datasets=(CATALOGUE.dataset("isoc_ci_ac_i"),))
+TSV = (
+    "freq,indic_is,unit,ind_type,geo\\TIME_PERIOD\t2013\t2014\n"
+    "A,I_IUSNET,PC_IND,Y16_24,NL\t53.0 \t120.5 \n"  # 120.5: not a percentage, set aside
+    "A,I_IUSNET,PC_IND,Y16_24,AT\t: c\t7.0 u\n"
+    "A,I_IUSNET,PC_IND,Y16_24,ZZ\t1.0 \t2.0 \n"  # a geo the catalogue does not know: left out, listed
+    "A,I_OTHER,PC_IND,Y16_24,NL\t1.0 \t2.0 \n"  # a series the catalogue does not select
+)
+
+
+def raw_dir(tmp_path, record=None):
+    raw = tmp_path / "raw"
+    raw.mkdir(parents=True)
+    (raw / "isoc_ci_ac_i.tsv").write_text(TSV)
+    record = {"dataset": "isoc_ci_ac_i", "file": "isoc_ci_ac_i.tsv", "synthetic": False, **(record or {})}
+    (raw / "isoc_ci_ac_i.provenance.json").write_text(json.dumps(record))
+    return raw
+
+
+def test_the_store_keeps_the_catalogues_series_sorted_and_says_what_it_left_out(tmp_path):
+    store, provenance = build_store(raw_dir(tmp_path), ONE)
+    assert [tuple(r) for r in store[["geo", "year", "flag", "confidentiality"]].itertuples(index=False)] == [
+        ("AT", 2013, "c", ""),
+        ("AT", 2014, "u", ""),
+        ("NL", 2013, "", ""),
+        ("NL", 2014, "", ""),
+    ]
+    assert store.value.tolist()[1:3] == [7.0, 53.0] and store.value.isna().tolist() == [True, False, False, True]
+    assert list(store.columns) == COLUMNS and str(store.year.dtype) == "int64" and store.attrs == {}
+    implausible = dict(zip(COLUMNS, ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2014, 120.5, "", "")))
+    assert provenance == {
+        "synthetic": False,
+        "datasets": [
+            {
+                "dataset": "isoc_ci_ac_i",
+                "file": "isoc_ci_ac_i.tsv",
+                "synthetic": False,
+                "tidy_rows": 4,
+                "geos_not_in_catalogue": ["ZZ"],
+            }
+        ],
+        "rows": 4,
+        "implausible_values": [implausible],
+    }
+    assert build_store(raw_dir(tmp_path / "synthetic", {"synthetic": True}), ONE)[1]["synthetic"] is True
+
+
+def test_a_source_recorded_without_data_is_in_the_provenance_with_no_rows(tmp_path):
+    raw = raw_dir(tmp_path)
+    oecd = CATALOGUE.dataset("DSD_ICT_HH_IND@DF_IND")
+    unavailable = {"dataset": oecd.code, "publisher": "OECD", "file": "", "unavailable": "down", "attempted_at": "t"}
+    (raw / f"{oecd.code}.provenance.json").write_text(json.dumps(unavailable))
+    store, provenance = build_store(raw, dataclasses.replace(ONE, datasets=(*ONE.datasets, oecd)))
+    assert provenance["datasets"][1] == {**unavailable, "tidy_rows": 0, "geos_not_in_catalogue": []}
+    assert store.attrs["unavailable"] == {oecd.code: {"publisher": "OECD", "reason": "down", "attempted_at": "t"}}
+    with pytest.raises(MissingData) as missing:
+        build_store(raw, CATALOGUE)  # the catalogue's other datasets are not there
+    assert str(missing.value) == f"{raw} has no isoc_ci_ifp_iu: run `make data` (or the 00_fetch notebook) first"
+
+
+def test_what_could_not_be_fetched_is_named_with_its_publisher_reason_and_time():
+    provenance = {
+        "datasets": [
+            {"dataset": "a", "unavailable": "503"},
+            {"dataset": "b", "unavailable": "", "publisher": "OECD"},
+            {"dataset": "c", "publisher": "OECD", "unavailable": "429", "attempted_at": "2026-01-01T00:00:00Z"},
+        ]
+    }
+    assert unavailable_sources(provenance) == {
+        "a": {"publisher": "Eurostat", "reason": "503", "attempted_at": ""},
+        "c": {"publisher": "OECD", "reason": "429", "attempted_at": "2026-01-01T00:00:00Z"},
+    }
+    assert unavailable_sources({}) == {}
+    marked = mark_unavailable(table(GOOD), provenance)
+    assert set(marked.attrs["unavailable"]) == {"a", "c"}
+    assert "unavailable" not in mark_unavailable(marked, {"datasets": []}).attrs  # a later fetch got it
+
+
+def test_the_written_store_reads_back_and_lists_the_countries_with_a_value(tmp_path):
+    rows = GOOD + [
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "AT", 2013, 40.0, "", ""),
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "EU27_2020", 2013, 40.0, "", ""),  # an aggregate
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "BE", 2013, float("nan"), "", ""),  # no value
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "USA", 2013, 50.0, "", ""),
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 40.0, "", ""),
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "JPN", 2013, float("nan"), "", ""),
+    ]
+    store = table(rows)
+    write_store(store, {"datasets": []}, tmp_path / "processed")
+    processed = tmp_path / "processed"
+    assert (processed / "countries.txt").read_text() == "AT NL\n"  # the catalogue's order, values only
+    assert (processed / "oecd_countries.txt").read_text() == "KOR USA\n"
+    assert b"\r" not in (processed / "ict_usage.csv").read_bytes()
+    assert (processed / "ict_usage.csv").read_text().split("\n")[0] == ",".join(COLUMNS)  # no index column
+    write_store(store, {"datasets": []}, tmp_path / "new" / "processed")  # its folders made as needed
+    assert (tmp_path / "new" / "processed" / "ict_usage.parquet").exists()
+    assert (processed / "provenance.json").read_text() == '{\n  "datasets": []\n}\n'
+    pd.testing.assert_frame_equal(load_store(processed), store)
+    assert load_store(processed).attrs == {}
+    # the OECD not fetched: every OECD country has its page, saying so
+    write_store(store, {"datasets": [{"dataset": "x", "publisher": "OECD", "unavailable": "down"}]}, processed)
+    assert (processed / "oecd_countries.txt").read_text() == "KOR JPN USA\n"
+    assert load_store(processed).attrs["unavailable"]["x"]["reason"] == "down"
+    (processed / "provenance.json").unlink()
+    assert load_store(processed).attrs == {}  # a store without its provenance: nothing said unavailable
+    (processed / "ict_usage.parquet").unlink()
+    with pytest.raises(MissingData) as missing:
+        load_store(processed)
+    assert str(missing.value) == f"no processed store at {processed / 'ict_usage.parquet'}: run `make data` first"
+
+
+def test_a_broken_rule_is_said_with_its_row_count_and_at_most_five_rows_and_every_rule_at_once():
+    bad = [("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", f"X{i}", 2013, 1.0, "", "") for i in range(7)]
+    bad.append(("isoc_nope", "I_IUSNET", "PC_IND", "I5_8", "NL", 2015, 1.0, "", ""))
+    with pytest.raises(ValidationError) as caught:
+        validate(table(GOOD + bad), CATALOGUE)
+    first = dict(zip(COLUMNS, bad[0]))
+    lines = str(caught.value).split("\n")
+    assert lines[0] == "the tidy table is not valid, nothing was written:"
+    assert lines[1].startswith(f"- unknown geo code: 7 row(s), e.g. [{first}, ")
+    assert lines[1].count("'geo': 'X") == 5 and "X5" not in lines[1]  # five rows at most
+    assert lines[2] == f"- unknown dataset: 1 row(s), e.g. [{dict(zip(COLUMNS, bad[-1]))}]"
+    assert len(lines) == 3
+
+
+def test_a_table_without_a_column_is_refused_naming_it():
+    with pytest.raises(ValidationError, match=r"^the tidy table lacks columns \['flag', 'confidentiality'\]$"):
+        validate(table(GOOD).drop(columns=["flag", "confidentiality"]), CATALOGUE)
+
+
+def test_percentages_at_the_bounds_or_missing_pass_and_other_units_are_not_percentages():
+    rows = [
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 0.0, "", ""),
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2014, 100.0, "", ""),
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 100.0, "D", ""),
+    ]
+    validate(table(GOOD + rows), CATALOGUE)
+    kept, implausible = set_aside_implausible(table(GOOD + rows))
+    assert implausible.empty and kept.value.tolist()[3:] == [0.0, 100.0, 100.0]
+    with pytest.raises(ValidationError, match=r"percentage outside 0-100: 1 row\(s\)"):
+        validate(table(GOOD + [rows[2][:6] + (100.5, "", "")]), CATALOGUE)  # the OECD's PT_ too
+    with pytest.raises(ValidationError, match=r"percentage outside 0-100: 1 row\(s\)"):
+        validate(table(GOOD + [rows[0][:6] + (-0.5, "", "")]), CATALOGUE)
+    kept, implausible = set_aside_implausible(table(GOOD + [rows[2][:6] + (-0.5, "D", "")]))
+    assert implausible.to_dict("records") == [dict(zip(COLUMNS, rows[2][:6] + (-0.5, "D", "")))]
+    assert math.isnan(kept.value.iloc[-1]) and kept.value.iloc[0] == 53.0  # the others stay
+
+
+def test_the_oecds_status_letters_are_flags_and_a_confidentiality_is_one_letter():
+    rows = [
+        ("DSD_ICT_HH_IND@DF_IND", "D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 7.4, "D", ""),
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, float("nan"), "", "C"),
+    ]
+    validate(table(GOOD + rows), CATALOGUE)
+    with pytest.raises(ValidationError, match="unknown confidentiality status"):
+        validate(table(GOOD + [rows[1][:7] + ("", "CC")]), CATALOGUE)

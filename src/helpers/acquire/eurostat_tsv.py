@@ -9,7 +9,6 @@ line ends; the dimension order differs between datasets and is read from the hea
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import zlib
 from pathlib import Path
@@ -277,10 +276,3 @@ def read_eurostat_tsv(path: str | Path, *, dataset: str | None = None) -> pd.Dat
     except FileNotFoundError:
         raise MalformedFile(f"{path}: no such file") from None
     return parse_eurostat_tsv(payload, dataset=dataset, source=str(path))
-
-
-def header_dimensions(payload: bytes, *, source: str) -> list[str]:
-    """The dimension order a TSV payload declares in its header."""
-    text = decode_payload(payload, source=source)
-    first = io.StringIO(text).readline()
-    return parse_header(first, source=source)[0]

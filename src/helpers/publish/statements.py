@@ -295,11 +295,12 @@ def oecd_verdict_words(part: ClaimResult) -> str:
         )
 
     def values(trial: Trial) -> str:
-        return ", ".join(
+        said = ", ".join(
             f"{markdown_text(catalogue.label('geo', c.geo))} {c.value:.1f}%{markdown_text(flag_words(c.flag))}"
             for c in trial.checks
             if c.status != UNTESTED
         )
+        return said or "no value"  # none in the paper's year, some later (found by a mutant: ' in 2013: ...')
 
     said = f"{values(best)} in {best.year}: **{part.verdict}**"
     if part.latest and part.latest.year != best.year:
