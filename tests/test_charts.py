@@ -242,3 +242,16 @@ def test_small_multiples_are_one_figure_in_columns():
         'fig-alt: ["a Youth", "a Seniors"]',
         "layout-ncol: 3",
     ]
+
+
+def test_an_alt_text_holding_a_tag_is_inlined_whole(tmp_path):
+    """Quarto leaves a label's "<script>" raw inside an alt text (valid HTML: inert in a quoted value): the
+    <img> is replaced whole, and nothing of its alt is left as text in the page."""
+    from helpers.render.inline_svg import inline_page_charts
+
+    (tmp_path / "c.svg").write_text('<svg width="10pt" height="5pt" viewBox="0 0 10 5"><title>x</title></svg>')
+    page = tmp_path / "page.html"
+    page.write_text('<p><img src="c.svg" class="img-fluid" alt="Youth, <script>alert(1)</script>Luxembourg 13%."></p>')
+    assert inline_page_charts(page) == [(tmp_path / "c.svg").resolve()]
+    text = page.read_text()
+    assert "<script>" not in text and text.endswith("</svg>\n</p>") and "&lt;script&gt;alert(1)" in text

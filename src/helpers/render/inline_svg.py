@@ -17,8 +17,9 @@ PROLOG = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.S)
 METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 SVG_TAG = re.compile(r"<svg\b([^>]*)>")
 SIZE = re.compile(r'\s(width|height)="([^"]*)"')
-# Quarto's <img> of a chart written as an SVG file beside the page (<page>_files/figure-html/...svg)
-SVG_IMG = re.compile(r'<img\b[^>]*\bsrc="(?P<src>[^"]+\.svg)"[^>]*>')
+# Quarto's <img> of a chart written as an SVG file beside the page (<page>_files/figure-html/...svg); an
+# attribute's quoted value may hold a ">" (Quarto leaves a label's "<script>" raw in an alt text)
+SVG_IMG = re.compile(r'<img\b(?=(?:[^>"]|"[^"]*")*?\bsrc="(?P<src>[^"]+\.svg)")(?:[^>"]|"[^"]*")*>')
 ALT = re.compile(r'\balt="(?P<alt>[^"]*)"')
 
 
