@@ -276,4 +276,3 @@ def read_eurostat_tsv(path: str | Path, *, dataset: str | None = None) -> pd.Dat
     except FileNotFoundError:
         raise MalformedFile(f"{path}: no such file") from None
     return parse_eurostat_tsv(payload, dataset=dataset, source=str(path))
-
