@@ -109,6 +109,7 @@ def test_the_unread_mirror_note_names_where_the_data_came_from_and_the_latest_re
     write_record(raw, codes[0], source="mirror", location=str(other / "a.tsv"), retrieved_at="2026-01-02T00:00:00Z")
     write_record(raw, codes[1], source="live", location="https://api.example/x", retrieved_at="2026-03-04T00:00:00Z")
     write_record(raw, codes[2], source="live", retrieved_at="2025-12-31T00:00:00Z")
+    write_record(raw, codes[3], source="live", location="https://api.example/x")  # no time: not the latest
     note = unread_mirror_note(str(raw), str(mirror))
     # another mirror than the one set, and Eurostat's API: each named, sorted; the newest retrieval
     assert note == (
@@ -153,7 +154,8 @@ def test_a_failed_oecd_request_with_no_previous_data_is_recorded_unavailable_wit
             {"source": "live", "rows": 0, "retrieved_at": "2026-03-04T05:06:07Z"},
             "its previous data (retrieved 2026-03-04) was kept",
         ),
-        ({"source": "mirror", "rows": 12, "synthetic": False}, "its previous data (retrieved earlier) was kept"),
+        ({"source": "mirror", "rows": 1, "synthetic": False}, "its previous data (retrieved earlier) was kept"),
+        ({"unavailable": "429"}, "it is still recorded as unavailable (since an earlier fetch)"),
         (
             {"unavailable": "429", "attempted_at": "2026-02-03T04:05:06Z"},
             "it is still recorded as unavailable (since 2026-02-03)",
@@ -262,15 +264,16 @@ def fetchers(monkeypatch):
     """What the stand-in fetchers answer (an answer, or an error to raise), and what they were asked."""
     answers = {"eurostat": [eurostat_answer()], "oecd": [oecd_answer()], "asked": []}
 
-    def answer(kind, *args, **kwargs):
+    def answer(kind, settings, **kwargs):
         answers["asked"].append((kind, kwargs.get("sleep")))
+        answers.setdefault("settings", {})[kind] = settings
         reply = answers[kind].pop(0) if len(answers[kind]) > 1 else answers[kind][0]
         if isinstance(reply, Exception):
             raise reply
         return reply
 
-    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", **kw))
-    monkeypatch.setattr(refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", **kw))
+    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", settings, **kw))
+    monkeypatch.setattr(refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", settings, **kw))
     return answers
 
 
@@ -366,3 +369,34 @@ def test_an_unavailable_oecd_part_then_fetched_leaves_no_record_of_it_behind(tmp
     ]
     fetch(raw, refresh=True)
     assert (raw / f"{OECD.code}.csv.gz").exists() and not (raw / f"{OECD.code}.csv").exists()  # no stale file
+
+
+def test_a_fetch_without_a_source_takes_live_when_eurostat_answers_with_the_settings_given(
+    tmp_path, fetchers, monkeypatch
+):
+    asked = []
+    monkeypatch.setattr(refresh, "eurostat_is_reachable", lambda settings: asked.append(settings) or True)
+    monkeypatch.setenv("OECD_API_BASE", "https://oecd.example/")
+    settings = FetchSettings(api_base="https://eurostat.example/", attempts=2, backoff=0)
+    fetch_all(tmp_path / "new" / "raw", settings=settings, catalogue=TWO, sleep=lambda s: None)  # folders made
+    assert asked == [settings] and fetchers["settings"]["eurostat"] is settings
+    assert fetchers["settings"]["oecd"].api_base == "https://oecd.example/"  # live: the OECD's from the environment
+
+
+def test_eurostat_is_tried_as_many_times_as_the_settings_say_then_given_up(tmp_path, fetchers):
+    fetchers["eurostat"] = [TransientError("503"), TransientError("503"), eurostat_answer()]
+    with pytest.raises(TransientError, match="gave up after 2 tries"):
+        fetch(tmp_path / "raw")  # attempts=2
+
+
+def test_the_command_line_says_what_each_command_does_and_needs_the_raw_folder(capsys):
+    with pytest.raises(SystemExit):
+        refresh.main(["--help"])
+    said = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert "Helpers of the fetch step for make." in said
+    assert "say that data/raw is there and EUROSTAT_MIRROR was not read" in said
+    assert "say what the last fetch has to say (the OECD's data not fetched)" in said
+    for command in ("say-fetch-notes", "note-unread-mirror"):
+        with pytest.raises(SystemExit) as exit_:
+            refresh.main([command])
+        assert exit_.value.code == 2 and "--raw-dir" in capsys.readouterr().err

@@ -146,7 +146,9 @@ def _stand_in_for(raw_dir: Path, spec, why: str, settings: OecdSettings, fetched
         record and not record.get("synthetic") and (record.get("source") == "live" or record.get("rows", 0) > 0)
     ):
         if record.get("unavailable"):
-            held = f"it is still recorded as unavailable (since {record.get('attempted_at', 'an earlier fetch')[:10]})"
+            # the date only; a record without its time (found by a mutant) said "since an earlier"
+            since = str(record.get("attempted_at") or "")[:10] or "an earlier fetch"
+            held = f"it is still recorded as unavailable (since {since})"
         else:
             held = f"its previous data (retrieved {str(record.get('retrieved_at', ''))[:10] or 'earlier'}) was kept"
         return f"note: the OECD's data could not be fetched: {why}; {held}. Eurostat's data was fetched; `make refresh` tries the OECD again"
