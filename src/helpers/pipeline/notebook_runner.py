@@ -85,12 +85,13 @@ def prestart_kernel(kernel_name: str = KERNEL_NAME) -> None:
     km = start_kernel(kernel_name)
     client = km.client()
     client.start_channels()
-    client.execute(PAGE_IMPORTS, silent=True, store_history=False)  # queued: the kernel runs it first
+    asked = client.execute(PAGE_IMPORTS, silent=True, store_history=False)  # queued: the kernel runs it first
     atexit.register(km.shutdown_kernel, now=True)
     register_engine()  # papermill's imports, while the kernel starts
     from papermill.engines import papermill_engines
 
-    papermill_engines.get_engine(ENGINE_NAME).kernel_manager = km
+    engine = papermill_engines.get_engine(ENGINE_NAME)
+    engine.kernel_manager, engine.warming = km, (client, asked)
 
 
 @functools.cache  # once per process
@@ -121,6 +122,7 @@ def register_engine() -> None:
 
     class ReusedKernelEngine(NBClientEngine):
         kernel_manager = None
+        warming = None  # (client, request) of prestart_kernel's imports, waited for before a notebook's client
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, start_timeout=60, execution_timeout=None, **kwargs):
@@ -130,6 +132,12 @@ def register_engine() -> None:
                     km.shutdown_kernel(now=True)
                 km = cls.kernel_manager = start_kernel(kernel_name)
                 atexit.register(km.shutdown_kernel, now=True)
+            if cls.warming is not None:  # two clients at once on one kernel lost an output now and then: one at a time
+                client, asked = cls.warming
+                cls.warming = None
+                while client.get_shell_msg(timeout=start_timeout)["parent_header"].get("msg_id") != asked:
+                    pass
+                client.stop_channels()
             # as NBClientEngine's, on this kernel (log_output and the output files pass on in kwargs)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             limits = {"timeout": execution_timeout, "startup_timeout": start_timeout}
