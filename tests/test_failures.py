@@ -34,12 +34,14 @@ def test_a_killed_run_leaves_no_scratch_notebook_beside_the_output(tmp_path, mon
     assert list(output.parent.iterdir()) == []
 
 
-def test_scratch_notebooks_of_earlier_runs_are_never_rendered(tmp_path):
+def test_scratch_notebooks_of_earlier_runs_are_removed_and_never_rendered(tmp_path):
     (tmp_path / "countries").mkdir()
     for name in ("countries/EL.ipynb", "countries/.EL.x8k2_q.ipynb", "index.ipynb"):
         (tmp_path / name).write_text(json.dumps(tiny_notebook("A page", markdown_output("x"))))
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [index.ipynb, 'countries/*.ipynb']\n")
     assert [str(p.source) for p in site_config.pages(tmp_path)] == ["index.ipynb", "countries/EL.ipynb"]
+    notebook_runner.remove_stale_scratch(tmp_path / "countries" / "EL.ipynb")
+    assert sorted(p.name for p in (tmp_path / "countries").iterdir()) == ["EL.ipynb"]
 
 
 def disk_full(*args, **kwargs):

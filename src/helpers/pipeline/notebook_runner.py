@@ -206,6 +206,7 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
         raise NotebookFailed(f"no notebook {name!r}; the notebooks are {known}")
     output = Path(output) if output else EXECUTED_DIR / f"{name}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_scratch(output)
     # papermill writes as it goes: the scratch copy lives outside the report, so a killed run
     # leaves nothing there that a site build could publish
     with tempfile.TemporaryDirectory(prefix="oecd-social-media-") as scratch_dir:
@@ -236,6 +237,12 @@ def execute(name: str, parameters: dict | None = None, output: Path | None = Non
     executed = scrub(write_cell_options(hoist_computed_title(notebook)))
     write_text_atomic(output, json.dumps(executed, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return output
+
+
+def remove_stale_scratch(output: Path) -> None:
+    """Scratch copies that earlier versions kept beside the output (``.<stem>.<random>.ipynb``)."""
+    for stale in output.parent.glob(f".{output.stem}.*.ipynb"):
+        stale.unlink(missing_ok=True)
 
 
 def shown(path: Path) -> str:
