@@ -423,12 +423,12 @@ def test_the_wide_tables_say_so_in_their_notebooks():
     assert {"country-profile", "scorecard", "provenance", "youth-change", "senior-distance"} <= set(wide)
 
 
-@pytest.mark.parametrize("brief_fails", [False, True])
+@pytest.mark.parametrize("brief_fails, index_changed", [(False, True), (True, True), (False, False)])
 def test_make_country_renders_its_page_beside_its_brief_and_unlinks_a_brief_that_failed(
-    tmp_path, monkeypatch, brief_fails
+    tmp_path, monkeypatch, brief_fails, index_changed
 ):
-    """With Quarto, the page (and the index) render while the brief renders, linking the brief under way; a
-    brief that failed leaves a page rendered again without the link."""
+    """With Quarto, the page (and the index, when it changed since the last render) render while the brief
+    renders, linking the brief under way; a brief that failed leaves a page rendered again without the link."""
     import argparse
 
     from helpers.pipeline import notebook_runner, pages, site
@@ -442,11 +442,42 @@ def test_make_country_renders_its_page_beside_its_brief_and_unlinks_a_brief_that
         site, "_render", lambda args, only, jobs=None: renders.append((only, BRIEFS_UNDER_WAY.get())) or 0
     )
     monkeypatch.setattr("helpers.render.brief.publish_briefs", lambda *a: published.append(a))
-    monkeypatch.setattr(site, "_record", lambda args: published.append("record"))
+    monkeypatch.setattr(site, "_record", lambda args, rendered: published.append(("record", rendered)))
+    monkeypatch.setattr(site, "unrendered", lambda args: ["countries.ipynb", "cite.ipynb"] if index_changed else [])
     args = argparse.Namespace(quarto="quarto", report_dir=tmp_path, data_dir=tmp_path)
     status = site._country(args, "ES")
-    assert renders[0] == (["countries/ES.ipynb", "countries.ipynb"], frozenset({"ES"}))
+    pages = ["countries/ES.ipynb", "countries.ipynb"] if index_changed else ["countries/ES.ipynb"]
+    assert renders[0] == (pages, frozenset({"ES"}))
     if brief_fails:
         assert status == 1 and renders[1:] == [(["countries/ES.ipynb"], frozenset())] and not published
     else:
-        assert status == 0 and len(renders) == 1 and published[-1] == "record"
+        assert status == 0 and len(renders) == 1 and published[-1] == ("record", pages)
+
+
+def test_a_page_left_out_of_a_partial_render_stays_to_be_rendered(tmp_path, capsys):
+    """The record of what the site was rendered from (_site/.rendered.json) names a page as rendered only when
+    a render made it: a page that changed but was left out (make country renders one page) is rendered by the
+    next `make site`, and a page with no change is left alone (make country renders the index only then)."""
+    import argparse
+
+    from helpers.pipeline import site
+
+    report = tmp_path / "report"
+    report.mkdir()
+    for name in ("_quarto.yml", "styles.css"):
+        shutil.copy(ROOT / "report" / name, report)
+    for entry in CONFIG["project"]["render"]:
+        for name in ["countries/ES.ipynb", "countries/PT.ipynb"] if "*" in entry else [entry]:
+            (report / name).parent.mkdir(parents=True, exist_ok=True)
+            (report / name).write_text(json.dumps(tiny_notebook(name, figure_output())))
+    args = argparse.Namespace(quarto="", report_dir=report, data_dir=tmp_path / "none")
+    args.provenance = tmp_path / "none.json"
+    assert site.unrendered(args) is None  # never rendered: every page
+    assert site._render(args, None) == 0
+    assert site.unrendered(args) == []
+    for name in ("youth-civic.ipynb", "countries/ES.ipynb"):
+        (report / name).write_text(json.dumps(tiny_notebook(name + " changed", figure_output())))
+    assert site.unrendered(args) == ["youth-civic.ipynb", "countries/ES.ipynb"]
+    assert site._render(args, ["countries/ES.ipynb"]) == 0
+    assert site.unrendered(args) == ["youth-civic.ipynb"]  # left out: still to be rendered
+    capsys.readouterr()

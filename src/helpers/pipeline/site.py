@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     render.add_argument("--only", nargs="*", help="these pages (relative to the report folder), whatever changed")
     country = sub.add_parser(
-        "country", help="run one country's notebook, make its brief and render its page and the index"
+        "country", help="run one country's notebook, make its brief and render its page (and the index if changed)"
     )
     country.add_argument("code")
     brief = sub.add_parser("brief", help="make countries' briefs (PDF, with Quarto) in <report-dir>/briefs")
@@ -78,7 +78,8 @@ def _country(args: argparse.Namespace, code: str) -> int:
     # the checked settings' parameters, as every country page; run again even when current
     if run(args.report_dir, args.data_dir, jobs=1, countries=[code], force=True):
         return 1
-    pages = [f"countries/{code}.ipynb", "countries.ipynb"]
+    stale = unrendered(args)  # the country index too when it changed since the last render (or has none)
+    pages = [f"countries/{code}.ipynb"] + [page for page in ["countries.ipynb"] if stale is None or page in stale]
     if not args.quarto:
         return _briefs(args, [code]) or _render(args, pages)
     from concurrent.futures import ThreadPoolExecutor
@@ -97,7 +98,7 @@ def _country(args: argparse.Namespace, code: str) -> int:
     if briefed:  # no brief: its page must not link it
         return _render(args, pages[:1]) or briefed
     publish_briefs(args.report_dir, args.report_dir / "_site")
-    _record(args)
+    _record(args, pages)
     return rendered
 
 
@@ -170,12 +171,13 @@ def changed_pages(args: argparse.Namespace) -> list[str] | None:
     stale = [pdf.stem for pdf in briefs if current_brief(args.report_dir, pdf.stem) is None]
     if stale and args.quarto:
         _briefs(args, stale)
-    try:
-        before = json.loads((args.report_dir / "_site" / RENDERED).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    now = site_inputs(args)
-    if (before.get("renderer"), before.get("code")) != (now["renderer"], now["code"]):
+    return unrendered(args)
+
+
+def unrendered(args: argparse.Namespace) -> list[str] | None:
+    """The pages whose inputs differ from those recorded at the last render (None: every page)."""
+    before, now = _recorded(args), site_inputs(args)
+    if (before["renderer"], before["code"]) != (now["renderer"], now["code"]):
         return None
     return [page for page, made in now["pages"].items() if before["pages"].get(page) != made]
 
@@ -228,14 +230,25 @@ def _render(args: argparse.Namespace, only: list[str] | None, jobs: int | None =
     if status == 0 and site.is_dir():
         (site / RENDERER_NOTE).write_text(renderer + "\n", encoding="utf-8")
         publish_briefs(args.report_dir, site)  # a whole render replaced _site: the briefs again
-        _record(args)
+        _record(args, only)
     return status
 
 
-def _record(args: argparse.Namespace) -> None:
-    """What the site was rendered from (a later render compares it)."""
-    site = args.report_dir / "_site"
-    (site / RENDERED).write_text(json.dumps(site_inputs(args), indent=1, sort_keys=True) + "\n")
+def _record(args: argparse.Namespace, rendered: list[str] | None) -> None:
+    """What the site's pages were rendered from, for a later render to compare: the pages `rendered` now (None:
+    all) as they are, the others as recorded before (none when the renderer or its code changed since)."""
+    now, before = site_inputs(args), _recorded(args)
+    if rendered is not None:
+        old = before["pages"] if (before["renderer"], before["code"]) == (now["renderer"], now["code"]) else {}
+        now["pages"] = {page: made if page in rendered else old.get(page, "") for page, made in now["pages"].items()}
+    (args.report_dir / "_site" / RENDERED).write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+
+
+def _recorded(args: argparse.Namespace) -> dict:
+    try:
+        return json.loads((args.report_dir / "_site" / RENDERED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"renderer": None, "code": None, "pages": {}}
 
 
 def _render_with_quarto(args: argparse.Namespace, only: list[str] | None, jobs: int | None = None) -> int:
