@@ -3,6 +3,7 @@ and the Hypothesis profile."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -225,7 +226,7 @@ def quarto_report(built_report, tmp_path_factory):
         pytest.skip("Quarto not found on the PATH: the Quarto site is not checked here (the fallback site is)")
     clone = tmp_path_factory.mktemp("quarto") / "clone"
     shutil.copytree(built_report, clone, symlinks=True)
-    assert (clone / "report" / "_site" / ".renderer").read_text() == "fallback\n"
+    assert json.loads((clone / "report" / "_site" / ".rendered.json").read_text())["renderer"] == "fallback"
     result = run_make(clone, "report", quarto=True)
     (clone.parent / QUARTO_SWITCH_OUTPUT).write_text(result.stdout, encoding="utf-8")
     assert "with Quarto" in result.stdout, result.stdout

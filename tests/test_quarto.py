@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import shutil
@@ -27,7 +28,7 @@ def test_a_fallback_site_is_rendered_again_once_quarto_is_found(quarto_report):
     assert len([line for line in said.splitlines() if line.startswith("Quarto found:")]) == 1, said
     site = quarto_report / "report" / "_site"
     assert (site / "article.pdf").read_bytes().startswith(b"%PDF")
-    assert (site / ".renderer").read_text() == "quarto\n"
+    assert json.loads((site / ".rendered.json").read_text())["renderer"] == "quarto"
     assert (site / ".built-quarto").exists() and not (site / ".built-fallback").exists()
     assert "the PDF article: " in said
 

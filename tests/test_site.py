@@ -218,7 +218,7 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
     site.mkdir()
     (site / "article.pdf").write_bytes(b"%PDF- an older build's")
     (site / "index.html").write_text("Quarto's page")
-    (site / ".renderer").write_text("quarto\n")
+    (site / ".rendered.json").write_text('{"renderer": "quarto", "code": "", "pages": {}}')
     arguments = ["render", "--report-dir", str(report), "--data-dir", str(tmp_path / "none"), "--quarto", ""]
     assert site_main([*arguments, "--only", "countries/ES.ipynb"]) == 0
     assert capsys.readouterr().out.startswith(
@@ -226,7 +226,7 @@ def test_a_site_is_built_by_one_renderer_and_a_failed_build_leaves_it(tmp_path, 
     )
     assert "Quarto's page" not in (site / "index.html").read_text()
     assert not (site / "article.pdf").exists() and "article.pdf" not in (site / "index.html").read_text()
-    assert (site / ".renderer").read_text() == "fallback\n"
+    assert json.loads((site / ".rendered.json").read_text())["renderer"] == "fallback"
     (report / "cite.ipynb").unlink()  # a page's notebook missing: the build stops, the site stays
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert site_main(arguments) == 1
@@ -246,11 +246,11 @@ def test_a_site_built_by_the_other_renderer_is_rendered_again_and_said_in_one_li
     assert renderer_change(tmp_path, "quarto") == ""  # no site yet: nothing to say, everything is rendered
     site.mkdir()
     assert "unrecorded renderer" in renderer_change(tmp_path, "fallback")
-    (site / ".renderer").write_text("fallback\n")
+    (site / ".rendered.json").write_text('{"renderer": "fallback"}')
     assert renderer_change(tmp_path, "fallback") == ""
     said = renderer_change(tmp_path, "quarto")
     assert said.startswith("Quarto found:") and "every page is rendered again with Quarto" in said and "\n" not in said
-    (site / ".renderer").write_text("quarto\n")
+    (site / ".rendered.json").write_text('{"renderer": "quarto"}')
     assert renderer_change(tmp_path, "quarto") == ""
     assert renderer_change(tmp_path, "fallback").startswith("Quarto not found:")
 

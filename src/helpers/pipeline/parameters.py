@@ -337,24 +337,21 @@ def _make_arguments(argv: list[str]) -> tuple[dict[str, str], list[str], str, st
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["make"]:
-        given, command_line, goals, dry_run, make_pid = _make_arguments(argv[1:])
-        try:
-            print(for_make(given, command_line, goals.split(), bool(dry_run), make_pid), flush=True)
-        except Refused as exc:
-            print(f"error: {exc}")
-        except OSError as exc:
-            print(f"error: the parameter files could not be written: {exc.strerror}")
+    if argv == ["list"]:  # every setting and what it means (make help)
+        for s in SETTINGS:
+            print(f"{s.name:17} {s.meaning}")
         return 0
-    import argparse
-
-    parser = argparse.ArgumentParser(description="The build's settings, checked once.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("make", help="check the settings for make (--set NAME VALUE, --goals, --dry-run, --make-pid)")
-    sub.add_parser("list", help="every setting, its default and what it means")
-    parser.parse_args(argv)
-    for s in SETTINGS:
-        print(f"{s.name:17} {s.meaning}")
+    if argv[:1] != ["make"]:
+        raise SystemExit(
+            "usage: python3 -m helpers.pipeline.parameters list | make [--set NAME VALUE]... [--goals ...]"
+        )
+    given, command_line, goals, dry_run, make_pid = _make_arguments(argv[1:])
+    try:
+        print(for_make(given, command_line, goals.split(), bool(dry_run), make_pid), flush=True)
+    except Refused as exc:
+        print(f"error: {exc}")
+    except OSError as exc:
+        print(f"error: the parameter files could not be written: {exc.strerror}")
     return 0
 
 

@@ -26,7 +26,6 @@ from helpers.render.site_config import REPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 RENDERED = ".rendered.json"  # in the site: what each page was rendered from (sha256), and by what
-RENDERER_NOTE = ".renderer"  # in the site: which renderer built it ("quarto" or "fallback")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +175,7 @@ def changed_pages(args: argparse.Namespace) -> list[str] | None:
 
 def unrendered(args: argparse.Namespace) -> list[str] | None:
     """The pages whose inputs differ from those recorded at the last render (None: every page)."""
-    before, now = _recorded(args), site_inputs(args)
+    before, now = _recorded(args.report_dir), site_inputs(args)
     if (before["renderer"], before["code"]) != (now["renderer"], now["code"]):
         return None
     return [page for page, made in now["pages"].items() if before["pages"].get(page) != made]
@@ -193,8 +192,7 @@ def renderer_change(report_dir: Path, renderer: str) -> str:
     """The one line saying that another renderer built the site there, so every page is rendered
     again with this one; '' when this renderer built it, or when there is no site yet."""
     site = report_dir / "_site"
-    note = site / RENDERER_NOTE
-    recorded = note.read_text(encoding="utf-8").strip() if note.exists() else None
+    recorded = _recorded(report_dir)["renderer"]
     if recorded == renderer or not site.is_dir():
         return ""
     if recorded is None:
@@ -228,7 +226,6 @@ def _render(args: argparse.Namespace, only: list[str] | None, jobs: int | None =
     status = _render_with_quarto(args, only, jobs) if args.quarto else _render_with_fallback(args, only)
     site = args.report_dir / "_site"
     if status == 0 and site.is_dir():
-        (site / RENDERER_NOTE).write_text(renderer + "\n", encoding="utf-8")
         publish_briefs(args.report_dir, site)  # a whole render replaced _site: the briefs again
         _record(args, only)
     return status
@@ -237,16 +234,17 @@ def _render(args: argparse.Namespace, only: list[str] | None, jobs: int | None =
 def _record(args: argparse.Namespace, rendered: list[str] | None) -> None:
     """What the site's pages were rendered from, for a later render to compare: the pages `rendered` now (None:
     all) as they are, the others as recorded before (none when the renderer or its code changed since)."""
-    now, before = site_inputs(args), _recorded(args)
+    now, before = site_inputs(args), _recorded(args.report_dir)
     if rendered is not None:
         old = before["pages"] if (before["renderer"], before["code"]) == (now["renderer"], now["code"]) else {}
         now["pages"] = {page: made if page in rendered else old.get(page, "") for page, made in now["pages"].items()}
     (args.report_dir / "_site" / RENDERED).write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
 
 
-def _recorded(args: argparse.Namespace) -> dict:
+def _recorded(report_dir: Path) -> dict:
+    """What the site was rendered from, and by which renderer (none recorded: None)."""
     try:
-        return json.loads((args.report_dir / "_site" / RENDERED).read_text(encoding="utf-8"))
+        return json.loads((report_dir / "_site" / RENDERED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"renderer": None, "code": None, "pages": {}}
 
