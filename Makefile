@@ -122,7 +122,7 @@ briefs: report ## Write every country's brief (PDF, with Quarto), linked from it
 every-brief: $(PAGES)
 	@"$$PYTHON" -m helpers.pipeline.site brief --report-dir "$$REPORT_DIR" --data-dir "$$DATA_DIR"
 
-country: $(VERDICTS) ## Rebuild one country's page, its brief (with Quarto) and the country index: make country COUNTRY=ES
+country: $(VERDICTS) ## Rebuild one country's page and its brief (with Quarto), and the country index if it changed: make country COUNTRY=ES
 	@[ -n "$$COUNTRY" ] || { echo "usage: make country COUNTRY=ES" >&2; exit 2; }
 	@"$$PYTHON" -m helpers.pipeline.site country "$$COUNTRY" --report-dir "$$REPORT_DIR" --data-dir "$$DATA_DIR"
 

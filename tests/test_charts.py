@@ -168,6 +168,25 @@ def test_a_titled_mark_the_svg_does_not_draw_is_an_error():
         svg_text(fig, name="lost")
 
 
+def test_each_marker_of_a_line_carries_its_own_title_in_order():
+    """A line's markers are drawn as one line of markers; each marker (an SVG <use>) holds its own title, in the
+    order of the points, so that a reader hovering over the 2023 point reads 2023's value."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    (dots,) = ax.plot([2015, 2019, 2023], [30, 41, 52], linestyle="none", marker="o")
+    title_mark(dots, ["Spain, 2015: 30%", "Spain, 2019: 41%", "Spain, 2023: 52% <e>"])
+    svg = svg_text(fig, name="markers")
+    used = re.findall(r'<use [^>]*\bx="([\d.]+)"[^>]*><title>([^<]*)</title></use>', svg)
+    assert [title for _, title in used] == ["Spain, 2015: 30%", "Spain, 2019: 41%", "Spain, 2023: 52% &lt;e&gt;"]
+    assert [float(x) for x, _ in used] == sorted(float(x) for x, _ in used)  # left to right: 2015, 2019, 2023
+    fig, ax = plt.subplots()
+    (dots,) = ax.plot([2015, 2023], [30, 52], linestyle="none", marker="o")
+    title_mark(dots, ["Spain, 2015: 30%", "Spain, 2019: 41%", "Spain, 2023: 52%"])
+    with pytest.raises(RuntimeError, match="3 titles for the 2 markers"):
+        svg_text(fig, name="too-many")
+
+
 def test_the_svg_keeps_text_as_text_and_has_no_date():
     svg = bars_svg()
     assert "<text " in svg and ">Spain</text>" in svg.replace("\n", "")  # no glyph outlines

@@ -134,9 +134,10 @@ def value_words(value: float, flag: str = "", unit: str = "%") -> str:
     return words
 
 
-def title_mark(artist, words: str):
+def title_mark(artist, words: str | list[str]):
     """Give a data mark (an artist already on a figure) its words, which `svg_text` writes as the
-    ``<title>`` of the mark's SVG group. Returns the artist."""
+    ``<title>`` of the mark's SVG group; a list of words for a line of markers: one for each marker it
+    draws, in order, written as the ``<title>`` of each marker's ``<use>``. Returns the artist."""
     marks = artist.figure.__dict__.setdefault("mark_titles", {})
     gid = f"mark{len(marks) + 1}"
     artist.set_gid(gid)
@@ -144,12 +145,13 @@ def title_mark(artist, words: str):
     return artist
 
 
-def mark_titles(fig: plt.Figure) -> dict[str, str]:
+def mark_titles(fig: plt.Figure) -> dict[str, str | list[str]]:
     """The words `title_mark` gave the figure's marks, by group id."""
     return fig.__dict__.get("mark_titles", {})
 
 
 ID = re.compile(r'\bid="([^"]+)"')
+USE = re.compile(r"<use [^>]*/>")
 
 
 REFERENCE = re.compile(r'(?:url\(#|href="#)([^")]+)')
@@ -224,7 +226,16 @@ def svg_text(fig: plt.Figure, *, name: str) -> str:
             raise RuntimeError(
                 f"chart {name}: the mark {words!r} is drawn {svg.count(opening)} times in the SVG, not once"
             )
-        svg = svg.replace(opening, f"{opening}\n<title>{escape(words)}</title>", 1)
+        if isinstance(words, str):
+            svg = svg.replace(opening, f"{opening}\n<title>{escape(words)}</title>", 1)
+            continue
+        start = svg.index(opening)
+        end = svg.index("</g>", start)  # a line's markers: its <defs>, then one <use/> per marker in a group
+        markers = USE.findall(svg, start, end)
+        if len(markers) != len(words):
+            raise RuntimeError(f"chart {name}: {len(words)} titles for the {len(markers)} markers of a line")
+        titled = iter(f"{use[:-2]}><title>{escape(text)}</title></use>" for use, text in zip(markers, words))
+        svg = svg[:start] + USE.sub(lambda _: next(titled), svg[start:end]) + svg[end:]
     return _compact(_unique_ids(svg, prefix))
 
 
@@ -368,9 +379,19 @@ def _titled_line(ax, line: pd.DataFrame, name: str, *, markersize: float, linewi
     '<name>, <year>: <value> (flag ...)'; a legend entry with line and marker."""
     marker = style.pop("marker")
     ax.plot(line["year"], line["value"], linewidth=linewidth, **style)
-    for _, point in line.dropna(subset=["value"]).iterrows():
-        words = f"{name}, {int(point['year'])}: {value_words(point['value'], point['flag'])}"
-        _dot(ax, point["year"], point["value"], words, size=markersize, marker=marker, color=style["color"])
+    points = line.dropna(subset=["value"])
+    words = [f"{name}, {int(p.year)}: {value_words(p.value, p.flag)}" for p in points.itertuples()]
+    # the markers as one line of its own (each titled in the SVG): far cheaper to draw than a line per point
+    (dots,) = ax.plot(
+        points["year"],
+        points["value"],
+        linestyle="none",
+        marker=marker,
+        markersize=markersize,
+        clip_on=False,
+        color=style["color"],
+    )
+    title_mark(dots, words)
     ax.plot([], [], marker=marker, markersize=markersize, linewidth=linewidth, label=name, **style)
 
 
