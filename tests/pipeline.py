@@ -7,6 +7,7 @@ and builds the environment with `make test`, which covers the set-up step.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -72,3 +73,17 @@ def snapshot(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def lock_is_taken(path: Path) -> bool:
+    """Whether some build holds the build lock on `path` (helpers.pipeline.build_lock): a fresh open cannot take it."""
+    try:
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import ROOT
 from helpers.pipeline import build_lock
+from pipeline import lock_is_taken
 
 SRC = str(ROOT / "src")
 
@@ -64,13 +65,13 @@ def make_process():
 def test_the_lock_is_held_while_make_lives_and_goes_with_it(tmp_path, make_process, no_proc):
     path = tmp_path / ".build.lock"
     assert build_lock.take_for(make_process.pid, path) == ""
-    assert build_lock.lock_is_taken(path)
+    assert lock_is_taken(path)
     assert path.read_text() == f"{make_process.pid}\n"  # for people to read
     refused = build_lock.take_for(os.getpid(), path, wait=0.2)
     assert refused.startswith("another build is running in this clone") and str(make_process.pid) in refused
     make_process.kill()
     make_process.wait()
-    wait_until(lambda: not build_lock.lock_is_taken(path))
+    wait_until(lambda: not lock_is_taken(path))
 
 
 def test_the_next_build_waits_a_moment_for_the_holder_of_a_make_that_has_ended(tmp_path):
@@ -108,7 +109,7 @@ def test_two_makes_at_once_one_is_refused_in_one_line(tmp_path):
             \t@echo "$(SETTINGS)"; sleep $(SLEEP)
             """))
     first = subprocess.Popen(["make", "-s", "-C", str(clone), "SLEEP=3"], stdout=subprocess.PIPE, text=True)
-    wait_until(lambda: build_lock.lock_is_taken(clone / ".build.lock"))
+    wait_until(lambda: lock_is_taken(clone / ".build.lock"))
     second = subprocess.run(["make", "-s", "-C", str(clone), "SLEEP=0"], capture_output=True, text=True, timeout=30)
     assert second.stdout.startswith("another build is running in this clone"), second.stdout
     assert first.communicate(timeout=30)[0] == "ok\n"
@@ -155,7 +156,7 @@ def test_a_build_runs_and_a_second_is_refused_with_proc_hidden(own_built_clone):
     assert result.returncode == 0, result.stderr
     assert "another build is running" not in result.stderr and "report: report/_site/index.html" in result.stdout
     # the build's holder lets go within a moment of its make's end
-    wait_until(lambda: not build_lock.lock_is_taken(own_built_clone / ".build.lock"))
+    wait_until(lambda: not lock_is_taken(own_built_clone / ".build.lock"))
     with open(own_built_clone / ".build.lock", "a+") as other_build:
         fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
         refused = make_without_proc(own_built_clone, "report")

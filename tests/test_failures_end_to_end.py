@@ -100,7 +100,7 @@ def test_a_mirror_path_with_spaces_works(synthetic_mirror_path, tmp_path):
 
 
 def test_a_second_build_at_once_is_refused(built_report):
-    from helpers.pipeline.build_lock import lock_is_taken
+    from pipeline import lock_is_taken
 
     deadline = time.monotonic() + 10  # the previous test's build lets go of the lock within a moment of its end
     while lock_is_taken(built_report / ".build.lock") and time.monotonic() < deadline:

@@ -76,17 +76,3 @@ def take_for(make_pid: int, path: Path = Path(".build.lock"), wait: float = 2.0)
             os._exit(0)
     os.close(fd)  # the holder's copy of the open file keeps the lock
     return ""
-
-
-def lock_is_taken(path: Path) -> bool:
-    """Whether some build holds the lock on `path` (a fresh open cannot take it)."""
-    try:
-        with open(path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
-    except OSError:
-        return False
