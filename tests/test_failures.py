@@ -27,6 +27,7 @@ def test_a_killed_run_leaves_no_scratch_notebook_beside_the_output(tmp_path, mon
         raise KeyboardInterrupt  # the run is killed mid-way
 
     monkeypatch.setattr(papermill, "execute_notebook", killed)
+    monkeypatch.setattr(notebook_runner, "_prestarted", True)  # no kernel: papermill never runs one here
     output = tmp_path / "countries" / "EL.ipynb"
     with pytest.raises(KeyboardInterrupt):
         notebook_runner.execute("30_country_profile", {"country": "EL"}, output)

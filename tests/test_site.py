@@ -435,7 +435,7 @@ def test_make_country_renders_its_page_beside_its_brief_and_unlinks_a_brief_that
     from helpers.render.brief import BRIEFS_UNDER_WAY
 
     renders, published = [], []
-    monkeypatch.setattr(notebook_runner, "prestart_kernel", lambda: None)
+    monkeypatch.setattr(notebook_runner, "prestart_kernel", lambda notebook: None)
     monkeypatch.setattr(pages, "run", lambda *a, **k: [])
     monkeypatch.setattr(site, "_briefs", lambda args, codes: 1 if brief_fails else 0)
     monkeypatch.setattr(

@@ -40,10 +40,6 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 REPORT_DIR = ROOT / "report"
 EXECUTED_DIR = REPORT_DIR / "pipeline"
 BUILD_LOG = ROOT / "build.log"
-# What every page's notebook imports first: a kernel started ahead (prestart_kernel) imports them while the
-# runner still loads its own modules, and the notebook then finds them loaded (%reset -f empties the
-# namespace, not the modules).
-PAGE_IMPORTS = "import pandas, matplotlib.pyplot, seaborn, helpers.publish.figures, helpers.publish.tables"
 
 
 class NotebookFailed(Exception):
@@ -79,19 +75,30 @@ def start_kernel(kernel_name: str = KERNEL_NAME):
     return km
 
 
-def prestart_kernel(kernel_name: str = KERNEL_NAME) -> None:
-    """Start this process's kernel now and have it import what pages import, without waiting for either:
-    the next notebook run here uses it (register_engine's engine keeps one kernel per process)."""
+def prestart_kernel(notebook: str, kernel_name: str = KERNEL_NAME) -> None:
+    """Start this process's kernel now and have it import the modules of ours `notebook` imports (pandas,
+    matplotlib... with them), without waiting for either, while this process imports papermill: the next
+    notebook run here uses it (register_engine's engine keeps one kernel per process), and finds the modules
+    loaded (%reset -f empties the namespace, not the modules)."""
+    from helpers.pipeline.prerequisites import modules, notebook_imports
+
+    global _prestarted
+    _prestarted = True
     km = start_kernel(kernel_name)
     client = km.client()
     client.start_channels()
-    asked = client.execute(PAGE_IMPORTS, silent=True, store_history=False)  # queued: the kernel runs it first
+    ours = sorted(notebook_imports(NOTEBOOK_DIR / f"{notebook}.ipynb") & modules().keys())
+    # queued: the kernel runs it first
+    asked = client.execute(f"import {', '.join(ours) or 'sys'}", silent=True, store_history=False)
     atexit.register(km.shutdown_kernel, now=True)
     register_engine()  # papermill's imports, while the kernel starts
     from papermill.engines import papermill_engines
 
     engine = papermill_engines.get_engine(ENGINE_NAME)
     engine.kernel_manager, engine.warming = km, (client, asked)
+
+
+_prestarted = False  # whether this process has started its kernel (the first notebook run here does)
 
 
 @functools.cache  # once per process
@@ -196,14 +203,16 @@ def scrub(notebook: dict) -> dict:
 
 def execute(name: str, parameters: dict | None = None, output: Path | None = None) -> Path:
     """Run ``notebooks/<name>.ipynb`` with `parameters`; return the executed copy's path."""
-    papermill = import_papermill()
-    from papermill.exceptions import PapermillExecutionError
-
-    register_engine()
     source = NOTEBOOK_DIR / f"{name}.ipynb"
     if not source.exists():
         known = ", ".join(sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")))
         raise NotebookFailed(f"no notebook {name!r}; the notebooks are {known}")
+    if not _prestarted:  # the kernel starts and imports while papermill is imported here
+        prestart_kernel(name)
+    papermill = import_papermill()
+    from papermill.exceptions import PapermillExecutionError
+
+    register_engine()
     output = Path(output) if output else EXECUTED_DIR / f"{name}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_scratch(output)

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 def _country(args: argparse.Namespace, code: str) -> int:
     from helpers.pipeline.notebook_runner import prestart_kernel
 
-    prestart_kernel()  # it starts and imports while this process loads the rest
+    prestart_kernel("30_country_profile")  # it starts and imports while this process loads the rest
     import threading
 
     # the renderers' imports while the kernel runs the notebook (this process only waits on it meanwhile)
