@@ -13,7 +13,7 @@ from helpers.publish.charts import (
     dumbbell,
     ranked_bars,
     scorecard_dots,
-    small_multiple,
+    small_multiples,
     svg_text,
     title_mark,
     trend_lines,
@@ -153,8 +153,18 @@ def test_a_small_multiple_titles_both_lines():
             "flag": ["", "", "e"],
         }
     )
-    svg = svg_text(small_multiple(part, lines=("Spain", "EU-27"), top=60, years=(2015, 2023)), name="country_ES-1")
-    assert sorted(titles(svg)) == ["EU-27, 2023: 48% (flag e: estimated)", "Spain, 2015: 30%", "Spain, 2023: 52%"]
+    other = part.assign(value=part.value + 1, flag="")
+    svgs = small_multiples(
+        [part, other], lines=("Spain", "EU-27"), top=60, years=(2015, 2023), names=["country_ES-1", "country_ES-2"]
+    )
+    assert sorted(titles(svgs[0])) == ["EU-27, 2023: 48% (flag e: estimated)", "Spain, 2015: 30%", "Spain, 2023: 52%"]
+    # drawn on the same figure in turn: the second panel holds its own marks only, and its own ids
+    assert sorted(titles(svgs[1])) == ["EU-27, 2023: 49%", "Spain, 2015: 31%", "Spain, 2023: 53%"]
+    ring = 'style="fill:none;stroke:#000000"'  # a flagged value's ring: the first panel's EU 2023 only
+    assert svgs[0].count(ring) == 1 and ring not in svgs[1]
+    assert 'id="c' in svgs[1] and not set(re.findall(r'id="([^"]+)"', svgs[0])) & set(
+        re.findall(r'id="([^"]+)"', svgs[1])
+    )
 
 
 def test_a_titled_mark_the_svg_does_not_draw_is_an_error():

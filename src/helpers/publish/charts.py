@@ -205,10 +205,10 @@ def _compact(svg: str) -> str:
     return TAG.sub(tag, re.sub(r"\n\s+", "\n", svg))
 
 
-def svg_text(fig: plt.Figure, *, name: str) -> str:
+def svg_text(fig: plt.Figure, *, name: str, close: bool = True) -> str:
     """The figure as an SVG document (text as text, no date, the same bytes on every run) whose
     marks carry their titles and whose ids start with a prefix made from `name` (unique on a page:
-    the chart's CSV name); closes the figure.
+    the chart's CSV name); closes the figure (unless not `close`).
 
     A mark given words that the SVG does not draw exactly once is an error, never a silent loss."""
     if not name.strip():
@@ -218,7 +218,8 @@ def svg_text(fig: plt.Figure, *, name: str) -> str:
     buffer = io.StringIO()
     with plt.rc_context(SVG_RC):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     svg = buffer.getvalue()
     for gid, words in mark_titles(fig).items():
         opening = f'<g id="{gid}">'
@@ -374,9 +375,11 @@ def dumbbell(
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h"]
 
 
-def _titled_line(ax, line: pd.DataFrame, name: str, *, markersize: float, linewidth: float = 1.5, **style) -> None:
-    """A line over the years without markers, then each year's value as a marker of its own, titled
-    '<name>, <year>: <value> (flag ...)'; a legend entry with line and marker."""
+def _titled_line(
+    ax, line: pd.DataFrame, name: str, *, markersize: float, linewidth: float = 1.5, legend: bool = True, **style
+) -> None:
+    """A line over the years without markers, then each year's value as a marker, titled
+    '<name>, <year>: <value> (flag ...)'; with `legend`, a legend entry with line and marker."""
     marker = style.pop("marker")
     ax.plot(line["year"], line["value"], linewidth=linewidth, **style)
     points = line.dropna(subset=["value"])
@@ -392,7 +395,8 @@ def _titled_line(ax, line: pd.DataFrame, name: str, *, markersize: float, linewi
         color=style["color"],
     )
     title_mark(dots, words)
-    ax.plot([], [], marker=marker, markersize=markersize, linewidth=linewidth, label=name, **style)
+    if legend:
+        ax.plot([], [], marker=marker, markersize=markersize, linewidth=linewidth, label=name, **style)
 
 
 def trend_lines(table: pd.DataFrame, *, title: str, ylabel: str, source_line: str, hue: str = "country") -> plt.Figure:
@@ -472,11 +476,14 @@ def scorecard_dots(rows: pd.DataFrame, *, title: str, source_line: str) -> plt.F
 PANEL_SIZE = (2.9, 2.1)
 
 
-def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, years: tuple[int, int]) -> plt.Figure:
-    """One panel of a country's small multiples: two lines over the years (the country and the EU),
-    each year's value titled; the panel's name is its caption (HTML text, which wraps on a phone).
-    All panels share `top` (the value axis) and `years`, so that they read on one scale.
-    `part`: line, year, value, flag."""
+def small_multiples(
+    panels: list[pd.DataFrame], *, lines: tuple[str, str], top: float, years: tuple[int, int], names: list[str]
+) -> list[str]:
+    """A country's small multiples as SVG documents (`svg_text`, one per panel, named by `names`): two lines
+    over the years (the country and the EU), each year's value titled; a panel's name is its caption (HTML
+    text, which wraps on a phone). All panels share `top` (the value axis) and `years`, so that they read on
+    one scale, and so one figure: its axes, ticks and legend are made once, each panel's lines drawn on it in
+    turn. Each of `panels`: line, year, value, flag."""
     width, height = PANEL_SIZE
     fig, ax = plt.subplots(figsize=(width, height))
     # fixed margins in inches (the legend above, tick labels below): tight_layout's measuring pass
@@ -486,11 +493,8 @@ def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, ye
         lines[0]: dict(color=HIGHLIGHT, linestyle="-", marker="o"),
         lines[1]: dict(color=BASE, linestyle="--", marker="s"),
     }
-    for name, style in styles.items():
-        line = part[part.line == name].sort_values("year")
-        _titled_line(ax, line, name, markersize=3.5, linewidth=1.4, **style)
-        flagged = line[line["flag"].astype(str).str.len() > 0]
-        ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=36, zorder=4)
+    for name, style in styles.items():  # the legend's entries: a line with its marker
+        ax.plot([], [], markersize=3.5, linewidth=1.4, label=name, **style)
     ax.set_ylim(0, top)
     ax.set_xlim(years[0] - 0.5, years[1] + 0.5)
     ax.tick_params(labelsize=8.5, pad=2)
@@ -506,4 +510,17 @@ def small_multiple(part: pd.DataFrame, *, lines: tuple[str, str], top: float, ye
         handlelength=1.8,
         columnspacing=1.0,
     )
-    return fig
+    svgs = []
+    for part, chart in zip(panels, names):
+        before = len(ax.lines), len(ax.collections)
+        fig.__dict__.pop("mark_titles", None)  # this panel's marks only
+        for name, style in styles.items():
+            line = part[part.line == name].sort_values("year")
+            _titled_line(ax, line, name, markersize=3.5, linewidth=1.4, legend=False, **style)
+            flagged = line[line["flag"].astype(str).str.len() > 0]
+            ax.scatter(flagged["year"], flagged["value"], facecolors="none", edgecolors="black", s=36, zorder=4)
+        svgs.append(svg_text(fig, name=chart, close=False))
+        for artist in ax.lines[before[0] :] + ax.collections[before[1] :]:
+            artist.remove()
+    plt.close(fig)
+    return svgs

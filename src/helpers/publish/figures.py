@@ -20,7 +20,7 @@ from helpers.publish.charts import (
     flag_note,
     ranked_bars,
     scorecard_dots,
-    small_multiple,
+    small_multiples,
     svg_text,
     trend_lines,
 )
@@ -259,8 +259,16 @@ def publish_small_multiples(
         "caption": f"{markdown_text(caption)} {csv_link(name, 'the data behind these charts')}",
         "columns": columns,
     }
+    panels = list(table.groupby("panel", sort=False))
+    svgs = small_multiples(
+        [part for _, part in panels],
+        lines=(country, eu),
+        top=top,
+        years=year_range,
+        names=[f"{name}-{n + 1}" for n in range(len(panels))],
+    )
     charts = []
-    for n, (panel, part) in enumerate(table.groupby("panel", sort=False)):
+    for (panel, part), svg in zip(panels, svgs):
         own = part[part.line == country].dropna(subset=["value"]).sort_values("year")
         words = (
             f"{own.iloc[0].value:.0f}% in {own.iloc[0].year}, {own.iloc[-1].value:.0f}% in {own.iloc[-1].year}"
@@ -268,8 +276,5 @@ def publish_small_multiples(
             else "no data"
         )
         alt = f"Line chart of {panel}, {country} (solid line) against the {eu} (dashed), {span}: {country} {words}."
-        fig = small_multiple(part, lines=(country, eu), top=top, years=year_range)
-        charts.append(
-            Chart(svg_text(fig, name=f"{name}-{n + 1}"), caption=markdown_text(str(panel)), alt=alt, group=group)
-        )
+        charts.append(Chart(svg, caption=markdown_text(str(panel)), alt=alt, group=group))
     return Charts(charts)
