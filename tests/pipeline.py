@@ -87,3 +87,12 @@ def lock_is_taken(path: Path) -> bool:
             return False
     except OSError:
         return False
+
+
+def render_one_country(clone: Path, code: str, quarto: str = "") -> None:
+    """The country page alone (what `make country` runs), without make's data step; with `quarto` (a program),
+    Quarto's render, else the fallback's."""
+    command = [sys.executable, "-m", "helpers.pipeline.site", "country", code, "--quarto", quarto]
+    environment = {**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": quarto}
+    command += ["--report-dir", "report", "--data-dir", "data"]
+    subprocess.run(command, cwd=clone, check=True, capture_output=True, env=environment)

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from pipeline import clean_clone, run_make, snapshot
+from pipeline import render_one_country, clean_clone, run_make, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -156,27 +156,6 @@ def test_a_killed_notebook_leaves_nothing_that_becomes_a_page(own_built_clone):
     pages_after = sorted(p.name for p in (own_built_clone / "report" / "_site" / "countries").glob("*.html"))
     assert pages_after == pages_before
     assert not list(countries.glob(".*.ipynb"))
-
-
-def render_one_country(clone, code):
-    """The country page alone (what `make country` runs), without make's data step."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "helpers.pipeline.site",
-            "country",
-            code,
-            "--report-dir",
-            "report",
-            "--data-dir",
-            "data",
-        ],
-        cwd=clone,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(clone / "src"), "QUARTO": ""},
-    )  # built_report is the fallback's
 
 
 def test_hostile_text_in_a_label_and_the_citation_is_shown_as_text(own_built_clone):

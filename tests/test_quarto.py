@@ -183,33 +183,14 @@ def test_the_pdf_is_the_same_byte_for_byte_when_rendered_again(own_quarto_clone)
 def test_hostile_text_in_a_label_is_shown_as_text_by_quarto(own_quarto_clone):
     """A label such as <script> reaches Quarto in a table's caption (tbl-cap, which Quarto reads as
     Markdown twice) and in a table: it is shown as text, never run."""
-    import os
-    import sys
+    from pipeline import render_one_country
 
     clone = own_quarto_clone
     catalogue = clone / "src" / "helpers" / "catalogue" / "series.toml"
     catalogue.write_text(
         catalogue.read_text().replace('LU = "Luxembourg"', 'LU = "<script>alert(1)</script>Luxembourg"')
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "helpers.pipeline.site",
-            "country",
-            "LU",
-            "--quarto",
-            shutil.which("quarto"),
-            "--report-dir",
-            "report",
-            "--data-dir",
-            "data",
-        ],
-        cwd=clone,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(clone / "src")},
-    )
+    render_one_country(clone, "LU", quarto=shutil.which("quarto"))
     lu = (clone / "report" / "_site" / "countries" / "LU.html").read_text(encoding="utf-8")
     # inside a quoted attribute (a chart's alt text) the characters are inert text: left aside
     markup = re.sub(r'="[^"]*"', '=""', lu)
