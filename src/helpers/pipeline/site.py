@@ -135,25 +135,22 @@ def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
         return max(pool.map(one, codes), default=0)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
 def site_inputs(args: argparse.Namespace) -> dict:
     """What the site is rendered from: the renderer, its code and configuration, and each page's notebook
     (a country's page with its brief, which it links)."""
+    from helpers.pipeline.pages import Hashes
     from helpers.pipeline.prerequisites import prerequisites
     from helpers.render.brief import current_brief
     from helpers.render.site_config import pages as site_pages
 
-    shared = [ROOT / name for name in prerequisites()["site"]]
+    sha256, shared = Hashes(), [ROOT / name for name in prerequisites()["site"]]
     shared += [ROOT / "CITATION.cff", args.report_dir / "_quarto.yml", args.report_dir / "styles.css"]
     pages = {}
     for page in (page.source.as_posix() for page in site_pages(args.report_dir)):
-        pages[page] = _sha256(args.report_dir / page)
+        pages[page] = sha256[args.report_dir / page]
         if page.startswith("countries/") and current_brief(args.report_dir, Path(page).stem) is not None:
-            pages[page] += " brief " + _sha256(args.report_dir / "briefs" / (Path(page).stem + ".pdf"))
-    code = hashlib.sha256("".join(_sha256(path) for path in sorted(shared)).encode()).hexdigest()
+            pages[page] += " brief " + sha256[args.report_dir / "briefs" / (Path(page).stem + ".pdf")]
+    code = hashlib.sha256("".join(sha256[path] for path in sorted(shared)).encode()).hexdigest()
     return {"renderer": renderer_in_use(args.quarto), "code": code, "pages": pages}
 
 
