@@ -11,7 +11,7 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -183,13 +183,14 @@ def option_lines(options: dict) -> str:
     return "".join(f"{OPTION_PREFIX}{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in options.items())
 
 
-def paper_options(cell: dict) -> dict:
+def paper_options(cell: dict, caption: Callable[[str], str]) -> dict:
     """A code cell's options on paper: labels only where numbered; no page-wide column (the text block is the
     page's width, and a column option would turn on Quarto's margin layout); no code, said again per cell (a
-    cell without code would still print an empty block)."""
+    cell without code would still print an empty block); its captions as `caption` makes them."""
     options = read_options(cell)
     kept = {k: v for k, v in options.items() if k != "column" and (k != "label" or str(v).startswith(("fig-", "tbl-")))}
-    return {**kept, "echo": False}
+    captions = {key: caption(str(kept[key])) for key in ("fig-cap", "tbl-cap") if key in kept}
+    return {**kept, **captions, "echo": False}
 
 
 LINK = re.compile(r"(?P<space> *)(?<!!)\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<target>[^)\s]+)\)")
@@ -290,10 +291,7 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
         outputs.append(output)
     if not outputs:
         return None
-    options = paper_options(cell)
-    for key in ("fig-cap", "tbl-cap"):
-        if key in options:
-            options[key] = readable_alone(str(options[key]), site_url)
+    options = paper_options(cell, lambda text: readable_alone(text, site_url))
     if isinstance(options.get("fig-subcap"), list):
         options["fig-subcap"] = [readable_alone(str(c), site_url) for c in options["fig-subcap"]]
         options["layout-ncol"] = 2  # several charts: two abreast, so that a page holds four
@@ -371,8 +369,7 @@ def write_article(report_dir: Path, *, root: Path, provenance_path: Path) -> Pat
 
 def source_date_epoch(root: Path) -> str:
     """CITATION.cff's date-released in seconds since 1970: the PDFs' creation date (docs/building.md)."""
-    from datetime import date, datetime, timezone
+    from datetime import datetime, timezone
 
-    released = read_citation(root / "CITATION.cff")["date-released"]
-    day = released if isinstance(released, date) else date.fromisoformat(str(released))
-    return str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    released = str(read_citation(root / "CITATION.cff")["date-released"])  # a day: midnight UTC
+    return str(int(datetime.fromisoformat(released).replace(tzinfo=timezone.utc).timestamp()))

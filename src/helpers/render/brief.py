@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from contextvars import ContextVar
+from itertools import takewhile
 from pathlib import Path
 
 from helpers.publish.citation import author_names, doi_url, report_doi
@@ -164,11 +165,7 @@ def fit_table_columns(markdown: str) -> str:
         rule = lines[n]
         if not (re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", rule) and lines[n - 1].startswith("|")):
             continue
-        table = [lines[n - 1], rule]
-        for line in lines[n + 1 :]:
-            if not line.startswith("|"):
-                break
-            table.append(line)
+        table = [lines[n - 1], rule, *takewhile(lambda line: line.startswith("|"), lines[n + 1 :])]
         header = [_seen(c) for c in CELL.split(lines[n - 1])[1:-1]]
         body = [[_seen(c) for c in CELL.split(line)[1:-1]] for line in table[2:]]
         widths = []
@@ -182,15 +179,8 @@ def fit_table_columns(markdown: str) -> str:
             widths.append(width)
         if all(len(line) <= PANDOC_COLUMNS for line in table[:1] + table[2:]):
             widths = [3] * len(header)  # its rows fit: a short rule, and pandoc sizes it by its content
-        rules = [c.strip() for c in CELL.split(rule)[1:-1]]
-        lines[n] = (
-            "|"
-            + "|".join(
-                (":" if r.startswith(":") else "") + "-" * w + (":" if r.endswith(":") else "")
-                for r, w in zip(rules, widths)
-            )
-            + "|"
-        )
+        rules = [c.strip() for c in CELL.split(rule)[1:-1]]  # each "-", ":-", "-:" or ":-:" (its alignment)
+        lines[n] = "|" + "|".join(r[0].strip("-") + "-" * w + r[-1].strip("-") for r, w in zip(rules, widths)) + "|"
     return "\n".join(lines)
 
 
@@ -200,18 +190,14 @@ def _brief_cell(cell: dict) -> dict | None:
         return new_cell("markdown", cell["id"], _text(cell["source"]))
     if cell["cell_type"] != "code" or not cell.get("outputs"):
         return None
-    options = paper_options(cell)
-    for key in ("fig-cap", "tbl-cap"):
-        if key in options:
-            options[key] = RELATIVE_DOWNLOAD.sub("", options[key])
+    options = paper_options(cell, lambda caption: RELATIVE_DOWNLOAD.sub("", caption))
     outputs = []
     for output in cell["outputs"]:
         markdown = output.get("data", {}).get("text/markdown")
         if markdown is not None:
             output = {**output, "data": {**output["data"], "text/markdown": fit_table_columns(_text(markdown))}}
         outputs.append(output)
-    code = {"cell_type": "code", "id": cell["id"], "metadata": {}, "execution_count": None}
-    return {**code, "source": option_lines(options), "outputs": outputs}
+    return {**new_cell("code", cell["id"], option_lines(options)), "execution_count": None, "outputs": outputs}
 
 
 def assemble(

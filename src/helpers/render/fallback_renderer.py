@@ -50,9 +50,7 @@ CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
 
 def _attributes(text: str) -> tuple[list[str], dict[str, str]]:
     """Pandoc attributes ``.class key="value"`` as (classes, keys)."""
-    classes = re.findall(r"(?:^|\s)\.([\w-]+)", text)
-    keys = {k: v for k, v in re.findall(r'([\w-]+)="([^"]*)"', text)}
-    return classes, keys
+    return re.findall(r"(?:^|\s)\.([\w-]+)", text), dict(re.findall(r'([\w-]+)="([^"]*)"', text))
 
 
 class PageRendering:
@@ -159,16 +157,9 @@ def title_block(meta: dict, page: PageRendering) -> str:
 
 def numbering(notebook: dict) -> dict[str, str]:
     """label -> number for the page's figures and tables, in order, as Quarto numbers them."""
-    numbers, count = {}, {"fig": 0, "tbl": 0}
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        label = str(read_options(cell).get("label", ""))
-        kind = label.split("-", 1)[0]
-        if kind in count:
-            count[kind] += 1
-            numbers[label] = str(count[kind])
-    return numbers
+    labels = [str(read_options(cell).get("label", "")) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    numbered = [[label for label in labels if label.startswith(kind)] for kind in ("fig-", "tbl-")]
+    return {label: str(n) for kind in numbered for n, label in enumerate(kind, 1)}
 
 
 def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
@@ -196,13 +187,8 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         data = output.get("data", {})
         if output.get("output_type") == "stream":
             shown.append(f'<pre class="cell-output">{html.escape("".join(output.get("text", "")))}</pre>')
-        elif output.get("output_type") == "error":
-            error = f'{output.get("ename", "")}: {output.get("evalue", "")}'
-            shown.append(f'<pre class="cell-output">{html.escape(error)}</pre>')
-        elif "image/svg+xml" in data:
-            images.append(("svg", data["image/svg+xml"]))
-        elif "image/png" in data:
-            images.append(("png", data["image/png"]))
+        elif "image/svg+xml" in data or "image/png" in data:
+            images.append(data)
         elif "text/markdown" in data:
             shown.append(page.markdown("".join(data["text/markdown"])))
         elif "text/html" in data:
@@ -213,22 +199,19 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         alts = _as_list(options.get("fig-alt", ""))
         subcaps = _as_list(options.get("fig-subcap", [])) if len(images) > 1 else []
         inner = []
-        for n, (kind, image) in enumerate(images):
+        for n, image in enumerate(images):
             alt = alts[n] if n < len(alts) else ""
-            if kind == "svg":  # in the page itself, where its marks' titles show (helpers.render.inline_svg)
-                img = inline_svg("".join(image), alt=alt)
+            if "image/svg+xml" in image:  # in the page itself, where its marks' titles show (helpers.render.inline_svg)
+                img = inline_svg("".join(image["image/svg+xml"]), alt=alt)
             else:
                 name = f"{label or cell['id']}-{n + 1}.png"
                 figures_dir.mkdir(parents=True, exist_ok=True)
-                write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image)))
+                write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image["image/png"])))
                 img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
             if subcaps:
                 sub = page.inline(subcaps[n]) if n < len(subcaps) else ""
-                inner.append(
-                    f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>'
-                )
-            else:
-                inner.append(img)
+                img = f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>'
+            inner.append(img)
         if subcaps and int(options.get("layout-ncol", 1)) > 1:  # small multiples: a grid that wraps (styles.css)
             inner = ['<div class="report-panels">' + "".join(inner) + "</div>"]
         caption = page.caption("Figure", label, str(options.get("fig-cap", "")))
