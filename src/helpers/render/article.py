@@ -334,10 +334,8 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
     if synthetic and first_warning[0]:  # no page carried it: say it on the first page all the same
         cells.insert(1, new_cell("markdown", "synthetic", SYNTHETIC_CALLOUT))
     options = [read_options(c) for c in cells if c["cell_type"] == "code"]
-    several = [o["label"] for o in options if isinstance(o.get("fig-subcap"), list)]
-    cells.insert(
-        1, typst_cell(TYPOGRAPHY + "".join(SEVERAL_CHARTS.format(label=label) for label in several), "typography")
-    )
+    several = "".join(SEVERAL_CHARTS.format(label=o["label"]) for o in options if isinstance(o.get("fig-subcap"), list))
+    cells.insert(1, typst_cell(TYPOGRAPHY + several, "typography"))
     return as_notebook(cells, notebooks["index.ipynb"])
 
 

@@ -12,8 +12,9 @@ import html
 import json
 import re
 import shutil
-from functools import lru_cache
 from pathlib import Path
+
+import mistune
 
 from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
 from helpers.render.brief import with_brief_link
@@ -35,14 +36,8 @@ from helpers.render.site_config import (
 FALLBACK_NAME = "the fallback renderer"
 
 
-@lru_cache(maxsize=1)
-def _markdown():
-    import mistune
-
-    # raw HTML passes through, as in Pandoc; text from data is escaped before it reaches Markdown
-    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
-
-
+# raw HTML passes through, as in Pandoc; text from data is escaped before it reaches Markdown
+MARKDOWN = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
 FENCE = re.compile(r"^(:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<cls>[\w-]+))?\s*$")
 SPAN = re.compile(r'\[(?P<text>[^\[\]]*)\]\{(?P<attrs>(?:\s*(?:\.[\w-]+|[\w-]+="[^"]*"))+\s*)\}')
 CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
@@ -74,7 +69,7 @@ class PageRendering:
                     if fence:
                         depth += 1 if (fence.group("attrs") is not None or fence.group("cls")) else -1
                     j += 1
-                out.append(self._inline_pass(_markdown()("\n".join(buffer))))
+                out.append(self._inline_pass(MARKDOWN("\n".join(buffer))))
                 buffer = []
                 attrs = opening.group("attrs") if opening.group("attrs") is not None else "." + opening.group("cls")
                 out.append(self._div(attrs, "\n".join(lines[i + 1 : j - 1 if depth == 0 else j])))
@@ -82,7 +77,7 @@ class PageRendering:
                 continue
             buffer.append(lines[i])
             i += 1
-        out.append(self._inline_pass(_markdown()("\n".join(buffer))))
+        out.append(self._inline_pass(MARKDOWN("\n".join(buffer))))
         return "".join(out)
 
     def _div(self, attrs: str, body: str) -> str:
@@ -106,7 +101,7 @@ class PageRendering:
 
     def inline(self, text: str) -> str:
         """Markdown for one line (a caption, a title), without the paragraph around it."""
-        rendered = self._inline_pass(_markdown()(text)).strip()
+        rendered = self._inline_pass(MARKDOWN(text)).strip()
         return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
 
     def _inline_pass(self, rendered: str) -> str:
@@ -138,21 +133,19 @@ def _span(match: re.Match) -> str:
 
 
 def title_block(meta: dict, page: PageRendering) -> str:
-    """The article's title, subtitle, authors, date and abstract (its front matter), as Quarto shows them."""
+    """The article's title, subtitle, authors, date and abstract (the front matter helpers.render.article writes,
+    all of them), as Quarto shows them."""
     if not meta.get("title"):
         return ""
-    authors = ", ".join(a["name"] if isinstance(a, dict) else str(a) for a in meta.get("author", []))
-    parts = [f'<header class="title-block"><h1 class="title">{html.escape(str(meta["title"]))}</h1>']
-    if meta.get("subtitle"):
-        parts.append(f'<p class="subtitle">{html.escape(str(meta["subtitle"]))}</p>')
-    parts.append(
-        f'<p class="byline">{html.escape(authors)}{" - " + html.escape(str(meta["date"])) if meta.get("date") else ""}</p>'
+    title, subtitle, date = (html.escape(str(meta[key])) for key in ("title", "subtitle", "date"))
+    authors = html.escape(", ".join(author["name"] for author in meta["author"]))
+    abstract = (
+        f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>'
     )
-    if meta.get("abstract"):
-        parts.append(
-            f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>'
-        )
-    return "".join(parts) + "</header>\n"
+    return (
+        f'<header class="title-block"><h1 class="title">{title}</h1><p class="subtitle">{subtitle}</p>'
+        f'<p class="byline">{authors} - {date}</p>{abstract}</header>\n'
+    )
 
 
 def numbering(notebook: dict) -> dict[str, str]:
@@ -234,8 +227,6 @@ def build_fallback_site(
     provenance_path: Path | None = None,
 ) -> list[Path]:
     """Build the site from the executed notebooks; return the pages written (`only`: those pages alone)."""
-    import mistune
-
     config = read_config(report_dir)
     site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
     root = REPORT_DIR.parent

@@ -33,12 +33,10 @@ PDF_FACTOR = 4.5
 def weight(report_dir: Path, page: Page) -> float:
     """About how many seconds Quarto takes for the page (only the ratios matter)."""
     notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
-    text = 0
-    for cell in notebook.get("cells", []):
-        if cell["cell_type"] == "markdown":
-            text += len("".join(cell["source"]))
-        for output in cell.get("outputs", []):
-            text += len("".join(output.get("data", {}).get("text/markdown", "")))
+    cells = notebook.get("cells", [])
+    texts = [cell["source"] for cell in cells if cell["cell_type"] == "markdown"]
+    texts += [output.get("data", {}).get("text/markdown", "") for cell in cells for output in cell.get("outputs", [])]
+    text = sum(len("".join(each)) for each in texts)
     formats = front_matter(notebook).get("format", {})
     return (1 + text / TEXT_PER_SECOND) * (PDF_FACTOR if isinstance(formats, dict) and "typst" in formats else 1)
 
