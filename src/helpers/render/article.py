@@ -274,12 +274,10 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
     outputs, html_page = [], Path(page).with_suffix(".html")
     for output in cell.get("outputs", []):
         markdown = "".join(output.get("data", {}).get("text/markdown", ""))
-        if ".synthetic-data" in markdown:  # the warning: once, on the first page (the header repeats it)
-            if not first_warning[0]:
-                continue
-            first_warning[0] = False
-        if markdown.startswith("# "):
+        if markdown.startswith("# ") or (".synthetic-data" in markdown and not first_warning[0]):
             continue
+        if ".synthetic-data" in markdown:  # the warning: once, on the first page (the header repeats it)
+            first_warning[0] = False
         folded = COLLAPSED.match(markdown)
         if folded:  # a long list a web reader opens: on paper, one line linking the page where it is
             title = markdown_text(html.unescape(folded.group("title")))

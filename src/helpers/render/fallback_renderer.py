@@ -168,10 +168,6 @@ def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
 def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path, figures_href: str) -> str:
     label = str(options.get("label", ""))
     wide = " column-page" if options.get("column") == "page" else ""
@@ -189,8 +185,9 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         elif "".join(data.get("text/plain", "")).strip():
             shown.append(f'<pre class="cell-output">{html.escape("".join(data["text/plain"]))}</pre>')
     if images:
-        alts = _as_list(options.get("fig-alt", ""))
-        subcaps = _as_list(options.get("fig-subcap", [])) if len(images) > 1 else []
+        alts = options.get("fig-alt", "")
+        alts = alts if isinstance(alts, list) else [alts]  # one chart's, or each chart's (helpers.render.cell_options)
+        subcaps = options.get("fig-subcap", []) if len(images) > 1 else []
         inner = []
         for n, image in enumerate(images):
             alt = alts[n] if n < len(alts) else ""
