@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import cast
 
 import mistune
 
@@ -69,7 +70,7 @@ class PageRendering:
                     if fence:
                         depth += 1 if (fence.group("attrs") is not None or fence.group("cls")) else -1
                     j += 1
-                out.append(self._inline_pass(MARKDOWN("\n".join(buffer))))
+                out.append(self._html("\n".join(buffer)))
                 buffer = []
                 attrs = opening.group("attrs") if opening.group("attrs") is not None else "." + opening.group("cls")
                 out.append(self._div(attrs, "\n".join(lines[i + 1 : j - 1 if depth == 0 else j])))
@@ -77,7 +78,7 @@ class PageRendering:
                 continue
             buffer.append(lines[i])
             i += 1
-        out.append(self._inline_pass(MARKDOWN("\n".join(buffer))))
+        out.append(self._html("\n".join(buffer)))
         return "".join(out)
 
     def _div(self, attrs: str, body: str) -> str:
@@ -101,11 +102,11 @@ class PageRendering:
 
     def inline(self, text: str) -> str:
         """Markdown for one line (a caption, a title), without the paragraph around it."""
-        rendered = self._inline_pass(MARKDOWN(text)).strip()
+        rendered = self._html(text).strip()
         return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
 
-    def _inline_pass(self, rendered: str) -> str:
-        rendered = SPAN.sub(_span, rendered)
+    def _html(self, text: str) -> str:
+        rendered = SPAN.sub(_span, cast(str, MARKDOWN(text)))  # mistune's HTML renderer gives a str
 
         def reference(match: re.Match) -> str:
             label = f"{match.group('kind').lower()}-{match.group('name')}"
