@@ -11,7 +11,7 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -183,13 +183,14 @@ def option_lines(options: dict) -> str:
     return "".join(f"{OPTION_PREFIX}{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in options.items())
 
 
-def paper_options(cell: dict) -> dict:
+def paper_options(cell: dict, caption: Callable[[str], str]) -> dict:
     """A code cell's options on paper: labels only where numbered; no page-wide column (the text block is the
     page's width, and a column option would turn on Quarto's margin layout); no code, said again per cell (a
-    cell without code would still print an empty block)."""
+    cell without code would still print an empty block); its captions as `caption` makes them."""
     options = read_options(cell)
     kept = {k: v for k, v in options.items() if k != "column" and (k != "label" or str(v).startswith(("fig-", "tbl-")))}
-    return {**kept, "echo": False}
+    captions = {key: caption(str(kept[key])) for key in ("fig-cap", "tbl-cap") if key in kept}
+    return {**kept, **captions, "echo": False}
 
 
 LINK = re.compile(r"(?P<space> *)(?<!!)\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<target>[^)\s]+)\)")
@@ -273,12 +274,10 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
     outputs, html_page = [], Path(page).with_suffix(".html")
     for output in cell.get("outputs", []):
         markdown = "".join(output.get("data", {}).get("text/markdown", ""))
-        if ".synthetic-data" in markdown:  # the warning: once, on the first page (the header repeats it)
-            if not first_warning[0]:
-                continue
-            first_warning[0] = False
-        if markdown.startswith("# "):
+        if markdown.startswith("# ") or (".synthetic-data" in markdown and not first_warning[0]):
             continue
+        if ".synthetic-data" in markdown:  # the warning: once, on the first page (the header repeats it)
+            first_warning[0] = False
         folded = COLLAPSED.match(markdown)
         if folded:  # a long list a web reader opens: on paper, one line linking the page where it is
             title = markdown_text(html.unescape(folded.group("title")))
@@ -290,10 +289,7 @@ def _article_cell(cell: dict, page: str, *, first_warning: list[bool], site_url:
         outputs.append(output)
     if not outputs:
         return None
-    options = paper_options(cell)
-    for key in ("fig-cap", "tbl-cap"):
-        if key in options:
-            options[key] = readable_alone(str(options[key]), site_url)
+    options = paper_options(cell, lambda text: readable_alone(text, site_url))
     if isinstance(options.get("fig-subcap"), list):
         options["fig-subcap"] = [readable_alone(str(c), site_url) for c in options["fig-subcap"]]
         options["layout-ncol"] = 2  # several charts: two abreast, so that a page holds four
@@ -336,10 +332,8 @@ def assemble(report_dir: Path, *, cff: dict, provenance: dict) -> dict:
     if synthetic and first_warning[0]:  # no page carried it: say it on the first page all the same
         cells.insert(1, new_cell("markdown", "synthetic", SYNTHETIC_CALLOUT))
     options = [read_options(c) for c in cells if c["cell_type"] == "code"]
-    several = [o["label"] for o in options if isinstance(o.get("fig-subcap"), list)]
-    cells.insert(
-        1, typst_cell(TYPOGRAPHY + "".join(SEVERAL_CHARTS.format(label=label) for label in several), "typography")
-    )
+    several = "".join(SEVERAL_CHARTS.format(label=o["label"]) for o in options if isinstance(o.get("fig-subcap"), list))
+    cells.insert(1, typst_cell(TYPOGRAPHY + several, "typography"))
     return as_notebook(cells, notebooks["index.ipynb"])
 
 
@@ -371,8 +365,7 @@ def write_article(report_dir: Path, *, root: Path, provenance_path: Path) -> Pat
 
 def source_date_epoch(root: Path) -> str:
     """CITATION.cff's date-released in seconds since 1970: the PDFs' creation date (docs/building.md)."""
-    from datetime import date, datetime, timezone
+    from datetime import datetime, timezone
 
-    released = read_citation(root / "CITATION.cff")["date-released"]
-    day = released if isinstance(released, date) else date.fromisoformat(str(released))
-    return str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    released = str(read_citation(root / "CITATION.cff")["date-released"])  # a day: midnight UTC
+    return str(int(datetime.fromisoformat(released).replace(tzinfo=timezone.utc).timestamp()))

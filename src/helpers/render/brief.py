@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from contextvars import ContextVar
+from itertools import takewhile
 from pathlib import Path
 
 from helpers.publish.citation import author_names, doi_url, report_doi
@@ -60,14 +61,10 @@ WARNING_CELL = "setup"  # the cell whose output is the synthetic-data warning (h
 RELATIVE_DOWNLOAD = re.compile(r"\s*\[Download[^\]]*\]\((?![a-z]+:)[^)]*\)")
 
 
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _heading_at(notebook: dict) -> int | None:
     """Where the page's heading is: the first cell, which the runner makes of the heading output."""
     for n, cell in enumerate(notebook.get("cells", [])):
-        if cell["cell_type"] == "markdown" and _text(cell["source"]).startswith("# "):
+        if cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("# "):
             return n
     return None
 
@@ -77,7 +74,7 @@ def country_heading(notebook: dict) -> str:
     at = _heading_at(notebook)
     if at is None:
         raise ValueError("the country's executed notebook has no heading ('# Spain (ES)'): run `make country` again")
-    return _text(notebook["cells"][at]["source"]).splitlines()[0][2:].strip()
+    return "".join(notebook["cells"][at]["source"]).splitlines()[0][2:].strip()
 
 
 def front_matter(cff: dict, *, heading: str, synthetic: bool) -> str:
@@ -164,11 +161,7 @@ def fit_table_columns(markdown: str) -> str:
         rule = lines[n]
         if not (re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", rule) and lines[n - 1].startswith("|")):
             continue
-        table = [lines[n - 1], rule]
-        for line in lines[n + 1 :]:
-            if not line.startswith("|"):
-                break
-            table.append(line)
+        table = [lines[n - 1], rule, *takewhile(lambda line: line.startswith("|"), lines[n + 1 :])]
         header = [_seen(c) for c in CELL.split(lines[n - 1])[1:-1]]
         body = [[_seen(c) for c in CELL.split(line)[1:-1]] for line in table[2:]]
         widths = []
@@ -182,36 +175,25 @@ def fit_table_columns(markdown: str) -> str:
             widths.append(width)
         if all(len(line) <= PANDOC_COLUMNS for line in table[:1] + table[2:]):
             widths = [3] * len(header)  # its rows fit: a short rule, and pandoc sizes it by its content
-        rules = [c.strip() for c in CELL.split(rule)[1:-1]]
-        lines[n] = (
-            "|"
-            + "|".join(
-                (":" if r.startswith(":") else "") + "-" * w + (":" if r.endswith(":") else "")
-                for r, w in zip(rules, widths)
-            )
-            + "|"
-        )
+        rules = [c.strip() for c in CELL.split(rule)[1:-1]]  # each "-", ":-", "-:" or ":-:" (its alignment)
+        lines[n] = "|" + "|".join(r[0].strip("-") + "-" * w + r[-1].strip("-") for r, w in zip(rules, widths)) + "|"
     return "\n".join(lines)
 
 
 def _brief_cell(cell: dict) -> dict | None:
     """The cell as the brief holds it (a code cell: its outputs and Quarto options, no code), or None."""
     if cell["cell_type"] == "markdown":
-        return new_cell("markdown", cell["id"], _text(cell["source"]))
+        return new_cell("markdown", cell["id"], "".join(cell["source"]))
     if cell["cell_type"] != "code" or not cell.get("outputs"):
         return None
-    options = paper_options(cell)
-    for key in ("fig-cap", "tbl-cap"):
-        if key in options:
-            options[key] = RELATIVE_DOWNLOAD.sub("", options[key])
+    options = paper_options(cell, lambda caption: RELATIVE_DOWNLOAD.sub("", caption))
     outputs = []
     for output in cell["outputs"]:
         markdown = output.get("data", {}).get("text/markdown")
         if markdown is not None:
-            output = {**output, "data": {**output["data"], "text/markdown": fit_table_columns(_text(markdown))}}
+            output = {**output, "data": {**output["data"], "text/markdown": fit_table_columns("".join(markdown))}}
         outputs.append(output)
-    code = {"cell_type": "code", "id": cell["id"], "metadata": {}, "execution_count": None}
-    return {**code, "source": option_lines(options), "outputs": outputs}
+    return {**new_cell("code", cell["id"], option_lines(options)), "execution_count": None, "outputs": outputs}
 
 
 def assemble(
@@ -225,9 +207,9 @@ def assemble(
     cells = [new_cell("raw", "front-matter", front_matter(cff, heading=heading, synthetic=synthetic))]
     if synthetic:  # on page 1, in the page's own words: its warning callout, else the notice itself
         warnings = [
-            _text(output["data"]["text/markdown"])
+            "".join(output["data"]["text/markdown"])
             for output in by_id.get(WARNING_CELL, {}).get("outputs", [])
-            if ".synthetic-data" in _text(output.get("data", {}).get("text/markdown", ""))
+            if ".synthetic-data" in "".join(output.get("data", {}).get("text/markdown", ""))
         ]
         cells.append(new_cell("markdown", "synthetic", warnings[0] if warnings else SYNTHETIC_CALLOUT))
     cells += [kept for kept in (_brief_cell(by_id[i]) for i in BRIEF_CELLS if i in by_id) if kept is not None]
@@ -318,7 +300,7 @@ def with_brief_link(notebook: dict, page: Path, report_dir: Path) -> dict:
     linked = page.stem in BRIEFS_UNDER_WAY.get() or current_brief(report_dir, page.stem) is not None
     if page.parent.as_posix() != "countries" or not linked or at is None:
         return notebook
-    cells = list(notebook.get("cells", []))
+    cells = notebook["cells"]
     link = (
         f"**To hand on:** [the brief of {country_heading(notebook)}](../{BRIEFS_DIR}/{page.stem}.pdf) (PDF, at most "
         f"{MAX_PAGES} pages): this page's tables, chart and verdicts, with the sources and how to cite.\n"

@@ -8,7 +8,9 @@ are stable (tests/test_notebook_sources.py), so labels are too. A cell's own lay
 
 from __future__ import annotations
 
+import html
 import json
+from itertools import takewhile
 
 from helpers.publish import REPORT_KEY
 
@@ -20,14 +22,9 @@ SKIPPED_TAGS = {"parameters", "injected-parameters"}
 
 def described_outputs(cell: dict) -> tuple[list[dict], list[dict]]:
     """The figures and the tables a cell's outputs describe (their ``report`` metadata), in order."""
-    figures: list[dict] = []
-    tables: list[dict] = []
-    for output in cell.get("outputs", []):
-        for meta in output.get("metadata", {}).values():
-            report = meta.get(REPORT_KEY) if isinstance(meta, dict) else None
-            if report:
-                (figures if report["kind"] == "figure" else tables).append(report)
-    return figures, tables
+    metadata = [meta for output in cell.get("outputs", []) for meta in output.get("metadata", {}).values()]
+    reports = [meta[REPORT_KEY] for meta in metadata if isinstance(meta, dict) and meta.get(REPORT_KEY)]
+    return [r for r in reports if r["kind"] == "figure"], [r for r in reports if r["kind"] != "figure"]
 
 
 def _yaml(value) -> str:
@@ -45,8 +42,6 @@ def table_caption_option(caption: str) -> str:
 
 def caption_from_option(options: dict, key: str) -> str:
     """The caption (Markdown) an option carries, as `options_for` wrote it."""
-    import html
-
     text = str(options.get(key, ""))
     return html.unescape(text) if key == "tbl-cap" else text
 
@@ -95,9 +90,6 @@ def read_options(cell: dict) -> dict:
     """The cell's options, as Quarto reads them (YAML in the leading ``#|`` lines)."""
     import yaml
 
-    lines = []
-    for line in "".join(cell.get("source", "")).split("\n"):
-        if not line.startswith(OPTION_PREFIX.rstrip()):
-            break
-        lines.append(line[len(OPTION_PREFIX) :])
-    return (yaml.safe_load("\n".join(lines)) or {}) if lines else {}
+    source = "".join(cell.get("source", "")).split("\n")
+    leading = takewhile(lambda line: line.startswith(OPTION_PREFIX.rstrip()), source)
+    return yaml.safe_load("\n".join(line[len(OPTION_PREFIX) :] for line in leading)) or {}

@@ -12,8 +12,10 @@ import html
 import json
 import re
 import shutil
-from functools import lru_cache
 from pathlib import Path
+from typing import cast
+
+import mistune
 
 from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
 from helpers.render.brief import with_brief_link
@@ -35,14 +37,8 @@ from helpers.render.site_config import (
 FALLBACK_NAME = "the fallback renderer"
 
 
-@lru_cache(maxsize=1)
-def _markdown():
-    import mistune
-
-    # raw HTML passes through, as in Pandoc; text from data is escaped before it reaches Markdown
-    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
-
-
+# raw HTML passes through, as in Pandoc; text from data is escaped before it reaches Markdown
+MARKDOWN = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
 FENCE = re.compile(r"^(:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<cls>[\w-]+))?\s*$")
 SPAN = re.compile(r'\[(?P<text>[^\[\]]*)\]\{(?P<attrs>(?:\s*(?:\.[\w-]+|[\w-]+="[^"]*"))+\s*)\}')
 CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
@@ -50,9 +46,7 @@ CROSS_REF = re.compile(r"(?<![\w@])@(?P<kind>[Ff]ig|[Tt]bl)-(?P<name>[\w-]*\w)")
 
 def _attributes(text: str) -> tuple[list[str], dict[str, str]]:
     """Pandoc attributes ``.class key="value"`` as (classes, keys)."""
-    classes = re.findall(r"(?:^|\s)\.([\w-]+)", text)
-    keys = {k: v for k, v in re.findall(r'([\w-]+)="([^"]*)"', text)}
-    return classes, keys
+    return re.findall(r"(?:^|\s)\.([\w-]+)", text), dict(re.findall(r'([\w-]+)="([^"]*)"', text))
 
 
 class PageRendering:
@@ -76,7 +70,7 @@ class PageRendering:
                     if fence:
                         depth += 1 if (fence.group("attrs") is not None or fence.group("cls")) else -1
                     j += 1
-                out.append(self._inline_pass(_markdown()("\n".join(buffer))))
+                out.append(self._html("\n".join(buffer)))
                 buffer = []
                 attrs = opening.group("attrs") if opening.group("attrs") is not None else "." + opening.group("cls")
                 out.append(self._div(attrs, "\n".join(lines[i + 1 : j - 1 if depth == 0 else j])))
@@ -84,7 +78,7 @@ class PageRendering:
                 continue
             buffer.append(lines[i])
             i += 1
-        out.append(self._inline_pass(_markdown()("\n".join(buffer))))
+        out.append(self._html("\n".join(buffer)))
         return "".join(out)
 
     def _div(self, attrs: str, body: str) -> str:
@@ -108,11 +102,11 @@ class PageRendering:
 
     def inline(self, text: str) -> str:
         """Markdown for one line (a caption, a title), without the paragraph around it."""
-        rendered = self._inline_pass(_markdown()(text)).strip()
+        rendered = self._html(text).strip()
         return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
 
-    def _inline_pass(self, rendered: str) -> str:
-        rendered = SPAN.sub(_span, rendered)
+    def _html(self, text: str) -> str:
+        rendered = SPAN.sub(_span, cast(str, MARKDOWN(text)))  # mistune's HTML renderer gives a str
 
         def reference(match: re.Match) -> str:
             label = f"{match.group('kind').lower()}-{match.group('name')}"
@@ -140,35 +134,26 @@ def _span(match: re.Match) -> str:
 
 
 def title_block(meta: dict, page: PageRendering) -> str:
-    """The article's title, subtitle, authors, date and abstract (its front matter), as Quarto shows them."""
+    """The article's title, subtitle, authors, date and abstract (the front matter helpers.render.article writes,
+    all of them), as Quarto shows them."""
     if not meta.get("title"):
         return ""
-    authors = ", ".join(a["name"] if isinstance(a, dict) else str(a) for a in meta.get("author", []))
-    parts = [f'<header class="title-block"><h1 class="title">{html.escape(str(meta["title"]))}</h1>']
-    if meta.get("subtitle"):
-        parts.append(f'<p class="subtitle">{html.escape(str(meta["subtitle"]))}</p>')
-    parts.append(
-        f'<p class="byline">{html.escape(authors)}{" - " + html.escape(str(meta["date"])) if meta.get("date") else ""}</p>'
+    title, subtitle, date = (html.escape(str(meta[key])) for key in ("title", "subtitle", "date"))
+    authors = html.escape(", ".join(author["name"] for author in meta["author"]))
+    abstract = (
+        f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>'
     )
-    if meta.get("abstract"):
-        parts.append(
-            f'<div class="abstract"><p class="abstract-title">Abstract</p>{page.markdown(str(meta["abstract"]))}</div>'
-        )
-    return "".join(parts) + "</header>\n"
+    return (
+        f'<header class="title-block"><h1 class="title">{title}</h1><p class="subtitle">{subtitle}</p>'
+        f'<p class="byline">{authors} - {date}</p>{abstract}</header>\n'
+    )
 
 
 def numbering(notebook: dict) -> dict[str, str]:
     """label -> number for the page's figures and tables, in order, as Quarto numbers them."""
-    numbers, count = {}, {"fig": 0, "tbl": 0}
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        label = str(read_options(cell).get("label", ""))
-        kind = label.split("-", 1)[0]
-        if kind in count:
-            count[kind] += 1
-            numbers[label] = str(count[kind])
-    return numbers
+    labels = [str(read_options(cell).get("label", "")) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    numbered = [[label for label in labels if label.startswith(kind)] for kind in ("fig-", "tbl-")]
+    return {label: str(n) for kind in numbered for n, label in enumerate(kind, 1)}
 
 
 def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
@@ -184,10 +169,6 @@ def body_html(notebook: dict, *, figures_dir: Path, figures_href: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
 def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path, figures_href: str) -> str:
     label = str(options.get("label", ""))
     wide = " column-page" if options.get("column") == "page" else ""
@@ -196,13 +177,8 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         data = output.get("data", {})
         if output.get("output_type") == "stream":
             shown.append(f'<pre class="cell-output">{html.escape("".join(output.get("text", "")))}</pre>')
-        elif output.get("output_type") == "error":
-            error = f'{output.get("ename", "")}: {output.get("evalue", "")}'
-            shown.append(f'<pre class="cell-output">{html.escape(error)}</pre>')
-        elif "image/svg+xml" in data:
-            images.append(("svg", data["image/svg+xml"]))
-        elif "image/png" in data:
-            images.append(("png", data["image/png"]))
+        elif "image/svg+xml" in data or "image/png" in data:
+            images.append(data)
         elif "text/markdown" in data:
             shown.append(page.markdown("".join(data["text/markdown"])))
         elif "text/html" in data:
@@ -210,25 +186,23 @@ def _cell_html(page: PageRendering, cell: dict, options: dict, figures_dir: Path
         elif "".join(data.get("text/plain", "")).strip():
             shown.append(f'<pre class="cell-output">{html.escape("".join(data["text/plain"]))}</pre>')
     if images:
-        alts = _as_list(options.get("fig-alt", ""))
-        subcaps = _as_list(options.get("fig-subcap", [])) if len(images) > 1 else []
+        alts = options.get("fig-alt", "")
+        alts = alts if isinstance(alts, list) else [alts]  # one chart's, or each chart's (helpers.render.cell_options)
+        subcaps = options.get("fig-subcap", []) if len(images) > 1 else []
         inner = []
-        for n, (kind, image) in enumerate(images):
+        for n, image in enumerate(images):
             alt = alts[n] if n < len(alts) else ""
-            if kind == "svg":  # in the page itself, where its marks' titles show (helpers.render.inline_svg)
-                img = inline_svg("".join(image), alt=alt)
+            if "image/svg+xml" in image:  # in the page itself, where its marks' titles show (helpers.render.inline_svg)
+                img = inline_svg("".join(image["image/svg+xml"]), alt=alt)
             else:
                 name = f"{label or cell['id']}-{n + 1}.png"
                 figures_dir.mkdir(parents=True, exist_ok=True)
-                write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image)))
+                write_bytes_atomic(figures_dir / name, base64.b64decode("".join(image["image/png"])))
                 img = f'<img src="{figures_href}/{name}" alt="{html.escape(alt)}" loading="lazy">'
             if subcaps:
                 sub = page.inline(subcaps[n]) if n < len(subcaps) else ""
-                inner.append(
-                    f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>'
-                )
-            else:
-                inner.append(img)
+                img = f'<figure class="report-subfigure">{img}<figcaption>({chr(97 + n)}) {sub}</figcaption></figure>'
+            inner.append(img)
         if subcaps and int(options.get("layout-ncol", 1)) > 1:  # small multiples: a grid that wraps (styles.css)
             inner = ['<div class="report-panels">' + "".join(inner) + "</div>"]
         caption = page.caption("Figure", label, str(options.get("fig-cap", "")))
@@ -251,8 +225,6 @@ def build_fallback_site(
     provenance_path: Path | None = None,
 ) -> list[Path]:
     """Build the site from the executed notebooks; return the pages written (`only`: those pages alone)."""
-    import mistune
-
     config = read_config(report_dir)
     site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
     root = REPORT_DIR.parent

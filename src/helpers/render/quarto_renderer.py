@@ -33,12 +33,10 @@ PDF_FACTOR = 4.5
 def weight(report_dir: Path, page: Page) -> float:
     """About how many seconds Quarto takes for the page (only the ratios matter)."""
     notebook = json.loads((report_dir / page.source).read_text(encoding="utf-8"))
-    text = 0
-    for cell in notebook.get("cells", []):
-        if cell["cell_type"] == "markdown":
-            text += len("".join(cell["source"]))
-        for output in cell.get("outputs", []):
-            text += len("".join(output.get("data", {}).get("text/markdown", "")))
+    cells = notebook.get("cells", [])
+    texts = [cell["source"] for cell in cells if cell["cell_type"] == "markdown"]
+    texts += [output.get("data", {}).get("text/markdown", "") for cell in cells for output in cell.get("outputs", [])]
+    text = sum(len("".join(each)) for each in texts)
     formats = front_matter(notebook).get("format", {})
     return (1 + text / TEXT_PER_SECOND) * (PDF_FACTOR if isinstance(formats, dict) and "typst" in formats else 1)
 
@@ -70,7 +68,7 @@ def part_config(config: dict, part: list[Page]) -> dict:
     return config
 
 
-def _link_or_copy(source: str, target: str) -> None:
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
     """A hard link of `source` (a copy where links cannot be made)."""
     try:
         os.link(source, target)
@@ -85,32 +83,22 @@ def make_part_project(report_dir: Path, config: dict, part: list[Page], folder: 
     files = [page.source for page in part] + [Path(name) for name in _site_files(config)]
     for name in files:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        if not _write_with_brief_link(report_dir, name, folder / name):
-            _link_or_copy(str(report_dir / name), str(folder / name))
+        if name.suffix == ".ipynb" and name.parent.as_posix() == "countries":  # its brief's link, if current
+            notebook = json.loads((report_dir / name).read_text(encoding="utf-8"))
+            linked = with_brief_link(notebook, name, report_dir)
+            if linked is not notebook:
+                write_notebook(folder / name, linked)
+                continue
+        _link_or_copy(report_dir / name, folder / name)
     for pattern in config["project"].get("resources", []):
         for resource in sorted(report_dir.glob(pattern)):
             copy = folder / resource.relative_to(report_dir)
             copy.parent.mkdir(parents=True, exist_ok=True)
-            if resource.is_dir():
-                shutil.copytree(resource, copy, copy_function=_link_or_copy, dirs_exist_ok=True)
-            else:
-                _link_or_copy(str(resource), str(copy))
+            _link_or_copy(resource, copy)
     (folder / "_quarto.yml").write_text(
         yaml.safe_dump(part_config(config, part), sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
     return folder
-
-
-def _write_with_brief_link(report_dir: Path, page: Path, target: Path) -> bool:
-    """A country page whose brief is current gets a copy that links it (helpers.render.brief); True if written."""
-    if page.suffix != ".ipynb" or page.parent.as_posix() != "countries":
-        return False
-    notebook = json.loads((report_dir / page).read_text(encoding="utf-8"))
-    linked = with_brief_link(notebook, page, report_dir)
-    if linked is notebook:
-        return False
-    write_notebook(target, linked)
-    return True
 
 
 def _site_files(config: dict) -> list[str]:
@@ -159,10 +147,8 @@ def render_with_quarto(
     for part, process in zip(parts, running):
         _, stderr = process.communicate()
         if process.returncode != 0:
-            failures.append(
-                f"quarto render (pages: {', '.join(p.source.as_posix() for p in part)}) "
-                f"failed:\n{stderr.strip()[-2000:]}"
-            )
+            names = ", ".join(p.source.as_posix() for p in part)
+            failures.append(f"quarto render (pages: {names}) failed:\n{stderr.strip()[-2000:]}")
     if failures:
         raise RuntimeError("\n".join(failures))  # the site is left as it was
     outputs = [folder / config["project"].get("output-dir", "_site") for folder in folders]
@@ -182,8 +168,7 @@ def merged_search_index(indexes: list[list[dict]], rendered: list[Page], site_pa
     fresh, old = indexes[:-1], indexes[-1]
     entries = [entry for index in fresh for entry in index]
     entries += [entry for entry in old if entry["href"].split("#")[0] not in replaced]
-    order = {id(entry): n for n, entry in enumerate(entries)}
-    return sorted(entries, key=lambda e: (rank.get(e["href"].split("#")[0], len(rank)), order[id(e)]))
+    return sorted(entries, key=lambda e: rank.get(e["href"].split("#")[0], len(rank)))  # stable: each index's order
 
 
 def _read_index(path: Path) -> list[dict]:
@@ -203,14 +188,6 @@ def _move_into(source: Path, target: Path, skip: AbstractSet[Path] = frozenset()
             os.replace(entry, destination)
 
 
-def _move_part(output: Path, part: list[Page], target: Path) -> None:
-    """A part's output into `target`: its pages and everything beside them, but no other page. (A
-    part without the home page gets from Quarto an index.html that redirects to its first page.)"""
-    own = {output / page.output for page in part}
-    others = {page for page in output.rglob("*.html") if page not in own and "site_libs" not in page.parts}
-    _move_into(output, target, others)
-
-
 def _install(site: Path, outputs: list[Path], parts: list[list[Page]], site_pages: list[Page], whole: bool) -> None:
     """The parts' outputs into the site, their search indexes merged: a whole render assembled beside the site,
     then put in its place in one step; some pages rendered again replace their old files."""
@@ -221,7 +198,10 @@ def _install(site: Path, outputs: list[Path], parts: list[list[Page]], site_page
     indexes = [_read_index(output / SEARCH_INDEX) for output in outputs]
     for output, part in zip(outputs, parts):
         (output / SEARCH_INDEX).unlink(missing_ok=True)
-        _move_part(output, part, target)
+        # its pages and everything beside them, but no other page (a part without the home page gets from
+        # Quarto an index.html that redirects to its first page)
+        own = {output / page.output for page in part}
+        _move_into(output, target, {p for p in output.rglob("*.html") if p not in own and "site_libs" not in p.parts})
     rendered = site_pages if whole else [page for part in parts for page in part]
     indexes.append([] if whole else _read_index(site / SEARCH_INDEX))
     index = merged_search_index(indexes, rendered, site_pages)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers.publish.citation import read_citation
 from helpers.publish.provenance import SYNTHETIC_NOTICE
 from helpers.publish.text import plain_text
 from helpers.render import article
@@ -72,13 +73,9 @@ def notebook_title(notebook: dict, fallback: str) -> str:
     if front_matter(notebook).get("title"):
         return str(front_matter(notebook)["title"])
     for cell in notebook["cells"]:
-        texts = (
-            ["".join(cell["source"])]
-            if cell["cell_type"] == "markdown"
-            else ["".join(output.get("data", {}).get("text/markdown", "")) for output in cell.get("outputs", [])]
-        )
-        for text in texts:
-            match = re.search(r"^# (.+)$", text, re.M)
+        outputs = [output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        for text in [cell["source"]] if cell["cell_type"] == "markdown" else outputs:
+            match = re.search(r"^# (.+)$", "".join(text), re.M)
             if match:
                 return plain_text(match.group(1).strip())
     return fallback
@@ -102,20 +99,14 @@ KOSOVO_NOTE = (
 
 def credit_line(root: Path) -> str:
     """'<authors>, <title>, version <v>, <date>' from CITATION.cff, for every page's footer."""
-    cff_path = root / "CITATION.cff"
-    if not cff_path.exists():
-        return ""
-    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    cff = read_citation(root / "CITATION.cff")
     authors = "; ".join(author["name"] for author in article.authors(cff))
     return f"{authors}, {cff.get('title', '')}, version {cff.get('version', '')}, {cff.get('date-released', '')}."
 
 
 def citation_meta(root: Path) -> str:
     """Highwire-style citation tags from CITATION.cff, for reference managers."""
-    cff_path = root / "CITATION.cff"
-    if not cff_path.exists():
-        return ""
-    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    cff = read_citation(root / "CITATION.cff")
     tags = [("citation_title", cff.get("title", ""))]
     for author in cff.get("authors", []):
         name = author.get("name") or f"{author.get('family-names', '')}, {author.get('given-names', '')}".strip(", ")
