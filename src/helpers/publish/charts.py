@@ -383,7 +383,8 @@ def _titled_line(
     marker = style.pop("marker")
     ax.plot(line["year"], line["value"], linewidth=linewidth, **style)
     points = line.dropna(subset=["value"])
-    words = [f"{name}, {int(p.year)}: {value_words(p.value, p.flag)}" for p in points.itertuples()]
+    columns = (points[column].tolist() for column in ("year", "value", "flag"))
+    words = [f"{name}, {int(year)}: {value_words(value, flag)}" for year, value, flag in zip(*columns)]
     # the markers as one line of its own (each titled in the SVG): far cheaper to draw than a line per point
     (dots,) = ax.plot(
         points["year"],
