@@ -490,3 +490,94 @@ def test_a_country_profile_ranks_within_the_set_the_country_belongs_to_else_amon
         "EU27_2020",
     )
     assert math.isnan(latest.value)
+
+
+def test_the_nearest_years_are_the_last_before_and_the_first_after_never_the_year_itself():
+    from helpers.analysis.comparisons import nearest_years
+
+    assert nearest_years([2010, 2012, 2013, 2014, 2016], 2013) == (2012, 2014)
+    assert nearest_years([2013], 2013) == (None, None)
+
+
+def test_a_break_in_the_last_year_or_in_any_of_the_series_marks_the_change():
+    from helpers.analysis.comparisons import breaks_between
+
+    store = tidy(
+        [
+            ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, 20, "b"),  # the latest value is after a break
+            ("I_IUPOL2", "PC_IND", "Y16_24", "AT", 2024, 12, "b"),  # after the last year: not between
+            ("I_IUPOL2", "PC_IND", "Y16_24", "DE", 2015, 12, "bu"),  # with another flag
+            ("I_IUPOL2", "PC_IND", "Y16_24", "FR", 2015, 12, "u"),
+            ("I_IUSNET", "PC_IND", "Y16_24", "SE", 2020, 90, "b"),
+            ("I_IUSNET", "PC_IND", "Y16_24", "NL", 2019, 90),
+        ]
+    )
+    series = [Series("I_IUPOL2", "PC_IND", "Y16_24"), Series("I_IUSNET", "PC_IND", "Y16_24")]
+    assert breaks_between(store, series, 2013, 2023) == {"NL", "DE", "SE"}
+    assert breaks_between(store, series[::-1], 2013, 2023) == {"NL", "DE", "SE"}
+
+
+def test_youth_civic_use_ranks_the_comparison_set_only():
+    table = youth_civic_use(YOUTH, 2013, countries=["AT", "DE", "SE"])
+    assert list(table.geo) == ["DE", "AT", "SE"]  # NL, outside the set, is not ranked; SE has no value
+    assert [str(rank) for rank in table["rank"]] == ["1", "2", "<NA>"]
+
+
+def test_an_education_gap_keeps_every_country_with_either_share_ties_sharing_a_rank_listed_by_code():
+    store = tidy(
+        education_rows(2013, {"TR": (70, 12), "ES": (65, 55), "DE": (50, 40), "AT": (60, 50), "PT": (60, float("nan"))})
+        + [("I_IUSNET", "PC_IND", "I5_8", "IT", 2013, 55)]  # no row for the low share at all
+        + [("I_IUSNET", "PC_IND", "I0_2", "BE", 2013, 20)]  # nor for the high share
+    )
+    table = education_gap(store, 2013)
+    assert list(table.geo) == ["TR", "AT", "DE", "ES", "BE", "IT", "PT"]
+    assert [str(rank) for rank in table["rank"]] == ["1", "2", "2", "2", "<NA>", "<NA>", "<NA>"]  # as shown
+    assert list(table.gap.fillna(-1)) == [58, 10, 10, 10, -1, -1, -1]
+
+
+def test_senior_uptake_keeps_a_country_with_either_use_and_ties_share_a_rank_listed_by_code():
+    store = tidy(
+        [
+            ("I_IUSNET", "PC_IND", "Y65_74", "NO", 2013, 40),
+            ("I_IUSNET", "PC_IND", "Y65_74", "IS", 2013, 25),
+            ("I_IUSNET", "PC_IND", "Y65_74", "FI", 2013, 25),  # no internet use, no 16-24s
+            ("I_IUSNET", "PC_IND", "Y65_74", "DK", 2013, 10),
+            ("I_IUSNET", "PC_IND", "Y16_24", "IS", 2013, 95),
+            ("I_IUSNET", "PC_IND", "Y16_24", "NO", 2013, 90),
+            ("I_IU3", "PC_IND", "Y65_74", "IS", 2013, 70),
+            ("I_IU3", "PC_IND", "Y65_74", "NO", 2013, 80),
+            ("I_IU3", "PC_IND", "Y65_74", "SE", 2013, 75),  # internet use only
+        ]
+    )
+    table = senior_uptake(store, 2013)
+    assert list(table.geo) == ["NO", "FI", "IS", "DK", "SE"]
+    assert [str(rank) for rank in table["rank"]] == ["1", "2", "2", "4", "<NA>"]
+    assert list(table.internet.fillna(-1)) == [80, -1, 70, -1, 75]
+    assert list(table.distance_to_16_24.fillna(-1)) == [50, -1, 70, -1, -1]
+    within = senior_uptake(store, 2013, countries=["IS", "FI", "SE", "EL"])  # Norway and Denmark left out
+    assert list(within.geo) == ["FI", "IS", "EL", "SE"]
+    assert [str(rank) for rank in within["rank"]] == ["1", "1", "<NA>", "<NA>"]
+    assert list(within.internet.fillna(-1)) == [-1, 70, -1, 75]
+
+
+def test_the_eu_trend_is_the_eu27_2020_line_alone_in_year_order():
+    store = tidy(
+        [
+            ("I_IUPOL2", "PC_IND", "Y16_24", "EU27_2020", 2023, 16, "e"),
+            ("I_IUPOL2", "PC_IND", "Y16_24", "EU28", 2013, 14),
+            ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2013, 31),
+            ("I_IUPOL2", "PC_IND", "Y16_24", "EU27_2020", 2013, 13),
+        ]
+    )
+    line = eu_trend(store, Series("I_IUPOL2", "PC_IND", "Y16_24"))
+    assert list(line.columns) == ["geo", "year", "value", "flag"]
+    assert [tuple(row) for row in line.values] == [("EU27_2020", 2013, 13, ""), ("EU27_2020", 2023, 16, "e")]
+
+
+def test_a_measure_without_data_set_apart_leaves_the_others_as_they_were():
+    from helpers.analysis.comparisons import oecd_then_and_now, split_by_data
+
+    profile = oecd_then_and_now(OECD, 2013, measures=("C5B_I", "D1B_I"), countries=["JPN"])
+    held, without = split_by_data(profile)
+    assert without == [ONLINE] and list(held.columns) == list(profile.columns)
+    assert records(held) == records(profile.iloc[[1]])
