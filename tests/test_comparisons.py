@@ -581,3 +581,19 @@ def test_a_measure_without_data_set_apart_leaves_the_others_as_they_were():
     held, without = split_by_data(profile)
     assert without == [ONLINE] and list(held.columns) == list(profile.columns)
     assert records(held) == records(profile.iloc[[1]])
+
+
+def test_the_latest_year_with_data_is_the_last_of_several_with_or_without_the_series_index():
+    from helpers.analysis.comparisons import series_index
+
+    store = tidy(
+        [("I_IUPOL2", "PC_IND", "Y16_24", "NL", year, 30) for year in (2021, 2013, 2017)]
+        + [
+            ("I_IUPOL2", "PC_IND", "Y16_24", "NL", 2023, float("nan")),
+            ("I_IUPOL2", "PC_IND", "Y16_24", "EU27_2020", 2024, 16),
+        ]
+    )
+    series = Series("I_IUPOL2", "PC_IND", "Y16_24")
+    assert latest_year_with_data(store, series) == latest_year_with_data(store, series, series_index(store)) == 2021
+    # a gap note's years: the countries' years with a value, not the EU's alone
+    assert cross_section(store, series, 2015).attrs == {"years_with_data": [2013, 2017, 2021]}
