@@ -32,11 +32,8 @@ def ranking_flips(old: pd.DataFrame, new: pd.DataFrame, paper_year: int = 2013) 
             years = sorted({paper_year, latest_year_with_data(old, series), latest_year_with_data(new, series)})
         except MissingData:
             continue
-        for year in years:
-            try:
-                a, b = cross_section(old, series, year), cross_section(new, series, year)
-            except MissingData:
-                continue
+        for year in years:  # both stores hold the series (latest_year_with_data found it): a year without data is a gap
+            a, b = cross_section(old, series, year), cross_section(new, series, year)
             joined = a[["geo", "rank"]].merge(b[["geo", "rank"]], on="geo", suffixes=("_before", "_after"))
             before, after = joined["rank_before"].astype("float"), joined["rank_after"].astype("float")
             moved = joined[(before != after) & ~(before.isna() & after.isna())]

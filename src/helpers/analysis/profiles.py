@@ -28,7 +28,7 @@ def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year
     series (each in its latest year), the latest year is a column of its own."""
     eu_name = {"EU28": "EU-28", "EU27_2020": "EU-27", "EU27_2007": "EU-27 (2007)"}
 
-    def value(row, year):
+    def value(row):
         shown = (
             "no data" if pd.isna(row["value"]) else f"{row['value']:.1f}" + (f" {row['flag']}" if row["flag"] else "")
         )
@@ -37,8 +37,8 @@ def side_by_side(then: pd.DataFrame, now: pd.DataFrame, then_year: int, now_year
 
     rows = []
     for (_, a), (_, b) in zip(then.iterrows(), now.iterrows()):
-        then_value, then_eu, then_rank = value(a, then_year)
-        now_value, now_eu, now_rank = value(b, now_year)
+        then_value, then_eu, then_rank = value(a)
+        now_value, now_eu, now_rank = value(b)
         change = b["value"] - a["value"]
         rows.append(
             {
