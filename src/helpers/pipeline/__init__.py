@@ -1,3 +1,2 @@
-"""Pipeline: the settings contract, the build lock, the notebook command, runner and pool, the warm
-worker, the site commands make calls. The top stage: it may import every other.
-"""
+"""Pipeline: the settings contract, the build lock, the notebook runner and its pool, the pages, the site commands
+make calls, the release. The top stage: it may import every other."""

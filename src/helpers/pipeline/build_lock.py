@@ -1,13 +1,11 @@
 """One build at a time in a clone: a build holds a lock on ``.build.lock`` for as long as its make runs.
 
-The settings check (helpers.pipeline.parameters), which make runs once when it reads the Makefile, takes
-the lock for the goals that write (``flock`` on an open of the file) and leaves a small process holding
-that open file until make's own process has ended; a second build finds the lock taken and is refused in
-one line. No variable skips it: the goals alone decide. The holder watches make's process id with
-``kill(pid, 0)`` (no ``/proc``, so the same on Linux and macOS); the lock goes with it, and a killed make
-never keeps the next build out for more than a moment (a build that finds the lock of a make that has
-ended waits for its holder to notice). Standard library only, like the check that calls it.
-"""
+The settings check (helpers.pipeline.parameters), which make runs once when it reads the Makefile, takes the lock for
+the goals that write (``flock`` on an open of the file) and leaves a small process holding that open file until make's
+own process has ended; a second build finds the lock taken and is refused in one line. No variable skips it: the goals
+alone decide. The holder watches make's process id with ``kill(pid, 0)`` (no ``/proc``, so the same on Linux and macOS);
+the lock goes with it, and a killed make never keeps the next build out for more than a moment (a build that finds the
+lock of a make that has ended waits for its holder to notice). Standard library only, like the check that calls it."""
 
 from __future__ import annotations
 
@@ -43,8 +41,7 @@ def _recorded_pid(path: Path) -> int:
 def take_for(make_pid: int, path: Path = Path(".build.lock"), wait: float = 2.0) -> str:
     """Take the lock for the make whose process is `make_pid`; '' when taken, else the line saying why not.
 
-    A child process keeps the lock (the open file) until `make_pid` has ended; this process returns at once.
-    """
+    A child process keeps the lock (the open file) until `make_pid` has ended; this process returns at once."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + wait
     while True:

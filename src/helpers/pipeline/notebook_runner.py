@@ -1,12 +1,11 @@
-"""Execute the project's notebooks with papermill, in the project's kernel: one from the command line (as the
-Makefile does), or a build's pages in a pool of kernels (helpers.pipeline.pages).
+"""Execute the project's notebooks with papermill, in the project's kernel: one from the command line (as the Makefile
+does), or a build's pages in a pool of kernels (helpers.pipeline.pages).
 
     python -m helpers.pipeline.notebook_runner 10_youth_civic -p paper_year 2013 -p highlight NL,AT
 
-writes the executed copy to ``report/pipeline/`` (or ``-o``) without papermill's timestamps and durations; an
-expected failure (unknown country, missing series, ...) ends in one line naming the cause. The kernels run in
-``notebooks/``, told they run for a build: docs/building.md, "Re-run a notebook in JupyterLab".
-"""
+writes the executed copy to ``report/pipeline/`` (or ``-o``) without papermill's timestamps and durations; an expected
+failure (unknown country, missing series, ...) ends in one line naming the cause. The kernels run in ``notebooks/``,
+told they run for a build: docs/building.md, "Re-run a notebook in JupyterLab"."""
 
 from __future__ import annotations
 
@@ -103,10 +102,9 @@ _prestarted = False  # whether this process has started its kernel (the first no
 
 @functools.cache  # once per process
 def register_engine() -> None:
-    """A papermill engine that keeps one kernel per process for every notebook (its start and imports cost
-    about 3 s). Each notebook starts from an empty namespace (``%reset -f`` without its full garbage collection:
-    60 ms a notebook), and `scrub` renumbers execution counts, so a notebook's output does not depend on what the
-    kernel ran before."""
+    """A papermill engine that keeps one kernel per process for every notebook (its start and imports cost about 3 s).
+    Each notebook starts from an empty namespace (``%reset -f`` without its full garbage collection: 60 ms a notebook),
+    and `scrub` renumbers execution counts, so a notebook's output does not depend on what the kernel ran before."""
     from nbclient.util import ensure_async, run_sync
 
     import_papermill()  # first: without its HDFS handler's imports

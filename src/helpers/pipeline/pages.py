@@ -3,14 +3,13 @@
     python -m helpers.pipeline.pages run --report-dir report --data-dir data --jobs 2   (make pages)
     python -m helpers.pipeline.pages stale --report-dir report --data-dir data         (which would: notebook, page)
 
-A page's executed notebook (``report/<page>.ipynb``, ``report/countries/<code>.ipynb``) is out of date when
-it is missing, or when the content of one of its inputs changed since it was made: its notebook, the store,
-the verdicts (for the pages whose notebook reads them), its parameter file, the code its notebook imports,
-directly or through other modules (read from the imports: helpers.pipeline.prerequisites), and, for the
-Cite page, CITATION.cff. What each page was made from (a sha256 per input) is recorded in
-``<report>/pages.json`` after each page finishes, so that a build killed half-way runs again exactly the
-pages it had not finished, and a file written again with the same bytes runs nothing.
-"""
+A page's executed notebook (``report/<page>.ipynb``, ``report/countries/<code>.ipynb``) is out of date when it is
+missing, or when the content of one of its inputs changed since it was made: its notebook, the store, the verdicts (for
+the pages whose notebook reads them), its parameter file, the code its notebook imports, directly or through other
+modules (read from the imports: helpers.pipeline.prerequisites), and, for the Cite page, CITATION.cff. What each page
+was made from (a sha256 per input) is recorded in ``<report>/pages.json`` after each page finishes, so that a build
+killed half-way runs again exactly the pages it had not finished, and a file written again with the same bytes runs
+nothing."""
 
 from __future__ import annotations
 

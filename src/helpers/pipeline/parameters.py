@@ -1,12 +1,11 @@
-"""The build's contract: every value a user may set, read from the environment and the command line, checked
-once here before anything runs (``make -n`` included), and trusted after that (docs/parameters.md).
+"""The build's contract: every value a user may set, read from the environment and the command line, checked once here
+before anything runs (``make -n`` included), and trusted after that (docs/parameters.md).
 
     python3 -m helpers.pipeline.parameters make --goals "report" --set PAPER_YEAR 2012   (the Makefile)
     python3 -m helpers.pipeline.parameters list                                         (every setting)
 
 Standard library only, and no argparse for make's call: it runs before ``.venv`` exists, once per make
-(docs/performance.md).
-"""
+(docs/performance.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""What each page depends on, read from the code: the modules its notebook imports, directly or through other
-modules, and the catalogue files those modules read (docs/building.md, "How a build runs"). The layering test
-(tests/test_layers.py) reads the same import graph.
-"""
+"""What each page depends on, read from the code: the modules its notebook imports, directly or through other modules,
+and the catalogue files those modules read (docs/building.md, "How a build runs"). The layering test
+(tests/test_layers.py) reads the same import graph."""
 
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 
     python -m helpers.pipeline.release --report-dir report --data-dir data --dist dist
 
-What the archive holds, how the same build makes the same bytes and when a release is refused (one line a
-reason): docs/building.md, "The release archive".
-"""
+What the archive holds, how the same build makes the same bytes and when a release is refused (one line a reason):
+docs/building.md, "The release archive"."""
 
 from __future__ import annotations
 

@@ -4,11 +4,9 @@
     python -m helpers.pipeline.site country PT --report-dir report    (make country)
     python -m helpers.pipeline.site brief [CODE ...]                  (make briefs: every country's, or these)
 
-A render first assembles the article from the executed pages and makes again the briefs older than their
-page, then renders the pages whose executed notebook (or brief) changed since the last render, recorded by
-content in ``_site/.rendered.json``; every page when the renderer, its code, the site's configuration or
-CITATION.cff changed.
-"""
+A render first assembles the article from the executed pages and makes again the briefs older than their page, then
+renders the pages whose executed notebook (or brief) changed since the last render, recorded by content in
+``_site/.rendered.json``; every page when the renderer, its code, the site's configuration or CITATION.cff changed."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""The PDF article (typst) and its web version: one notebook assembled from the executed pages' own cells
-(their Markdown and stored outputs, never their code; nothing computed here), in the order of a paper: the
-Overview, the four topics as chapters, Data and methods, the references (CITATION.cff and the data's
-provenance), then the appendices (the topics' tables by country, the overview of every country). What it
-holds and why: docs/building.md, "The PDF article".
-"""
+"""The PDF article (typst) and its web version: one notebook assembled from the executed pages' own cells (their
+Markdown and stored outputs, never their code; nothing computed here), in the order of a paper: the Overview, the
+four topics as chapters, Data and methods, the references (CITATION.cff and the data's provenance), then the
+appendices (the topics' tables by country, the overview of every country). What it holds and why: docs/building.md,
+"The PDF article"."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""A country's brief: a few pages of PDF to hand on, assembled as the article is (helpers.render.article)
-from the country's executed notebook, with the sources of its data and how to cite the report, and rendered
-by Quarto in a scratch project of its own. The brief's source is ``<report>/briefs/<code>.ipynb``, its PDF
-``<report>/briefs/<code>.pdf``, published in ``_site/briefs/`` and linked from the country's page while it
-is current (docs/building.md, "The country briefs").
-"""
+"""A country's brief: a few pages of PDF to hand on, assembled as the article is (helpers.render.article) from the
+country's executed notebook, with the sources of its data and how to cite the report, and rendered by Quarto in a
+scratch project of its own. The brief's source is ``<report>/briefs/<code>.ipynb``, its PDF
+``<report>/briefs/<code>.pdf``, published in ``_site/briefs/`` and linked from the country's page while it is current
+(docs/building.md, "The country briefs")."""
 
 from __future__ import annotations
 

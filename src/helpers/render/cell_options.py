@@ -1,10 +1,9 @@
 """Each code cell's Quarto options (``#|`` lines), written from its outputs and read by both renderers.
 
-A chart (an image output described as a ``figure``) makes its cell a figure (``label: fig-<cell id>``,
-``fig-cap``, ``fig-alt``; with ``fig-subcap`` and the group's layout when it draws several); a captioned
-table, a table (``label: tbl-<cell id>``, ``tbl-cap``); any other cell is labelled by its id. Cell ids
-are stable (tests/test_notebook_sources.py), so labels are too. A cell's own layout (``column: page``) stays.
-"""
+A chart (an image output described as a ``figure``) makes its cell a figure (``label: fig-<cell id>``, ``fig-cap``,
+``fig-alt``; with ``fig-subcap`` and the group's layout when it draws several); a captioned table, a table (``label:
+tbl-<cell id>``, ``tbl-cap``); any other cell is labelled by its id. Cell ids are stable
+(tests/test_notebook_sources.py), so labels are too. A cell's own layout (``column: page``) stays."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
 """The fallback renderer: the site built from the executed notebooks where Quarto is absent.
 
-It shows what Quarto shows, from the same notebooks and cell options (`helpers.render.cell_options`):
-Markdown (with the Pandoc forms the report uses: callouts, spans, ``@fig-``/``@tbl-`` references, read
-with mistune), numbered figures and tables with their captions and alt text, never the code.
-"""
+It shows what Quarto shows, from the same notebooks and cell options (`helpers.render.cell_options`): Markdown (with the
+Pandoc forms the report uses: callouts, spans, ``@fig-``/``@tbl-`` references, read with mistune), numbered figures and
+tables with their captions and alt text, never the code."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""Charts put in the page itself: an SVG chart (helpers.publish.charts) becomes an inline <svg> element,
-where a browser and a screen reader reach its marks' ``<title>``s (through ``<img>`` they reach none). The
-fallback renderer inlines a notebook's ``image/svg+xml`` output (`inline`); after Quarto's render,
-`inline_site_charts` replaces each <img> of an SVG file by the file, and removes it (docs/building.md,
-"The charts").
-"""
+"""Charts put in the page itself: an SVG chart (helpers.publish.charts) becomes an inline <svg> element, where a browser
+and a screen reader reach its marks' ``<title>``s (through ``<img>`` they reach none). The fallback renderer inlines a
+notebook's ``image/svg+xml`` output (`inline`); after Quarto's render, `inline_site_charts` replaces each <img> of an
+SVG file by the file, and removes it (docs/building.md, "The charts")."""
 
 from __future__ import annotations
 
@@ -24,10 +22,9 @@ ALT = re.compile(r'\balt="(?P<alt>[^"]*)"')
 
 
 def inline(svg: str, *, alt: str) -> str:
-    """The SVG document as an element of an HTML page: no XML prolog, DOCTYPE or metadata; as wide as
-    its column, at most its own width, its height from its viewBox (a width and a height in its
-    attributes would fix its size, and a figure that centres it would shrink it to its caption's
-    width); a graphics document named by `alt` (plain text)."""
+    """The SVG document as an element of an HTML page: no XML prolog, DOCTYPE or metadata; as wide as its column, at
+    most its own width, its height from its viewBox (a width and a height in its attributes would fix its size, and a
+    figure that centres it would shrink it to its caption's width); a graphics document named by `alt` (plain text)."""
     svg = METADATA.sub("", PROLOG.sub("", svg, count=1), count=1)
     match = SVG_TAG.search(svg)
     if match is None:

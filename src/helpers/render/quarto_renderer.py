@@ -1,7 +1,6 @@
-"""The site rendered by Quarto from the executed notebooks (Quarto never executes them), in parts of
-about equal work, one Quarto process and project per core (JOBS), under ``<report>/.quarto-parts/``; the
-parts' outputs then merged into ``_site`` (docs/building.md; the costs: docs/performance.md).
-"""
+"""The site rendered by Quarto from the executed notebooks (Quarto never executes them), in parts of about equal work,
+one Quarto process and project per core (JOBS), under ``<report>/.quarto-parts/``; the parts' outputs then merged into
+``_site`` (docs/building.md; the costs: docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -121,9 +120,8 @@ def render_with_quarto(
 ) -> list[str]:
     """Render the site with Quarto (all pages, or only the notebooks in `only`); return what was rendered.
 
-    Writes the banner include first (so `make country` never depends on an earlier `make report`); puts the
-    SVG charts in their pages (`inline_site_charts`).
-    """
+    Writes the banner include first (so `make country` never depends on an earlier `make report`); puts the SVG charts
+    in their pages (`inline_site_charts`)."""
     write_text_atomic(report_dir / "banner.html", banner_html(provenance_path))  # Quarto's include-before-body
     config = read_config(report_dir)
     site_pages = pages(report_dir, config)

@@ -1,6 +1,5 @@
-"""The report's site as ``report/_quarto.yml`` declares it: its pages, navigation, titles, the
-banner and the citation lines every page carries. Quarto and the fallback renderer read the same file.
-"""
+"""The report's site as ``report/_quarto.yml`` declares it: its pages, navigation, titles, the banner and the citation
+lines every page carries. Quarto and the fallback renderer read the same file."""
 
 from __future__ import annotations
 
