@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.base.atomic_files import write_text_atomic
+from helpers.pipeline.notebook_runner import execute_jobs, keep_previous, shown
 from helpers.pipeline.parameters import (
     COUNTRY_PAGE,
     OECD_COUNTRY_PAGE,
@@ -40,19 +41,10 @@ OTHER_INPUTS = {"cite": ("CITATION.cff",)}  # what else a page's notebook reads
 
 @dataclass(frozen=True)
 class Page:
-    name: str  # the page (`youth-civic`, `country`), as in its parameter file
     notebook: str  # notebooks/<notebook>.ipynb
-    parameters: dict
+    parameters: dict  # a country page's has its country
     output: Path  # absolute
     inputs: tuple[Path, ...]  # absolute
-
-    @property
-    def country(self) -> str:
-        return self.parameters.get("country", "")
-
-
-def _codes(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").split() if path.exists() else []
 
 
 def pages(report_dir: Path, data_dir: Path, countries: list[str] | None = None) -> list[Page]:
@@ -73,13 +65,14 @@ def pages(report_dir: Path, data_dir: Path, countries: list[str] | None = None) 
         if _reads_verdicts(notebook, graph):
             inputs.append(verdicts)
         if page in (COUNTRY_PAGE, OECD_COUNTRY_PAGE):
-            codes = _codes(processed / ("countries.txt" if page == COUNTRY_PAGE else "oecd_countries.txt"))
+            listed = processed / ("countries.txt" if page == COUNTRY_PAGE else "oecd_countries.txt")
+            codes = listed.read_text(encoding="utf-8").split() if listed.exists() else []
             for code_ in codes if countries is None else [c for c in codes if c in countries]:
                 output = ROOT / record["output"].format(country=code_)
                 parameters = {**record["parameters"], "country": code_}
-                found.append(Page(page, notebook, parameters, output, tuple(inputs)))
+                found.append(Page(notebook, parameters, output, tuple(inputs)))
         elif countries is None:
-            found.append(Page(page, notebook, record["parameters"], ROOT / record["output"], tuple(inputs)))
+            found.append(Page(notebook, record["parameters"], ROOT / record["output"], tuple(inputs)))
     return found
 
 
@@ -88,10 +81,6 @@ def _reads_verdicts(notebook: str, graph: dict[str, set[str]]) -> bool:
 
     imported = notebook_imports(ROOT / "notebooks" / f"{notebook}.ipynb") & graph.keys()
     return VERDICTS_MODULE in closure(imported, graph)
-
-
-def _key(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 class Hashes(dict):
@@ -103,7 +92,7 @@ class Hashes(dict):
 
 
 def made_from(page: Page, hashes: Hashes) -> dict[str, str]:
-    return {_key(path): hashes[path] for path in sorted(page.inputs)}
+    return {shown(path): hashes[path] for path in sorted(page.inputs)}
 
 
 def read_record(report_dir: Path) -> dict[str, dict[str, str]]:
@@ -116,7 +105,7 @@ def read_record(report_dir: Path) -> dict[str, dict[str, str]]:
 
 def stale(all_pages: list[Page], record: dict, hashes: Hashes) -> list[Page]:
     """The pages whose executed notebook is missing or was made from other inputs than today's."""
-    return [p for p in all_pages if not p.output.exists() or record.get(_key(p.output)) != made_from(p, hashes)]
+    return [p for p in all_pages if not p.output.exists() or record.get(shown(p.output)) != made_from(p, hashes)]
 
 
 def run(
@@ -127,8 +116,6 @@ def run(
 
     The analysis pages first (most work each), then the country pages. When any runs, the executed
     notebooks of the build before are kept first as the baseline of `make diff`."""
-    from helpers.pipeline.notebook_runner import execute_jobs, keep_previous
-
     hashes, record = Hashes(), read_record(report_dir)
     chosen = pages(report_dir, data_dir, countries)
     if countries is not None and not chosen:
@@ -136,10 +123,10 @@ def run(
     todo = chosen if force else stale(chosen, record, hashes)
     if not todo:
         return []
-    todo.sort(key=lambda p: (bool(p.country), p.notebook, str(p.output)))
+    todo.sort(key=lambda p: ("country" in p.parameters, p.notebook, str(p.output)))
     if countries is None:
         keep_previous(ROOT / report_dir)
-    first = sum(not p.country for p in todo)
+    first = sum("country" not in p.parameters for p in todo)
     print(f"notebooks: {first} page(s) and {len(todo) - first} country page(s) on {min(jobs, len(todo))} process(es)")
 
     path = ROOT / report_dir / RECORD
@@ -147,7 +134,7 @@ def run(
 
     def done(index: int, error: str | None) -> None:  # recorded as each finishes: a killed build resumes there
         if error is None:
-            record[_key(todo[index].output)] = made_from(todo[index], hashes)
+            record[shown(todo[index].output)] = made_from(todo[index], hashes)
             write_text_atomic(path, json.dumps(record, indent=1, sort_keys=True) + "\n")
             # its time stays what it was (older than the inputs that made make run this step) until every page is
             # done (`main` dates it then): after a kill or a failure make runs the step again, for what is left
@@ -165,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stale":
         for page in stale(pages(args.report_dir, args.data_dir), read_record(args.report_dir), Hashes()):
-            print(page.notebook, _key(page.output))
+            print(page.notebook, shown(page.output))
         return 0
     from helpers.base.errors import DISK_FULL, disk_full
 

@@ -14,11 +14,10 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers.base.atomic_files import replace_folder
 from helpers.base.errors import DISK_FULL, disk_full
 from helpers.render.site_config import REPORT_DIR
 
@@ -79,11 +78,9 @@ def _country(args: argparse.Namespace, code: str) -> int:
     pages = [f"countries/{code}.ipynb"] + [page for page in ["countries.ipynb"] if stale is None or page in stale]
     if not args.quarto:
         return _briefs(args, [code]) or _render(args, pages)
-    from concurrent.futures import ThreadPoolExecutor
-
     from helpers.render.brief import BRIEFS_UNDER_WAY, publish_briefs
 
-    # the brief's Quarto beside the pages' (one process for both pages): the page links the brief under way
+    # the brief's Quarto beside the page's (and the index's, if changed): the page links the brief under way
     with ThreadPoolExecutor(max_workers=1) as beside:
         brief = beside.submit(_briefs, args, [code])
         under_way = BRIEFS_UNDER_WAY.set(frozenset({code}))
@@ -112,8 +109,6 @@ def brief_codes(report_dir: Path, codes: list[str]) -> list[str]:
 
 def _briefs(args: argparse.Namespace, codes: list[str]) -> int:
     """Each country's brief (helpers.render.brief) with Quarto, JOBS at a time; without it, one line saying so."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from helpers.render.brief import NEEDS_QUARTO, build_brief
 
     if not args.quarto:
@@ -217,13 +212,26 @@ def _render(args: argparse.Namespace, only: list[str] | None, jobs: int | None =
         print(f"nothing to render again in {args.report_dir}/_site")
         return 0
     from helpers.render.brief import publish_briefs
+    from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
+    from helpers.render.quarto_renderer import render_with_quarto
 
-    status = _render_with_quarto(args, only, jobs) if args.quarto else _render_with_fallback(args, only)
-    site = args.report_dir / "_site"
-    if status == 0 and site.is_dir():
-        publish_briefs(args.report_dir, site)  # a whole render replaced _site: the briefs again
-        _record(args, only)
-    return status
+    try:
+        if args.quarto:
+            made = len(
+                render_with_quarto(
+                    args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance, jobs=jobs
+                )
+            )
+        else:
+            made = len(build_fallback_site(args.report_dir, only=only, provenance_path=args.provenance))
+    except (RuntimeError, FileNotFoundError) as exc:  # the site is left as it was
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    how = "rendered {} page(s) in {}/_site with Quarto" if args.quarto else "built {} page(s) in {}/_site with "
+    print(how.format(made, args.report_dir) + ("" if args.quarto else f"{FALLBACK_NAME} (Quarto not found)"))
+    publish_briefs(args.report_dir, args.report_dir / "_site")  # a whole render replaced _site: the briefs again
+    _record(args, only)
+    return 0
 
 
 def _record(args: argparse.Namespace, rendered: list[str] | None) -> None:
@@ -242,40 +250,6 @@ def _recorded(report_dir: Path) -> dict:
         return json.loads((report_dir / "_site" / RENDERED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"renderer": None, "code": None, "pages": {}}
-
-
-def _render_with_quarto(args: argparse.Namespace, only: list[str] | None, jobs: int | None = None) -> int:
-    from helpers.render.quarto_renderer import render_with_quarto
-
-    try:
-        rendered = render_with_quarto(
-            args.report_dir, quarto=args.quarto, only=only, provenance_path=args.provenance, jobs=jobs
-        )
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"rendered {len(rendered)} page(s) in {args.report_dir}/_site with Quarto")
-    return 0
-
-
-def _render_with_fallback(args: argparse.Namespace, only: list[str] | None) -> int:
-    """Some pages in the site, or a whole site beside it, put in its place only when it is whole."""
-    from helpers.render.fallback_renderer import FALLBACK_NAME, build_fallback_site
-
-    site = args.report_dir / "_site"
-    staging = site.with_name("_site.new") if only is None else site
-    if only is None:
-        shutil.rmtree(staging, ignore_errors=True)
-    try:
-        written = build_fallback_site(args.report_dir, staging, only=only, provenance_path=args.provenance)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        shutil.rmtree(site.with_name("_site.new"), ignore_errors=True)
-        return 1
-    if only is None:
-        replace_folder(staging, site)
-    print(f"built {len(written)} page(s) in {args.report_dir}/_site with {FALLBACK_NAME} (Quarto not found)")
-    return 0
 
 
 if __name__ == "__main__":

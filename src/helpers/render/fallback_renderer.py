@@ -16,7 +16,7 @@ from typing import cast
 
 import mistune
 
-from helpers.base.atomic_files import write_bytes_atomic, write_text_atomic
+from helpers.base.atomic_files import replace_folder, write_bytes_atomic, write_text_atomic
 from helpers.render.brief import with_brief_link
 from helpers.render.cell_options import SKIPPED_TAGS, caption_from_option, read_options
 from helpers.render.inline_svg import inline as inline_svg
@@ -223,13 +223,17 @@ def build_fallback_site(
     only: list[str] | None = None,
     provenance_path: Path | None = None,
 ) -> list[Path]:
-    """Build the site from the executed notebooks; return the pages written (`only`: those pages alone)."""
+    """Build the site from the executed notebooks; return the pages written (`only`: those pages alone, in the site). A
+    whole site is built beside the old one and put in its place only when whole."""
     config = read_config(report_dir)
-    site_dir = site_dir or report_dir / config["project"].get("output-dir", "_site")
+    site = site_dir or report_dir / config["project"].get("output-dir", "_site")
     root = REPORT_DIR.parent
     missing = [str(p.source) for p in pages(report_dir, config) if not (report_dir / p.source).exists()]
     if missing:
         raise FileNotFoundError(f"executed notebooks missing for the site: {', '.join(missing)}; run `make notebooks`")
+    site_dir = site.with_name(site.name + ".new") if only is None else site
+    if only is None:
+        shutil.rmtree(site_dir, ignore_errors=True)
     # the navbar's right side (the PDF article) only where its file exists: Quarto writes it
     nav = navigation(config) + [
         (text, href) for text, href in navigation(config, "right") if (site_dir / href).exists()
@@ -274,4 +278,6 @@ def build_fallback_site(
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     shutil.copyfile(report_dir / "styles.css", site_dir / "styles.css")
+    if only is None:
+        replace_folder(site_dir, site)
     return written
