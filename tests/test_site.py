@@ -481,3 +481,11 @@ def test_a_page_left_out_of_a_partial_render_stays_to_be_rendered(tmp_path, caps
     assert site._render(args, ["countries/ES.ipynb"]) == 0
     assert site.unrendered(args) == ["youth-civic.ipynb"]  # left out: still to be rendered
     capsys.readouterr()
+
+
+def test_the_site_command_starts_without_pandas():
+    """`make country` starts its kernel first thing: the site command's own module imports no pandas (0.5 s)
+    before it (the renderers, which do, are imported while the kernel works)."""
+    code = "import sys, helpers.pipeline.site, helpers.pipeline.notebook_runner; print(sorted({'pandas', 'numpy'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from helpers.base.errors import DISK_FULL, disk_full
-from helpers.render.site_config import REPORT_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 RENDERED = ".rendered.json"  # in the site: what each page was rendered from (sha256), and by what
+# (no module of the site or the renderers imported here: pandas would come with them, before make country's kernel)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             default=os.environ.get("QUARTO") or None,
             help="the quarto program (default: $QUARTO, the checked setting; none: the fallback renderer)",
         )
-        command.add_argument("--report-dir", type=Path, default=REPORT_DIR)
+        command.add_argument("--report-dir", type=Path, default=ROOT / "report")
         command.add_argument("--data-dir", type=Path, default=Path("data"))
     args = parser.parse_args(argv)
     args.provenance = ROOT / args.data_dir / "processed" / "provenance.json"
