@@ -273,7 +273,11 @@ def test_a_discontinued_indicator_is_continued_by_its_successor_marked():
     assert "successor of I_IUPOL1: the definition changed" in result.latest.candidate
     from helpers.publish.statements import verdict_words
 
-    assert "which replaced posting opinions" in verdict_words(result)
+    assert verdict_words(result) == (
+        "**reproduced** for 2013; **partly** for 2023 on expressing opinions on civic or political issues on websites "
+        "or social media, which replaced posting opinions on civic or political issues via websites (definition until "
+        "2019) (the definition changed)"
+    )
 
 
 def test_latest_is_per_country_for_a_country_not_surveyed_in_the_latest_year():

@@ -400,3 +400,35 @@ def test_every_candidate_that_fits_is_named_and_one_candidate_is_not_said_to_be_
     bare = dataclasses.replace(s1, claim={k: v for k, v in s1.claim.items() if k != "authority_reason"})
     beside = next(line for line in claim_statement(bare).splitlines() if line.startswith("Shown beside it"))
     assert beside.endswith(": no data. ")  # the series beside, its verdict, and no reason the registry lacks
+
+
+def test_a_code_the_catalogue_does_not_name_stays_as_written():
+    from helpers.publish.statements import in_words
+
+    assert in_words("ZZ > 10 and NL = 30 +/- 2") == "ZZ above 10 and Netherlands about 30 (\u00b12)"
+
+
+def test_a_claim_without_a_tested_series_has_no_verdict_to_word_and_the_error_names_it():
+    from helpers.publish.statements import tested
+
+    with pytest.raises(ValueError, match=r"^claim 'X-1' has no tested series, so no verdict to put in words$"):
+        tested(every_statement()["X-1"])
+
+
+def test_an_oecd_part_tested_without_a_later_year_gives_its_verdict_not_no_data():
+    """'no data' only when nothing was tested: a part tested in its year, with no later year, says its verdict."""
+    import dataclasses
+
+    result = oecd_results(SENIORS + KOREA + JAPAN_USA)["S-2"]
+    alone = dataclasses.replace(result, oecd=dataclasses.replace(result.oecd, latest=None))
+    assert oecd_statement(alone)[-1] == "**Verdict, S-2 (OECD):** **partly** for 2013."
+
+
+def test_a_claim_neither_tested_nor_fetched_is_left_out_and_the_claims_after_it_still_listed():
+    import dataclasses
+
+    store = tidy(youth_flagged(2013, {"NL": (32,), "AT": (8,), "DE": (20,)}))
+    results = evaluate_all(store, None, ["NL", "AT", "DE"])
+    first = next(r for r in results if r.claim["id"] == "Y-1")
+    silent = dataclasses.replace(first, best=None, not_checked=None)  # names Austria, nothing to say of it
+    assert list(table_rows(claims_naming([silent, *results], "AT").markdown)) == ["Y-1", "E-2"]
