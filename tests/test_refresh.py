@@ -76,17 +76,6 @@ def test_a_fetch_with_nothing_to_say_removes_the_previous_fetchs_notes(tmp_path)
     assert not (tmp_path / refresh.FETCH_NOTES).exists()  # make would otherwise say an old fetch's note
 
 
-@pytest.fixture
-def ascii_locale():
-    """Files' default encoding made ASCII for the test (the C locale, as on a machine without a UTF-8 one)."""
-    import locale
-
-    before = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    yield
-    locale.setlocale(locale.LC_CTYPE, before)
-
-
 def test_the_fetch_notes_keep_the_oecds_own_words_in_utf_8_whatever_the_locale(tmp_path, ascii_locale):
     note = "note: the OECD's data could not be fetched: «Dienst nicht verfügbar»"
     refresh._write_notes(tmp_path, [note])

@@ -346,3 +346,28 @@ def test_a_file_from_another_registry_or_latest_year_is_refused_in_one_line(tmp_
         f"the verdicts in {path} were computed from another claims registry "
         "(src/helpers/catalogue/claims.toml); run make report"
     )
+
+
+def test_the_verdicts_are_computed_for_the_settings_given_among_the_comparison_named(monkeypatch):
+    from helpers.analysis import verdicts
+    from helpers.catalogue import load_catalogue
+
+    asked = []
+    monkeypatch.setattr(verdicts, "evaluate_all", lambda *arguments: asked.append(arguments) or [])
+    store = small_store()
+    assert compute_verdicts(store, 2012, "eu27", 2019) == []
+    [(given, paper_year, compared, latest_year)] = asked
+    assert given is store and (paper_year, latest_year) == (2012, 2019)
+    assert compared == load_catalogue().comparison("eu27") and compared is not None
+
+
+def test_a_file_with_words_beyond_ascii_reads_back_whatever_the_locale(tmp_path, ascii_locale):
+    from helpers.analysis.claims import ClaimResult
+
+    computed = [ClaimResult({"id": "E-1", "summary": "the widest gap is in Türkiye"}, [], None, None)]
+    path = tmp_path / "verdicts.json"
+    store = small_store()
+    assert write_verdicts(path, computed, verdicts_inputs(store, 2013, "paper", 0))
+    assert "Türkiye".encode("utf-8") in path.read_bytes()
+    assert canonical(read_verdicts(path, store)) == canonical(computed)
+    assert not write_verdicts(path, computed, verdicts_inputs(store, 2013, "paper", 0))  # the same text: not written
