@@ -298,6 +298,7 @@ def test_the_inputs_record_the_registrys_paper_year_when_none_is_given_and_the_h
 def test_the_digest_sees_the_index_the_types_and_what_was_not_fetched_in_any_order():
     store = small_store()
     assert store_digest(store.set_axis(store.index + 1)) != store_digest(store)  # the same rows, another index
+    assert store_digest(store.rename(columns={"flag": "flags"})) != store_digest(store)  # the same cells
     retyped = store.astype({"year": "int32"})
     assert retyped.equals(store) is False and store_digest(retyped) != store_digest(store)
     first, second = store.copy(), store.copy()
