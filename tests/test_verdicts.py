@@ -305,6 +305,8 @@ def test_the_digest_sees_the_index_the_types_and_what_was_not_fetched_in_any_ord
     first.attrs["unavailable"] = {"a": "down", "b": "429"}
     second.attrs["unavailable"] = {"b": "429", "a": "down"}
     assert store_digest(first) == store_digest(second) != store_digest(store)
+    second.attrs["unavailable"] = {}  # nothing unavailable, said or not: the same data
+    assert store_digest(second) == store_digest(store)
     first.attrs["unavailable"] = {"a": pd.Timestamp("2026-01-02")}  # a value JSON has no type for: written as text
     assert store_digest(first) != store_digest(store)
 
