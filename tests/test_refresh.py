@@ -110,6 +110,12 @@ def test_the_command_line_says_the_mirror_was_not_read_naming_it(tmp_path, capsy
     )
 
 
+def test_the_command_line_without_a_mirror_set_says_an_empty_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("EUROSTAT_MIRROR", raising=False)
+    assert refresh.main(["note-unread-mirror", "--raw-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.endswith(" To fetch again from it: make refresh EUROSTAT_MIRROR=''\n")
+
+
 def test_the_unread_mirror_note_names_where_the_data_came_from_and_the_latest_retrieval(tmp_path):
     raw, mirror, other = tmp_path / "raw", tmp_path / "mirror", tmp_path / "other"
     codes = [s.code for s in load_catalogue().datasets]
@@ -403,10 +409,10 @@ def test_eurostat_is_tried_as_many_times_as_the_settings_say_then_given_up(tmp_p
 def test_the_command_line_says_what_each_command_does_and_needs_the_raw_folder(capsys):
     with pytest.raises(SystemExit):
         refresh.main(["--help"])
-    said = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
-    assert "Helpers of the fetch step for make." in said
-    assert "say that data/raw is there and EUROSTAT_MIRROR was not read" in said
-    assert "say what the last fetch has to say (the OECD's data not fetched)" in said
+    said = f" {' '.join(capsys.readouterr().out.split())} "  # argparse wraps the lines; each text whole, in spaces
+    assert " Helpers of the fetch step for make. " in said
+    assert " say that data/raw is there and EUROSTAT_MIRROR was not read " in said
+    assert " say what the last fetch has to say (the OECD's data not fetched) " in said
     for command in ("say-fetch-notes", "note-unread-mirror"):
         with pytest.raises(SystemExit) as exit_:
             refresh.main([command])

@@ -264,15 +264,15 @@ def test_the_command_passes_on_the_settings_it_is_given_and_records_them(tmp_pat
 def test_the_command_says_what_it_does_and_refuses_a_missing_argument(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
-    said = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
-    assert "Compute every claim's verdicts once for the build's settings." in said
+    said = f" {' '.join(capsys.readouterr().out.split())} "  # argparse wraps the lines; each text whole, in spaces
     for words in (
+        "Compute every claim's verdicts once for the build's settings.",
         "the tidy store (data/processed)",
         "the verdicts file (report/data/verdicts.json)",
         "0: the latest year with data",
         "the countries ranked: paper, eu27 or all",
     ):
-        assert words in said
+        assert f" {words} " in said
     arguments = {"--processed-dir": str(tmp_path), "--output": str(tmp_path / "v.json"), "--paper-year": "2013"}
     for missing in arguments:
         given = [word for name, value in arguments.items() if name != missing for word in (name, value)]
