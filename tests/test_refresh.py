@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -277,8 +278,9 @@ def fetchers(monkeypatch):
     """What the stand-in fetchers answer (an answer, or an error to raise), and what they were asked."""
     answers = {"eurostat": [eurostat_answer()], "oecd": [oecd_answer()], "asked": []}
 
-    def answer(kind, settings, ledger=None, **kwargs):
+    def answer(kind, spec, settings, ledger=None, **kwargs):
         answers["asked"].append((kind, kwargs.get("sleep")))
+        answers.setdefault("datasets", []).append(spec.code)
         if ledger is not None:
             answers.setdefault("ledgers", []).append(ledger)
         answers.setdefault("settings", {})[kind] = settings
@@ -287,9 +289,9 @@ def fetchers(monkeypatch):
             raise reply
         return reply
 
-    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", settings, **kw))
+    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", spec, settings, **kw))
     monkeypatch.setattr(
-        refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", settings, ledger, **kw)
+        refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", spec, settings, ledger, **kw)
     )
     return answers
 
@@ -427,6 +429,7 @@ def test_each_fetcher_is_given_the_sleep_and_the_oecd_its_ledger_in_the_raw_fold
     fetch_all(raw, source="live", settings=settings, catalogue=TWO, sleep=pauses.append, oecd_settings=oecd_settings)
     assert pauses == [1.5]  # the pause after the first try: the settings' backoff, slept by the sleep given
     assert fetchers["asked"] == [("eurostat", pauses.append), ("eurostat", pauses.append), ("oecd", pauses.append)]
+    assert fetchers["datasets"] == [EUROSTAT.code, EUROSTAT.code, OECD.code]  # each asked for its own dataset
     [ledger] = fetchers["ledgers"]
     assert (ledger.path, ledger.limit) == (raw / ".oecd-downloads.json", 7)
 
@@ -500,3 +503,29 @@ def test_invented_oecd_data_then_a_failed_request_leaves_a_record_without_a_file
     fetchers["oecd"] = [FetchError("HTTP 503")]
     _, oecd = fetch(raw, refresh=True)
     assert oecd["unavailable"] == "HTTP 503" and not (raw / f"{OECD.code}.csv").exists()  # not kept beside it
+
+
+def test_a_file_is_replaced_in_one_move_never_removed_first(tmp_path, fetchers, monkeypatch):
+    raw = tmp_path / "raw"
+    fetch(raw)
+    kept = (raw / f"{OECD.code}.csv").read_bytes()
+    replace = os.replace
+
+    def no_room_for_the_oecds_file(source, target):
+        if Path(target).name == f"{OECD.code}.csv":
+            raise OSError("No space left on device")
+        return replace(source, target)
+
+    monkeypatch.setattr(refresh.os, "replace", no_room_for_the_oecds_file)
+    fetchers["oecd"] = [oecd_answer(value="8.0")]
+    with pytest.raises(OSError, match="No space left"):
+        fetch(raw, refresh=True)
+    assert (raw / f"{OECD.code}.csv").read_bytes() == kept and not list(raw.glob(".staging*"))
+
+
+def test_a_mirror_fetch_reads_no_oecd_setting_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("OECD_TIMEOUT", "not a number")  # read, it would stop the fetch
+    answers = {EUROSTAT.code: eurostat_answer(), OECD.code: oecd_answer()}
+    monkeypatch.setattr(refresh, "fetch_from_mirror", lambda spec, folder: answers[spec.code])
+    records = fetch_all(tmp_path / "raw", source="mirror", mirror=tmp_path, catalogue=TWO)
+    assert [r["dataset"] for r in records] == [EUROSTAT.code, OECD.code]
