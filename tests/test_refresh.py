@@ -111,10 +111,21 @@ def test_the_command_line_says_the_mirror_was_not_read_naming_it(tmp_path, capsy
     )
 
 
-def test_the_command_line_without_a_mirror_set_says_an_empty_one(tmp_path, capsys, monkeypatch):
+def test_the_command_line_names_the_oecds_api_as_the_oecds_and_an_unset_mirror_as_empty(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("EUROSTAT_MIRROR", raising=False)
+    write_record(
+        tmp_path,
+        OECD.code,
+        publisher="OECD",
+        source="live",
+        location="https://oecd.example/x",
+        retrieved_at="2026-01-02",
+    )
     assert refresh.main(["note-unread-mirror", "--raw-dir", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.endswith(" To fetch again from it: make refresh EUROSTAT_MIRROR=''\n")
+    assert capsys.readouterr().out == (
+        f"note: {tmp_path} already holds the data (from OECD's API (https://oecd.example/x), retrieved 2026-01-02); "
+        "EUROSTAT_MIRROR was not read. To fetch again from it: make refresh EUROSTAT_MIRROR=''\n"
+    )
 
 
 def test_the_unread_mirror_note_names_where_the_data_came_from_and_the_latest_retrieval(tmp_path):
