@@ -237,3 +237,14 @@ def quarto_report(built_report, tmp_path_factory):
 def own_quarto_clone(quarto_report, tmp_path) -> Path:
     """A copy of `quarto_report` for one test that changes it (as `own_built_clone`)."""
     return copy_of_clone(quarto_report, tmp_path / "own-quarto-clone")
+
+
+@pytest.fixture
+def ascii_locale():
+    """Files' default encoding made ASCII (the C locale, as on a machine without a UTF-8 one), then restored."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, before)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,13 @@ def test_a_fetch_with_nothing_to_say_removes_the_previous_fetchs_notes(tmp_path)
     assert not (tmp_path / refresh.FETCH_NOTES).exists()  # make would otherwise say an old fetch's note
 
 
+def test_the_fetch_notes_keep_the_oecds_own_words_in_utf_8_whatever_the_locale(tmp_path, ascii_locale):
+    note = "note: the OECD's data could not be fetched: «Dienst nicht verfügbar»"
+    refresh._write_notes(tmp_path, [note])
+    assert (tmp_path / refresh.FETCH_NOTES).read_bytes() == f"{note}\n".encode("utf-8")
+    assert say_fetch_notes(tmp_path) == note
+
+
 def test_the_command_line_says_the_fetch_notes_once_and_nothing_when_there_are_none(tmp_path, capsys):
     refresh._write_notes(tmp_path, ["note: the OECD's data could not be fetched"])
     assert refresh.main(["say-fetch-notes", "--raw-dir", str(tmp_path)]) == 0
@@ -100,6 +108,23 @@ def test_the_command_line_says_the_mirror_was_not_read_naming_it(tmp_path, capsy
     assert capsys.readouterr().out == (
         f"note: {raw} already holds the data (from that mirror, retrieved 2026-01-02); EUROSTAT_MIRROR was not "
         f"read. To fetch again from it: make refresh EUROSTAT_MIRROR='{mirror}'\n"
+    )
+
+
+def test_the_command_line_names_the_oecds_api_as_the_oecds_and_an_unset_mirror_as_empty(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("EUROSTAT_MIRROR", raising=False)
+    write_record(
+        tmp_path,
+        OECD.code,
+        publisher="OECD",
+        source="live",
+        location="https://oecd.example/x",
+        retrieved_at="2026-01-02",
+    )
+    assert refresh.main(["note-unread-mirror", "--raw-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == (
+        f"note: {tmp_path} already holds the data (from OECD's API (https://oecd.example/x), retrieved 2026-01-02); "
+        "EUROSTAT_MIRROR was not read. To fetch again from it: make refresh EUROSTAT_MIRROR=''\n"
     )
 
 
@@ -264,16 +289,21 @@ def fetchers(monkeypatch):
     """What the stand-in fetchers answer (an answer, or an error to raise), and what they were asked."""
     answers = {"eurostat": [eurostat_answer()], "oecd": [oecd_answer()], "asked": []}
 
-    def answer(kind, settings, **kwargs):
+    def answer(kind, spec, settings, ledger=None, **kwargs):
         answers["asked"].append((kind, kwargs.get("sleep")))
+        answers.setdefault("datasets", []).append(spec.code)
+        if ledger is not None:
+            answers.setdefault("ledgers", []).append(ledger)
         answers.setdefault("settings", {})[kind] = settings
         reply = answers[kind].pop(0) if len(answers[kind]) > 1 else answers[kind][0]
         if isinstance(reply, Exception):
             raise reply
         return reply
 
-    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", settings, **kw))
-    monkeypatch.setattr(refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", settings, **kw))
+    monkeypatch.setattr(refresh, "fetch_live", lambda spec, settings, **kw: answer("eurostat", spec, settings, **kw))
+    monkeypatch.setattr(
+        refresh, "fetch_oecd_live", lambda spec, settings, ledger, **kw: answer("oecd", spec, settings, ledger, **kw)
+    )
     return answers
 
 
@@ -392,11 +422,121 @@ def test_eurostat_is_tried_as_many_times_as_the_settings_say_then_given_up(tmp_p
 def test_the_command_line_says_what_each_command_does_and_needs_the_raw_folder(capsys):
     with pytest.raises(SystemExit):
         refresh.main(["--help"])
-    said = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
-    assert "Helpers of the fetch step for make." in said
-    assert "say that data/raw is there and EUROSTAT_MIRROR was not read" in said
-    assert "say what the last fetch has to say (the OECD's data not fetched)" in said
+    said = f" {' '.join(capsys.readouterr().out.split())} "  # argparse wraps the lines; each text whole, in spaces
+    assert " Helpers of the fetch step for make. " in said
+    assert " say that data/raw is there and EUROSTAT_MIRROR was not read " in said
+    assert " say what the last fetch has to say (the OECD's data not fetched) " in said
     for command in ("say-fetch-notes", "note-unread-mirror"):
         with pytest.raises(SystemExit) as exit_:
             refresh.main([command])
         assert exit_.value.code == 2 and "--raw-dir" in capsys.readouterr().err
+
+
+def test_each_fetcher_is_given_the_sleep_and_the_oecd_its_ledger_in_the_raw_folder(tmp_path, fetchers):
+    raw, pauses = tmp_path / "raw", []
+    fetchers["eurostat"] = [TransientError("503"), eurostat_answer()]
+    settings = FetchSettings(api_base="https://eurostat.example/", attempts=2, backoff=1.5)
+    oecd_settings = OecdSettings(api_base="https://oecd.example/", downloads_per_hour=7)
+    fetch_all(raw, source="live", settings=settings, catalogue=TWO, sleep=pauses.append, oecd_settings=oecd_settings)
+    assert pauses == [1.5]  # the pause after the first try: the settings' backoff, slept by the sleep given
+    assert fetchers["asked"] == [("eurostat", pauses.append), ("eurostat", pauses.append), ("oecd", pauses.append)]
+    assert fetchers["datasets"] == [EUROSTAT.code, EUROSTAT.code, OECD.code]  # each asked for its own dataset
+    [ledger] = fetchers["ledgers"]
+    assert (ledger.path, ledger.limit) == (raw / ".oecd-downloads.json", 7)
+
+
+def test_only_a_live_oecd_answer_with_data_is_tried_as_a_store_of_its_own(tmp_path):
+    failed: dict[str, str] = {}
+    invalid = oecd_answer(times=2)  # the same row twice: a duplicate key
+    for item in (
+        Fetched(EUROSTAT.code, b"not a TSV", eurostat_answer().provenance),  # Eurostat's: refused whole by _commit
+        Fetched(OECD.code, invalid.payload, {**invalid.provenance, "source": "mirror"}),  # a mirror's: the same
+        Fetched(OECD.code, None, {**invalid.provenance, "unavailable": "down"}),  # no data to try
+        oecd_answer(),
+    ):
+        assert refresh._invalid_oecd_answer(item, TWO, failed) is False
+    assert failed == {}
+    assert refresh._invalid_oecd_answer(invalid, TWO, failed) is True
+    assert failed[OECD.code].startswith("the OECD's answer would not make a valid store: ")
+
+
+def test_a_provenance_record_is_written_sorted_one_key_a_line_naming_its_file(tmp_path):
+    refresh._stage(
+        tmp_path, [eurostat_answer(), Fetched(OECD.code, None, {"unavailable": "down", "dataset": OECD.code})]
+    )
+    assert provenance_path(tmp_path, EUROSTAT.code).read_text(encoding="utf-8") == (
+        '{\n  "dataset": "isoc_ci_ac_i",\n  "file": "isoc_ci_ac_i.tsv.gz",\n  "retrieved_at": "T1",\n'
+        '  "source": "live"\n}\n'
+    )
+    assert json.loads(provenance_path(tmp_path, OECD.code).read_text(encoding="utf-8"))["file"] == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [
+            f"{EUROSTAT.code}.tsv.gz",
+            provenance_path(tmp_path, EUROSTAT.code).name,
+            provenance_path(tmp_path, OECD.code).name,
+        ]
+    )
+
+
+def test_the_new_data_is_staged_in_a_hidden_folder_of_the_raw_folder_and_removed(tmp_path, fetchers, monkeypatch):
+    staged = []
+    build_store = tidy.build_store
+    monkeypatch.setattr(
+        tidy, "build_store", lambda folder, catalogue: staged.append(Path(folder)) or build_store(folder, catalogue)
+    )
+    raw = tmp_path / "raw"
+    fetch(raw)
+    committed = staged[-1]  # the last: the whole staging (the OECD's answer is first tried alone, elsewhere)
+    assert committed.parent == raw and committed.name.startswith(".staging-") and not committed.exists()
+    assert not list(raw.glob(".staging*"))
+
+
+def test_a_compressed_answer_replaced_by_a_plain_one_leaves_no_stale_file(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    fetchers["oecd"] = [
+        Fetched(OECD.code, gzip.compress(oecd_answer().payload, mtime=0), oecd_answer().provenance, "csv")
+    ]
+    fetch(raw)
+    assert (raw / f"{OECD.code}.csv.gz").exists()
+    fetchers["oecd"] = [oecd_answer()]
+    fetch(raw, refresh=True)
+    assert (raw / f"{OECD.code}.csv").exists() and not (raw / f"{OECD.code}.csv.gz").exists()
+
+
+def test_invented_oecd_data_then_a_failed_request_leaves_a_record_without_a_file(tmp_path, fetchers):
+    raw = tmp_path / "raw"
+    invented = oecd_answer()
+    fetchers["oecd"] = [
+        Fetched(OECD.code, invented.payload, {**invented.provenance, "source": "mirror", "synthetic": True}, "csv")
+    ]
+    fetch(raw)
+    assert (raw / f"{OECD.code}.csv").exists()
+    fetchers["oecd"] = [FetchError("HTTP 503")]
+    _, oecd = fetch(raw, refresh=True)
+    assert oecd["unavailable"] == "HTTP 503" and not (raw / f"{OECD.code}.csv").exists()  # not kept beside it
+
+
+def test_a_file_is_replaced_in_one_move_never_removed_first(tmp_path, fetchers, monkeypatch):
+    raw = tmp_path / "raw"
+    fetch(raw)
+    kept = (raw / f"{OECD.code}.csv").read_bytes()
+    replace = os.replace
+
+    def no_room_for_the_oecds_file(source, target):
+        if Path(target).name == f"{OECD.code}.csv":
+            raise OSError("No space left on device")
+        return replace(source, target)
+
+    monkeypatch.setattr(refresh.os, "replace", no_room_for_the_oecds_file)
+    fetchers["oecd"] = [oecd_answer(value="8.0")]
+    with pytest.raises(OSError, match="No space left"):
+        fetch(raw, refresh=True)
+    assert (raw / f"{OECD.code}.csv").read_bytes() == kept and not list(raw.glob(".staging*"))
+
+
+def test_a_mirror_fetch_reads_no_oecd_setting_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("OECD_TIMEOUT", "not a number")  # read, it would stop the fetch
+    answers = {EUROSTAT.code: eurostat_answer(), OECD.code: oecd_answer()}
+    monkeypatch.setattr(refresh, "fetch_from_mirror", lambda spec, folder: answers[spec.code])
+    records = fetch_all(tmp_path / "raw", source="mirror", mirror=tmp_path, catalogue=TWO)
+    assert [r["dataset"] for r in records] == [EUROSTAT.code, OECD.code]

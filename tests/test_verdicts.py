@@ -2,6 +2,8 @@
 
 import ast
 import dataclasses
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -14,8 +16,10 @@ from helpers.analysis.verdicts import (
     compute_verdicts,
     main,
     read_verdicts,
+    registry_digest,
     store_digest,
     verdicts_inputs,
+    verdicts_text,
     write_verdicts,
 )
 from helpers.base.errors import MissingData, StaleVerdicts
@@ -223,3 +227,150 @@ def test_no_module_of_the_analysis_remembers_anything_by_an_object_s_identity(pa
             assert all(
                 a in ("str", "bytes") for a in annotations
             ), f"{path.name}: {function.name} caches by {annotations}"
+
+
+# ----------------------------------------------------------------------------- the command and the refusals
+# on files written here (no evaluation of the registry: each test well under a second)
+
+
+def written_file(tmp_path, store=None, **settings):
+    """A verdicts file with no results, recording `store` (a small one by default) and the settings given."""
+    store = small_store() if store is None else store
+    inputs = verdicts_inputs(
+        store, settings.get("paper_year", 2013), settings.get("comparison", "paper"), settings.get("latest_year", 0)
+    )
+    path = tmp_path / "verdicts.json"
+    write_verdicts(path, [], inputs)
+    return path, inputs
+
+
+def test_the_command_passes_on_the_settings_it_is_given_and_records_them(tmp_path, monkeypatch):
+    from helpers.analysis import verdicts
+
+    asked = []
+    monkeypatch.setattr(verdicts, "compute_verdicts", lambda store, *settings: asked.append(settings) or [])
+    processed, output = tmp_path / "processed", tmp_path / "verdicts.json"
+    write_store(small_store(), {"datasets": []}, processed)
+    arguments = ["--processed-dir", str(processed), "--output", str(output), "--paper-year", "2012"]
+    assert main([*arguments, "--latest-year", "2019", "--comparison", "eu27"]) == 0
+    assert asked == [(2012, "eu27", 2019)] and [type(s) for s in asked[0]] == [int, str, int]
+    store = load_store(processed)
+    assert read_verdicts(output, store, paper_year=2012, latest_year=2019, comparison="eu27") == []
+    assert main(arguments) == 0  # the defaults: the latest year with data, the paper's countries
+    assert asked[1] == (2012, "paper", 0)
+    assert read_verdicts(output, store, paper_year=2012, latest_year=0, comparison="paper") == []
+
+
+def test_the_command_says_what_it_does_and_refuses_a_missing_argument(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    said = f" {' '.join(capsys.readouterr().out.split())} "  # argparse wraps the lines; each text whole, in spaces
+    for words in (
+        "Compute every claim's verdicts once for the build's settings.",
+        "the tidy store (data/processed)",
+        "the verdicts file (report/data/verdicts.json)",
+        "0: the latest year with data",
+        "the countries ranked: paper, eu27 or all",
+    ):
+        assert f" {words} " in said
+    arguments = {"--processed-dir": str(tmp_path), "--output": str(tmp_path / "v.json"), "--paper-year": "2013"}
+    for missing in arguments:
+        given = [word for name, value in arguments.items() if name != missing for word in (name, value)]
+        with pytest.raises(SystemExit) as exit_:
+            main(given)
+        assert exit_.value.code == 2 and f"the following arguments are required: {missing}" in capsys.readouterr().err
+
+
+def test_the_inputs_record_the_registrys_paper_year_when_none_is_given_and_the_hashes_by_name():
+    store = small_store()
+    inputs = verdicts_inputs(store, 0, "all", 2019)
+    assert inputs == {
+        "settings": {"paper_year": 2013, "latest_year": 2019, "comparison": "all"},
+        "store": store_digest(store),
+        "registry": registry_digest(),
+    }
+    assert verdicts_inputs(store, 2012, "all", 0)["settings"]["paper_year"] == 2012
+    registry = (ROOT / "src" / "helpers" / "catalogue" / "claims.toml").read_bytes()
+    assert registry_digest() == "sha256:" + hashlib.sha256(registry).hexdigest()
+    assert store_digest(store).startswith("sha256:") and len(store_digest(store)) == len("sha256:") + 64
+
+
+def test_the_digest_sees_the_index_the_types_and_what_was_not_fetched_in_any_order():
+    store = small_store()
+    assert store_digest(store.set_axis(store.index + 1)) != store_digest(store)  # the same rows, another index
+    assert store_digest(store.rename(columns={"flag": "flags"})) != store_digest(store)  # the same cells
+    retyped = store.astype({"year": "int32"})
+    assert retyped.equals(store) is False and store_digest(retyped) != store_digest(store)
+    first, second = store.copy(), store.copy()
+    first.attrs["unavailable"] = {"a": "down", "b": "429"}
+    second.attrs["unavailable"] = {"b": "429", "a": "down"}
+    assert store_digest(first) == store_digest(second) != store_digest(store)
+    second.attrs["unavailable"] = {}  # nothing unavailable, said or not: the same data
+    assert store_digest(second) == store_digest(store)
+    first.attrs["unavailable"] = {"a": pd.Timestamp("2026-01-02")}  # a value JSON has no type for: written as text
+    assert store_digest(first) != store_digest(store)
+
+
+def test_the_file_is_strict_json_in_its_own_format_and_writes_words_as_they_are(tmp_path):
+    text = verdicts_text([], {"registry": "é"})
+    assert text == '{\n "computed_from": {\n  "registry": "é"\n },\n "format": 1,\n "results": []\n}\n'
+    with pytest.raises(ValueError):  # a NaN is written as null before, never as NaN (not JSON)
+        verdicts_text([], {"value": float("nan")})
+
+
+def test_a_file_this_code_cannot_read_is_refused_saying_why(tmp_path):
+    path, _ = written_file(tmp_path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for text, why in (
+        ("{", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        ("[]", "list indices must be integers or slices, not str"),
+        ('{"results": []}', "'computed_from'"),
+        (json.dumps({**document, "format": 2}), "format 2"),
+        (json.dumps({k: v for k, v in document.items() if k != "format"}), "format None"),
+    ):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(StaleVerdicts) as refused:
+            read_verdicts(path)
+        assert str(refused.value) == f"{path} is not a verdicts file this code reads ({why}); run make report"
+
+
+def test_a_file_from_another_registry_or_latest_year_is_refused_in_one_line(tmp_path):
+    path, inputs = written_file(tmp_path, latest_year=2019)
+    assert read_verdicts(path, latest_year=2019) == []
+    with pytest.raises(StaleVerdicts) as refused:
+        read_verdicts(path, latest_year=0)
+    assert str(refused.value) == (
+        f"the verdicts in {path} were computed for LATEST_YEAR=2019, not 0; run make report LATEST_YEAR=0"
+    )
+    write_verdicts(path, [], {**inputs, "registry": "sha256:another"})
+    with pytest.raises(StaleVerdicts) as refused:
+        read_verdicts(path)
+    assert str(refused.value) == (
+        f"the verdicts in {path} were computed from another claims registry "
+        "(src/helpers/catalogue/claims.toml); run make report"
+    )
+
+
+def test_the_verdicts_are_computed_for_the_settings_given_among_the_comparison_named(monkeypatch):
+    from helpers.analysis import verdicts
+    from helpers.catalogue import load_catalogue
+
+    asked = []
+    monkeypatch.setattr(verdicts, "evaluate_all", lambda *arguments: asked.append(arguments) or [])
+    store = small_store()
+    assert compute_verdicts(store, 2012, "eu27", 2019) == []
+    [(given, paper_year, compared, latest_year)] = asked
+    assert given is store and (paper_year, latest_year) == (2012, 2019)
+    assert compared == load_catalogue().comparison("eu27") and compared is not None
+
+
+def test_a_file_with_words_beyond_ascii_reads_back_whatever_the_locale(tmp_path, ascii_locale):
+    from helpers.analysis.claims import ClaimResult
+
+    computed = [ClaimResult({"id": "E-1", "summary": "the widest gap is in Türkiye"}, [], None, None)]
+    path = tmp_path / "verdicts.json"
+    store = small_store()
+    assert write_verdicts(path, computed, verdicts_inputs(store, 2013, "paper", 0))
+    assert "Türkiye".encode("utf-8") in path.read_bytes()
+    assert canonical(read_verdicts(path, store)) == canonical(computed)
+    assert not write_verdicts(path, computed, verdicts_inputs(store, 2013, "paper", 0))  # the same text: not written

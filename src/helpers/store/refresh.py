@@ -238,7 +238,8 @@ def unread_mirror_note(raw_dir: str | Path, mirror: str, catalogue: Catalogue | 
             (
                 r.get("location") and str(Path(r["location"]).parent)
                 if r.get("source") == "mirror"
-                else f"Eurostat's API ({r.get('location', 'live')})"
+                # each publisher's API by its name: the OECD's records say "publisher", Eurostat's do not
+                else f"{r.get('publisher', 'Eurostat')}'s API ({r.get('location', 'live')})"
             )
             for r in records
         }
