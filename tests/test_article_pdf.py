@@ -281,6 +281,9 @@ def test_the_tables_by_country_go_to_an_appendix_and_the_chapter_keeps_the_paper
     order = [cell["id"] for cell in article["cells"]]
     short, whole = order.index("youth-civic-youth-change-paper"), order.index("youth-civic-youth-change")
     assert short < order.index("references") < order.index("tables-by-country") < whole < order.index("countries-title")
+    # the appendices begin on a new page in the PDF, after the references, whatever page those end on
+    numbering = "".join(article["cells"][order.index("tables-by-country") - 1]["source"])
+    assert numbering.startswith("```{=typst}\n#pagebreak(weak: true)\n#counter(heading).update(0)")
     short_cell = article["cells"][short]
     assert "Spain" not in json.dumps(short_cell) and "Netherlands" in json.dumps(short_cell)
     assert '#| label: "tbl-youth-change-paper"' in "".join(short_cell["source"])

@@ -37,8 +37,8 @@ REFERENCES_BEFORE = "countries.ipynb"
 # a page's cell with this tag holds a table by country: in the article, an appendix
 BY_COUNTRY_TAG = "by-country"
 TABLES_APPENDIX = "Tables by country"
-# the appendices are lettered in the PDF (A, A.1, B); the web version numbers nothing
-APPENDIX_NUMBERING = '#counter(heading).update(0)\n#set heading(numbering: "A.1")\n'
+# in the PDF the appendices start on a new page (weak: none blank) and are lettered (A, A.1, B); the web numbers nothing
+APPENDIX_NUMBERING = '#pagebreak(weak: true)\n#counter(heading).update(0)\n#set heading(numbering: "A.1")\n'
 # the PDF's typography (docs/building.md, "Typography")
 TABLE_TEXT = "#show table: set par(justify: false)\n#show table: set text(hyphenate: false, size: 8.5pt)\n"
 TYPOGRAPHY = (
