@@ -1,19 +1,22 @@
 import dataclasses
 import json
 import math
+import os
 import re
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from helpers.catalogue import load_catalogue
-from helpers.base.errors import MissingData, ValidationError
+from helpers.base.errors import MalformedFile, MissingData, ValidationError
 from helpers.store.tidy import (
     COLUMNS,
     build_store,
     load_provenance,
     load_store,
     mark_unavailable,
+    read_dataset,
     set_aside_implausible,
     unavailable_sources,
     validate,
@@ -292,3 +295,54 @@ def test_the_oecds_status_letters_are_flags_and_a_confidentiality_is_one_letter(
     validate(table(GOOD + rows), CATALOGUE)
     with pytest.raises(ValidationError, match="unknown confidentiality status"):
         validate(table(GOOD + [rows[1][:7] + ("", "CC")]), CATALOGUE)
+
+
+def test_a_source_recorded_without_data_does_not_stop_the_datasets_after_it(tmp_path):
+    raw = raw_dir(tmp_path)
+    oecd = CATALOGUE.dataset("DSD_ICT_HH_IND@DF_IND")
+    unavailable = {"dataset": oecd.code, "publisher": "OECD", "file": "", "unavailable": "down"}
+    (raw / f"{oecd.code}.provenance.json").write_text(json.dumps(unavailable))
+    store, provenance = build_store(raw, dataclasses.replace(ONE, datasets=(oecd, *ONE.datasets)))
+    assert [r["tidy_rows"] for r in provenance["datasets"]] == [0, 4] and len(store) == 4
+
+
+def test_a_raw_file_is_read_as_the_dataset_its_record_names_whatever_the_files_name(tmp_path):
+    raw = raw_dir(tmp_path, {"file": "download.tsv"})
+    (raw / "isoc_ci_ac_i.tsv").rename(raw / "download.tsv")
+    store, _ = build_store(raw, ONE)
+    assert set(store.dataset) == {"isoc_ci_ac_i"} and len(store) == 4
+
+
+def test_a_malformed_oecd_file_is_refused_naming_its_path(tmp_path):
+    path = tmp_path / "DSD_ICT_HH_IND@DF_IND.csv"
+    path.write_text("<!DOCTYPE html><html><body>Service unavailable</body></html>\n")
+    with pytest.raises(MalformedFile, match=f"^{re.escape(str(path))}: an HTML page"):
+        read_dataset(path, CATALOGUE.dataset("DSD_ICT_HH_IND@DF_IND"))
+
+
+def test_a_duplicate_key_counts_every_row_sharing_it_and_each_rule_is_named_in_full():
+    rows = [
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "I5_8", "NL", 2013, 54.0, "", ""),  # GOOD[0]'s key again
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2013, 1.0, "u!", ""),
+        ("isoc_ci_ac_i", "I_IUSNET", "PC_IND", "Y16_24", "NL", 2014, 1.0, "", "X"),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        validate(table(GOOD + rows), CATALOGUE)
+    lines = str(caught.value).split("\n")
+    assert lines[1].startswith("- duplicate key: 2 row(s), e.g. [")
+    assert lines[2] == f"- unknown observation flag: 1 row(s), e.g. [{dict(zip(COLUMNS, rows[1]))}]"
+    assert lines[3] == f"- unknown confidentiality status: 1 row(s), e.g. [{dict(zip(COLUMNS, rows[2]))}]"
+    assert len(lines) == 4
+
+
+def test_the_written_files_are_the_same_on_every_platform_and_for_every_reader(tmp_path, monkeypatch):
+    """The provenance's keys sorted (a rebuild diffs clean), the CSV's lines ending in LF even where the
+    platform's end in CRLF, the Parquet file with the table's columns only (no index column for R or Arrow)."""
+    monkeypatch.setattr(os, "linesep", "\r\n")
+    write_store(table(GOOD), {"synthetic": False, "rows": 3, "datasets": [{"file": "f", "dataset": "d"}]}, tmp_path)
+    assert (tmp_path / "provenance.json").read_text() == (
+        '{\n  "datasets": [\n    {\n      "dataset": "d",\n      "file": "f"\n    }\n  ],\n'
+        '  "rows": 3,\n  "synthetic": false\n}\n'
+    )
+    assert b"\r" not in (tmp_path / "ict_usage.csv").read_bytes()
+    assert pq.read_schema(tmp_path / "ict_usage.parquet").names == COLUMNS
