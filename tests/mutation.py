@@ -6,8 +6,8 @@ mutmut (pinned in requirements.txt, configured in pyproject.toml's [tool.mutmut]
 makes every mistake it knows in the modules named there (one mutant per changed operator, constant, string,
 argument...), and runs, for each mutant, the unit tests that reach the mutated function, fastest first, until
 one fails. Results are kept in mutants/: a later run tests only the functions that changed since.
-`--rerun-survivors` tests again every mutant that survived (after a new test); PATTERNs (fnmatch, e.g.
-'helpers.store.tidy.*') limit the run to those mutants and test them again.
+`--rerun-survivors` tests again every mutant that survived (after a new test), or with PATTERNs only the
+survivors they match; PATTERNs alone (fnmatch, e.g. 'helpers.store.tidy.*') test every mutant they match again.
 
 A mutant is *killed* when a test failed (or ran past mutmut's time limit: the mistake made the code loop).
 Every other mutant must be named in docs/tests.md ("Surviving mutants") with why it changes nothing a reader
@@ -121,6 +121,12 @@ def report(modules: list[str], min_score: float) -> int:
     return 1 if failed else 0
 
 
+def survivors_matching(found: dict[str, dict[str, str]], patterns: list[str]) -> list[str]:
+    """The surviving mutants' names (every module's), only those a pattern matches when patterns are given."""
+    survivors = [n for statuses in found.values() for n, s in statuses.items() if s not in KILLED | {"not checked"}]
+    return [n for n in survivors if not patterns or any(fnmatch.fnmatch(n, p) for p in patterns)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("patterns", nargs="*", help="mutant names or fnmatch patterns to (re)test")
@@ -133,11 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report_only:
         patterns = list(args.patterns)
         if args.rerun_survivors:
-            # survivors only: the mutants not tested yet ("not checked") are the run's own business, and would be
-            # every mutant of every module not run yet
-            patterns += [
-                n for st in results(modules).values() for n, s in st.items() if s not in KILLED | {"not checked"}
-            ]
+            # survivors only (those the patterns match, if any): the mutants not tested yet ("not checked") are the
+            # run's own business, and would be every mutant of every module not run yet
+            patterns = survivors_matching(results(modules), patterns)
+            if not patterns:
+                print("no surviving mutant to test again")
+                return report(modules, args.min_score)
         code = run_mutmut(patterns, args.max_children)
         if code not in (0, 1):  # mutmut exits 0 after a run, 1 when its own checks stop it (clean tests failing)
             print(f"mutmut stopped with exit status {code}")
