@@ -437,3 +437,155 @@ def test_a_check_on_one_country_without_its_country_is_refused_by_name():
         run_check({"test": "at_least", "value": 20}, table, 2013, "value")
     top = {"test": "top_between", "low": 30, "high": 35}  # a check on the ranking names none
     assert run_check(top, table, 2013, "value").status == "pass"
+
+
+# ----------------------------------------------------------------------------- the scorecard, column by column
+# The scorecard is a CSV readers download (claims_scorecard.csv): each row is checked whole.
+
+
+def said(claim_id):
+    entry = claim(claim_id)
+    return f"\u201c{entry['quote']}\u201d ({entry['source']})"
+
+
+def scorecard_store():
+    """Y-1 fits the old indicator in both units and is continued by its successor; S-1 is partly reproduced, the
+    easier unit beside it, Iceland unsurveyed later; E-4 fits its only candidate; S-2 has its European context;
+    both OECD parts have values (Korea then and later, Japan and the United States once)."""
+    return tidy(
+        youth(2013, {"NL": 32, "AT": 8, "DE": 20}, indic="I_IUPOL1")
+        + youth(2013, {"NL": 32, "AT": 8, "DE": 20}, indic="I_IUPOL1", unit="PC_IND_IU3")
+        + youth(2023, {"NL": 25, "AT": 12, "DE": 30})
+        + seniors(2013, {"IS": 18, "NO": 25, "UK": 21}, flags={"UK": "u"})
+        + seniors(2013, {"IS": 24, "NO": 31, "UK": 26}, unit="PC_IND_IU3")
+        + seniors(2023, {"NO": 27, "UK": 24})
+        + education_rows(2013, {"TR": (70, 15)})
+        + [("I_IU3", "PC_IND", "Y65_74", "EU28", 2013, 40.2), ("I_IU3", "PC_IND", "Y65_74", "EU27_2020", 2024, 67.0)]
+        + [("D1B_I", "PT_POP", "Y55T74", "KOR", 2013, 21.4), ("D1B_I", "PT_POP", "Y55T74", "KOR", 2022, 40.0)]
+        + [("C5B_I", "PT_POP", "Y55T74", geo, 2013, v) for geo, v in {"JPN": 55.0, "USA": 49.5}.items()]
+    )
+
+
+@pytest.fixture(scope="module")
+def card():
+    """The scorecard of `scorecard_store`, by id (evaluated once for the tests that read it)."""
+    store = scorecard_store()
+    return scorecard(evaluate_all(store), store).set_index("id", drop=False)
+
+
+def test_the_scorecard_says_each_claim_in_its_own_columns_then_and_now(card):
+    s1_note = claim("S-1")["not_in_eurostat"]
+    context = f"{claim('S-2')['not_in_eurostat']} (for context, EU28 2013: 40.2; EU27_2020 2024: 67.0)"
+    old, new = "I_IUPOL1 / PC_IND / Y16_24 / 2013", "I_IUPOL1 / PC_IND_IU3 / Y16_24 / 2013"
+    assert card.loc["Y-1"].to_dict() == {
+        "id": "Y-1",
+        "topic": "Youth civic use",
+        "the paper says": said("Y-1"),
+        "verdict": "reproduced",
+        "untested": "",
+        "tested on": old,
+        "evidence": "NL within 30-35: NL 32.0 [pass]; NL highest of 3 countries: NL 32.0; next: DE 20.0 [pass]; "
+        "AT < 10: AT 8.0 [pass]; AT lowest of 3 countries: AT 8.0; next: DE 20.0 [pass]",
+        "beside (not deciding)": "",
+        "why this unit": claim("Y-1")["authority_reason"],
+        "candidates that fit": f"{old}, {new}",  # every candidate that fits, in the registry's order
+        "latest year": 2023,
+        "verdict latest": "partly",
+        "evidence latest": "NL within 30-35: NL 25.0 [fail]; NL highest of 3 countries: NL 25.0; highest: DE 30.0 "
+        "[fail]; AT < 10: AT 12.0 [fail]; AT lowest of 3 countries: AT 12.0; next: NL 25.0 [pass]",
+        "untested latest": "",
+        "real change": True,
+        "note": "",
+    }
+    assert card.loc["S-1"].to_dict() == {
+        "id": "S-1",
+        "topic": "Senior uptake",
+        "the paper says": said("S-1"),
+        "verdict": "partly (Eurostat part)",
+        "untested": "",
+        "tested on": "I_IUSNET / PC_IND / Y65_74 / 2013",
+        "evidence": "IS >= 20: IS 18.0 [fail]; NO >= 20: NO 25.0 [pass]; "
+        "UK >= 20: UK 21.0 u (rests on a low-reliability value: UK) [pass]",
+        "beside (not deciding)": "I_IUSNET / PC_IND_IU3 / Y65_74 / 2013: reproduced",
+        "why this unit": claim("S-1")["authority_reason"],
+        "candidates that fit": "I_IUSNET / PC_IND_IU3 / Y65_74 / 2013",  # two candidates: the one that fits is said
+        "latest year": 2023,
+        "verdict latest": "reproduced",
+        "evidence latest": "IS at least 20: IS: no data [untested]; NO >= 20: NO 27.0 [pass]; UK >= 20: UK 24.0 [pass]",
+        "untested latest": "1 of 3 checks untested",
+        "real change": False,
+        "note": s1_note,
+    }
+    e4 = card.loc["E-4"]  # one candidate, which fits: nothing to choose, so no "candidates that fit"
+    assert (e4["verdict"], e4["tested on"], e4["candidates that fit"]) == (
+        "reproduced",
+        "I_IUSNET / PC_IND / I5_8-I0_2 / 2013",
+        "",
+    )
+    assert (e4["latest year"], e4["verdict latest"], e4["why this unit"], e4["note"]) == (2013, "reproduced", "", "")
+    for claim_id, note in (("S-2", context), ("X-1", claim("X-1")["not_in_eurostat"])):
+        assert card.loc[claim_id].to_dict() == {
+            "id": claim_id,
+            "topic": claim(claim_id)["topic"],
+            "the paper says": said(claim_id),
+            "verdict": "not in Eurostat",
+            "untested": "",
+            "tested on": "",
+            "evidence": note,  # a claim Eurostat cannot test: its note is its evidence
+            "beside (not deciding)": "",
+            "why this unit": "",
+            "candidates that fit": "",
+            "latest year": "",
+            "verdict latest": "not in Eurostat",
+            "evidence latest": "",
+            "untested latest": "",
+            "real change": False,
+            "note": note,
+        }
+
+
+def test_the_scorecard_row_of_an_oecd_part_says_its_band_and_where_it_was_decided(card):
+    common = {
+        "untested": "",
+        "beside (not deciding)": "",
+        "why this unit": "55-74 year olds, the OECD's nearest band to the paper's over-65s",
+        "candidates that fit": "",
+        "untested latest": "",
+        "real change": False,
+        "note": "decided on the OECD's ICT database (countries Eurostat does not survey)",
+    }
+    assert card.loc["S-1 (OECD)"].to_dict() == {
+        **common,
+        "id": "S-1 (OECD)",
+        "topic": "Senior uptake",
+        "the paper says": said("S-1"),
+        "verdict": "reproduced",
+        "tested on": "D1B_I / PT_POP / Y55T74 / 2013",
+        "evidence": "KOR >= 20: KOR 21.4 [pass]",
+        "latest year": 2022,
+        "verdict latest": "reproduced",
+        "evidence latest": "KOR >= 20: KOR 40.0 [pass]",
+    }
+    assert card.loc["S-2 (OECD)"].to_dict() == {
+        **common,
+        "id": "S-2 (OECD)",
+        "topic": "Senior uptake",
+        "the paper says": said("S-2"),
+        "verdict": "partly",
+        "tested on": "C5B_I / PT_POP / Y55T74 / 2013",
+        "evidence": "JPN > 50: JPN 55.0 [pass]; USA > 50: USA 49.5 [fail]",
+        "latest year": 2013,
+        "verdict latest": "partly",
+        "evidence latest": "JPN > 50: JPN 55.0 [pass]; USA > 50: USA 49.5 [fail]",
+    }
+    korea_untested = scorecard(evaluate_all(tidy(youth(2013, {"NL": 32})))).set_index("id").loc["S-1 (OECD)"]
+    assert (korea_untested["verdict"], korea_untested["untested"], korea_untested["latest year"]) == (
+        "no data",
+        "1 of 1 checks untested",
+        "",
+    )
+    assert (
+        korea_untested["evidence"]
+        == "KOR at least 20: no data: series D1B_I / PT_POP / Y55T74 is not in the data [untested]"
+    )
+    assert (korea_untested["evidence latest"], korea_untested["untested latest"]) == ("", "")
