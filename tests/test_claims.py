@@ -1,7 +1,17 @@
 import pandas as pd
 import pytest
 
-from helpers.analysis.claims import at_paper_precision, evaluate_all, evaluate_claim, load_claims, run_check, scorecard
+from helpers.analysis.claims import (
+    at_paper_precision,
+    candidates_table,
+    context_evidence,
+    evaluate_all,
+    evaluate_claim,
+    evaluate_oecd_part,
+    load_claims,
+    run_check,
+    scorecard,
+)
 from tables import education_rows, tidy
 
 REGISTRY = load_claims()
@@ -589,3 +599,76 @@ def test_the_scorecard_row_of_an_oecd_part_says_its_band_and_where_it_was_decide
         == "KOR at least 20: no data: series D1B_I / PT_POP / Y55T74 is not in the data [untested]"
     )
     assert (korea_untested["evidence latest"], korea_untested["untested latest"]) == ("", "")
+
+
+def test_the_context_of_a_claim_is_the_eu_figure_in_the_papers_year_and_the_latest_or_no_data():
+    s2 = claim("S-2")
+    rows = [
+        ("I_IU3", "PC_IND", "Y65_74", "DE", 2013, 10.0),  # a country in the paper's year: not the EU's figure
+        ("I_IU3", "PC_IND", "Y65_74", "EU28", 2012, 30.0),  # the EU a year before: not the paper's year
+        ("I_IU3", "PC_IND", "Y65_74", "EU27_2020", 2024, 67.0),
+    ]
+    assert context_evidence(tidy(rows), s2, 2013) == "for context, EU28 2013: no data; EU27_2020 2024: 67.0"
+    assert context_evidence(tidy(youth(2013, {"NL": 32})), s2, 2013) == "context: no data"  # no I_IU3 at all
+    assert context_evidence(tidy(rows), claim("S-1"), 2013) == ""  # a claim without a context
+
+
+def test_the_candidates_table_gives_each_candidate_tried_with_its_verdict_and_evidence():
+    store = tidy(seniors(2013, {"IS": 18, "NO": 25, "UK": 21}) + seniors(2013, {"IS": 24}, unit="PC_IND_IU3"))
+    table = candidates_table(evaluate_claim(store, claim("S-1"), 2013))
+    assert table.to_dict("records") == [
+        {
+            "candidate": "I_IUSNET / PC_IND / Y65_74 / 2013",
+            "verdict": "partly",
+            "evidence": "IS >= 20: IS 18.0 [fail]; NO >= 20: NO 25.0 [pass]; UK >= 20: UK 21.0 [pass]",
+        },
+        {
+            "candidate": "I_IUSNET / PC_IND_IU3 / Y65_74 / 2013",
+            "verdict": "reproduced",
+            "evidence": "IS >= 20: IS 24.0 [pass]; NO at least 20: NO: no data [untested]; "
+            "UK at least 20: UK: no data [untested]",
+        },
+    ]
+
+
+def test_every_claim_is_evaluated_with_the_year_the_set_and_the_cap_asked_for_its_oecd_part_too():
+    # S-1 fits in 2012 only, Korea too; the latest years 2020 and 2024 (Korea 2021 and 2024) capped at 2023; NL
+    # leads only among the countries compared: each setting changes a verdict or a year, in the OECD part too
+    store = tidy(
+        seniors(2012, {"IS": 30, "NO": 25, "UK": 21})
+        + seniors(2013, {"IS": 10, "NO": 25, "UK": 21})
+        + seniors(2020, {"IS": 40, "NO": 35, "UK": 31})
+        + seniors(2024, {"IS": 15, "NO": 45, "UK": 41})
+        + [("D1B_I", "PT_POP", "Y55T74", "KOR", y, v) for y, v in {2012: 25, 2013: 10, 2021: 30, 2024: 5}.items()]
+        + youth(2013, {"NL": 32, "AT": 8, "DE": 20, "FR": 40})
+    )
+    compared = ["NL", "AT", "DE"]
+    results = {r.claim["id"]: r for r in evaluate_all(store, 2012, compared, 2023)}
+    s1, korea = results["S-1"], results["S-1"].oecd
+    assert (s1.best.year, s1.verdict, s1.latest.year, s1.latest_verdict) == (2012, "reproduced", 2020, "reproduced")
+    assert (korea.best.year, korea.verdict, korea.latest.year, korea.latest_verdict) == (
+        2012,
+        "reproduced",
+        2021,
+        "reproduced",
+    )
+    assert results["Y-1"].verdict == "reproduced"  # NL leads the three compared; France, not compared, is higher
+
+
+def test_an_oecd_part_carries_its_claims_words_and_says_it_is_the_oecds():
+    s2 = claim("S-2")
+    part = evaluate_oecd_part(tidy(youth(2013, {"NL": 32})), s2, 2013)
+    assert {k: part.claim[k] for k in ("id", "topic", "quote", "source", "page", "publisher")} == {
+        "id": "S-2",
+        "topic": "Senior uptake",
+        "quote": s2["quote"],
+        "source": s2["source"],
+        "page": "senior_uptake",
+        "publisher": "OECD",
+    }
+    assert (part.claim["indic_is"], part.claim["band"], part.claim["checks"]) == (
+        "C5B_I",
+        s2["oecd"]["band"],
+        s2["oecd"]["checks"],
+    )
+    assert evaluate_oecd_part(tidy(youth(2013, {"NL": 32})), claim("Y-1"), 2013) is None  # no OECD part
