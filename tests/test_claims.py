@@ -1,3 +1,5 @@
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -430,6 +432,12 @@ def test_a_gap_keeps_the_flags_of_both_groups():
     )
     check = evaluate_claim(store, claim("E-3"), 2013).best.checks[0]
     assert "ES 35.0 bu" in check.evidence and "low-reliability value: ES" in check.evidence
+    # the high group's flags first, then the low group's new ones, each once
+    store = tidy(
+        [("I_IUSNET", "PC_IND", "I5_8", "ES", 2013, 60.0, "u"), ("I_IUSNET", "PC_IND", "I0_2", "ES", 2013, 25.0, "bu")]
+    )
+    check = evaluate_claim(store, claim("E-3"), 2013).best.checks[0]
+    assert (check.evidence, check.flag) == ("ES 35.0 ub (rests on a low-reliability value: ES)", "ub")
 
 
 def test_a_value_without_flag_is_shown_bare_and_a_flagged_one_with_its_letters():
@@ -477,10 +485,16 @@ def scorecard_store():
 
 
 @pytest.fixture(scope="module")
-def card():
-    """The scorecard of `scorecard_store`, by id (evaluated once for the tests that read it)."""
+def evaluated():
+    """`scorecard_store` and its results (evaluated once for the tests that read them)."""
     store = scorecard_store()
-    return scorecard(evaluate_all(store), store).set_index("id", drop=False)
+    return store, evaluate_all(store)
+
+
+@pytest.fixture(scope="module")
+def card(evaluated):
+    store, results = evaluated
+    return scorecard(results, store).set_index("id", drop=False)
 
 
 def test_the_scorecard_says_each_claim_in_its_own_columns_then_and_now(card):
@@ -533,6 +547,11 @@ def test_the_scorecard_says_each_claim_in_its_own_columns_then_and_now(card):
         "",
     )
     assert (e4["latest year"], e4["verdict latest"], e4["why this unit"], e4["note"]) == (2013, "reproduced", "", "")
+    assert card.loc["E-3", ["verdict", "untested", "tested on"]].tolist() == [  # no value for any of its countries
+        "no data",
+        "5 of 5 checks untested",
+        "I_IUSNET / PC_IND / I5_8-I0_2 / 2013",
+    ]
     for claim_id, note in (("S-2", context), ("X-1", claim("X-1")["not_in_eurostat"])):
         assert card.loc[claim_id].to_dict() == {
             "id": claim_id,
@@ -554,7 +573,7 @@ def test_the_scorecard_says_each_claim_in_its_own_columns_then_and_now(card):
         }
 
 
-def test_the_scorecard_row_of_an_oecd_part_says_its_band_and_where_it_was_decided(card):
+def test_the_scorecard_row_of_an_oecd_part_says_its_band_and_where_it_was_decided(card, evaluated):
     common = {
         "untested": "",
         "beside (not deciding)": "",
@@ -588,6 +607,9 @@ def test_the_scorecard_row_of_an_oecd_part_says_its_band_and_where_it_was_decide
         "verdict latest": "partly",
         "evidence latest": "JPN > 50: JPN 55.0 [pass]; USA > 50: USA 49.5 [fail]",
     }
+    s1 = next(r for r in evaluated[1] if r.claim["id"] == "S-1")
+    without_band = dataclasses.replace(s1.oecd, claim={k: v for k, v in s1.oecd.claim.items() if k != "band"})
+    assert scorecard([dataclasses.replace(s1, oecd=without_band)]).iloc[1]["why this unit"] == ""
     korea_untested = scorecard(evaluate_all(tidy(youth(2013, {"NL": 32})))).set_index("id").loc["S-1 (OECD)"]
     assert (korea_untested["verdict"], korea_untested["untested"], korea_untested["latest year"]) == (
         "no data",
