@@ -699,3 +699,24 @@ def test_an_oecd_part_carries_its_claims_words_and_says_it_is_the_oecds():
         s2["oecd"]["checks"],
     )
     assert evaluate_oecd_part(tidy(youth(2013, {"NL": 32})), claim("Y-1"), 2013) is None  # no OECD part
+    korea = evaluate_oecd_part(scorecard_store(), claim("S-1"), 2013)  # no cap: its latest year with data
+    assert (korea.best.year, korea.latest.year, korea.latest_verdict) == (2013, 2022, "reproduced")
+
+
+def test_an_oecd_part_ranks_among_the_oecds_countries_only():
+    # a hypothetical ranking check on the OECD's series: Germany's value (were the OECD to send one) is not compared
+    leads = {**claim("S-1"), "oecd": {**claim("S-1")["oecd"], "checks": [{"test": "highest", "geo": "KOR"}]}}
+    rows = [("D1B_I", "PT_POP", "Y55T74", geo, 2013, v) for geo, v in {"KOR": 30.0, "JPN": 20.0, "DE": 40.0}.items()]
+    check = evaluate_oecd_part(tidy(rows), leads, 2013).best.checks[0]
+    assert (check.description, check.status, check.evidence) == (
+        "KOR highest of 2 countries",
+        "pass",
+        "KOR 30.0; next: JPN 20.0",
+    )
+
+
+def test_a_table_without_flags_shows_its_values_bare():
+    table = pd.DataFrame({"value": {"NL": 32.0, "AT": 8.0}})
+    check = run_check({"test": "at_least", "geo": "NL", "value": 20}, table, 2013, "value")
+    assert (check.evidence, check.flag) == ("NL 32.0", "")
+    assert run_check({"test": "highest", "geo": "NL"}, table, 2013, "value").evidence == "NL 32.0; next: AT 8.0"
