@@ -720,3 +720,38 @@ def test_a_table_without_flags_shows_its_values_bare():
     check = run_check({"test": "at_least", "geo": "NL", "value": 20}, table, 2013, "value")
     assert (check.evidence, check.flag) == ("NL 32.0", "")
     assert run_check({"test": "highest", "geo": "NL"}, table, 2013, "value").evidence == "NL 32.0; next: AT 8.0"
+
+
+def test_a_country_not_surveyed_in_the_latest_year_takes_its_nearest_earlier_year_never_one_after():
+    store = tidy(
+        seniors(2013, {"IS": 30, "NO": 25, "UK": 21})
+        + seniors(2020, {"NO": 45})
+        + seniors(2021, {"IS": 45, "NO": 15})
+        + seniors(2022, {"IS": 15})
+        + seniors(2023, {"UK": 24})
+        + seniors(2024, {"IS": 50, "NO": 50, "UK": 50})  # after the cap
+    )
+    latest = evaluate_claim(store, claim("S-1"), 2013, latest_year=2023).latest
+    assert latest.year == 2023
+    assert [(c.status, c.evidence) for c in latest.checks] == [
+        ("fail", "IS 15.0 (its latest year with data: 2022)"),  # 2022, not 2021 before it nor 2024 after the cap
+        ("fail", "NO 15.0 (its latest year with data: 2021)"),  # 2021, not 2020 (years are tried one by one)
+        ("pass", "UK 24.0"),
+    ]
+
+
+def test_a_candidate_without_data_leaves_each_check_untested_naming_the_series():
+    result = evaluate_claim(tidy(youth(2013, {"NL": 32})), claim("O-1"), 2013)
+    check = result.best.checks[0]
+    assert (check.description, check.status, check.geo, check.target) == ("highest between", "untested", "", (50, 60))
+    assert check.evidence == "no data: series I_IHIF / PC_IND / IND_TOTAL is not in the data"
+    vote = next(
+        t for t in evaluate_claim(tidy(youth(2013, {"NL": 32})), claim("Y-1"), 2013).trials if t.indic_is == "I_IUVOTE"
+    )
+    assert [(c.description, c.geo, c.target) for c in vote.checks] == [
+        ("NL between", "NL", (30, 35)),
+        ("NL highest", "NL", None),
+        ("AT below 10", "AT", (10, 10)),
+        ("AT lowest", "AT", None),
+    ]
+    assert {c.evidence for c in vote.checks} == {"no data: series I_IUVOTE / PC_IND / Y16_24 is not in the data"}
