@@ -755,3 +755,12 @@ def test_a_candidate_without_data_leaves_each_check_untested_naming_the_series()
         ("AT lowest", "AT", None),
     ]
     assert {c.evidence for c in vote.checks} == {"no data: series I_IUVOTE / PC_IND / Y16_24 is not in the data"}
+
+
+def test_countries_tied_on_a_value_keep_the_tables_order_in_a_ranking():
+    # 40 countries, every other one at 50: the three highest are the first three at 50, in the table's order
+    values = {f"C{i:02d}": 50.0 if i % 2 == 0 else 40.0 for i in range(40)}
+    check = run_check(
+        {"test": "top_between", "n": 3, "low": 50, "high": 50}, pd.DataFrame({"value": values}), 2013, "value"
+    )
+    assert (check.status, check.evidence, check.geo) == ("pass", "C00 50.0, C02 50.0, C04 50.0", "C00")
