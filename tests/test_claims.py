@@ -764,3 +764,16 @@ def test_countries_tied_on_a_value_keep_the_tables_order_in_a_ranking():
         {"test": "top_between", "n": 3, "low": 50, "high": 50}, pd.DataFrame({"value": values}), 2013, "value"
     )
     assert (check.status, check.evidence, check.geo) == ("pass", "C00 50.0, C02 50.0, C04 50.0", "C00")
+
+
+def test_a_gap_with_one_group_missing_is_untested_and_the_others_are_still_checked():
+    store = tidy(
+        [("I_IUSNET", "PC_IND", "I5_8", "ES", 2013, 60.0, "u"), ("I_IUSNET", "PC_IND", "I0_2", "HU", 2013, 20.0, "b")]
+        + education_rows(2013, {"UK": (70, 35)})
+    )  # Spain's high group only, Hungary's low group only
+    checks = evaluate_claim(store, claim("E-3"), 2013).best.checks
+    assert [(c.geo, c.status, c.evidence) for c in checks[:3]] == [
+        ("ES", "untested", "ES: no data"),
+        ("UK", "pass", "UK 35.0"),
+        ("HU", "untested", "HU: no data"),
+    ]
