@@ -777,3 +777,22 @@ def test_a_gap_with_one_group_missing_is_untested_and_the_others_are_still_check
         ("UK", "pass", "UK 35.0"),
         ("HU", "untested", "HU: no data"),
     ]
+
+
+def test_a_check_on_one_group_of_a_gap_takes_that_groups_latest_value_when_the_gap_has_none():
+    high_only = {
+        "id": "T-1",
+        "measure": "gap",
+        "indic_is": "I_IUSNET",
+        "unit": "PC_IND",
+        "high": "I5_8",
+        "low": "I0_2",
+        "checks": [{"test": "at_least", "geo": "ES", "of": "high", "value": 50}],
+    }
+    store = tidy(
+        education_rows(2013, {"ES": (60, 20)})
+        + [("I_IUSNET", "PC_IND", "I5_8", "ES", 2020, 55.0)]  # Spain's high group only: no gap that year
+        + education_rows(2024, {"UK": (70, 35)})
+    )
+    check = evaluate_claim(store, high_only, 2013).latest.checks[0]
+    assert (check.status, check.evidence) == ("pass", "ES 55.0 (its latest year with data: 2020)")
