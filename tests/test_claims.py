@@ -796,3 +796,12 @@ def test_a_check_on_one_group_of_a_gap_takes_that_groups_latest_value_when_the_g
     )
     check = evaluate_claim(store, high_only, 2013).latest.checks[0]
     assert (check.status, check.evidence) == ("pass", "ES 55.0 (its latest year with data: 2020)")
+
+
+def test_among_candidates_with_the_same_verdict_the_one_with_most_checks_passed_decides():
+    store = tidy(
+        youth(2013, {"NL": 20, "AT": 12, "DE": 30})  # I_IUPOL2, first in the registry: partly, 1 check of 4 passes
+        + youth(2013, {"NL": 32, "AT": 12, "DE": 20}, indic="I_IUCPP")  # partly too, 3 of 4 pass
+    )
+    result = evaluate_claim(store, claim("Y-1"), 2013)
+    assert (result.verdict, result.best.candidate) == ("partly", "I_IUCPP / PC_IND / Y16_24 / 2013")
