@@ -805,3 +805,29 @@ def test_among_candidates_with_the_same_verdict_the_one_with_most_checks_passed_
     )
     result = evaluate_claim(store, claim("Y-1"), 2013)
     assert (result.verdict, result.best.candidate) == ("partly", "I_IUCPP / PC_IND / Y16_24 / 2013")
+
+
+def test_the_successor_continues_only_after_the_old_indicators_last_year_and_up_to_the_cap():
+    fits = {"NL": 32, "AT": 8, "DE": 20}
+    old = youth(2013, fits, indic="I_IUPOL1") + youth(2019, fits, indic="I_IUPOL1")
+    y1 = claim("Y-1")
+
+    def latest(rows, cap=0):
+        result = evaluate_claim(tidy(old + rows), y1, 2013, latest_year=cap).latest
+        return result and (result.indic_is, result.year, result.chained_from)
+
+    assert latest(youth(2017, fits)) == ("I_IUPOL1", 2019, "")  # the successor's only year is before 2019
+    assert latest(youth(2019, fits) + youth(2023, fits), cap=2023) == ("I_IUPOL2", 2023, "I_IUPOL1")  # the cap's year
+    assert latest(youth(2019, fits) + youth(2023, fits), cap=2019) == ("I_IUPOL1", 2019, "")  # not in the same year
+    assert latest(youth(2017, fits), cap=2012) is None  # a cap before the paper's year: no latest year at all
+
+
+def test_beside_the_verdict_is_the_best_of_the_candidates_outside_the_authority():
+    two_years = {**claim("S-1"), "years": [2013, 2012]}  # S-1 tried in two survey years
+    store = tidy(
+        seniors(2013, {"IS": 18, "NO": 25, "UK": 21})
+        + seniors(2013, {"IS": 18, "NO": 31, "UK": 26}, unit="PC_IND_IU3")  # partly
+        + seniors(2012, {"IS": 24, "NO": 31, "UK": 26}, unit="PC_IND_IU3")  # reproduced
+    )
+    beside = evaluate_claim(store, two_years, 2013).beside
+    assert (beside.candidate, beside.verdict) == ("I_IUSNET / PC_IND_IU3 / Y65_74 / 2012", "reproduced")
