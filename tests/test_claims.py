@@ -820,6 +820,12 @@ def test_the_successor_continues_only_after_the_old_indicators_last_year_and_up_
     assert latest(youth(2019, fits) + youth(2023, fits), cap=2023) == ("I_IUPOL2", 2023, "I_IUPOL1")  # the cap's year
     assert latest(youth(2019, fits) + youth(2023, fits), cap=2019) == ("I_IUPOL1", 2019, "")  # not in the same year
     assert latest(youth(2017, fits), cap=2012) is None  # a cap before the paper's year: no latest year at all
+
+
+def test_the_successors_latest_trial_lets_a_country_take_an_earlier_year_and_ranks_among_those_compared():
+    fits = {"NL": 32, "AT": 8, "DE": 20}
+    old = youth(2013, fits, indic="I_IUPOL1") + youth(2019, fits, indic="I_IUPOL1")
+    y1 = claim("Y-1")
     store = tidy(old + youth(2021, {"AT": 9}) + youth(2023, {"NL": 33, "DE": 20}))  # Austria not surveyed in 2023
     austria = evaluate_claim(store, y1, 2013).latest.checks[2]
     assert (austria.status, austria.evidence) == ("pass", "AT 9.0 (its latest year with data: 2021)")
