@@ -847,3 +847,29 @@ def test_beside_the_verdict_is_the_best_of_the_candidates_outside_the_authority(
     )
     beside = evaluate_claim(store, two_years, 2013).beside
     assert (beside.candidate, beside.verdict) == ("I_IUSNET / PC_IND_IU3 / Y65_74 / 2012", "reproduced")
+
+
+def test_a_check_on_the_leading_countries_says_which_and_their_values_with_any_weak_one_named():
+    table = pd.DataFrame(
+        {"value": {"FI": 58.0, "NL": 52.0, "DE": 30.0}, "flag_value": {"FI": "u", "NL": "u", "DE": ""}}
+    )
+    top = run_check({"test": "top_between", "n": 2, "low": 50, "high": 60}, table, 2013, "value")
+    assert (top.description, top.status, top.evidence, top.geo, top.value, top.target) == (
+        "the 2 highest countries within 50-60",
+        "pass",
+        "FI 58.0 u, NL 52.0 u (rests on a low-reliability value: FI, NL)",
+        "FI",
+        58.0,
+        (50, 60),
+    )
+    lead = run_check({"test": "highest_between", "low": 50, "high": 60}, table, 2013, "value")
+    assert (lead.description, lead.evidence) == (
+        "the leading country within 50-60",
+        "FI 58.0 u (rests on a low-reliability value: FI)",
+    )
+    few = run_check({"test": "top_between", "n": 4, "low": 50, "high": 60}, table, 2013, "value")
+    assert (few.description, few.status, few.evidence) == (
+        "the 4 highest countries within 50-60",
+        "untested",
+        "only 3 countries with data",
+    )
