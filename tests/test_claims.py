@@ -873,3 +873,16 @@ def test_a_check_on_the_leading_countries_says_which_and_their_values_with_any_w
         "untested",
         "only 3 countries with data",
     )
+
+
+def test_a_check_on_a_country_without_a_value_says_what_it_would_have_tested():
+    table = pd.DataFrame({"value": {"DE": 20.0}})
+    said = [
+        run_check(check, table, 2013, "value").description
+        for check in (
+            {"test": "between", "geo": "NL", "low": 30, "high": 35},
+            {"test": "highest", "geo": "NL"},
+            {"test": "below", "geo": "AT", "value": 10},
+        )
+    ]
+    assert said == ["NL between 30-35", "NL highest", "AT below 10"]
