@@ -504,11 +504,29 @@ def test_the_notice_the_tables_and_the_provenance_say_not_fetched_never_no_data(
 
 
 def test_the_scorecard_csv_has_a_row_per_oecd_part_with_its_verdict():
-    from helpers.analysis.claims import evaluate_all, scorecard
+    from helpers.analysis.claims import evaluate_all, load_claims, scorecard
 
     card = scorecard(evaluate_all(eurostat_only_store(True))).set_index("id")
     assert card.loc["S-1 (OECD)", "verdict"] == card.loc["S-2 (OECD)", "verdict latest"] == "not checked"
-    assert WHY in card.loc["S-1 (OECD)", "evidence"] and "2026-12-02" in card.loc["S-1 (OECD)", "evidence"]
+    reason = f"not checked: the OECD's data could not be fetched on 2026-12-02: {WHY}"  # the day of the attempt
+    claim = next(c for c in load_claims()["claim"] if c["id"] == "S-2")
+    assert card.loc["S-2 (OECD)"].to_dict() == {
+        "topic": "Senior uptake",
+        "the paper says": f"\u201c{claim['quote']}\u201d ({claim['source']})",
+        "verdict": "not checked",
+        "untested": "",
+        "tested on": "",
+        "evidence": reason,  # nothing was tested: why, in its place
+        "beside (not deciding)": "",
+        "why this unit": "55-74 year olds, the OECD's nearest band to the paper's over-65s",
+        "candidates that fit": "",
+        "latest year": "",
+        "verdict latest": "not checked",
+        "evidence latest": "",
+        "untested latest": "",
+        "real change": False,
+        "note": reason,
+    }
     assert scorecard(evaluate_all(eurostat_only_store(False))).set_index("id").loc["S-2 (OECD)", "verdict"] == "no data"
 
 
