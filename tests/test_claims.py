@@ -890,3 +890,14 @@ def test_a_check_on_a_country_without_a_value_says_what_it_would_have_tested():
         )
     ]
     assert said == ["NL between 30-35", "NL highest", "AT below 10"]
+
+
+def test_the_successors_table_maps_catalogued_indicators_to_catalogued_indicators():
+    """Each key of [successors] is a discontinued indicator and its value the one continuing it, both in the catalogue
+    (a key placed under the table by mistake, such as the paper's citation, is an indicator nobody has)."""
+    from helpers.catalogue import load_catalogue
+
+    indicators = set(load_catalogue().labels["indic_is"])
+    successors = load_claims()["successors"]
+    assert successors and all(old in indicators and new in indicators for old, new in successors.items())
+    assert load_claims()["citation"].startswith("Mickoleit, A. (2014)")
