@@ -901,3 +901,27 @@ def test_the_successors_table_maps_catalogued_indicators_to_catalogued_indicator
     successors = load_claims()["successors"]
     assert successors and all(old in indicators and new in indicators for old, new in successors.items())
     assert load_claims()["citation"].startswith("Mickoleit, A. (2014)")
+
+
+def test_a_value_is_said_to_one_decimal_with_its_flag_and_a_missing_one_says_no_data():
+    from helpers.analysis.claims import _fmt
+
+    assert (_fmt(float("nan")), _fmt(12.34), _fmt(12.36, "u")) == ("no data", "12.3", "12.4 u")
+
+
+def test_the_papers_figure_is_a_range_its_tolerance_either_side_and_an_absolute_bound_both_ways():
+    from helpers.analysis.claims import _target
+
+    assert _target({"test": "near", "geo": "EU", "value": 53, "tolerance": 2}) == (51, 55)
+    assert _target({"test": "near", "geo": "EU", "value": 53}) == (53, 53)  # no tolerance: the figure itself
+    assert _target({"test": "abs_at_most", "geo": "DE", "value": 5}) == (-5, 5)
+    assert _target({"test": "at_least", "geo": "IS", "value": 20}) == (20, 20)
+    assert _target({"test": "between", "geo": "NL", "low": 30, "high": 35}) == (30, 35)
+    assert _target({"test": "highest", "geo": "NL"}) is None
+
+
+def test_the_registry_reads_its_words_beyond_ascii_whatever_the_locale(ascii_locale):
+    from helpers.analysis.claims import _parsed
+
+    _parsed.cache_clear()  # read and parsed under this locale, not remembered from another test
+    assert any("T\u00fcrkiye" in c.get("summary", "") for c in load_claims()["claim"])
