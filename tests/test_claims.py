@@ -925,3 +925,58 @@ def test_the_registry_reads_its_words_beyond_ascii_whatever_the_locale(ascii_loc
 
     _parsed.cache_clear()  # read and parsed under this locale, not remembered from another test
     assert any("T\u00fcrkiye" in c.get("summary", "") for c in load_claims()["claim"])
+
+
+def test_a_check_on_a_country_without_a_value_keeps_the_papers_figure():
+    table = pd.DataFrame({"value": {"DE": 20.0}})
+    check = run_check({"test": "between", "geo": "NL", "low": 30, "high": 35}, table, 2013, "value")
+    assert (check.status, check.evidence, check.geo, check.target) == ("untested", "NL: no data", "NL", (30, 35))
+
+
+def test_the_lowest_among_tied_countries_is_the_first_in_the_tables_order():
+    # 20 countries, every fifth at 10: the lowest is C00, the first of them (an unstable sort picks another)
+    values = {f"C{i:02d}": 10.0 if i % 5 == 0 else 40.0 + i for i in range(20)}
+    check = run_check({"test": "lowest", "geo": "C00"}, pd.DataFrame({"value": values}), 2013, "value")
+    assert (check.status, check.evidence) == ("pass", "C00 10.0; next: C05 10.0")
+
+
+def test_a_ranking_check_on_a_lone_country_says_it_has_no_runner_up_and_keeps_its_value_and_weak_flag():
+    table = pd.DataFrame({"value": {"NL": 32.0}, "flag_value": {"NL": "u"}})
+    check = run_check({"test": "highest", "geo": "NL"}, table, 2013, "value")
+    assert (check.description, check.status, check.evidence, check.geo, check.value) == (
+        "NL highest of 1 countries",
+        "pass",
+        "NL 32.0 u; next: none (rests on a low-reliability value: NL)",
+        "NL",
+        32.0,
+    )
+
+
+def test_a_check_within_a_range_gives_its_value_range_and_flag():
+    table = pd.DataFrame({"value": {"NL": 32.0, "DE": 20.0}, "flag_value": {"NL": "u", "DE": ""}})
+    check = run_check({"test": "between", "geo": "NL", "low": 30, "high": 35}, table, 2013, "value")
+    assert dataclasses.astuple(check) == (
+        "NL within 30-35",
+        "pass",
+        "NL 32.0 u (rests on a low-reliability value: NL)",
+        "NL",
+        32.0,
+        (30, 35),
+        "u",
+    )
+
+
+def test_near_without_a_tolerance_is_exactly_the_figure():
+    check = run_check({"test": "near", "geo": "NL", "value": 53}, pd.DataFrame({"value": {"NL": 54.0}}), 2013, "value")
+    assert (check.description, check.status, check.target) == ("NL = 53 +/- 0", "fail", (53, 53))
+
+
+def test_an_unknown_test_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^unknown test 'beyond' in the claims registry$"):
+        run_check({"test": "beyond", "geo": "NL", "value": 30}, pd.DataFrame({"value": {"NL": 32.0}}), 2013, "value")
+
+
+def test_a_comparison_check_gives_its_value_range_and_flag():
+    table = pd.DataFrame({"value": {"NL": 32.0}, "flag_value": {"NL": "p"}})
+    check = run_check({"test": "at_least", "geo": "NL", "value": 20}, table, 2013, "value")
+    assert dataclasses.astuple(check) == ("NL >= 20", "pass", "NL 32.0 p", "NL", 32.0, (20, 20), "p")
