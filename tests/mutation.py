@@ -21,6 +21,7 @@ import argparse
 import fnmatch
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -73,7 +74,20 @@ def explained() -> set[str]:
     return set(MUTANT_NAME.findall(text[start:])) if start >= 0 else set()
 
 
+def refresh_data_files(src: Path, copy: Path) -> list[str]:
+    """The files of src/ that are not Python (the catalogue's TOML) copied again into mutmut's copy where they
+    changed: mutmut copies them once, so the tests would read an old registry. Returns those copied."""
+    copied = []
+    for path in sorted(p for p in src.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")):
+        target = copy / path.relative_to(src)
+        if target.parent.is_dir() and (not target.exists() or target.read_bytes() != path.read_bytes()):
+            shutil.copyfile(path, target)
+            copied.append(path.relative_to(src).as_posix())
+    return copied
+
+
 def run_mutmut(patterns: list[str], max_children: int) -> int:
+    refresh_data_files(ROOT / "src", ROOT / "mutants" / "src")
     mutmut = Path(sys.executable).with_name("mutmut")
     command = [str(mutmut), "run", "--max-children", str(max_children), *patterns]
     print("$", " ".join(command), flush=True)

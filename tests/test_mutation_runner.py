@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mutation import survivors_matching
+from mutation import refresh_data_files, survivors_matching
 
 FOUND = {
     "src/helpers/store/tidy.py": {
@@ -26,3 +26,16 @@ def test_the_survivors_again_are_every_modules_without_a_pattern_and_only_those_
     ]
     assert survivors_matching(FOUND, ["helpers.store.tidy.*"]) == ["helpers.store.tidy.x_validate__mutmut_2"]
     assert survivors_matching(FOUND, ["helpers.analysis.*"]) == []  # nothing to test again: not every mutant
+
+
+def test_a_changed_catalogue_file_reaches_mutmuts_copy_and_an_unchanged_one_is_left(tmp_path):
+    src, copy = tmp_path / "src", tmp_path / "mutants" / "src"
+    for root in (src, copy):
+        (root / "helpers" / "catalogue").mkdir(parents=True)
+        (root / "helpers" / "catalogue" / "series.toml").write_text("same\n")
+    (src / "helpers" / "catalogue" / "claims.toml").write_text("citation at the top\n")
+    (copy / "helpers" / "catalogue" / "claims.toml").write_text("citation under [successors]\n")
+    (src / "helpers" / "claims.py").write_text("# mutmut's own business\n")
+    assert refresh_data_files(src, copy) == ["helpers/catalogue/claims.toml"]
+    assert (copy / "helpers" / "catalogue" / "claims.toml").read_text() == "citation at the top\n"
+    assert not (copy / "helpers" / "claims.py").exists()
