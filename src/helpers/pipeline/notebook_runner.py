@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import os
+import queue
 import re
 import shutil
 import sys
@@ -139,13 +140,14 @@ def register_engine() -> None:
             if km is None or not km.is_alive() or km.kernel_name != kernel_name:
                 if km is not None:
                     km.shutdown_kernel(now=True)
+                cls.warming = None  # a head start on a kernel shut down (or never started): nothing to wait for
                 km = cls.kernel_manager = start_kernel(kernel_name)
                 atexit.register(km.shutdown_kernel, now=True)
             if cls.warming is not None:  # two clients at once on one kernel lost an output now and then: one at a time
-                client, asked = cls.warming
-                cls.warming = None
-                while client.get_shell_msg(timeout=start_timeout)["parent_header"].get("msg_id") != asked:
-                    pass
+                (client, asked), cls.warming = cls.warming, None
+                with contextlib.suppress(queue.Empty):  # no answer to the warm-up imports: only a head start, lost
+                    while client.get_shell_msg(timeout=start_timeout)["parent_header"].get("msg_id") != asked:
+                        pass
                 client.stop_channels()
             # as NBClientEngine's, on this kernel (log_output and the output files pass on in kwargs)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
